@@ -1,0 +1,125 @@
+import { resolve } from 'node:path';
+import type { ParseArgsConfig } from 'node:util';
+import { listClasses } from '../db/classes';
+import { listImages } from '../db/images';
+import { expandPaths, fileSource, importImages } from '../main/services/import-images';
+import { importMasks } from '../main/services/import-masks';
+import { Project } from '../main/services/project';
+import { err, intOption, out, pct, UsageError } from './output';
+
+type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+export interface Command {
+  name: string;
+  usage: string;
+  summary: string;
+  help?: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  run(positionals: string[], values: Values): Promise<number>;
+}
+
+function withProject<T>(path: string, fn: (p: Project) => Promise<T> | T): Promise<T> {
+  const project = Project.open(resolve(path));
+  return Promise.resolve()
+    .then(() => fn(project))
+    .finally(() => project.close());
+}
+
+const create: Command = {
+  name: 'create',
+  usage: 'create PROJECT',
+  summary: 'create an empty project file (PROJECT ends in .maskwright)',
+  options: {},
+  async run([path, ...extra]) {
+    if (!path || extra.length) throw new UsageError('give exactly one project path');
+    const project = Project.create(resolve(path));
+    project.close();
+    out(`Created ${project.path}`);
+    return 0;
+  },
+};
+
+const importCmd: Command = {
+  name: 'import',
+  usage: 'import PROJECT PATHS... [--masks DIR] [--void N]',
+  summary: 'import images (files or folders); with --masks, also their label masks',
+  help: [
+    '',
+    'Images: PNG, JPEG, TIFF, WebP; folders are searched recursively. Duplicates (same bytes) are skipped.',
+    '--masks DIR  label PNGs (value = class index, 255 = unlabeled) matched to images by file name',
+    '--void N     a mask value that also means unlabeled (e.g. 11 for CamVid)',
+    '',
+  ].join('\n'),
+  options: { masks: { type: 'string' }, void: { type: 'string' } },
+  async run([path, ...paths], values) {
+    if (!path) throw new UsageError('give a project path');
+    const voidValue = intOption(values.void, 'void', 0, 255);
+    if (voidValue !== undefined && values.masks === undefined) throw new UsageError('--void needs --masks');
+    if (!paths.length && values.masks === undefined) throw new UsageError('give images to import');
+    return withProject(path, async (project) => {
+      let failed = 0;
+      if (paths.length) {
+        const { files, errors } = await expandPaths(paths.map((p) => resolve(p)));
+        const tty = process.stderr.isTTY;
+        const report = await importImages(project.db, files.map(fileSource), (done, total) => {
+          if (tty) process.stderr.write(`\rImporting ${done}/${total}`);
+        });
+        if (tty && files.length) process.stderr.write('\n');
+        const all = [...errors, ...report.errors];
+        out(`Imported ${report.imported.length} image(s); skipped ${report.duplicates.length} duplicate(s); ${all.length} error(s)`);
+        for (const d of report.duplicates) out(`  duplicate: ${d.name} (same as ${d.existingName})`);
+        for (const e of all) err(`  error: ${e.name}: ${e.message}`);
+        failed += all.length;
+      }
+      if (typeof values.masks === 'string') {
+        const report = await importMasks(project.db, [resolve(values.masks)], { voidValue });
+        out(`Applied ${report.applied.length} mask(s); created ${report.createdClasses.length} class(es); ${report.errors.length} error(s)`);
+        for (const e of report.errors) err(`  error: ${e.name}: ${e.message}`);
+        failed += report.errors.length;
+      }
+      return failed ? 1 : 0;
+    });
+  },
+};
+
+const info: Command = {
+  name: 'info',
+  usage: 'info PROJECT [--json]',
+  summary: 'summarize a project: images, splits, classes, labeled pixels',
+  options: { json: { type: 'boolean' } },
+  async run([path, ...extra], values) {
+    if (!path || extra.length) throw new UsageError('give exactly one project path');
+    return withProject(path, (project) => {
+      const images = listImages(project.db);
+      const classes = listClasses(project.db);
+      const splits = { train: 0, val: 0, unassigned: 0 };
+      let pixels = 0;
+      let labeled = 0;
+      for (const img of images) {
+        splits[img.split]++;
+        pixels += img.width * img.height;
+        labeled += img.labeledFraction * img.width * img.height;
+      }
+      const summary = {
+        ...project.info(),
+        splits,
+        labeledFraction: pixels ? labeled / pixels : 0,
+        classes,
+        images,
+      };
+      if (values.json) {
+        out(JSON.stringify(summary, null, 2));
+        return 0;
+      }
+      out(`Project   ${summary.name} (${summary.path})`);
+      out(`Schema    ${summary.schemaVersion}`);
+      out(`Images    ${images.length} (train ${splits.train}, val ${splits.val}, unassigned ${splits.unassigned})`);
+      out(`Labeled   ${pct(summary.labeledFraction)} of all pixels`);
+      out(`Classes   ${classes.length}`);
+      for (const c of classes) out(`  ${String(c.value).padStart(3)}  ${c.color}  ${c.name}`);
+      return 0;
+    });
+  },
+};
+
+export const COMMANDS: readonly Command[] = [create, importCmd, info];

@@ -1,0 +1,13 @@
+export class UsageError extends Error {}
+
+export const out = (line = '') => process.stdout.write(`${line}\n`);
+export const err = (line: string) => process.stderr.write(`${line}\n`);
+
+export function intOption(value: unknown, name: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}`);
+  return n;
+}
+
+export const pct = (x: number) => `${(100 * x).toFixed(1)}%`;

@@ -1,0 +1,33 @@
+/**
+ * The names of every IPC channel, in one dependency-free list so the sandboxed preload can bundle it
+ * without the validation library. `contract.ts` is checked against it at compile time.
+ */
+export const CHANNELS = [
+  'app.info',
+  'project.create',
+  'project.open',
+  'project.close',
+  'project.current',
+  'project.recent',
+  'project.forgetRecent',
+  'dialog.createProject',
+  'dialog.openProject',
+  'dialog.pickImages',
+  'dialog.pickFolder',
+  'images.list',
+  'images.thumbnail',
+  'images.import',
+  'images.importFiles',
+  'images.setSplit',
+  'images.remove',
+  'masks.import',
+  'classes.list',
+  'classes.add',
+  'classes.update',
+  'classes.reorder',
+  'classes.remove',
+  'classes.merge',
+  'classes.usage',
+] as const;
+
+export type Channel = (typeof CHANNELS)[number];

@@ -1,0 +1,156 @@
+/**
+ * The IPC contract: for every channel, the schema of its argument and the type of its result.
+ * Defined once; main (registry), preload (channel list), renderer (typed client) and tests all use it.
+ * Arguments are validated at the boundary as `unknown`; results are produced by our own handlers.
+ */
+import { z } from 'zod';
+import type { Channel } from './channels';
+
+export const SPLITS = ['train', 'val', 'unassigned'] as const;
+export type Split = (typeof SPLITS)[number];
+
+/** Hard limits that keep absurd payloads from reaching the database. */
+export const LIMITS = {
+  maxImagePixels: 100_000_000,
+  maxClasses: 255,
+  maxNameLength: 200,
+  maxPathsPerImport: 100_000,
+} as const;
+
+const path = z.string().min(1, 'path must not be empty').max(4096);
+const id = z.number().int().positive();
+const colorHex = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'color must look like #rrggbb');
+const className = z.string().trim().min(1, 'name must not be empty').max(LIMITS.maxNameLength);
+const none = z.undefined().or(z.null()).or(z.object({}).strict());
+
+export interface AppInfo {
+  version: string;
+  platform: string;
+  dataDir: string;
+}
+export interface ProjectInfo {
+  path: string;
+  name: string;
+  schemaVersion: number;
+  imageCount: number;
+  classCount: number;
+}
+export interface RecentProject {
+  path: string;
+  name: string;
+  openedAt: string;
+  exists: boolean;
+}
+export interface ImageSummary {
+  id: number;
+  name: string;
+  format: string;
+  width: number;
+  height: number;
+  byteSize: number;
+  sha256: string;
+  split: Split;
+  /** Fraction of pixels with a label (any provenance), 0 when the image has no label map yet. */
+  labeledFraction: number;
+  importedAt: string;
+}
+export interface ImportFailure {
+  name: string;
+  code: string;
+  message: string;
+}
+export interface ImportReport {
+  imported: ImageSummary[];
+  duplicates: { name: string; existingName: string }[];
+  errors: ImportFailure[];
+}
+export interface ClassInfo {
+  id: number;
+  /** The value stored in label maps for this class (0..254); stable across renames and reorders. */
+  value: number;
+  name: string;
+  color: string;
+  position: number;
+  /** User override of the loss weight; null = use the computed (median frequency) weight. */
+  weightOverride: number | null;
+}
+export interface MaskImportReport {
+  applied: { imageId: number; imageName: string; maskName: string; labeledPixels: number }[];
+  createdClasses: ClassInfo[];
+  errors: ImportFailure[];
+}
+
+export const contract = {
+  'app.info': { input: none, output: {} as AppInfo },
+  'project.create': { input: z.object({ path }), output: {} as ProjectInfo },
+  'project.open': { input: z.object({ path }), output: {} as ProjectInfo },
+  'project.close': { input: none, output: {} as { closed: boolean } },
+  'project.current': { input: none, output: {} as ProjectInfo | null },
+  'project.recent': { input: none, output: {} as RecentProject[] },
+  'project.forgetRecent': { input: z.object({ path }), output: {} as RecentProject[] },
+  'dialog.createProject': { input: none, output: {} as string | null },
+  'dialog.openProject': { input: none, output: {} as string | null },
+  'dialog.pickImages': { input: none, output: {} as string[] },
+  'dialog.pickFolder': { input: none, output: {} as string | null },
+  'images.list': { input: none, output: {} as ImageSummary[] },
+  'images.thumbnail': { input: z.object({ id }), output: {} as { id: number; dataUrl: string } },
+  'images.import': {
+    input: z.object({ paths: z.array(path).min(1).max(LIMITS.maxPathsPerImport) }),
+    output: {} as ImportReport,
+  },
+  'images.importFiles': {
+    input: z.object({
+      files: z
+        .array(z.object({ name: z.string().min(1).max(1024), data: z.instanceof(Uint8Array) }))
+        .min(1)
+        .max(10_000),
+    }),
+    output: {} as ImportReport,
+  },
+  'images.setSplit': {
+    input: z.object({ ids: z.array(id).min(1), split: z.enum(SPLITS) }),
+    output: {} as { updated: number },
+  },
+  'images.remove': { input: z.object({ ids: z.array(id).min(1) }), output: {} as { removed: number } },
+  'masks.import': {
+    input: z.object({
+      paths: z.array(path).min(1).max(LIMITS.maxPathsPerImport),
+      /** Mask value treated as unlabeled besides 255 (e.g. CamVid's 11). */
+      voidValue: z.number().int().min(0).max(255).optional(),
+      /** Apply a single mask to this image instead of matching masks to images by file name. */
+      imageId: id.optional(),
+    }),
+    output: {} as MaskImportReport,
+  },
+  'classes.list': { input: none, output: {} as ClassInfo[] },
+  'classes.add': {
+    input: z.object({ name: className, color: colorHex.optional() }),
+    output: {} as ClassInfo,
+  },
+  'classes.update': {
+    input: z.object({
+      id,
+      name: className.optional(),
+      color: colorHex.optional(),
+      weightOverride: z.number().finite().min(0).max(1e6).nullable().optional(),
+    }),
+    output: {} as ClassInfo,
+  },
+  'classes.reorder': { input: z.object({ ids: z.array(id).min(1) }), output: {} as ClassInfo[] },
+  'classes.remove': { input: z.object({ id }), output: {} as { removed: ClassInfo; clearedPixels: number } },
+  'classes.merge': {
+    input: z.object({ from: id, into: id }),
+    output: {} as { into: ClassInfo; movedPixels: number },
+  },
+  'classes.usage': { input: z.object({ id }), output: {} as { id: number; pixels: number; images: number } },
+} satisfies Record<Channel, { input: z.ZodType; output: unknown }>;
+
+export type Contract = typeof contract;
+export type Input<K extends Channel> = z.input<Contract[K]['input']>;
+export type ParsedInput<K extends Channel> = z.output<Contract[K]['input']>;
+export type Output<K extends Channel> = Contract[K]['output'];
+
+/** What the preload exposes on `window.api`: one function, typed by channel. Errors come back as data. */
+export interface MaskwrightApi {
+  invoke<K extends Channel>(channel: K, input: Input<K>): Promise<import('./errors').Envelope<Output<K>>>;
+}

@@ -1,0 +1,118 @@
+/** Classes: a stable label value (what label maps store), a name, a color, a display position. */
+import type { ClassInfo } from '../core/ipc/contract';
+import { LIMITS } from '../core/ipc/contract';
+import { AppError } from '../core/ipc/errors';
+import { defaultColor } from '../core/palette';
+import { remapClass } from './labelmaps';
+import type { ProjectDb } from './open';
+
+interface ClassRow {
+  id: number;
+  value: number;
+  name: string;
+  color: string;
+  position: number;
+  weight_override: number | null;
+}
+
+const toInfo = (r: ClassRow): ClassInfo => ({
+  id: r.id,
+  value: r.value,
+  name: r.name,
+  color: r.color,
+  position: r.position,
+  weightOverride: r.weight_override,
+});
+
+export function listClasses(db: ProjectDb): ClassInfo[] {
+  return (db.prepare('SELECT * FROM classes ORDER BY position, id').all() as ClassRow[]).map(toInfo);
+}
+
+export function getClass(db: ProjectDb, id: number): ClassInfo {
+  const row = db.prepare('SELECT * FROM classes WHERE id = ?').get(id) as ClassRow | undefined;
+  if (!row) throw new AppError('NOT_FOUND', `No class with id ${id}`);
+  return toInfo(row);
+}
+
+export function getClassByValue(db: ProjectDb, value: number): ClassInfo | undefined {
+  const row = db.prepare('SELECT * FROM classes WHERE value = ?').get(value) as ClassRow | undefined;
+  return row && toInfo(row);
+}
+
+function assertNameFree(db: ProjectDb, name: string, exceptId?: number): void {
+  const row = db.prepare('SELECT id FROM classes WHERE name = ? COLLATE NOCASE').get(name) as { id: number } | undefined;
+  if (row && row.id !== exceptId) throw new AppError('CONFLICT', `A class named "${name}" already exists`);
+}
+
+/** Adds a class with the smallest free label value (or `value` when given and free). */
+export function addClass(db: ProjectDb, name: string, color?: string, value?: number): ClassInfo {
+  return db.transaction(() => {
+    const trimmed = name.trim();
+    assertNameFree(db, trimmed);
+    const used = new Set((db.prepare('SELECT value FROM classes').all() as { value: number }[]).map((r) => r.value));
+    if (used.size >= LIMITS.maxClasses) throw new AppError('CONFLICT', 'A project holds at most 255 classes');
+    let v = value;
+    if (v !== undefined && used.has(v)) throw new AppError('CONFLICT', `Label value ${v} is already used`);
+    if (v === undefined) for (v = 0; used.has(v); v++);
+    const { n } = db.prepare('SELECT coalesce(max(position) + 1, 0) AS n FROM classes').get() as { n: number };
+    const { lastInsertRowid } = db
+      .prepare('INSERT INTO classes (value, name, color, position) VALUES (?, ?, ?, ?)')
+      .run(v, trimmed, color ?? defaultColor(used.size), n);
+    return getClass(db, Number(lastInsertRowid));
+  })();
+}
+
+export function updateClass(
+  db: ProjectDb,
+  id: number,
+  patch: { name?: string | undefined; color?: string | undefined; weightOverride?: number | null | undefined },
+): ClassInfo {
+  return db.transaction(() => {
+    getClass(db, id);
+    if (patch.name !== undefined) {
+      assertNameFree(db, patch.name.trim(), id);
+      db.prepare('UPDATE classes SET name = ? WHERE id = ?').run(patch.name.trim(), id);
+    }
+    if (patch.color !== undefined) db.prepare('UPDATE classes SET color = ? WHERE id = ?').run(patch.color, id);
+    if (patch.weightOverride !== undefined) {
+      db.prepare('UPDATE classes SET weight_override = ? WHERE id = ?').run(patch.weightOverride, id);
+    }
+    return getClass(db, id);
+  })();
+}
+
+/** Sets display order; `ids` must list every class exactly once. */
+export function reorderClasses(db: ProjectDb, ids: readonly number[]): ClassInfo[] {
+  return db.transaction(() => {
+    const all = listClasses(db).map((c) => c.id);
+    const given = new Set(ids);
+    if (given.size !== ids.length || all.length !== ids.length || !all.every((id) => given.has(id))) {
+      throw new AppError('INVALID_INPUT', 'Reorder must list every class exactly once');
+    }
+    const stmt = db.prepare('UPDATE classes SET position = ? WHERE id = ?');
+    ids.forEach((id, i) => stmt.run(i, id));
+    return listClasses(db);
+  })();
+}
+
+/** Deletes a class and clears its pixels to unlabeled in every label map, atomically. */
+export function removeClass(db: ProjectDb, id: number): { removed: ClassInfo; clearedPixels: number } {
+  return db.transaction(() => {
+    const cls = getClass(db, id);
+    const clearedPixels = remapClass(db, cls.value, 255);
+    db.prepare('DELETE FROM classes WHERE id = ?').run(id);
+    return { removed: cls, clearedPixels };
+  })();
+}
+
+/** Relabels every pixel of `from` as `into` (keeping provenance) and deletes `from`, atomically. */
+export function mergeClasses(db: ProjectDb, from: number, into: number): { into: ClassInfo; movedPixels: number } {
+  if (from === into) throw new AppError('INVALID_INPUT', 'Cannot merge a class into itself');
+  return db.transaction(() => {
+    const src = getClass(db, from);
+    const dst = getClass(db, into);
+    const movedPixels = remapClass(db, src.value, dst.value);
+    db.prepare('DELETE FROM classes WHERE id = ?').run(from);
+    return { into: dst, movedPixels };
+  })();
+}

@@ -1,0 +1,107 @@
+/** Image rows: metadata for lists, original bytes and thumbnails in `image_blobs`. */
+import type { ImageSummary, Split } from '../core/ipc/contract';
+import type { ProjectDb } from './open';
+
+export interface NewImage {
+  name: string;
+  sha256: string;
+  format: string;
+  width: number;
+  height: number;
+  orientation: number;
+  original: Uint8Array;
+  thumbnail: Uint8Array;
+  thumbnailMime: string;
+}
+
+interface ImageRow {
+  id: number;
+  name: string;
+  format: string;
+  width: number;
+  height: number;
+  byte_size: number;
+  sha256: string;
+  split: Split;
+  labeled_pixels: number | null;
+  imported_at: string;
+}
+
+const SUMMARY_SQL = `
+  SELECT i.id, i.name, i.format, i.width, i.height, i.byte_size, i.sha256, i.split, i.imported_at,
+         l.labeled_pixels
+  FROM images i LEFT JOIN label_maps l ON l.image_id = i.id`;
+
+function toSummary(r: ImageRow): ImageSummary {
+  return {
+    id: r.id,
+    name: r.name,
+    format: r.format,
+    width: r.width,
+    height: r.height,
+    byteSize: r.byte_size,
+    sha256: r.sha256,
+    split: r.split,
+    labeledFraction: r.labeled_pixels ? r.labeled_pixels / (r.width * r.height) : 0,
+    importedAt: r.imported_at,
+  };
+}
+
+/** Inserts the row and its blobs in one transaction; returns the new id. */
+export function insertImage(db: ProjectDb, img: NewImage): number {
+  return db.transaction(() => {
+    const { lastInsertRowid } = db
+      .prepare(
+        `INSERT INTO images (name, sha256, format, width, height, orientation, byte_size)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(img.name, img.sha256, img.format, img.width, img.height, img.orientation, img.original.byteLength);
+    const id = Number(lastInsertRowid);
+    db.prepare('INSERT INTO image_blobs (image_id, original, thumbnail, thumbnail_mime) VALUES (?, ?, ?, ?)').run(
+      id,
+      img.original,
+      img.thumbnail,
+      img.thumbnailMime,
+    );
+    return id;
+  })();
+}
+
+export function listImages(db: ProjectDb): ImageSummary[] {
+  return (db.prepare(`${SUMMARY_SQL} ORDER BY i.id`).all() as ImageRow[]).map(toSummary);
+}
+
+export function getImage(db: ProjectDb, id: number): ImageSummary | undefined {
+  const row = db.prepare(`${SUMMARY_SQL} WHERE i.id = ?`).get(id) as ImageRow | undefined;
+  return row && toSummary(row);
+}
+
+export function findImageBySha(db: ProjectDb, sha256: string): { id: number; name: string } | undefined {
+  return db.prepare('SELECT id, name FROM images WHERE sha256 = ?').get(sha256) as { id: number; name: string } | undefined;
+}
+
+export function getThumbnail(db: ProjectDb, id: number): { data: Buffer; mime: string } | undefined {
+  const row = db.prepare('SELECT thumbnail, thumbnail_mime FROM image_blobs WHERE image_id = ?').get(id) as
+    | { thumbnail: Buffer; thumbnail_mime: string }
+    | undefined;
+  return row && { data: row.thumbnail, mime: row.thumbnail_mime };
+}
+
+export function getOriginal(db: ProjectDb, id: number): Buffer | undefined {
+  const row = db.prepare('SELECT original FROM image_blobs WHERE image_id = ?').get(id) as { original: Buffer } | undefined;
+  return row?.original;
+}
+
+export function setSplit(db: ProjectDb, ids: readonly number[], split: Split): number {
+  const stmt = db.prepare('UPDATE images SET split = ? WHERE id = ?');
+  return db.transaction(() => ids.reduce((n, id) => n + stmt.run(split, id).changes, 0))();
+}
+
+export function removeImages(db: ProjectDb, ids: readonly number[]): number {
+  const stmt = db.prepare('DELETE FROM images WHERE id = ?');
+  return db.transaction(() => ids.reduce((n, id) => n + stmt.run(id).changes, 0))();
+}
+
+export function countImages(db: ProjectDb): number {
+  return (db.prepare('SELECT count(*) AS n FROM images').get() as { n: number }).n;
+}

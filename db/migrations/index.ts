@@ -1,0 +1,34 @@
+import type { Database } from 'better-sqlite3';
+import { updateToSchemaVersion1 } from './0001-initial';
+
+/** Every migration in order; `version` is the `user_version` the database has after it ran. */
+export const MIGRATIONS: readonly { version: number; name: string; up: (db: Database) => void }[] = [
+  { version: 1, name: 'initial schema', up: updateToSchemaVersion1 },
+];
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+export function schemaVersion(db: Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/**
+ * Brings `db` to `target` (default: latest), each migration in its own transaction together with the
+ * version bump, so a crash leaves either the old or the new schema. Refuses files newer than this build.
+ */
+export function migrate(db: Database, target = LATEST_SCHEMA_VERSION): number {
+  const current = schemaVersion(db);
+  if (current > LATEST_SCHEMA_VERSION) {
+    throw new Error(
+      `This project was saved by a newer Maskwright (schema ${current}; this version knows up to ${LATEST_SCHEMA_VERSION}). Update Maskwright to open it.`,
+    );
+  }
+  for (const m of MIGRATIONS) {
+    if (m.version <= current || m.version > target) continue;
+    db.transaction(() => {
+      m.up(db);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+  }
+  return schemaVersion(db);
+}

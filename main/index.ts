@@ -1,0 +1,119 @@
+/**
+ * Electron main process: a window, the app:// protocol, and the IPC registry on ipcMain. Nothing else:
+ * every handler lives in ./ipc and runs without Electron.
+ */
+import { app, BrowserWindow, dialog, ipcMain, protocol, session } from 'electron';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createAppRegistry, type Dialogs } from './ipc/handlers';
+import { serveAppFile } from './protocol';
+import { APP_ORIGIN, APP_SCHEME, hardenSession, hardenWebContents, isAppUrl } from './security';
+
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
+
+const root = join(__dirname, '..', '..');
+const rendererDir = join(root, 'dist', 'renderer');
+const PROJECT_FILTER = { name: 'Maskwright project', extensions: ['maskwright'] };
+const IMAGE_FILTER = { name: 'Images', extensions: ['png', 'jpg', 'jpeg', 'tif', 'tiff', 'webp'] };
+
+function electronDialogs(getWindow: () => BrowserWindow | null): Dialogs {
+  const parent = () => getWindow() ?? undefined;
+  return {
+    async createProject() {
+      const opts = { title: 'New project', defaultPath: 'Untitled.maskwright', filters: [PROJECT_FILTER] };
+      const w = parent();
+      const r = w ? await dialog.showSaveDialog(w, opts) : await dialog.showSaveDialog(opts);
+      if (r.canceled || !r.filePath) return null;
+      return r.filePath.endsWith('.maskwright') ? r.filePath : `${r.filePath}.maskwright`;
+    },
+    async openProject() {
+      const opts = { title: 'Open project', filters: [PROJECT_FILTER], properties: ['openFile' as const] };
+      const w = parent();
+      const r = w ? await dialog.showOpenDialog(w, opts) : await dialog.showOpenDialog(opts);
+      return r.canceled ? null : (r.filePaths[0] ?? null);
+    },
+    async pickImages() {
+      const opts = {
+        title: 'Import images',
+        filters: [IMAGE_FILTER],
+        properties: ['openFile' as const, 'multiSelections' as const],
+      };
+      const w = parent();
+      const r = w ? await dialog.showOpenDialog(w, opts) : await dialog.showOpenDialog(opts);
+      return r.canceled ? [] : r.filePaths;
+    },
+    async pickFolder() {
+      const opts = { title: 'Choose a folder', properties: ['openDirectory' as const] };
+      const w = parent();
+      const r = w ? await dialog.showOpenDialog(w, opts) : await dialog.showOpenDialog(opts);
+      return r.canceled ? null : (r.filePaths[0] ?? null);
+    },
+  };
+}
+
+/** In development the SQLite addon in node_modules is built for Node; scripts/electron-native.mjs builds one for Electron. */
+function devNativeBinding(): string | undefined {
+  if (app.isPackaged) return undefined;
+  const p = join(root, '.electron-native', 'better_sqlite3.node');
+  return existsSync(p) ? p : undefined;
+}
+
+let mainWindow: BrowserWindow | null = null;
+
+async function start(): Promise<void> {
+  await app.whenReady();
+  hardenSession(session.defaultSession);
+  protocol.handle(APP_SCHEME, (request) => serveAppFile(rendererDir, request.url));
+
+  const nativeBinding = devNativeBinding();
+  const { registry, session: projectSession } = createAppRegistry({
+    version: app.getVersion(),
+    platform: process.platform,
+    dataDir: app.getPath('userData'),
+    dialogs: electronDialogs(() => mainWindow),
+    ...(nativeBinding ? { nativeBinding } : {}),
+  });
+  for (const channel of registry.channels) {
+    ipcMain.handle(channel, (event, payload: unknown) => {
+      if (!isAppUrl(event.senderFrame?.url)) {
+        return { ok: false, error: { code: 'INVALID_INPUT', message: 'IPC from an untrusted frame' } };
+      }
+      return registry.invoke(channel, payload);
+    });
+  }
+
+  app.on('web-contents-created', (_e, contents) => hardenWebContents(contents));
+  app.on('before-quit', () => projectSession.close());
+  app.on('window-all-closed', () => app.quit());
+
+  mainWindow = new BrowserWindow({
+    width: 1280,
+    height: 820,
+    minWidth: 900,
+    minHeight: 600,
+    title: 'Maskwright',
+    backgroundColor: '#1b1d21',
+    show: false,
+    webPreferences: {
+      preload: join(__dirname, '..', 'preload', 'index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      spellcheck: false,
+    },
+  });
+  mainWindow.once('ready-to-show', () => mainWindow?.show());
+  mainWindow.on('closed', () => (mainWindow = null));
+  await mainWindow.loadURL(`${APP_ORIGIN}/index.html`);
+}
+
+start().catch((err: unknown) => {
+  console.error('Maskwright failed to start', err);
+  app.exit(1);
+});

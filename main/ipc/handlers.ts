@@ -1,0 +1,117 @@
+/**
+ * Every channel's handler. Electron-specific things (dialogs) arrive as plain functions in `deps`,
+ * so this module runs the same under Electron, in the tests and behind the browser end-to-end harness.
+ */
+import type { Channel } from '../../core/ipc/channels';
+import type { ProjectInfo } from '../../core/ipc/contract';
+import { AppError } from '../../core/ipc/errors';
+import * as classes from '../../db/classes';
+import * as images from '../../db/images';
+import { classUsage } from '../../db/labelmaps';
+import { expandPaths, fileSource, importImages } from '../services/import-images';
+import { importMasks } from '../services/import-masks';
+import { Project } from '../services/project';
+import { RecentProjects } from '../services/recent';
+import { createRegistry, type Handlers, type Registry } from './registry';
+
+export interface Dialogs {
+  createProject(): Promise<string | null>;
+  openProject(): Promise<string | null>;
+  pickImages(): Promise<string[]>;
+  pickFolder(): Promise<string | null>;
+}
+
+export interface HandlerDeps {
+  version: string;
+  platform: string;
+  /** Where app settings (recent projects) live; never inside a project. */
+  dataDir: string;
+  dialogs: Dialogs;
+  /** better-sqlite3 addon built for Electron's ABI, when running under Electron in development. */
+  nativeBinding?: string;
+}
+
+/** The state behind one window: at most one open project. */
+export class Session {
+  project: Project | null = null;
+  constructor(readonly deps: HandlerDeps) {}
+
+  require(): Project {
+    if (!this.project) throw new AppError('NO_PROJECT', 'No project is open');
+    return this.project;
+  }
+
+  switchTo(project: Project): ProjectInfo {
+    this.project?.close();
+    this.project = project;
+    new RecentProjects(this.deps.dataDir).touch(project.path);
+    return project.info();
+  }
+
+  close(): boolean {
+    const had = this.project !== null;
+    this.project?.close();
+    this.project = null;
+    return had;
+  }
+}
+
+export function createHandlers(session: Session): Handlers {
+  const { deps } = session;
+  const recent = new RecentProjects(deps.dataDir);
+  const db = () => session.require().db;
+
+  return {
+    'app.info': () => ({ version: deps.version, platform: deps.platform, dataDir: deps.dataDir }),
+
+    'project.create': ({ path }) => session.switchTo(Project.create(path, deps.nativeBinding)),
+    'project.open': ({ path }) => session.switchTo(Project.open(path, deps.nativeBinding)),
+    'project.close': () => ({ closed: session.close() }),
+    'project.current': () => session.project?.info() ?? null,
+    'project.recent': () => recent.list(),
+    'project.forgetRecent': ({ path }) => recent.forget(path),
+
+    'dialog.createProject': () => deps.dialogs.createProject(),
+    'dialog.openProject': () => deps.dialogs.openProject(),
+    'dialog.pickImages': () => deps.dialogs.pickImages(),
+    'dialog.pickFolder': () => deps.dialogs.pickFolder(),
+
+    'images.list': () => images.listImages(db()),
+    'images.thumbnail': ({ id }) => {
+      const t = images.getThumbnail(db(), id);
+      if (!t) throw new AppError('NOT_FOUND', `No image with id ${id}`);
+      return { id, dataUrl: `data:${t.mime};base64,${t.data.toString('base64')}` };
+    },
+    'images.import': async ({ paths }) => {
+      const target = db();
+      const { files, errors } = await expandPaths(paths);
+      const report = await importImages(target, files.map(fileSource));
+      return { ...report, errors: [...errors, ...report.errors] };
+    },
+    'images.importFiles': ({ files }) =>
+      importImages(
+        db(),
+        files.map((f) => ({ name: f.name, read: async () => f.data })),
+      ),
+    'images.setSplit': ({ ids, split }) => ({ updated: images.setSplit(db(), ids, split) }),
+    'images.remove': ({ ids }) => ({ removed: images.removeImages(db(), ids) }),
+
+    'masks.import': ({ paths, voidValue, imageId }) => importMasks(db(), paths, { voidValue, imageId }),
+
+    'classes.list': () => classes.listClasses(db()),
+    'classes.add': ({ name, color }) => classes.addClass(db(), name, color),
+    'classes.update': ({ id, ...patch }) => classes.updateClass(db(), id, patch),
+    'classes.reorder': ({ ids }) => classes.reorderClasses(db(), ids),
+    'classes.remove': ({ id }) => classes.removeClass(db(), id),
+    'classes.merge': ({ from, into }) => classes.mergeClasses(db(), from, into),
+    'classes.usage': ({ id }) => ({ id, ...classUsage(db(), classes.getClass(db(), id).value) }),
+  } satisfies Handlers;
+}
+
+/** The registry for one window/session; main registers `registry.channels` on ipcMain. */
+export function createAppRegistry(deps: HandlerDeps): { registry: Registry; session: Session } {
+  const session = new Session(deps);
+  return { registry: createRegistry(createHandlers(session)), session };
+}
+
+export type { Channel };
