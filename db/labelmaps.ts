@@ -104,7 +104,7 @@ export function imagesWithClass(db: ProjectDb, value: number): number[] {
   return (
     db
       .prepare(`SELECT image_id FROM label_maps WHERE json_extract(class_counts, '$."' || ? || '"') > 0`)
-      .all(value) as { image_id: number }[]
+      .all(String(value)) as { image_id: number }[]
   ).map((r) => r.image_id);
 }
 
@@ -116,7 +116,7 @@ export function classUsage(db: ProjectDb, value: number): { pixels: number; imag
               count(json_extract(class_counts, '$."' || ? || '"')) AS images
        FROM label_maps`,
     )
-    .get(value, value) as { pixels: number; images: number };
+    .get(String(value), String(value)) as { pixels: number; images: number };
   return row;
 }
 

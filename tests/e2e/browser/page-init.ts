@@ -1,0 +1,64 @@
+/**
+ * Runs in the page before the renderer (the harness transpiles it and installs it with addInitScript).
+ * It plays the preload's part: `window.api.invoke` forwards to the harness's exposed function, which
+ * calls the real registry in Node. Type-checked with the DOM lib by renderer/tsconfig.json.
+ *
+ * Electron's IPC copies arguments with the structured clone algorithm, so a `Uint8Array` arrives in
+ * main as a `Uint8Array`. Playwright's exposed functions carry JSON-like values only, so byte arrays
+ * are encoded here as `{ __u8: base64 }` and decoded back to `Uint8Array` on the Node side.
+ */
+import type { MaskwrightApi } from '../../../core/ipc/contract';
+
+export interface DropFile {
+  name: string;
+  type: string;
+  base64: string;
+}
+
+declare global {
+  interface Window {
+    __maskwrightInvoke(channel: string, payload: unknown): Promise<unknown>;
+    __maskwrightE2e: { dropFiles(files: DropFile[]): void };
+  }
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+function fromBase64(text: string): Uint8Array<ArrayBuffer> {
+  const s = atob(text);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+function encode(value: unknown): unknown {
+  if (value instanceof Uint8Array) return { __u8: toBase64(value) };
+  if (Array.isArray(value)) return value.map(encode);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, encode(v)]));
+  }
+  return value;
+}
+
+const api: MaskwrightApi = {
+  invoke: (channel, input) => window.__maskwrightInvoke(channel, encode(input)) as ReturnType<MaskwrightApi['invoke']>,
+};
+Object.defineProperty(window, 'api', { value: Object.freeze(api), enumerable: true });
+
+// Test-only helper: what the OS does when files are dropped on the window.
+Object.defineProperty(window, '__maskwrightE2e', {
+  value: Object.freeze({
+    dropFiles(files: DropFile[]): void {
+      const transfer = new DataTransfer();
+      for (const f of files) transfer.items.add(new File([fromBase64(f.base64)], f.name, { type: f.type }));
+      const target = document.elementFromPoint(innerWidth / 2, innerHeight / 2) ?? document.body;
+      for (const type of ['dragenter', 'dragover', 'drop'] as const) {
+        target.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }));
+      }
+    },
+  }),
+});

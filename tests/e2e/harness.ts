@@ -1,0 +1,233 @@
+/**
+ * End-to-end harness: the built renderer (dist/renderer) in Debian's Chromium, driven by
+ * playwright-core, with `window.api` routed to a real registry (real SQLite files in a temp folder).
+ *
+ * Stands in for Electron as follows:
+ * - the `app://maskwright/` protocol: requests to http://maskwright.test/ are fulfilled from
+ *   dist/renderer by a route (no server, no network; every other request is aborted), with the
+ *   app's Content-Security-Policy as a header on top of the page's meta tag;
+ * - the preload: `browser/page-init.ts` defines `window.api` and forwards to an exposed function;
+ * - IPC's structured clone: byte arrays travel base64-encoded (see page-init.ts) and are decoded here;
+ * - native dialogs: `dialogs` holds what each dialog answers next, set by the test.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { transformSync } from 'esbuild';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { makeCall, type Call } from '../../core/ipc/client';
+import type { MaskwrightApi } from '../../core/ipc/contract';
+import { createAppRegistry, type Dialogs, type Session } from '../../main/ipc/handlers';
+import type { Registry } from '../../main/ipc/registry';
+import type { DropFile } from './browser/page-init';
+
+const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export const RENDERER_DIR = join(root, 'dist', 'renderer');
+export const ARTIFACTS_DIR = join(root, 'test-artifacts', 'e2e');
+export const CHROMIUM = '/usr/bin/chromium';
+export const ORIGIN = 'http://maskwright.test';
+
+/** The CSP the Electron shell sends; the page also carries it as a meta tag. */
+export const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
+  "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.map': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.woff2': 'font/woff2',
+};
+
+/** What the stubbed native dialogs answer next; `calls` counts how often each was shown. */
+export class StubDialogs implements Dialogs {
+  createProjectPath: string | null = null;
+  openProjectPath: string | null = null;
+  imagePaths: string[] = [];
+  folderPath: string | null = null;
+  readonly calls: Record<keyof Dialogs, number> = { createProject: 0, openProject: 0, pickImages: 0, pickFolder: 0 };
+
+  async createProject() {
+    this.calls.createProject++;
+    return this.createProjectPath;
+  }
+  async openProject() {
+    this.calls.openProject++;
+    return this.openProjectPath;
+  }
+  async pickImages() {
+    this.calls.pickImages++;
+    return this.imagePaths;
+  }
+  async pickFolder() {
+    this.calls.pickFolder++;
+    return this.folderPath;
+  }
+}
+
+export interface Harness {
+  page: Page;
+  browser: Browser;
+  context: BrowserContext;
+  registry: Registry;
+  session: Session;
+  /** Typed calls straight to the registry, for asserting on the database. */
+  call: Call;
+  dialogs: StubDialogs;
+  /** A fresh temp folder for this test (project files, fixtures, app data). */
+  tmp: string;
+  /** Console errors, uncaught page errors and failed requests seen so far. */
+  problems: string[];
+  /** Opens the app's start page and waits until the renderer has started. */
+  open(): Promise<void>;
+  screenshot(name: string): Promise<string>;
+  /** Dispatches dragenter/dragover/drop with these files on the middle of the window. */
+  dropFiles(files: { name: string; type: string; bytes: Uint8Array }[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Turns `{ __u8: base64 }` (see page-init.ts) back into `Uint8Array`, everywhere in a payload. */
+export function decodePayload(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(decodePayload);
+  if (value !== null && typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    if (typeof obj.__u8 === 'string' && Object.keys(obj).length === 1) {
+      const buf = Buffer.from(obj.__u8, 'base64');
+      return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    }
+    return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, decodePayload(v)]));
+  }
+  return value;
+}
+
+let initScript: string | undefined;
+function pageInitScript(): string {
+  initScript ??= transformSync(readFileSync(join(root, 'tests/e2e/browser/page-init.ts'), 'utf8'), {
+    loader: 'ts',
+    format: 'iife',
+    target: 'chrome120',
+  }).code;
+  return initScript;
+}
+
+function assertPrerequisites(): void {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium is not installed at ${CHROMIUM}; the end-to-end tests need Debian's Chromium. ` +
+        'Install it with: apt-get install -y chromium',
+    );
+  }
+  if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
+    throw new Error(
+      `The renderer is not built (${RENDERER_DIR}/index.html is missing). ` +
+        'Run `npm run build` or `npx vite build --config renderer/vite.config.ts` first.',
+    );
+  }
+}
+
+function serveFile(url: string): { status: number; contentType: string; body: Buffer | string } {
+  const pathname = decodeURIComponent(new URL(url).pathname);
+  const file = normalize(join(RENDERER_DIR, pathname === '/' ? 'index.html' : pathname));
+  if (!file.startsWith(RENDERER_DIR + sep) || !existsSync(file)) {
+    return { status: 404, contentType: 'text/plain', body: `Not found: ${pathname}` };
+  }
+  return {
+    status: 200,
+    contentType: CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+    body: readFileSync(file),
+  };
+}
+
+export async function launchHarness(): Promise<Harness> {
+  assertPrerequisites();
+  const tmp = mkdtempSync(join(tmpdir(), 'maskwright-e2e-'));
+  const dialogs = new StubDialogs();
+  const { registry, session } = createAppRegistry({
+    version: 'test',
+    platform: process.platform,
+    dataDir: join(tmp, 'data'),
+    dialogs,
+  });
+  const call = makeCall({ invoke: (channel, input) => registry.invoke(channel, input) } as MaskwrightApi);
+
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
+  const problems: string[] = [];
+
+  // Later routes win: everything is aborted except the app's own origin.
+  await context.route('**/*', (route) => {
+    problems.push(`blocked request: ${route.request().url()}`);
+    return route.abort('blockedbyclient');
+  });
+  await context.route(`${ORIGIN}/**`, (route) => {
+    const { status, contentType, body } = serveFile(route.request().url());
+    return route.fulfill({
+      status,
+      body,
+      headers: { 'content-type': contentType, 'content-security-policy': CSP, 'x-content-type-options': 'nosniff' },
+    });
+  });
+
+  const page = await context.newPage();
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console.error: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  page.on('crash', () => problems.push('page crashed'));
+  await page.exposeFunction('__maskwrightInvoke', (channel: string, payload: unknown) =>
+    registry.invoke(channel, decodePayload(payload)),
+  );
+  await page.addInitScript({ content: pageInitScript() });
+
+  return {
+    page,
+    browser,
+    context,
+    registry,
+    session,
+    call,
+    dialogs,
+    tmp,
+    problems,
+    async open() {
+      await page.goto(`${ORIGIN}/index.html`);
+      await page.locator(".app[data-ready='true']").waitFor();
+    },
+    async screenshot(name) {
+      mkdirSync(ARTIFACTS_DIR, { recursive: true });
+      const path = join(ARTIFACTS_DIR, `${name}.png`);
+      await page.screenshot({ path });
+      return path;
+    },
+    async dropFiles(files) {
+      const payload: DropFile[] = files.map((f) => ({ name: f.name, type: f.type, base64: Buffer.from(f.bytes).toString('base64') }));
+      await page.evaluate(
+        (list) => (globalThis as unknown as { __maskwrightE2e: { dropFiles(l: DropFile[]): void } }).__maskwrightE2e.dropFiles(list),
+        payload,
+      );
+    },
+    async close() {
+      await browser.close().catch(() => {});
+      session.close();
+      rmSync(tmp, { recursive: true, force: true });
+    },
+  };
+}
