@@ -10,7 +10,7 @@
  * - IPC's structured clone: byte arrays travel base64-encoded (see page-init.ts) and are decoded here;
  * - native dialogs: `dialogs` holds what each dialog answers next, set by the test.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -124,12 +124,25 @@ function assertPrerequisites(): void {
         'Install it with: apt-get install -y chromium',
     );
   }
-  if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
-    throw new Error(
-      `The renderer is not built (${RENDERER_DIR}/index.html is missing). ` +
-        'Run `npm run build` or `npx vite build --config renderer/vite.config.ts` first.',
-    );
+  const built = join(RENDERER_DIR, 'index.html');
+  const rebuild = 'Run `npm run build` (or `npx vite build --config renderer/vite.config.ts`) first.';
+  if (!existsSync(built)) throw new Error(`The renderer is not built (${built} is missing). ${rebuild}`);
+  const stale = newestSource(join(root, 'renderer'));
+  if (stale && stale.mtimeMs > statSync(built).mtimeMs) {
+    throw new Error(`The built renderer is older than ${stale.path}. ${rebuild}`);
   }
+}
+
+/** The most recently modified file under `dir` (a stale build makes for confusing failures). */
+function newestSource(dir: string): { path: string; mtimeMs: number } | undefined {
+  let newest: { path: string; mtimeMs: number } | undefined;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    const { mtimeMs } = statSync(path);
+    if (!newest || mtimeMs > newest.mtimeMs) newest = { path, mtimeMs };
+  }
+  return newest;
 }
 
 function serveFile(url: string): { status: number; contentType: string; body: Buffer | string } {

@@ -1,0 +1,72 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { maskPng, tempDir, truncatedJpeg, writeImage } from '../helpers/fixtures';
+
+const root = join(__dirname, '..', '..');
+const bin = join(root, 'bin', 'maskwright.cjs');
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('maskwright CLI', () => {
+  const t = tempDir();
+  beforeAll(() => {
+    execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs'), 'node'], { cwd: root });
+  });
+  afterAll(() => t.cleanup());
+
+  it('prints help and refuses unknown commands and bad options with exit 2', () => {
+    const help = cli('--help');
+    expect(help.code).toBe(0);
+    for (const cmd of ['create PROJECT', 'import PROJECT', 'info PROJECT']) expect(help.stdout).toContain(cmd);
+    expect(cli('frobnicate')).toMatchObject({ code: 2, stderr: expect.stringMatching(/unknown command "frobnicate"/) });
+    expect(cli('info')).toMatchObject({ code: 2 });
+    expect(cli('info', 'x.maskwright', '--colour')).toMatchObject({ code: 2, stderr: expect.stringMatching(/--colour/) });
+  });
+
+  it('creates a project, imports images and masks, and reports it', async () => {
+    const project = join(t.dir, 'p.maskwright');
+    expect(cli('create', project)).toMatchObject({ code: 0 });
+    const again = cli('create', project);
+    expect(again.code).toBe(1);
+    expect(again.stderr.trim().split('\n')).toHaveLength(1);
+
+    const imgs = join(t.dir, 'imgs');
+    const masks = join(t.dir, 'masks');
+    mkdirSync(imgs);
+    mkdirSync(masks);
+    await writeImage(imgs, 'a.png', 4, 2, 1);
+    await writeImage(imgs, 'b.png', 4, 2, 2);
+    writeFileSync(join(masks, 'a.png'), maskPng(4, 2, Uint8Array.from([0, 0, 3, 3, 11, 11, 11, 11])));
+
+    const imported = cli('import', project, imgs, '--masks', masks, '--void', '11');
+    expect(imported.code).toBe(0);
+    expect(imported.stdout).toMatch(/Imported 2 image\(s\); skipped 0 duplicate\(s\); 0 error\(s\)/);
+    expect(imported.stdout).toMatch(/Applied 1 mask\(s\); created 2 class\(es\)/);
+
+    const info = JSON.parse(cli('info', project, '--json').stdout);
+    expect(info.imageCount).toBe(2);
+    expect(info.classes.map((c: { value: number }) => c.value)).toEqual([0, 3]);
+    // 4 of 16 pixels labeled over both images
+    expect(info.labeledFraction).toBeCloseTo(4 / 16, 10);
+    expect(info.images.map((i: { labeledFraction: number }) => i.labeledFraction)).toEqual([0.5, 0]);
+  });
+
+  it('exits 1 naming each failed file, after importing the rest', async () => {
+    const project = join(t.dir, 'q.maskwright');
+    cli('create', project);
+    const good = await writeImage(t.dir, 'good.jpg', 8, 8, 4);
+    const bad = join(t.dir, 'bad.jpg');
+    writeFileSync(bad, await truncatedJpeg());
+    const r = cli('import', project, good, bad, join(t.dir, 'missing.png'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/bad\.jpg: Corrupt or truncated/);
+    expect(r.stderr).toMatch(/missing\.png: Cannot read/);
+    expect(JSON.parse(cli('info', project, '--json').stdout).imageCount).toBe(1);
+    expect(cli('info', join(t.dir, 'nope.maskwright'))).toMatchObject({ code: 1, stderr: expect.stringMatching(/No project at/) });
+  });
+});
