@@ -66,14 +66,18 @@ const importCmd: Command = {
         });
         if (tty && files.length) process.stderr.write('\n');
         const all = [...errors, ...report.errors];
-        out(`Imported ${report.imported.length} image(s); skipped ${report.duplicates.length} duplicate(s); ${all.length} error(s)`);
+        out(
+          `Imported ${report.imported.length} image(s); skipped ${report.duplicates.length} duplicate(s); ${all.length} error(s)`,
+        );
         for (const d of report.duplicates) out(`  duplicate: ${d.name} (same as ${d.existingName})`);
         for (const e of all) err(`  error: ${e.name}: ${e.message}`);
         failed += all.length;
       }
       if (typeof values.masks === 'string') {
         const report = await importMasks(project.db, [resolve(values.masks)], { voidValue });
-        out(`Applied ${report.applied.length} mask(s); created ${report.createdClasses.length} class(es); ${report.errors.length} error(s)`);
+        out(
+          `Applied ${report.applied.length} mask(s); created ${report.createdClasses.length} class(es); ${report.errors.length} error(s)`,
+        );
         for (const e of report.errors) err(`  error: ${e.name}: ${e.message}`);
         failed += report.errors.length;
       }

@@ -40,7 +40,8 @@ export function getClassByValue(db: ProjectDb, value: number): ClassInfo | undef
 }
 
 function assertNameFree(db: ProjectDb, name: string, exceptId?: number): void {
-  const row = db.prepare('SELECT id FROM classes WHERE name = ? COLLATE NOCASE').get(name) as { id: number } | undefined;
+  const row = db.prepare('SELECT id FROM classes WHERE name = ? COLLATE NOCASE').get(name) as
+    { id: number } | undefined;
   if (row && row.id !== exceptId) throw new AppError('CONFLICT', `A class named "${name}" already exists`);
 }
 

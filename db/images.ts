@@ -77,18 +77,19 @@ export function getImage(db: ProjectDb, id: number): ImageSummary | undefined {
 }
 
 export function findImageBySha(db: ProjectDb, sha256: string): { id: number; name: string } | undefined {
-  return db.prepare('SELECT id, name FROM images WHERE sha256 = ?').get(sha256) as { id: number; name: string } | undefined;
+  return db.prepare('SELECT id, name FROM images WHERE sha256 = ?').get(sha256) as
+    { id: number; name: string } | undefined;
 }
 
 export function getThumbnail(db: ProjectDb, id: number): { data: Buffer; mime: string } | undefined {
   const row = db.prepare('SELECT thumbnail, thumbnail_mime FROM image_blobs WHERE image_id = ?').get(id) as
-    | { thumbnail: Buffer; thumbnail_mime: string }
-    | undefined;
+    { thumbnail: Buffer; thumbnail_mime: string } | undefined;
   return row && { data: row.thumbnail, mime: row.thumbnail_mime };
 }
 
 export function getOriginal(db: ProjectDb, id: number): Buffer | undefined {
-  const row = db.prepare('SELECT original FROM image_blobs WHERE image_id = ?').get(id) as { original: Buffer } | undefined;
+  const row = db.prepare('SELECT original FROM image_blobs WHERE image_id = ?').get(id) as
+    { original: Buffer } | undefined;
   return row?.original;
 }
 

@@ -47,8 +47,7 @@ export function saveLabelMap(db: ProjectDb, imageId: number, map: StoredLabelMap
     throw new AppError('INVALID_INPUT', `Label map planes must have ${n} bytes`);
   }
   const img = db.prepare('SELECT width, height FROM images WHERE id = ?').get(imageId) as
-    | { width: number; height: number }
-    | undefined;
+    { width: number; height: number } | undefined;
   if (!img) throw new AppError('NOT_FOUND', `No image with id ${imageId}`);
   if (img.width !== map.width || img.height !== map.height) {
     throw new AppError(

@@ -11,7 +11,10 @@ const allowed = new Set<string>(CHANNELS);
 const api: MaskwrightApi = {
   invoke(channel, input) {
     if (!allowed.has(channel)) {
-      return Promise.resolve({ ok: false, error: { code: 'UNKNOWN_CHANNEL', message: `Unknown channel: ${String(channel)}` } });
+      return Promise.resolve({
+        ok: false,
+        error: { code: 'UNKNOWN_CHANNEL', message: `Unknown channel: ${String(channel)}` },
+      });
     }
     return ipcRenderer.invoke(channel, input);
   },

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { Channel } from './channels';
+import type { Envelope } from './errors';
 
 export const SPLITS = ['train', 'val', 'unassigned'] as const;
 export type Split = (typeof SPLITS)[number];
@@ -152,5 +153,5 @@ export type Output<K extends Channel> = Contract[K]['output'];
 
 /** What the preload exposes on `window.api`: one function, typed by channel. Errors come back as data. */
 export interface MaskwrightApi {
-  invoke<K extends Channel>(channel: K, input: Input<K>): Promise<import('./errors').Envelope<Output<K>>>;
+  invoke<K extends Channel>(channel: K, input: Input<K>): Promise<Envelope<Output<K>>>;
 }

@@ -34,7 +34,11 @@ export function createRegistry(handlers: Handlers, log: (msg: string, err: unkno
         const where = first && first.path.length ? ` at ${first.path.join('.')}` : '';
         return {
           ok: false,
-          error: { code: 'INVALID_INPUT', message: `Invalid input for ${channel}${where}: ${first?.message ?? 'malformed'}`, issues },
+          error: {
+            code: 'INVALID_INPUT',
+            message: `Invalid input for ${channel}${where}: ${first?.message ?? 'malformed'}`,
+            issues,
+          },
         };
       }
       try {

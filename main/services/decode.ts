@@ -29,7 +29,10 @@ export async function inspectImage(bytes: Uint8Array): Promise<InspectedImage> {
     throw new AppError('UNSUPPORTED', 'Not a readable image (PNG, JPEG, TIFF or WebP expected)');
   }
   if (!meta.format || !FORMATS.has(meta.format)) {
-    throw new AppError('UNSUPPORTED', `Unsupported image format${meta.format ? ` "${meta.format}"` : ''} (PNG, JPEG, TIFF or WebP expected)`);
+    throw new AppError(
+      'UNSUPPORTED',
+      `Unsupported image format${meta.format ? ` "${meta.format}"` : ''} (PNG, JPEG, TIFF or WebP expected)`,
+    );
   }
   const orientation = meta.orientation ?? 1;
   const swap = orientation >= 5;
@@ -53,7 +56,10 @@ export async function inspectImage(bytes: Uint8Array): Promise<InspectedImage> {
       .jpeg({ quality: 80 })
       .toBuffer();
   } catch (err) {
-    throw new AppError('UNSUPPORTED', `Corrupt or truncated ${meta.format.toUpperCase()} file (${(err as Error).message})`);
+    throw new AppError(
+      'UNSUPPORTED',
+      `Corrupt or truncated ${meta.format.toUpperCase()} file (${(err as Error).message})`,
+    );
   }
   return { format: meta.format, width, height, orientation, thumbnail, thumbnailMime: 'image/jpeg' };
 }

@@ -33,7 +33,9 @@ async function walk(dir: string, out: string[]): Promise<void> {
  * Expands paths: files are taken as given (a non-image is reported, not skipped silently), folders are
  * walked recursively for image extensions.
  */
-export async function expandPaths(paths: readonly string[]): Promise<{ files: string[]; errors: ImportReport['errors'] }> {
+export async function expandPaths(
+  paths: readonly string[],
+): Promise<{ files: string[]; errors: ImportReport['errors'] }> {
   const files: string[] = [];
   const errors: ImportReport['errors'] = [];
   for (const p of paths) {
@@ -42,7 +44,11 @@ export async function expandPaths(paths: readonly string[]): Promise<{ files: st
       if (s.isDirectory()) await walk(p, files);
       else files.push(p);
     } catch (err) {
-      errors.push({ name: basename(p), code: 'IO', message: `Cannot read ${p}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` });
+      errors.push({
+        name: basename(p),
+        code: 'IO',
+        message: `Cannot read ${p}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      });
     }
   }
   return { files, errors };

@@ -73,7 +73,10 @@ export async function importMasks(
       const img = getImage(db, target.id)!;
       const mask = decodeMask(await readFile(file), options.voidValue);
       if (mask.width !== img.width || mask.height !== img.height) {
-        throw new AppError('INVALID_INPUT', `Mask is ${mask.width}x${mask.height} but ${img.name} is ${img.width}x${img.height}`);
+        throw new AppError(
+          'INVALID_INPUT',
+          `Mask is ${mask.width}x${mask.height} but ${img.name} is ${img.width}x${img.height}`,
+        );
       }
       const created: ClassInfo[] = [];
       const labeledPixels = db.transaction(() => {

@@ -27,7 +27,8 @@ export function decodeMask(bytes: Uint8Array, voidValue?: number): DecodedMask {
   const n = width * height;
   const values = new Uint8Array(n);
   const gray = channels === 1 || channels === 2; // gray or gray+alpha
-  if (!gray && !(channels === 3 || channels === 4)) throw new AppError('UNSUPPORTED', `Unsupported mask with ${channels} channels`);
+  if (!gray && !(channels === 3 || channels === 4))
+    throw new AppError('UNSUPPORTED', `Unsupported mask with ${channels} channels`);
   for (let i = 0; i < n; i++) {
     const v = data[i * channels]!;
     if (!gray && (data[i * channels + 1] !== v || data[i * channels + 2] !== v)) {

@@ -25,7 +25,10 @@ describe('maskwright CLI', () => {
     for (const cmd of ['create PROJECT', 'import PROJECT', 'info PROJECT']) expect(help.stdout).toContain(cmd);
     expect(cli('frobnicate')).toMatchObject({ code: 2, stderr: expect.stringMatching(/unknown command "frobnicate"/) });
     expect(cli('info')).toMatchObject({ code: 2 });
-    expect(cli('info', 'x.maskwright', '--colour')).toMatchObject({ code: 2, stderr: expect.stringMatching(/--colour/) });
+    expect(cli('info', 'x.maskwright', '--colour')).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/--colour/),
+    });
   });
 
   it('creates a project, imports images and masks, and reports it', async () => {
@@ -67,6 +70,9 @@ describe('maskwright CLI', () => {
     expect(r.stderr).toMatch(/bad\.jpg: Corrupt or truncated/);
     expect(r.stderr).toMatch(/missing\.png: Cannot read/);
     expect(JSON.parse(cli('info', project, '--json').stdout).imageCount).toBe(1);
-    expect(cli('info', join(t.dir, 'nope.maskwright'))).toMatchObject({ code: 1, stderr: expect.stringMatching(/No project at/) });
+    expect(cli('info', join(t.dir, 'nope.maskwright'))).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/No project at/),
+    });
   });
 });

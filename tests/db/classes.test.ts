@@ -18,7 +18,9 @@ describe('classes', () => {
     removeClass(db(), b.id);
     expect(addClass(db(), 'Tree').value).toBe(1);
     updateClass(db(), a.id, { name: 'Street', color: '#abcdef', weightOverride: 2.5 });
-    const ids = listClasses(db()).map((x) => x.id).reverse();
+    const ids = listClasses(db())
+      .map((x) => x.id)
+      .reverse();
     const reordered = reorderClasses(db(), ids);
     expect(reordered.map((x) => x.id)).toEqual(ids);
     const street = reordered.find((x) => x.id === a.id)!;
@@ -39,13 +41,31 @@ describe('classes', () => {
     const car = addClass(db(), 'Car');
     const bus = addClass(db(), 'Bus');
     const id = fakeImage(t.project, 4, 2);
-    const classes = Uint8Array.from([road.value, car.value, bus.value, 255, bus.value, bus.value, car.value, road.value]);
+    const classes = Uint8Array.from([
+      road.value,
+      car.value,
+      bus.value,
+      255,
+      bus.value,
+      bus.value,
+      car.value,
+      road.value,
+    ]);
     const provenance = Uint8Array.from([1, 2, 3, 0, 4, 1, 1, 2]);
     saveLabelMap(db(), id, { width: 4, height: 2, classes, provenance });
 
     expect(mergeClasses(db(), bus.id, car.id).movedPixels).toBe(3);
     let map = loadLabelMap(db(), id)!;
-    expect([...map.classes]).toEqual([road.value, car.value, car.value, 255, car.value, car.value, car.value, road.value]);
+    expect([...map.classes]).toEqual([
+      road.value,
+      car.value,
+      car.value,
+      255,
+      car.value,
+      car.value,
+      car.value,
+      road.value,
+    ]);
     expect([...map.provenance]).toEqual([1, 2, 3, 0, 4, 1, 1, 2]);
 
     expect(removeClass(db(), car.id).clearedPixels).toBe(5);

@@ -69,7 +69,8 @@ describe('a process killed during import or save', () => {
       expect(integrityCheck(project.db)).toEqual(['ok']);
       for (const line of lines) {
         const [kind, i, id] = line.split(' ');
-        const row = project.db.prepare('SELECT name FROM images WHERE id = ?').get(Number(id)) as { name: string } | undefined;
+        const row = project.db.prepare('SELECT name FROM images WHERE id = ?').get(Number(id)) as
+          { name: string } | undefined;
         expect(row?.name).toBe(`img${i}.png`);
         if (kind === 'labels') {
           const map = loadLabelMap(project.db, Number(id))!;

@@ -26,7 +26,13 @@ export function rgbPixels(width: number, height: number, seed: number): Buffer {
 
 export type Format = 'png' | 'jpeg' | 'tiff' | 'webp';
 
-export async function makeImage(width: number, height: number, format: Format, seed = 0, orientation?: number): Promise<Buffer> {
+export async function makeImage(
+  width: number,
+  height: number,
+  format: Format,
+  seed = 0,
+  orientation?: number,
+): Promise<Buffer> {
   let s = sharp(rgbPixels(width, height, seed), { raw: { width, height, channels: 3 } });
   if (orientation) s = s.withMetadata({ orientation });
   return s.toFormat(format).toBuffer();
@@ -34,14 +40,20 @@ export async function makeImage(width: number, height: number, format: Format, s
 
 export async function writeImage(dir: string, name: string, width: number, height: number, seed = 0): Promise<string> {
   const ext = name.split('.').pop()!.toLowerCase();
-  const format: Format = ext === 'jpg' || ext === 'jpeg' ? 'jpeg' : ext === 'tif' || ext === 'tiff' ? 'tiff' : (ext as Format);
+  const format: Format =
+    ext === 'jpg' || ext === 'jpeg' ? 'jpeg' : ext === 'tif' || ext === 'tiff' ? 'tiff' : (ext as Format);
   const path = join(dir, name);
   writeFileSync(path, await makeImage(width, height, format, seed));
   return path;
 }
 
 /** A grayscale (or, with `palette`, indexed) 8-bit mask PNG: value = class index. */
-export function maskPng(width: number, height: number, values: Uint8Array, palette?: [number, number, number][]): Uint8Array {
+export function maskPng(
+  width: number,
+  height: number,
+  values: Uint8Array,
+  palette?: [number, number, number][],
+): Uint8Array {
   return encode({ width, height, data: values, depth: 8, channels: 1, ...(palette ? { palette } : {}) });
 }
 

@@ -105,7 +105,9 @@ describe('mask import', () => {
     writeFileSync(join(masks, 'street.png'), maskPng(4, 2, values));
     writeFileSync(join(masks, 'orphan.png'), maskPng(4, 2, values));
     const report = await importMasks(t.project.db, [masks], { voidValue: 11 });
-    expect(report.applied).toEqual([{ imageId: img.id, imageName: 'street.png', maskName: 'street.png', labeledPixels: 5 }]);
+    expect(report.applied).toEqual([
+      { imageId: img.id, imageName: 'street.png', maskName: 'street.png', labeledPixels: 5 },
+    ]);
     expect(report.errors).toMatchObject([{ name: 'orphan.png', code: 'NOT_FOUND' }]);
     expect(listClasses(t.project.db).map((c) => c.value)).toEqual([0, 1, 2]);
     const map = loadLabelMap(t.project.db, img.id)!;
@@ -139,7 +141,9 @@ describe('mask import', () => {
   it('reports masks of the wrong size or in color, and leaves the label map alone', async () => {
     const img = await withImage('a.png', 4, 4);
     writeFileSync(join(t.dir, 'a_mask.png'), maskPng(2, 2, new Uint8Array(4)));
-    const colored = await sharp(Buffer.from([255, 0, 0, 0, 255, 0, 0, 0, 255, 9, 9, 9]), { raw: { width: 2, height: 2, channels: 3 } })
+    const colored = await sharp(Buffer.from([255, 0, 0, 0, 255, 0, 0, 0, 255, 9, 9, 9]), {
+      raw: { width: 2, height: 2, channels: 3 },
+    })
       .resize(4, 4, { kernel: 'nearest' })
       .png()
       .toBuffer();

@@ -33,7 +33,8 @@ describe('app:// protocol', () => {
 
   it('treats only app://maskwright/ as the app', () => {
     expect(isAppUrl('app://maskwright/index.html')).toBe(true);
-    for (const u of ['https://maskwright/', 'app://maskwright.evil/', 'file:///etc/passwd', undefined]) expect(isAppUrl(u)).toBe(false);
+    for (const u of ['https://maskwright/', 'app://maskwright.evil/', 'file:///etc/passwd', undefined])
+      expect(isAppUrl(u)).toBe(false);
   });
 
   it('has a CSP without inline or eval scripts', () => {

@@ -36,31 +36,65 @@ describe('IPC registry', () => {
   });
 
   it('answers unknown channels and malformed payloads with typed errors', async () => {
-    expect(await r.call('shell.exec', { cmd: 'rm -rf /' })).toMatchObject({ ok: false, error: { code: 'UNKNOWN_CHANNEL' } });
+    expect(await r.call('shell.exec', { cmd: 'rm -rf /' })).toMatchObject({
+      ok: false,
+      error: { code: 'UNKNOWN_CHANNEL' },
+    });
     expect(await r.call('project.create', { path: 42 })).toMatchObject({
       ok: false,
       error: { code: 'INVALID_INPUT', issues: [{ path: ['path'] }] },
     });
     expect(await r.call('classes.add', { name: '   ' })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
-    expect(await r.call('classes.update', { id: 1, color: 'red' })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
-    expect(await r.call('images.setSplit', { ids: [1], split: 'test' })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
-    expect(await r.call('masks.import', { paths: ['x'], voidValue: 300 })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(await r.call('classes.update', { id: 1, color: 'red' })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT' },
+    });
+    expect(await r.call('images.setSplit', { ids: [1], split: 'test' })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT' },
+    });
+    expect(await r.call('masks.import', { paths: ['x'], voidValue: 300 })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT' },
+    });
   });
 
   it('never throws, whatever arrives on any channel', async () => {
-    const junk: unknown[] = [undefined, null, 0, -1, 1e308, NaN, '', 'x'.repeat(10_000), [], [1, 2], {}, { path: {} }, { ids: 'all' }, { __proto__: { path: '/etc/passwd' } }];
+    const junk: unknown[] = [
+      undefined,
+      null,
+      0,
+      -1,
+      1e308,
+      NaN,
+      '',
+      'x'.repeat(10_000),
+      [],
+      [1, 2],
+      {},
+      { path: {} },
+      { ids: 'all' },
+      { __proto__: { path: '/etc/passwd' } },
+    ];
     for (const channel of CHANNELS) {
       if (channel.startsWith('dialog.')) continue; // dialogs take no input and would only call the stubs
       for (const payload of junk) {
         const env = await r.call(channel, payload);
         expect(typeof env.ok).toBe('boolean');
-        if (!env.ok) expect(['INVALID_INPUT', 'NO_PROJECT', 'NOT_FOUND', 'CONFLICT', 'IO', 'UNSUPPORTED']).toContain(env.error.code);
+        if (!env.ok)
+          expect(['INVALID_INPUT', 'NO_PROJECT', 'NOT_FOUND', 'CONFLICT', 'IO', 'UNSUPPORTED']).toContain(
+            env.error.code,
+          );
       }
     }
   });
 
   it('turns unexpected handler failures into INTERNAL errors', async () => {
-    const handlers = { 'app.info': () => { throw new TypeError('boom'); } } as unknown as Handlers;
+    const handlers = {
+      'app.info': () => {
+        throw new TypeError('boom');
+      },
+    } as unknown as Handlers;
     const log = vi.fn();
     const registry = createRegistry(handlers, log);
     expect(await registry.invoke('app.info', undefined)).toEqual({
@@ -78,7 +112,11 @@ describe('IPC registry', () => {
   it('runs the whole foundation workflow on a real project file', async () => {
     const path = await r.ok('dialog.createProject');
     expect(await r.ok('project.create', { path })).toMatchObject({ name: 'p', imageCount: 0, classCount: 0 });
-    const files = [await writeImage(t.dir, 'a.png', 32, 24, 1), await writeImage(t.dir, 'b.jpg', 20, 30, 2), join(t.dir, 'bad.jpg')];
+    const files = [
+      await writeImage(t.dir, 'a.png', 32, 24, 1),
+      await writeImage(t.dir, 'b.jpg', 20, 30, 2),
+      join(t.dir, 'bad.jpg'),
+    ];
     writeFileSync(files[2]!, await truncatedJpeg());
     const report = await r.ok('images.import', { paths: files });
     expect(report.imported.map((i: { name: string }) => i.name)).toEqual(['a.png', 'b.jpg']);
@@ -95,7 +133,9 @@ describe('IPC registry', () => {
 
     // Drag-and-drop path: bytes instead of file paths.
     const dropped = await r.ok('images.importFiles', {
-      files: [{ name: 'dropped.png', data: new Uint8Array(await import('node:fs').then((fs) => fs.readFileSync(files[0]!))) }],
+      files: [
+        { name: 'dropped.png', data: new Uint8Array(await import('node:fs').then((fs) => fs.readFileSync(files[0]!))) },
+      ],
     });
     expect(dropped.duplicates).toEqual([{ name: 'dropped.png', existingName: 'a.png' }]);
 

@@ -1,0 +1,97 @@
+// Lint: typescript-eslint and svelte recommended rules, plus the layer rules that keep core/ pure
+// and keep Electron out of everything but main/index.ts, main/security.ts and the preload.
+import js from '@eslint/js';
+import svelte from 'eslint-plugin-svelte';
+import globals from 'globals';
+import ts from 'typescript-eslint';
+
+const nodeBuiltins = [
+  'fs',
+  'path',
+  'os',
+  'child_process',
+  'crypto',
+  'zlib',
+  'worker_threads',
+  'url',
+  'util',
+  'stream',
+  'events',
+  'http',
+  'https',
+  'net',
+];
+
+export default ts.config(
+  { ignores: ['dist/', 'release/', 'node_modules/', 'test-artifacts/', '.electron-native/'] },
+  js.configs.recommended,
+  ...ts.configs.recommended,
+  ...svelte.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['**/*.svelte', '**/*.svelte.ts'],
+    languageOptions: {
+      parserOptions: { parser: ts.parser, extraFileExtensions: ['.svelte'] },
+      globals: { ...globals.browser },
+    },
+  },
+  {
+    files: ['renderer/**'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
+    files: ['**/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    files: ['tests/**'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
+    // core/ is pure TypeScript: it runs in the renderer, in workers, in main and in the CLI alike.
+    files: ['core/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*', ...nodeBuiltins], message: 'core/ must not import Node modules' },
+            { group: ['electron', 'electron/*'], message: 'core/ must not import Electron' },
+            {
+              group: [
+                '../main/*',
+                '../db/*',
+                '../renderer/*',
+                '../trainer/*',
+                '../cli/*',
+                '../../main/*',
+                '../../db/*',
+                '../../renderer/*',
+                '../../trainer/*',
+                '../../cli/*',
+              ],
+              message: 'core/ is the bottom layer',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': ['error', 'window', 'document', 'process', 'Buffer', 'require'],
+    },
+  },
+  {
+    // Only the Electron entry points may import Electron: handlers must run without it.
+    files: ['db/**', 'cli/**', 'trainer/**', 'renderer/**', 'main/ipc/**', 'main/services/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'electron', message: 'Only main/index.ts, main/security.ts and preload/ use Electron' }] },
+      ],
+    },
+  },
+);
