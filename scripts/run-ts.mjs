@@ -2,9 +2,9 @@
 // Runs a TypeScript entry point under Node: bundles it with esbuild into a temporary CommonJS file
 // (native and heavy packages stay external) and executes it with the remaining arguments.
 import { build } from 'esbuild';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 
 const [entry, ...args] = process.argv.slice(2);
@@ -12,7 +12,10 @@ if (!entry) {
   console.error('usage: node scripts/run-ts.mjs FILE.ts [ARGS...]');
   process.exit(2);
 }
-const dir = mkdtempSync(join(tmpdir(), 'mw-run-'));
+// Inside the repo, so the bundle resolves the project's packages (native ones stay external).
+const cache = join(dirname(fileURLToPath(import.meta.url)), '..', 'node_modules', '.cache');
+mkdirSync(cache, { recursive: true });
+const dir = mkdtempSync(join(cache, 'mw-run-'));
 const out = join(dir, 'entry.cjs');
 try {
   await build({
