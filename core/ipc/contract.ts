@@ -22,6 +22,7 @@ const path = z.string().min(1, 'path must not be empty').max(4096);
 const id = z.number().int().positive();
 const colorHex = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'color must look like #rrggbb');
 const className = z.string().trim().min(1, 'name must not be empty').max(LIMITS.maxNameLength);
+const bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected bytes (Uint8Array)');
 const none = z.undefined().or(z.null()).or(z.object({}).strict());
 
 export interface AppInfo {
@@ -75,6 +76,24 @@ export interface ClassInfo {
   /** User override of the loss weight; null = use the computed (median frequency) weight. */
   weightOverride: number | null;
 }
+/** The bytes of an image in a format the browser decodes (TIFF is converted to PNG). */
+export interface ImageData {
+  id: number;
+  mime: string;
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+/** A label map as two planes of width*height bytes: class value (255 = unlabeled) and provenance. */
+export interface LabelMapData {
+  imageId: number;
+  width: number;
+  height: number;
+  classes: Uint8Array;
+  provenance: Uint8Array;
+  /** Incremented by every save; 0 when the image has never been labeled. */
+  revision: number;
+}
 export interface MaskImportReport {
   applied: { imageId: number; imageName: string; maskName: string; labeledPixels: number }[];
   createdClasses: ClassInfo[];
@@ -102,7 +121,7 @@ export const contract = {
   'images.importFiles': {
     input: z.object({
       files: z
-        .array(z.object({ name: z.string().min(1).max(1024), data: z.instanceof(Uint8Array) }))
+        .array(z.object({ name: z.string().min(1).max(1024), data: bytes }))
         .min(1)
         .max(10_000),
     }),
@@ -113,6 +132,18 @@ export const contract = {
     output: {} as { updated: number },
   },
   'images.remove': { input: z.object({ ids: z.array(id).min(1) }), output: {} as { removed: number } },
+  'images.original': { input: z.object({ id }), output: {} as ImageData },
+  'labels.load': { input: z.object({ imageId: id }), output: {} as LabelMapData },
+  'labels.save': {
+    input: z.object({
+      imageId: id,
+      classes: bytes,
+      provenance: bytes,
+      /** When given, the save is refused if the stored map changed since this revision was loaded. */
+      baseRevision: z.number().int().min(0).optional(),
+    }),
+    output: {} as { revision: number; labeledFraction: number },
+  },
   'masks.import': {
     input: z.object({
       paths: z.array(path).min(1).max(LIMITS.maxPathsPerImport),

@@ -8,6 +8,8 @@ import { AppError } from '../../core/ipc/errors';
 import * as classes from '../../db/classes';
 import * as images from '../../db/images';
 import { classUsage } from '../../db/labelmaps';
+import { loadLabels, saveLabels } from '../services/labels';
+import { browserImage } from '../services/decode';
 import { expandPaths, fileSource, importImages } from '../services/import-images';
 import { importMasks } from '../services/import-masks';
 import { Project } from '../services/project';
@@ -95,6 +97,10 @@ export function createHandlers(session: Session): Handlers {
       ),
     'images.setSplit': ({ ids, split }) => ({ updated: images.setSplit(db(), ids, split) }),
     'images.remove': ({ ids }) => ({ removed: images.removeImages(db(), ids) }),
+
+    'images.original': ({ id }) => browserImage(db(), id),
+    'labels.load': ({ imageId }) => loadLabels(db(), imageId),
+    'labels.save': (input) => saveLabels(db(), input),
 
     'masks.import': ({ paths, voidValue, imageId }) => importMasks(db(), paths, { voidValue, imageId }),
 

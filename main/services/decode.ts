@@ -4,7 +4,9 @@
  * PNG, JPEG, TIFF and WebP.
  */
 import sharp from 'sharp';
-import { LIMITS } from '../../core/ipc/contract';
+import { LIMITS, type ImageData } from '../../core/ipc/contract';
+import { getImage, getOriginal } from '../../db/images';
+import type { ProjectDb } from '../../db/open';
 import { AppError } from '../../core/ipc/errors';
 
 export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.jpe', '.jfif', '.tif', '.tiff', '.webp'] as const;
@@ -62,4 +64,19 @@ export async function inspectImage(bytes: Uint8Array): Promise<InspectedImage> {
     );
   }
   return { format: meta.format, width, height, orientation, thumbnail, thumbnailMime: 'image/jpeg' };
+}
+
+/** Formats Chromium decodes natively; others are converted to PNG for display. */
+const BROWSER_MIME: Record<string, string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' };
+
+/** An image's bytes for the renderer: originals as stored, TIFF converted (EXIF orientation applied). */
+export async function browserImage(db: ProjectDb, id: number): Promise<ImageData> {
+  const img = getImage(db, id);
+  const bytes = img && getOriginal(db, id);
+  if (!img || !bytes) throw new AppError('NOT_FOUND', `No image with id ${id}`);
+  const mime = BROWSER_MIME[img.format];
+  const data = mime
+    ? new Uint8Array(bytes)
+    : await sharp(bytes, { limitInputPixels: false }).rotate().png({ compressionLevel: 1 }).toBuffer();
+  return { id, mime: mime ?? 'image/png', data: new Uint8Array(data), width: img.width, height: img.height };
 }
