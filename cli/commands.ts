@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { listClasses } from '../db/classes';
-import { listImages } from '../db/images';
+import { listImages, setSplit } from '../db/images';
+import { SPLITS, type Split } from '../core/ipc/contract';
+import { applyClassFile, readClassFile } from '../main/services/class-file';
 import { expandPaths, fileSource, importImages } from '../main/services/import-images';
 import { importMasks } from '../main/services/import-masks';
 import { Project } from '../main/services/project';
@@ -41,23 +43,43 @@ const create: Command = {
 
 const importCmd: Command = {
   name: 'import',
-  usage: 'import PROJECT PATHS... [--masks DIR] [--void N]',
+  usage: 'import PROJECT PATHS... [--masks DIR] [--void N] [--classes FILE] [--split S]',
   summary: 'import images (files or folders); with --masks, also their label masks',
   help: [
     '',
     'Images: PNG, JPEG, TIFF, WebP; folders are searched recursively. Duplicates (same bytes) are skipped.',
     '--masks DIR  label PNGs (value = class index, 255 = unlabeled) matched to images by file name',
     '--void N     a mask value that also means unlabeled (e.g. 11 for CamVid)',
+    '--classes F  classes.json with names and colors: {"classes": [{"index", "name", "color": [r,g,b]}], "void_index"}',
+    '--split S    put the imported images in split S: train, val or unassigned',
+    '',
+    'Example (a dataset in one command):',
+    '  maskwright import camvid.maskwright CamVid/train --masks CamVid/trainannot --classes CamVid/classes.json --split train',
     '',
   ].join('\n'),
-  options: { masks: { type: 'string' }, void: { type: 'string' } },
+  options: {
+    masks: { type: 'string' },
+    void: { type: 'string' },
+    classes: { type: 'string' },
+    split: { type: 'string' },
+  },
   async run([path, ...paths], values) {
     if (!path) throw new UsageError('give a project path');
-    const voidValue = intOption(values.void, 'void', 0, 255);
+    let voidValue = intOption(values.void, 'void', 0, 255);
     if (voidValue !== undefined && values.masks === undefined) throw new UsageError('--void needs --masks');
-    if (!paths.length && values.masks === undefined) throw new UsageError('give images to import');
+    if (!paths.length && values.masks === undefined && values.classes === undefined) {
+      throw new UsageError('give images to import');
+    }
+    const split = values.split;
+    if (split !== undefined && !(SPLITS as readonly unknown[]).includes(split)) {
+      throw new UsageError(`--split must be one of ${SPLITS.join(', ')}`);
+    }
+    if (split !== undefined && !paths.length) throw new UsageError('--split needs images to import');
+    const classFile = typeof values.classes === 'string' ? await readClassFile(resolve(values.classes)) : undefined;
+    voidValue ??= classFile?.voidValue;
     return withProject(path, async (project) => {
       let failed = 0;
+      if (classFile) out(`Defined ${applyClassFile(project.db, classFile)} class(es) from ${values.classes}`);
       if (paths.length) {
         const { files, errors } = await expandPaths(paths.map((p) => resolve(p)));
         const tty = process.stderr.isTTY;
@@ -70,6 +92,13 @@ const importCmd: Command = {
           `Imported ${report.imported.length} image(s); skipped ${report.duplicates.length} duplicate(s); ${all.length} error(s)`,
         );
         for (const d of report.duplicates) out(`  duplicate: ${d.name} (same as ${d.existingName})`);
+        if (split !== undefined && report.imported.length) {
+          setSplit(
+            project.db,
+            report.imported.map((i) => i.id),
+            split as Split,
+          );
+        }
         for (const e of all) err(`  error: ${e.name}: ${e.message}`);
         failed += all.length;
       }

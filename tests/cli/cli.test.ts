@@ -59,6 +59,49 @@ describe('maskwright CLI', () => {
     expect(info.images.map((i: { labeledFraction: number }) => i.labeledFraction)).toEqual([0.5, 0]);
   });
 
+  it('imports a dataset in one command: classes file, masks, split', async () => {
+    const project = join(t.dir, 'd.maskwright');
+    cli('create', project);
+    const dir = join(t.dir, 'dataset');
+    mkdirSync(join(dir, 'train'), { recursive: true });
+    mkdirSync(join(dir, 'trainannot'));
+    await writeImage(join(dir, 'train'), 'x.png', 2, 2, 7);
+    writeFileSync(join(dir, 'trainannot', 'x.png'), maskPng(2, 2, Uint8Array.from([0, 1, 5, 5])));
+    writeFileSync(
+      join(dir, 'classes.json'),
+      JSON.stringify({
+        classes: [
+          { index: 0, name: 'Sky', color: [128, 128, 128] },
+          { index: 1, name: 'Road', color: [128, 64, 128] },
+          { index: 5, name: 'Unlabelled', color: [0, 0, 0] },
+        ],
+        void_index: 5,
+      }),
+    );
+    const r = cli(
+      'import',
+      project,
+      join(dir, 'train'),
+      '--masks',
+      join(dir, 'trainannot'),
+      '--classes',
+      join(dir, 'classes.json'),
+      '--split',
+      'train',
+    );
+    expect(r.code).toBe(0);
+    const info = JSON.parse(cli('info', project, '--json').stdout);
+    expect(info.classes.map((c: { value: number; name: string; color: string }) => [c.value, c.name, c.color])).toEqual(
+      [
+        [0, 'Sky', '#808080'],
+        [1, 'Road', '#804080'],
+      ],
+    );
+    expect(info.splits).toEqual({ train: 1, val: 0, unassigned: 0 });
+    expect(info.labeledFraction).toBe(0.5); // the void value (5) from the class file means unlabeled
+    expect(cli('import', project, join(dir, 'train'), '--split', 'test')).toMatchObject({ code: 2 });
+  });
+
   it('exits 1 naming each failed file, after importing the rest', async () => {
     const project = join(t.dir, 'q.maskwright');
     cli('create', project);

@@ -1,0 +1,69 @@
+/**
+ * Class definitions from a dataset's classes.json. Accepted shape (CamVid's and Maskwright's export):
+ * `{ "classes": [{ "index" | "value": n, "name": "...", "color": [r, g, b] | "#rrggbb" }], "void_index"?: n }`.
+ */
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { AppError } from '../../core/ipc/errors';
+import { rgbToHex } from '../../core/palette';
+import { addClass, getClassByValue, listClasses, updateClass } from '../../db/classes';
+import type { ProjectDb } from '../../db/open';
+
+const channel = z.number().int().min(0).max(255);
+const schema = z.object({
+  classes: z
+    .array(
+      z.object({
+        index: z.number().int().min(0).max(255).optional(),
+        value: z.number().int().min(0).max(255).optional(),
+        name: z.string().trim().min(1).max(200),
+        color: z.union([z.tuple([channel, channel, channel]), z.string().regex(/^#[0-9a-fA-F]{6}$/)]).optional(),
+      }),
+    )
+    .min(1),
+  void_index: z.number().int().min(0).max(255).optional(),
+});
+
+export interface ClassFile {
+  classes: { value: number; name: string; color?: string | undefined }[];
+  voidValue?: number | undefined;
+}
+
+export async function readClassFile(path: string): Promise<ClassFile> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(path, 'utf8'));
+  } catch (err) {
+    throw new AppError('IO', `Cannot read class file ${path}: ${(err as Error).message}`);
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0]!;
+    throw new AppError('INVALID_INPUT', `Class file ${path}: ${i.path.join('.')}: ${i.message}`);
+  }
+  const voidValue = parsed.data.void_index;
+  const classes = parsed.data.classes
+    .map((c, i) => ({
+      value: c.value ?? c.index ?? i,
+      name: c.name,
+      color: Array.isArray(c.color) ? rgbToHex(...c.color) : c.color,
+    }))
+    .filter((c) => c.value !== voidValue && c.value !== 255);
+  return { classes, voidValue };
+}
+
+/** Creates the file's classes (or renames/recolors existing ones with the same label value). */
+export function applyClassFile(db: ProjectDb, file: ClassFile): number {
+  return db.transaction(() => {
+    let changed = 0;
+    for (const c of file.classes) {
+      const existing = getClassByValue(db, c.value);
+      const clash = listClasses(db).find((k) => k.name.toLowerCase() === c.name.toLowerCase() && k.value !== c.value);
+      if (clash) throw new AppError('CONFLICT', `Class "${c.name}" already exists with label value ${clash.value}`);
+      if (existing) updateClass(db, existing.id, { name: c.name, color: c.color });
+      else addClass(db, c.name, c.color, c.value);
+      changed++;
+    }
+    return changed;
+  })();
+}
