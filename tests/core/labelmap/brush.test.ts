@@ -70,14 +70,26 @@ describe('brush footprint (hand-computed)', () => {
 
   it('a horizontal segment of diameter 3 covers 3 rows from x-1 to x+1 past its ends', () => {
     const map = blankMap(12, 12);
-    stroke(map, [[2.5, 5.5], [8.5, 5.5]], 3, 2);
+    stroke(
+      map,
+      [
+        [2.5, 5.5],
+        [8.5, 5.5],
+      ],
+      3,
+      2,
+    );
     const expected = new Set<number>();
     for (let y = 4; y <= 6; y++) for (let x = 1; x <= 9; x++) expected.add(y * 12 + x);
     expect(coveredSet(map, 2)).toEqual(expected);
   });
 
   it('snapBrushPoint gives 1, 2x2 and 3x3 footprints for diameters 1, 2, 3', () => {
-    for (const [d, n] of [[1, 1], [2, 4], [3, 9]] as const) {
+    for (const [d, n] of [
+      [1, 1],
+      [2, 4],
+      [3, 9],
+    ] as const) {
       const map = blankMap(10, 10);
       const p = snapBrushPoint(4.3, 4.8, d);
       stroke(map, [[p.x, p.y]], d, 0);
@@ -180,7 +192,8 @@ describe('stroke commit, cancel and undo', () => {
     // and every changed pixel is inside some patch
     const inPatch = new Uint8Array(2000 * 2000);
     for (const p of entry!.patches) {
-      for (let y = p.rect.y; y < p.rect.y + p.rect.height; y++) inPatch.fill(1, y * 2000 + p.rect.x, y * 2000 + p.rect.x + p.rect.width);
+      for (let y = p.rect.y; y < p.rect.y + p.rect.height; y++)
+        inPatch.fill(1, y * 2000 + p.rect.x, y * 2000 + p.rect.x + p.rect.width);
     }
     let outside = 0;
     map.classes.forEach((c, i) => c !== 255 && !inPatch[i] && outside++);
@@ -201,14 +214,33 @@ describe('stroke commit, cancel and undo', () => {
   it('a stroke that changes nothing yields no undo entry', () => {
     const map = blankMap(40, 40);
     stroke(map, [[20, 20]], 10, 2);
-    expect(stroke(map, [[20, 20], [21, 20]], 6, 2).entry).toBeNull();
+    expect(
+      stroke(
+        map,
+        [
+          [20, 20],
+          [21, 20],
+        ],
+        6,
+        2,
+      ).entry,
+    ).toBeNull();
     expect(stroke(map, [[20, 20]], 6, 5, true).entry).toBeNull();
   });
 
   it('protect-labels paints only unlabeled pixels and keeps existing labels', () => {
     const map = blankMap(30, 30);
-    for (let i = 0; i < 30 * 15; i++) (map.classes[i] = 0), (map.provenance[i] = 3);
-    stroke(map, [[15, 5], [15, 25]], 8, 6, true);
+    for (let i = 0; i < 30 * 15; i++) ((map.classes[i] = 0), (map.provenance[i] = 3));
+    stroke(
+      map,
+      [
+        [15, 5],
+        [15, 25],
+      ],
+      8,
+      6,
+      true,
+    );
     for (let i = 0; i < 30 * 15; i++) expect([map.classes[i], map.provenance[i]]).toEqual([0, 3]);
     expect(coveredSet(map, 6).size).toBeGreaterThan(50);
     map.classes.forEach((c, i) => c === 6 && expect(map.provenance[i]).toBe(1));

@@ -18,7 +18,12 @@ function bfsFill(map: LabelMap, sx: number, sy: number, value: number): LabelMap
     out.provenance[i] = value === 255 ? 0 : 1;
     const x = i % w;
     const y = (i - x) / w;
-    const next: [number, number][] = [[x - 1, y], [x + 1, y], [x, y - 1], [x, y + 1]];
+    const next: [number, number][] = [
+      [x - 1, y],
+      [x + 1, y],
+      [x, y - 1],
+      [x, y + 1],
+    ];
     for (const [nx, ny] of next) {
       const j = ny * w + nx;
       if (nx >= 0 && ny >= 0 && nx < w && ny < h && !seen[j] && map.classes[j] === target) {
@@ -88,15 +93,17 @@ describe('floodFill', () => {
 
   it('filling a region with its own class marks only that region as painted', () => {
     const map = blankMap(20, 10);
-    for (let y = 0; y < 10; y++) for (let x = 0; x < 20; x++) {
-      map.classes[y * 20 + x] = x === 10 ? 1 : 2; // a column of class 1 splits class 2 in two
-      map.provenance[y * 20 + x] = 3;
-    }
+    for (let y = 0; y < 10; y++)
+      for (let x = 0; x < 20; x++) {
+        map.classes[y * 20 + x] = x === 10 ? 1 : 2; // a column of class 1 splits class 2 in two
+        map.provenance[y * 20 + x] = 3;
+      }
     const entry = floodFill(map, 3, 3, { value: 2 });
     expect(entry!.rect).toEqual({ x: 0, y: 0, width: 10, height: 10 });
-    for (let y = 0; y < 10; y++) for (let x = 0; x < 20; x++) {
-      expect(map.provenance[y * 20 + x]).toBe(x < 10 ? 1 : 3);
-    }
+    for (let y = 0; y < 10; y++)
+      for (let x = 0; x < 20; x++) {
+        expect(map.provenance[y * 20 + x]).toBe(x < 10 ? 1 : 3);
+      }
   });
 
   it('returns null outside the image and for erasing unlabeled pixels', () => {

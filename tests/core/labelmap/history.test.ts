@@ -24,7 +24,8 @@ function randomEdit(map: LabelMap, rand: () => number, kind: number): EditEntry 
     return s.commit();
   }
   if (kind === 1) return floodFill(map, rand() * w, rand() * h, { value });
-  if (kind === 2) return fillPolygon(map, [rand() * w, rand() * h, rand() * w, rand() * h, rand() * w, rand() * h], { value });
+  if (kind === 2)
+    return fillPolygon(map, [rand() * w, rand() * h, rand() * w, rand() * h, rand() * w, rand() * h], { value });
   const rect = { x: Math.floor(rand() * (w - 10)), y: Math.floor(rand() * (h - 10)), width: 10, height: 10 };
   const classes = new Uint8Array(100).map(() => Math.floor(rand() * 3));
   return applyPatch(map, rect, classes, new Uint8Array(100).fill(2));
@@ -80,7 +81,12 @@ describe('LabelHistory', () => {
     const history = new LabelHistory(map, { budgetBytes: 1200 });
     const snaps = [cloneMap(map)];
     for (let k = 0; k < 5; k++) {
-      const e = applyPatch(map, { x: k * 10, y: 0, width: 10, height: 10 }, new Uint8Array(100).fill(k), new Uint8Array(100).fill(1))!;
+      const e = applyPatch(
+        map,
+        { x: k * 10, y: 0, width: 10, height: 10 },
+        new Uint8Array(100).fill(k),
+        new Uint8Array(100).fill(1),
+      )!;
       expect(e.bytes).toBe(400);
       history.push(e);
       snaps.push(cloneMap(map));

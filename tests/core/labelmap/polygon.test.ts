@@ -11,7 +11,10 @@ function insideAt(px: number, py: number, pts: number[], rule: FillRule): boolea
   let parity = false;
   let winding = 0;
   for (let i = 0, j = n - 1; i < n; j = i++) {
-    const xi = pts[2 * i]!, yi = pts[2 * i + 1]!, xj = pts[2 * j]!, yj = pts[2 * j + 1]!;
+    const xi = pts[2 * i]!,
+      yi = pts[2 * i + 1]!,
+      xj = pts[2 * j]!,
+      yj = pts[2 * j + 1]!;
     if (yi > py !== yj > py && px < ((xj - xi) * (py - yi)) / (yj - yi) + xi) {
       parity = !parity;
       winding += yi > yj ? 1 : -1; // edge j -> i runs towards +y when yi > yj
@@ -25,8 +28,10 @@ function edgeDist(px: number, py: number, pts: number[]): number {
   const n = pts.length / 2;
   let best = Infinity;
   for (let i = 0; i < n; i++) {
-    const ax = pts[2 * i]!, ay = pts[2 * i + 1]!;
-    const bx = pts[(2 * i + 2) % (2 * n)]!, by = pts[(2 * i + 3) % (2 * n)]!;
+    const ax = pts[2 * i]!,
+      ay = pts[2 * i + 1]!;
+    const bx = pts[(2 * i + 2) % (2 * n)]!,
+      by = pts[(2 * i + 3) % (2 * n)]!;
     const l2 = (bx - ax) ** 2 + (by - ay) ** 2;
     const t = l2 === 0 ? 0 : Math.max(0, Math.min(1, ((px - ax) * (bx - ax) + (py - ay) * (by - ay)) / l2));
     best = Math.min(best, Math.hypot(px - ax - t * (bx - ax), py - ay - t * (by - ay)));

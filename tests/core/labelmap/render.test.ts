@@ -6,7 +6,9 @@ import { blobMap } from './helpers';
 const W = 40;
 const H = 30;
 /** class k -> (10k, 20k, 30k, 200 + k); 4 classes (0..3) in the palette */
-const palette = new Uint8Array(4 * 4).map((_, j) => (j % 4 === 3 ? 200 + (j >> 2) : (10 * (j % 4 + 1) * (j >> 2)) & 255));
+const palette = new Uint8Array(4 * 4).map((_, j) =>
+  j % 4 === 3 ? 200 + (j >> 2) : (10 * ((j % 4) + 1) * (j >> 2)) & 255,
+);
 
 function buffer(w: number, h: number): RgbaBuffer {
   return { data: new Uint8ClampedArray(w * h * 4).fill(0xab), width: w, height: h };
@@ -30,8 +32,7 @@ describe('renderRect', () => {
         const c = map.classes[y * W + x]!;
         let expected = [0xab, 0xab, 0xab, 0xab];
         if (inRect) {
-          expected =
-            c === 255 || c === 2 ? [0, 0, 0, 0] : [10 * c, 20 * c, 30 * c, Math.round((200 + c) * 0.5)];
+          expected = c === 255 || c === 2 ? [0, 0, 0, 0] : [10 * c, 20 * c, 30 * c, Math.round((200 + c) * 0.5)];
           if (c !== 255 && c !== 2) labeled++;
         }
         expect(px(out, x, y)).toEqual(expected);
