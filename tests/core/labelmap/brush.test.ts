@@ -230,7 +230,10 @@ describe('stroke commit, cancel and undo', () => {
 
   it('protect-labels paints only unlabeled pixels and keeps existing labels', () => {
     const map = blankMap(30, 30);
-    for (let i = 0; i < 30 * 15; i++) ((map.classes[i] = 0), (map.provenance[i] = 3));
+    for (let i = 0; i < 30 * 15; i++) {
+      map.classes[i] = 0;
+      map.provenance[i] = 3;
+    }
     stroke(
       map,
       [
