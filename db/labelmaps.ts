@@ -7,7 +7,7 @@ import { AppError } from '../core/ipc/errors';
 import type { ProjectDb } from './open';
 
 export const LABEL_ENCODING = 'deflate-v1';
-const UNLABELED = 255;
+import { UNLABELED } from '../core/labelmap/types';
 
 /** Shapes: `classes` and `provenance` are width*height bytes, row-major. */
 export interface StoredLabelMap {

@@ -8,10 +8,8 @@ import { getImage, listImages } from '../../db/images';
 import { loadLabelMap, saveLabelMap } from '../../db/labelmaps';
 import type { ProjectDb } from '../../db/open';
 import { expandPaths } from './import-images';
-import { decodeMask, UNLABELED } from './masks';
-
-export const PROVENANCE_NONE = 0;
-export const PROVENANCE_IMPORTED = 4;
+import { decodeMask } from './masks';
+import { Provenance, UNLABELED } from '../../core/labelmap/types';
 
 const MASK_SUFFIXES = /([_-](mask|masks|label|labels|labelIds|annot|gt|L))$/i;
 const stem = (name: string) => basename(name, extname(name));
@@ -39,10 +37,10 @@ function applyMask(db: ProjectDb, imageId: number, values: Uint8Array): number {
   let written = 0;
   for (let i = 0; i < n; i++) {
     const p = provenance[i]!;
-    if (p !== PROVENANCE_NONE && p !== PROVENANCE_IMPORTED) continue;
+    if (p !== Provenance.None && p !== Provenance.Imported) continue;
     const v = values[i]!;
     classes[i] = v;
-    provenance[i] = v === UNLABELED ? PROVENANCE_NONE : PROVENANCE_IMPORTED;
+    provenance[i] = v === UNLABELED ? Provenance.None : Provenance.Imported;
     if (v !== UNLABELED) written++;
   }
   saveLabelMap(db, imageId, { width: img.width, height: img.height, classes, provenance });

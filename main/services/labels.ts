@@ -5,8 +5,9 @@ import { getImage } from '../../db/images';
 import { loadLabelMap, saveLabelMap } from '../../db/labelmaps';
 import type { ProjectDb } from '../../db/open';
 
-const PROVENANCE_MAX = 4;
-const UNLABELED = 255;
+import { Provenance, UNLABELED } from '../../core/labelmap/types';
+
+const PROVENANCE_MAX = Math.max(...Object.values(Provenance));
 
 export function loadLabels(db: ProjectDb, imageId: number): LabelMapData {
   const img = getImage(db, imageId);

@@ -6,7 +6,7 @@ import { decode, encode } from 'fast-png';
 import { AppError } from '../../core/ipc/errors';
 import { hexToRgb } from '../../core/palette';
 
-export const UNLABELED = 255;
+import { UNLABELED } from '../../core/labelmap/types';
 
 export interface DecodedMask {
   width: number;
