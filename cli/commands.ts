@@ -7,6 +7,7 @@ import { applyClassFile, readClassFile } from '../main/services/class-file';
 import { expandPaths, fileSource, importImages } from '../main/services/import-images';
 import { importMasks } from '../main/services/import-masks';
 import { Project } from '../main/services/project';
+import { evalCmd } from './eval';
 import { err, intOption, out, pct, UsageError } from './output';
 
 type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
@@ -155,4 +156,4 @@ const info: Command = {
   },
 };
 
-export const COMMANDS: readonly Command[] = [create, importCmd, info];
+export const COMMANDS: readonly Command[] = [create, importCmd, info, evalCmd];

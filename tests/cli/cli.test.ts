@@ -102,6 +102,31 @@ describe('maskwright CLI', () => {
     expect(cli('import', project, join(dir, 'train'), '--split', 'test')).toMatchObject({ code: 2 });
   });
 
+  it('evaluates predicted masks against ground truth (hand-computed)', () => {
+    const pred = join(t.dir, 'pred');
+    const gt = join(t.dir, 'gt');
+    mkdirSync(pred);
+    mkdirSync(gt);
+    writeFileSync(join(gt, 'a.png'), maskPng(3, 2, Uint8Array.from([0, 0, 1, 1, 11, 2])));
+    writeFileSync(join(pred, 'a.png'), maskPng(3, 2, Uint8Array.from([0, 1, 1, 1, 5, 0])));
+    writeFileSync(join(gt, 'b.png'), maskPng(1, 1, Uint8Array.from([1])));
+    const r = cli('eval', '--pred', pred, '--gt', gt, '--ignore', '11', '--json');
+    // b.png has no prediction: scored without it, and the exit status says so.
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/missing prediction: b\.png/);
+    const m = JSON.parse(r.stdout);
+    // Confusion (gt -> pred): 0->0, 0->1, 1->1, 1->1, 2->0; the void pixel is not scored.
+    expect(m.numClasses).toBe(3);
+    expect(m.pixels).toBe(5);
+    expect(m.pixelAccuracy).toBeCloseTo(3 / 5, 12);
+    expect(m.meanClassAccuracy).toBeCloseTo((1 / 2 + 1 + 0) / 3, 12);
+    expect(m.iou[0]).toBeCloseTo(1 / 3, 12); // tp 1 / (gt 2 + pred 2 - 1)
+    expect(m.iou[1]).toBeCloseTo(2 / 3, 12); // tp 2 / (gt 2 + pred 3 - 2)
+    expect(m.iou[2]).toBe(0);
+    expect(m.meanIoU).toBeCloseTo(1 / 3, 12);
+    expect(cli('eval', '--pred', pred)).toMatchObject({ code: 2 });
+  });
+
   it('exits 1 naming each failed file, after importing the rest', async () => {
     const project = join(t.dir, 'q.maskwright');
     cli('create', project);
