@@ -24,12 +24,20 @@ function gradient(width: number, height: number, seed: number): Buffer {
   return px;
 }
 
-export async function makeFixtures(dir: string): Promise<{ png: Fixture; jpeg: Fixture; corrupt: Fixture; all: Fixture[] }> {
+export async function makeFixtures(
+  dir: string,
+): Promise<{ png: Fixture; jpeg: Fixture; corrupt: Fixture; all: Fixture[] }> {
   const raw = { width: 64, height: 48, channels: 3 as const };
-  const pngBytes = await sharp(gradient(64, 48, 1), { raw }).png().toBuffer();
-  const jpegBytes = await sharp(gradient(64, 48, 2), { raw }).jpeg({ quality: 90 }).toBuffer();
+  const pngBytes = await sharp(gradient(64, 48, 1), { raw })
+    .png()
+    .toBuffer();
+  const jpegBytes = await sharp(gradient(64, 48, 2), { raw })
+    .jpeg({ quality: 90 })
+    .toBuffer();
   // A JPEG cut in half: the header reads fine, the pixels do not.
-  const fullJpeg = await sharp(gradient(64, 48, 3), { raw }).jpeg({ quality: 90 }).toBuffer();
+  const fullJpeg = await sharp(gradient(64, 48, 3), { raw })
+    .jpeg({ quality: 90 })
+    .toBuffer();
   const corruptBytes = fullJpeg.subarray(0, Math.floor(fullJpeg.length / 2));
 
   const write = (name: string, bytes: Buffer, type: string): Fixture => {

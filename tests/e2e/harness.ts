@@ -3,48 +3,33 @@
  * playwright-core, with `window.api` routed to a real registry (real SQLite files in a temp folder).
  *
  * Stands in for Electron as follows:
- * - the `app://maskwright/` protocol: requests to http://maskwright.test/ are fulfilled from
- *   dist/renderer by a route (no server, no network; every other request is aborted), with the
- *   app's Content-Security-Policy as a header on top of the page's meta tag;
+ * - the `app://maskwright/` protocol: requests to http://maskwright.test/ are answered by a route
+ *   with the app's own protocol handler (`serveAppFile`: files from dist/renderer, the app's
+ *   Content-Security-Policy header); no server, no network, every other request is aborted;
  * - the preload: `browser/page-init.ts` defines `window.api` and forwards to an exposed function;
- * - IPC's structured clone: byte arrays travel base64-encoded (see page-init.ts) and are decoded here;
+ * - IPC's structured clone: byte arrays travel base64-encoded both ways (see page-init.ts);
  * - native dialogs: `dialogs` holds what each dialog answers next, set by the test.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { transformSync } from 'esbuild';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterEach, beforeEach, expect } from 'vitest';
 import { makeCall, type Call } from '../../core/ipc/client';
 import type { MaskwrightApi } from '../../core/ipc/contract';
 import { createAppRegistry, type Dialogs, type Session } from '../../main/ipc/handlers';
 import type { Registry } from '../../main/ipc/registry';
-import type { DropFile } from './browser/page-init';
+import { serveAppFile } from '../../main/protocol';
+import { APP_ORIGIN } from '../../main/security';
+import type { DropFile } from './protocol';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const RENDERER_DIR = join(root, 'dist', 'renderer');
 export const ARTIFACTS_DIR = join(root, 'test-artifacts', 'e2e');
 export const CHROMIUM = '/usr/bin/chromium';
 export const ORIGIN = 'http://maskwright.test';
-
-/** The CSP the Electron shell sends; the page also carries it as a meta tag. */
-export const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
-  "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.map': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.woff2': 'font/woff2',
-};
 
 /** What the stubbed native dialogs answer next; `calls` counts how often each was shown. */
 export class StubDialogs implements Dialogs {
@@ -88,9 +73,20 @@ export interface Harness {
   /** Opens the app's start page and waits until the renderer has started. */
   open(): Promise<void>;
   screenshot(name: string): Promise<string>;
-  /** Dispatches dragenter/dragover/drop with these files on the middle of the window. */
-  dropFiles(files: { name: string; type: string; bytes: Uint8Array }[]): Promise<void>;
+  /** Dispatches dragenter, dragover and (unless `drop` is false) drop with these files on the middle of the window. */
+  dragFiles(files: { name: string; type: string; bytes: Uint8Array }[], options?: { drop?: boolean }): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Turns every `Uint8Array` in a result into `{ __u8: base64 }` for the page (see page-init.ts). */
+export function encodeResult(value: unknown): unknown {
+  if (value instanceof Uint8Array)
+    return { __u8: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
+  if (Array.isArray(value)) return value.map(encodeResult);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, encodeResult(v)]));
+  }
+  return value;
 }
 
 /** Turns `{ __u8: base64 }` (see page-init.ts) back into `Uint8Array`, everywhere in a payload. */
@@ -145,19 +141,6 @@ function newestSource(dir: string): { path: string; mtimeMs: number } | undefine
   return newest;
 }
 
-function serveFile(url: string): { status: number; contentType: string; body: Buffer | string } {
-  const pathname = decodeURIComponent(new URL(url).pathname);
-  const file = normalize(join(RENDERER_DIR, pathname === '/' ? 'index.html' : pathname));
-  if (!file.startsWith(RENDERER_DIR + sep) || !existsSync(file)) {
-    return { status: 404, contentType: 'text/plain', body: `Not found: ${pathname}` };
-  }
-  return {
-    status: 200,
-    contentType: CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
-    body: readFileSync(file),
-  };
-}
-
 export async function launchHarness(): Promise<Harness> {
   assertPrerequisites();
   const tmp = mkdtempSync(join(tmpdir(), 'maskwright-e2e-'));
@@ -190,12 +173,12 @@ export async function launchHarness(): Promise<Harness> {
     problems.push(`blocked request: ${route.request().url()}`);
     return route.abort('blockedbyclient');
   });
-  await context.route(`${ORIGIN}/**`, (route) => {
-    const { status, contentType, body } = serveFile(route.request().url());
-    return route.fulfill({
-      status,
-      body,
-      headers: { 'content-type': contentType, 'content-security-policy': CSP, 'x-content-type-options': 'nosniff' },
+  await context.route(`${ORIGIN}/**`, async (route) => {
+    const response = await serveAppFile(RENDERER_DIR, route.request().url().replace(ORIGIN, APP_ORIGIN));
+    await route.fulfill({
+      status: response.status,
+      headers: Object.fromEntries(response.headers),
+      body: Buffer.from(await response.arrayBuffer()),
     });
   });
 
@@ -206,7 +189,7 @@ export async function launchHarness(): Promise<Harness> {
   page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
   page.on('crash', () => problems.push('page crashed'));
   await page.exposeFunction('__maskwrightInvoke', (channel: string, payload: unknown) =>
-    registry.invoke(channel, decodePayload(payload)),
+    registry.invoke(channel, decodePayload(payload)).then(encodeResult),
   );
   await page.addInitScript({ content: pageInitScript() });
 
@@ -230,17 +213,44 @@ export async function launchHarness(): Promise<Harness> {
       await page.screenshot({ path });
       return path;
     },
-    async dropFiles(files) {
-      const payload: DropFile[] = files.map((f) => ({ name: f.name, type: f.type, base64: Buffer.from(f.bytes).toString('base64') }));
-      await page.evaluate(
-        (list) => (globalThis as unknown as { __maskwrightE2e: { dropFiles(l: DropFile[]): void } }).__maskwrightE2e.dropFiles(list),
-        payload,
-      );
+    async dragFiles(files, options = {}) {
+      const list: DropFile[] = files.map((f) => ({
+        name: f.name,
+        type: f.type,
+        base64: Buffer.from(f.bytes).toString('base64'),
+      }));
+      type E2e = { __maskwrightE2e: { dragFiles(l: DropFile[], drop: boolean): void } };
+      await page.evaluate(([l, drop]) => (globalThis as unknown as E2e).__maskwrightE2e.dragFiles(l, drop), [
+        list,
+        options.drop ?? true,
+      ] as const);
     },
     async close() {
       await browser.close().catch(() => {});
       session.close();
       rmSync(tmp, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * Registers hooks that give each test a fresh harness and fail the test on any console error, page
+ * error or blocked request. Returns a getter for the current test's harness.
+ */
+export function useHarness(): () => Harness {
+  let current: Harness | undefined;
+  beforeEach(async () => {
+    current = await launchHarness();
+  });
+  afterEach(async () => {
+    if (!current) return;
+    const problems = [...current.problems];
+    await current.close();
+    current = undefined;
+    expect(problems, 'console errors, page errors or blocked requests').toEqual([]);
+  });
+  return () => {
+    if (!current) throw new Error('useHarness(): no harness outside a test');
+    return current;
   };
 }

@@ -3,22 +3,18 @@
  * It plays the preload's part: `window.api.invoke` forwards to the harness's exposed function, which
  * calls the real registry in Node. Type-checked with the DOM lib by renderer/tsconfig.json.
  *
- * Electron's IPC copies arguments with the structured clone algorithm, so a `Uint8Array` arrives in
- * main as a `Uint8Array`. Playwright's exposed functions carry JSON-like values only, so byte arrays
- * are encoded here as `{ __u8: base64 }` and decoded back to `Uint8Array` on the Node side.
+ * Electron's IPC copies values with the structured clone algorithm, so a `Uint8Array` crosses as a
+ * `Uint8Array` both ways. Playwright's exposed functions carry JSON-like values only, so byte arrays
+ * travel as `{ __u8: base64 }`: encoded here for arguments and decoded here for results (the Node
+ * side of the harness does the reverse).
  */
 import type { MaskwrightApi } from '../../../core/ipc/contract';
-
-export interface DropFile {
-  name: string;
-  type: string;
-  base64: string;
-}
+import type { DropFile } from '../protocol';
 
 declare global {
   interface Window {
     __maskwrightInvoke(channel: string, payload: unknown): Promise<unknown>;
-    __maskwrightE2e: { dropFiles(files: DropFile[]): void };
+    __maskwrightE2e: { dragFiles(files: DropFile[], drop: boolean): void };
   }
 }
 
@@ -44,19 +40,30 @@ function encode(value: unknown): unknown {
   return value;
 }
 
+function decode(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(decode);
+  if (value !== null && typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    if (typeof obj.__u8 === 'string' && Object.keys(obj).length === 1) return fromBase64(obj.__u8);
+    return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, decode(v)]));
+  }
+  return value;
+}
+
 const api: MaskwrightApi = {
-  invoke: (channel, input) => window.__maskwrightInvoke(channel, encode(input)) as ReturnType<MaskwrightApi['invoke']>,
+  invoke: async (channel, input) =>
+    decode(await window.__maskwrightInvoke(channel, encode(input))) as Awaited<ReturnType<MaskwrightApi['invoke']>>,
 };
 Object.defineProperty(window, 'api', { value: Object.freeze(api), enumerable: true });
 
 // Test-only helper: what the OS does when files are dropped on the window.
 Object.defineProperty(window, '__maskwrightE2e', {
   value: Object.freeze({
-    dropFiles(files: DropFile[]): void {
+    dragFiles(files: DropFile[], drop: boolean): void {
       const transfer = new DataTransfer();
       for (const f of files) transfer.items.add(new File([fromBase64(f.base64)], f.name, { type: f.type }));
       const target = document.elementFromPoint(innerWidth / 2, innerHeight / 2) ?? document.body;
-      for (const type of ['dragenter', 'dragover', 'drop'] as const) {
+      for (const type of drop ? (['dragenter', 'dragover', 'drop'] as const) : (['dragenter', 'dragover'] as const)) {
         target.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }));
       }
     },

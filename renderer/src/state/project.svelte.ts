@@ -1,0 +1,188 @@
+/** The open project's images: listing, imports (dialog, folder, drop), splits and lazy thumbnails. */
+import type { ImageSummary, ImportFailure, ImportReport, MaskImportReport, Split } from '../../../core/ipc/contract';
+import { call, errorMessage } from '../lib/api';
+import { ClassesState } from './classes.svelte';
+
+/** What the last import did, as the report panel shows it. */
+export type ImportSummary =
+  | {
+      kind: 'images';
+      imported: string[];
+      duplicates: { name: string; existingName: string }[];
+      errors: ImportFailure[];
+    }
+  | { kind: 'masks'; applied: string[]; createdClasses: string[]; errors: ImportFailure[] };
+
+/** Thumbnail of an image: a data URL, or `failed` when it could not be loaded. */
+export type Thumb = { state: 'ready'; url: string } | { state: 'failed' };
+
+/** Dropped files travel to main in batches, so one drop of a big folder is not one giant message. */
+const DROP_BATCH_BYTES = 64 * 1024 * 1024;
+const DROP_BATCH_FILES = 64;
+const THUMBNAIL_CONCURRENCY = 4;
+
+export class ProjectState {
+  images = $state<ImageSummary[]>([]);
+  loaded = $state(false);
+  thumbs = $state<Record<number, Thumb>>({});
+  report = $state<ImportSummary | null>(null);
+  /** A line like "Importing 3 files…" while an import runs; null when idle. */
+  importing = $state<string | null>(null);
+  error = $state<string | null>(null);
+  readonly classes: ClassesState;
+
+  private readonly thumbQueue: number[] = [];
+  // Bookkeeping only, never rendered: a plain Set on purpose.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  private readonly thumbRequested = new Set<number>();
+  private thumbsInFlight = 0;
+  /** Imports run one after another (a drop during an import waits its turn). */
+  private importChain: Promise<void> = Promise.resolve();
+
+  constructor() {
+    this.classes = new ClassesState(() => void this.refreshImages());
+  }
+
+  async load(): Promise<void> {
+    await Promise.all([this.refreshImages(), this.classes.load()]);
+    this.loaded = true;
+  }
+
+  async refreshImages(): Promise<void> {
+    try {
+      this.images = await call('images.list');
+    } catch (err) {
+      this.error = errorMessage(err);
+    }
+  }
+
+  importPaths(paths: string[]): Promise<void> {
+    if (paths.length === 0) return Promise.resolve();
+    return this.runImport(`Importing ${paths.length === 1 ? '1 item' : `${paths.length} items`}…`, async () =>
+      summarizeImages([await call('images.import', { paths })]),
+    );
+  }
+
+  /** Imports files dropped on the window: their bytes are read here and sent in batches. */
+  importFiles(files: File[]): Promise<void> {
+    if (files.length === 0) return Promise.resolve();
+    return this.runImport(`Importing ${files.length === 1 ? '1 file' : `${files.length} files`}…`, async () => {
+      const reports: ImportReport[] = [];
+      const unreadable: ImportFailure[] = [];
+      let batch: { name: string; data: Uint8Array<ArrayBuffer> }[] = [];
+      let bytes = 0;
+      const flush = async () => {
+        if (batch.length) reports.push(await call('images.importFiles', { files: batch }));
+        batch = [];
+        bytes = 0;
+      };
+      for (const file of files) {
+        try {
+          const data = new Uint8Array(await file.arrayBuffer());
+          if (bytes + data.byteLength > DROP_BATCH_BYTES || batch.length >= DROP_BATCH_FILES) await flush();
+          batch.push({ name: file.name, data });
+          bytes += data.byteLength;
+        } catch {
+          // A dropped folder (or a file that vanished) cannot be read from the page.
+          unreadable.push({
+            name: file.name,
+            code: 'IO',
+            message: 'Cannot read this item; folders must be imported with Import folder…',
+          });
+        }
+      }
+      await flush();
+      const summary = summarizeImages(reports);
+      return { ...summary, errors: [...summary.errors, ...unreadable] };
+    });
+  }
+
+  importMasks(folder: string, voidValue: number | undefined): Promise<void> {
+    return this.runImport('Importing masks…', async () => {
+      const r: MaskImportReport = await call(
+        'masks.import',
+        voidValue === undefined ? { paths: [folder] } : { paths: [folder], voidValue },
+      );
+      if (r.createdClasses.length) await this.classes.load();
+      return {
+        kind: 'masks',
+        applied: r.applied.map((a) => a.imageName),
+        createdClasses: r.createdClasses.map((c) => c.name),
+        errors: r.errors,
+      };
+    });
+  }
+
+  async setSplit(id: number, split: Split): Promise<void> {
+    const before = this.images.find((i) => i.id === id)?.split;
+    this.patchImage(id, { split });
+    try {
+      await call('images.setSplit', { ids: [id], split });
+    } catch (err) {
+      if (before) this.patchImage(id, { split: before });
+      this.error = errorMessage(err);
+    }
+  }
+
+  /** Asks for a thumbnail once; requests are queued so a big grid does not flood the main process. */
+  requestThumbnail(id: number): void {
+    if (this.thumbRequested.has(id)) return;
+    this.thumbRequested.add(id);
+    this.thumbQueue.push(id);
+    this.pumpThumbnails();
+  }
+
+  dismissReport(): void {
+    this.report = null;
+  }
+
+  dismissError(): void {
+    this.error = null;
+  }
+
+  private pumpThumbnails(): void {
+    while (this.thumbsInFlight < THUMBNAIL_CONCURRENCY && this.thumbQueue.length) {
+      const id = this.thumbQueue.shift()!;
+      this.thumbsInFlight++;
+      call('images.thumbnail', { id })
+        .then(
+          (t) => (this.thumbs[id] = { state: 'ready', url: t.dataUrl }),
+          () => (this.thumbs[id] = { state: 'failed' }),
+        )
+        .finally(() => {
+          this.thumbsInFlight--;
+          this.pumpThumbnails();
+        });
+    }
+  }
+
+  private patchImage(id: number, patch: Partial<ImageSummary>): void {
+    this.images = this.images.map((i) => (i.id === id ? { ...i, ...patch } : i));
+  }
+
+  private runImport(label: string, action: () => Promise<ImportSummary>): Promise<void> {
+    const run = async () => {
+      this.importing = label;
+      this.error = null;
+      try {
+        this.report = await action();
+      } catch (err) {
+        this.error = errorMessage(err);
+      } finally {
+        this.importing = null;
+        await this.refreshImages();
+      }
+    };
+    this.importChain = this.importChain.then(run);
+    return this.importChain;
+  }
+}
+
+function summarizeImages(reports: ImportReport[]): ImportSummary {
+  return {
+    kind: 'images',
+    imported: reports.flatMap((r) => r.imported.map((i) => i.name)),
+    duplicates: reports.flatMap((r) => r.duplicates),
+    errors: reports.flatMap((r) => r.errors),
+  };
+}

@@ -1,0 +1,104 @@
+/** Importing by drag-and-drop, duplicate reporting, and importing masks, through the UI. */
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { useHarness } from './harness';
+import { makeFixtures } from './fixtures';
+import { expectClasses, expectProject, header, importReport, loadedThumbnails, thumbnails } from './ui';
+
+const harness = useHarness();
+
+describe('import', () => {
+  it('imports files dropped on the window', async () => {
+    const h = harness();
+    const { page } = h;
+    const fx = await makeFixtures(h.tmp);
+    await h.call('project.create', { path: join(h.tmp, 'dropped.maskwright') });
+    await h.open();
+    await expectProject(page, 'dropped');
+    await page.getByText('Drop images here or use Import images…').waitFor();
+
+    await h.dragFiles(fx.all.map((f) => ({ name: f.name, type: f.type, bytes: f.bytes })));
+    expect(await loadedThumbnails(page, 2)).toEqual(['harbor.jpg', 'meadow.png']);
+    const report = importReport(page);
+    await report.getByText('Imported 2 images').waitFor();
+    await report.getByText('broken.jpg').waitFor();
+    // The drop overlay is gone once the files are dropped.
+    expect(await page.getByText('Drop to import images').count()).toBe(0);
+
+    const stored = await h.call('images.list');
+    expect(stored.map((i) => [i.name, i.width, i.height, i.byteSize])).toEqual([
+      ['meadow.png', 64, 48, fx.png.bytes.length],
+      ['harbor.jpg', 64, 48, fx.jpeg.bytes.length],
+    ]);
+    // The bytes arrived intact: the same file through the file dialog is a duplicate.
+    const again = await h.call('images.import', { paths: [fx.png.path] });
+    expect(again.duplicates).toEqual([{ name: 'meadow.png', existingName: 'meadow.png' }]);
+  });
+
+  it('reports duplicates by name and skips them', async () => {
+    const h = harness();
+    const { page, dialogs } = h;
+    const fx = await makeFixtures(h.tmp);
+    const copy = join(h.tmp, 'meadow-copy.png');
+    copyFileSync(fx.png.path, copy);
+
+    await h.call('project.create', { path: join(h.tmp, 'dups.maskwright') });
+    await h.open();
+    await expectProject(page, 'dups');
+
+    dialogs.imagePaths = [fx.png.path];
+    await header(page).getByRole('button', { name: 'Import images…' }).click();
+    await loadedThumbnails(page, 1);
+
+    dialogs.imagePaths = [fx.png.path, copy];
+    await header(page).getByRole('button', { name: 'Import images…' }).click();
+    const report = importReport(page);
+    await report.getByText('No new images imported').waitFor();
+    await report.getByText('2 duplicates skipped').waitFor();
+    await report.getByText('meadow-copy.png').waitFor();
+    await report.getByText('same content as meadow.png').waitFor();
+    await report.getByText('already in the project').waitFor();
+    await h.screenshot('09-duplicates');
+    expect(await thumbnails(page).count()).toBe(1);
+    expect((await h.call('images.list')).length).toBe(1);
+  });
+
+  it('imports a folder, then masks for it with a void value', async () => {
+    const h = harness();
+    const { page, dialogs } = h;
+    const images = join(h.tmp, 'images');
+    const masks = join(h.tmp, 'masks');
+    mkdirSync(images);
+    mkdirSync(masks);
+    const fx = await makeFixtures(images);
+    // A grayscale mask for meadow.png: top half class 0, bottom half value 11 (void).
+    const values = Buffer.alloc(64 * 48, 11);
+    values.fill(0, 0, 64 * 24);
+    await sharp(values, { raw: { width: 64, height: 48, channels: 1 } })
+      .png()
+      .toFile(join(masks, 'meadow.png'));
+
+    await h.call('project.create', { path: join(h.tmp, 'masks.maskwright') });
+    await h.open();
+    await expectProject(page, 'masks');
+
+    dialogs.folderPath = images;
+    await header(page).getByRole('button', { name: 'Import folder…' }).click();
+    expect(await loadedThumbnails(page, 2)).toEqual(['harbor.jpg', 'meadow.png']);
+    await importReport(page).getByText(fx.corrupt.name).waitFor();
+    await importReport(page).getByRole('button', { name: 'Dismiss import report' }).click();
+
+    dialogs.folderPath = masks;
+    await header(page).getByRole('button', { name: 'Import masks…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Import masks' });
+    await dialog.getByLabel('Also treat this value as unlabeled (optional)').fill('11');
+    await dialog.getByRole('button', { name: 'Choose folder…' }).click();
+    await importReport(page).getByText('Applied 1 mask').waitFor();
+    await expectClasses(page, ['Class 0']);
+    await page.getByRole('article', { name: 'meadow.png' }).getByText('50% labeled').waitFor();
+    await page.getByRole('article', { name: 'harbor.jpg' }).getByText('0% labeled').waitFor();
+    await h.screenshot('10-masks-imported');
+  });
+});
