@@ -73,6 +73,7 @@ async function start(): Promise<void> {
     platform: process.platform,
     dataDir: app.getPath('userData'),
     dialogs: electronDialogs(() => mainWindow),
+    emit: (event, payload) => mainWindow?.webContents.send(event, payload),
     ...(nativeBinding ? { nativeBinding } : {}),
   });
   for (const channel of registry.channels) {

@@ -5,8 +5,10 @@
 import { contextBridge, ipcRenderer } from 'electron';
 import { CHANNELS } from '../core/ipc/channels';
 import type { MaskwrightApi } from '../core/ipc/contract';
+import { EVENTS } from '../core/ipc/events';
 
 const allowed = new Set<string>(CHANNELS);
+const allowedEvents = new Set<string>(EVENTS);
 
 const api: MaskwrightApi = {
   invoke(channel, input) {
@@ -17,6 +19,13 @@ const api: MaskwrightApi = {
       });
     }
     return ipcRenderer.invoke(channel, input);
+  },
+  on(event, listener) {
+    if (!allowedEvents.has(event)) throw new Error(`Unknown event: ${String(event)}`);
+    // Only the payload reaches the page, never the IpcRendererEvent (it exposes `sender`).
+    const handler = (_e: unknown, payload: unknown) => listener(payload as never);
+    ipcRenderer.on(event, handler);
+    return () => void ipcRenderer.removeListener(event, handler);
   },
 };
 

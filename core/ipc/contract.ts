@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { Channel } from './channels';
 import type { Envelope } from './errors';
+import type { AppEvent, Listener } from './events';
 
 export const SPLITS = ['train', 'val', 'unassigned'] as const;
 export type Split = (typeof SPLITS)[number];
@@ -182,7 +183,11 @@ export type Input<K extends Channel> = z.input<Contract[K]['input']>;
 export type ParsedInput<K extends Channel> = z.output<Contract[K]['input']>;
 export type Output<K extends Channel> = Contract[K]['output'];
 
-/** What the preload exposes on `window.api`: one function, typed by channel. Errors come back as data. */
+/**
+ * What the preload exposes on `window.api`: `invoke`, typed by channel (errors come back as data), and
+ * `on`, to follow progress events; it returns the function that unsubscribes.
+ */
 export interface MaskwrightApi {
   invoke<K extends Channel>(channel: K, input: Input<K>): Promise<Envelope<Output<K>>>;
+  on<E extends AppEvent>(event: E, listener: Listener<E>): () => void;
 }

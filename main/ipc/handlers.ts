@@ -5,6 +5,7 @@
 import type { Channel } from '../../core/ipc/channels';
 import type { ProjectInfo } from '../../core/ipc/contract';
 import { AppError } from '../../core/ipc/errors';
+import type { Emit } from '../../core/ipc/events';
 import * as classes from '../../db/classes';
 import * as images from '../../db/images';
 import { classUsage } from '../../db/labelmaps';
@@ -31,6 +32,8 @@ export interface HandlerDeps {
   dialogs: Dialogs;
   /** better-sqlite3 addon built for Electron's ABI, when running under Electron in development. */
   nativeBinding?: string;
+  /** Pushes a progress event to the window (no-op when absent, e.g. in the CLI). */
+  emit?: Emit;
 }
 
 /** The state behind one window: at most one open project. */
@@ -62,6 +65,8 @@ export function createHandlers(session: Session): Handlers {
   const { deps } = session;
   const recent = new RecentProjects(deps.dataDir);
   const db = () => session.require().db;
+  const importProgress = (names: readonly string[]) => (done: number, total: number) =>
+    deps.emit?.('import.progress', { done, total, name: names[done - 1] ?? '' });
 
   return {
     'app.info': () => ({ version: deps.version, platform: deps.platform, dataDir: deps.dataDir }),
@@ -87,13 +92,15 @@ export function createHandlers(session: Session): Handlers {
     'images.import': async ({ paths }) => {
       const target = db();
       const { files, errors } = await expandPaths(paths);
-      const report = await importImages(target, files.map(fileSource));
+      const sources = files.map(fileSource);
+      const report = await importImages(target, sources, importProgress(sources.map((s) => s.name)));
       return { ...report, errors: [...errors, ...report.errors] };
     },
     'images.importFiles': ({ files }) =>
       importImages(
         db(),
         files.map((f) => ({ name: f.name, read: async () => f.data })),
+        importProgress(files.map((f) => f.name)),
       ),
     'images.setSplit': ({ ids, split }) => ({ updated: images.setSplit(db(), ids, split) }),
     'images.remove': ({ ids }) => ({ removed: images.removeImages(db(), ids) }),

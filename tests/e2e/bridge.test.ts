@@ -4,11 +4,15 @@ import { describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY } from '../../main/security';
 import { useHarness } from './harness';
 import { makeFixtures } from './fixtures';
+import { header } from './ui';
 
 const harness = useHarness();
 
 /** In-page access to `window.api`, typed loosely (this file is type-checked without the DOM lib). */
-type PageApi = { api: { invoke(channel: string, input: unknown): Promise<any> } };
+type PageApi = {
+  api: { invoke(channel: string, input: unknown): Promise<any>; on(event: string, l: (p: any) => void): () => void };
+  __events: unknown[];
+};
 
 describe('window.api bridge', () => {
   it('carries Uint8Array arguments and results, and answers malformed input with INVALID_INPUT', async () => {
@@ -65,5 +69,29 @@ describe('content security policy', () => {
       return r.headers.get('content-security-policy');
     });
     expect(header).toBe(CONTENT_SECURITY_POLICY);
+  });
+
+  it('delivers progress events from main, in order, until unsubscribed', async () => {
+    const h = harness();
+    const fx = await makeFixtures(h.tmp);
+    await h.call('project.create', { path: join(h.tmp, 'events.maskwright') });
+    await h.open();
+    await h.page.evaluate(() => {
+      const g = globalThis as unknown as PageApi;
+      g.__events = [];
+      const stop = g.api.on('import.progress', (p) => {
+        g.__events.push(p);
+        if (p.done === 2) stop();
+      });
+    });
+    h.dialogs.imagePaths = [fx.png.path, fx.jpeg.path, fx.corrupt.path];
+    await header(h.page).getByRole('button', { name: 'Import images…' }).click();
+    await h.page.getByText('broken.jpg').waitFor();
+    const events = await h.page.evaluate(() => (globalThis as unknown as PageApi).__events);
+    // Two events, then the listener removed itself: the third (the broken file) is not delivered.
+    expect(events).toEqual([
+      { done: 1, total: 3, name: 'meadow.png' },
+      { done: 2, total: 3, name: 'harbor.jpg' },
+    ]);
   });
 });

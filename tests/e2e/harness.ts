@@ -145,11 +145,14 @@ export async function launchHarness(): Promise<Harness> {
   assertPrerequisites();
   const tmp = mkdtempSync(join(tmpdir(), 'maskwright-e2e-'));
   const dialogs = new StubDialogs();
+  // Stands in for `webContents.send`: set once the page exists; events are delivered in order.
+  let emitToPage: (event: string, payload: unknown) => void = () => {};
   const { registry, session } = createAppRegistry({
     version: 'test',
     platform: process.platform,
     dataDir: join(tmp, 'data'),
     dialogs,
+    emit: (event, payload) => emitToPage(event, payload),
   });
   const call = makeCall({ invoke: (channel, input) => registry.invoke(channel, input) } as MaskwrightApi);
 
@@ -192,6 +195,15 @@ export async function launchHarness(): Promise<Harness> {
     registry.invoke(channel, decodePayload(payload)).then(encodeResult),
   );
   await page.addInitScript({ content: pageInitScript() });
+  emitToPage = (event, payload) => {
+    type Emit = { __maskwrightEmit(e: string, p: unknown): void };
+    page
+      .evaluate(([e, p]) => (globalThis as unknown as Emit).__maskwrightEmit(e, p), [
+        event,
+        encodeResult(payload),
+      ] as const)
+      .catch(() => {}); // the page may be navigating; an event is not worth failing for
+  };
 
   return {
     page,

@@ -9,9 +9,15 @@ const missing: MaskwrightApi = {
       ok: false,
       error: { code: 'INTERNAL', message: 'The app bridge (window.api) is not available' },
     }),
+  on: () => () => {},
 };
 
-export const call: Call = makeCall(typeof window !== 'undefined' && window.api ? window.api : missing);
+const bridge: MaskwrightApi = typeof window !== 'undefined' && window.api ? window.api : missing;
+
+/** Follows a progress event from main; returns the unsubscribe function. */
+export const onEvent: MaskwrightApi['on'] = (event, listener) => bridge.on(event, listener);
+
+export const call: Call = makeCall(bridge);
 
 /** What to show the user for a failure: the AppError's message, or a generic line for the unexpected. */
 export function errorMessage(err: unknown): string {

@@ -1,6 +1,6 @@
 /** The open project's images: listing, imports (dialog, folder, drop), splits and lazy thumbnails. */
 import type { ImageSummary, ImportFailure, ImportReport, MaskImportReport, Split } from '../../../core/ipc/contract';
-import { call, errorMessage } from '../lib/api';
+import { call, errorMessage, onEvent } from '../lib/api';
 import { ClassesState } from './classes.svelte';
 
 /** What the last import did, as the report panel shows it. */
@@ -164,11 +164,15 @@ export class ProjectState {
     const run = async () => {
       this.importing = label;
       this.error = null;
+      const stop = onEvent('import.progress', ({ done, total }) => {
+        if (total > 1) this.importing = `Importing ${done} of ${total}…`;
+      });
       try {
         this.report = await action();
       } catch (err) {
         this.error = errorMessage(err);
       } finally {
+        stop();
         this.importing = null;
         await this.refreshImages();
       }

@@ -14,6 +14,8 @@ import type { DropFile } from '../protocol';
 declare global {
   interface Window {
     __maskwrightInvoke(channel: string, payload: unknown): Promise<unknown>;
+    /** Called by the harness for each event main would send (`webContents.send`). */
+    __maskwrightEmit(event: string, payload: unknown): void;
     __maskwrightE2e: { dragFiles(files: DropFile[], drop: boolean): void };
   }
 }
@@ -50,10 +52,23 @@ function decode(value: unknown): unknown {
   return value;
 }
 
+const listeners = new Map<string, Set<(payload: never) => void>>();
+
 const api: MaskwrightApi = {
   invoke: async (channel, input) =>
     decode(await window.__maskwrightInvoke(channel, encode(input))) as Awaited<ReturnType<MaskwrightApi['invoke']>>,
+  on(event, listener) {
+    const set = listeners.get(event) ?? new Set();
+    listeners.set(event, set);
+    set.add(listener as (payload: never) => void);
+    return () => void set.delete(listener as (payload: never) => void);
+  },
 };
+Object.defineProperty(window, '__maskwrightEmit', {
+  value: (event: string, payload: unknown) => {
+    for (const l of listeners.get(event) ?? []) l(decode(payload) as never);
+  },
+});
 Object.defineProperty(window, 'api', { value: Object.freeze(api), enumerable: true });
 
 // Test-only helper: what the OS does when files are dropped on the window.
