@@ -60,8 +60,9 @@ export default ts.config(
       'no-restricted-imports': [
         'error',
         {
+          paths: nodeBuiltins.map((name) => ({ name, message: 'core/ must not import Node modules' })),
           patterns: [
-            { group: ['node:*', ...nodeBuiltins], message: 'core/ must not import Node modules' },
+            { group: ['node:*'], message: 'core/ must not import Node modules' },
             { group: ['electron', 'electron/*'], message: 'core/ must not import Electron' },
             {
               group: [
