@@ -8,6 +8,7 @@ import { expandPaths, fileSource, importImages } from '../main/services/import-i
 import { importMasks } from '../main/services/import-masks';
 import { Project } from '../main/services/project';
 import { evalCmd } from './eval';
+import { propagateCmd } from './propagate';
 import { err, intOption, out, pct, UsageError } from './output';
 
 type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
@@ -156,4 +157,4 @@ const info: Command = {
   },
 };
 
-export const COMMANDS: readonly Command[] = [create, importCmd, info, evalCmd];
+export const COMMANDS: readonly Command[] = [create, importCmd, info, propagateCmd, evalCmd];

@@ -1,8 +1,3 @@
 /** Segmentation metrics (pixel accuracy, mean class accuracy, IoU, mIoU). */
-export {
-  accumulateConfusion,
-  confusionMatrix,
-  emptyConfusion,
-  segmentationMetrics,
-} from './segmentation';
+export { accumulateConfusion, confusionMatrix, emptyConfusion, segmentationMetrics } from './segmentation';
 export type { ConfusionMatrix, SegmentationMetrics } from './segmentation';

@@ -1,5 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import sharp from 'sharp';
+import { addClass } from '../../db/classes';
+import { loadLabelMap, saveLabelMap } from '../../db/labelmaps';
+import { decodeMask } from '../../main/services/masks';
+import { Project } from '../../main/services/project';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maskPng, tempDir, truncatedJpeg, writeImage } from '../helpers/fixtures';
@@ -125,6 +130,57 @@ describe('maskwright CLI', () => {
     expect(m.iou[2]).toBe(0);
     expect(m.meanIoU).toBeCloseTo(1 / 3, 12);
     expect(cli('eval', '--pred', pred)).toMatchObject({ code: 2 });
+  });
+
+  it('propagates scribbles on plain files and on a project, keeping painted pixels', async () => {
+    // 40x20 image: left half dark, right half bright; one scribble in each half.
+    const W = 40;
+    const H = 20;
+    const rgb = Buffer.alloc(W * H * 3);
+    for (let i = 0; i < W * H; i++) rgb.fill(i % W < W / 2 ? 30 : 220, 3 * i, 3 * i + 3);
+    const imgPath = join(t.dir, 'halves.png');
+    writeFileSync(
+      imgPath,
+      await sharp(rgb, { raw: { width: W, height: H, channels: 3 } })
+        .png()
+        .toBuffer(),
+    );
+    const scr = new Uint8Array(W * H).fill(255);
+    scr[10 * W + 5] = 3; // dark side: class 3
+    scr[10 * W + 34] = 7; // bright side: class 7
+    writeFileSync(join(t.dir, 'scr.png'), maskPng(W, H, scr));
+    const outPath = join(t.dir, 'out.png');
+    const r = cli('propagate', '--image', imgPath, '--scribbles', join(t.dir, 'scr.png'), '--out', outPath);
+    expect(r.code).toBe(0);
+    const labels = decodeMask(readFileSync(outPath)).values;
+    for (let i = 0; i < W * H; i++) expect(labels[i]).toBe(i % W < W / 2 ? 3 : 7);
+
+    // No scribble at all: a clear error, exit 1.
+    writeFileSync(join(t.dir, 'none.png'), maskPng(W, H, new Uint8Array(W * H).fill(255)));
+    const none = cli('propagate', '--image', imgPath, '--scribbles', join(t.dir, 'none.png'), '--out', outPath);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/at least one painted pixel/);
+
+    // On a project: the painted pixels stay painted, every other pixel becomes propagated.
+    const project = join(t.dir, 'prop.maskwright');
+    cli('create', project);
+    cli('import', project, imgPath);
+    const p = Project.open(project);
+    addClass(p.db, 'dark', undefined, 3);
+    addClass(p.db, 'bright', undefined, 7);
+    const prov = new Uint8Array(W * H);
+    for (let i = 0; i < W * H; i++) if (scr[i] !== 255) prov[i] = 1;
+    saveLabelMap(p.db, 1, { width: W, height: H, classes: scr, provenance: prov });
+    p.close();
+    expect(cli('propagate', project, '--beta', '1e6')).toMatchObject({ code: 0 });
+    const q = Project.open(project);
+    const map = loadLabelMap(q.db, 1)!;
+    q.close();
+    for (let i = 0; i < W * H; i++) {
+      expect(map.classes[i]).toBe(i % W < W / 2 ? 3 : 7);
+      expect(map.provenance[i]).toBe(scr[i] !== 255 ? 1 : 2);
+    }
+    expect(cli('propagate', project, '--beta', '1e9')).toMatchObject({ code: 2 });
   });
 
   it('exits 1 naming each failed file, after importing the rest', async () => {
