@@ -1,0 +1,444 @@
+/**
+ * The label editor's state: the open image, tool settings, view settings, and one `ImageSession`
+ * (map + undo history) per visited image, kept while switching images. Pointer and key input arrive
+ * here already in image coordinates (see input.ts, keys.ts); the Konva stage is attached by
+ * `EditorCanvas.svelte` and driven imperatively.
+ */
+import { classAt, UNLABELED } from '../../../core/labelmap';
+import type { EditEntry, Rect } from '../../../core/labelmap';
+import { errorMessage } from '../lib/api';
+import type { ProjectState } from '../state/project.svelte';
+import { Autosaver } from './autosave.svelte';
+import { LabelOverlay } from './overlay';
+import type { OverlayStyle } from './overlay';
+import { classPalette } from './palette';
+import { loadPhoto } from './photo';
+import { ImageSession } from './session';
+import type { EditorStage } from './stage';
+import { BrushTool } from './tools/brush';
+import { FillTool } from './tools/fill';
+import { PickerTool } from './tools/picker';
+import { PolygonTool } from './tools/polygon';
+import type { Tool, ToolContext, ToolName } from './tools/tool';
+import type { Point } from './viewport';
+
+export type ViewMode = 'class' | 'provenance';
+
+/** Visited images whose maps stay in memory (more are dropped once saved, oldest first). */
+const MAX_SESSIONS = 8;
+export const MIN_BRUSH = 1;
+export const MAX_BRUSH = 400;
+
+export class EditorState {
+  tool = $state<ToolName>('brush');
+  brushSize = $state(15);
+  protectLabels = $state(false);
+  overlayVisible = $state(true);
+  opacity = $state(0.6);
+  mode = $state<ViewMode>('class');
+  /** Label values of classes hidden in the overlay. */
+  hiddenValues = $state<number[]>([]);
+  imageId = $state<number | null>(null);
+  loading = $state(false);
+  error = $state<string | null>(null);
+  /** A short hint, e.g. why a click did nothing. */
+  notice = $state<string | null>(null);
+  helpOpen = $state(false);
+  canUndo = $state(false);
+  canRedo = $state(false);
+  zoom = $state(1);
+  /** Pixel under the pointer and its class name, for the status bar. */
+  hover = $state<{ x: number; y: number; label: string } | null>(null);
+  /** Space is held: dragging pans. */
+  spaceHeld = $state(false);
+  readonly saver: Autosaver;
+
+  // Bookkeeping only, never rendered: plain Maps on purpose.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  private readonly sessions = new Map<number, ImageSession>();
+  private session: ImageSession | null = null;
+  private overlay: LabelOverlay | null = null;
+  private photo: ImageBitmap | null = null;
+  private stage: EditorStage | null = null;
+  private openToken = 0;
+  private context: ToolContext | null = null;
+  private readonly tools: Record<ToolName, Tool>;
+  /** The tool the picker returns to. */
+  private paintTool: ToolName = 'brush';
+  private knownValues: Set<number> | null = null;
+  private noticeTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(readonly project: ProjectState) {
+    this.saver = new Autosaver((s, labeledFraction) => {
+      this.project.images = this.project.images.map((i) => (i.id === s.imageId ? { ...i, labeledFraction } : i));
+    });
+    const ctx = () => this.toolContext();
+    this.tools = {
+      brush: new BrushTool(ctx, 'brush'),
+      eraser: new BrushTool(ctx, 'eraser'),
+      fill: new FillTool(ctx),
+      polygon: new PolygonTool(ctx),
+      picker: new PickerTool(ctx),
+    };
+  }
+
+  get currentTool(): Tool {
+    return this.tools[this.tool];
+  }
+
+  get image() {
+    return this.project.images.find((i) => i.id === this.imageId) ?? null;
+  }
+
+  get position(): { index: number; count: number } {
+    return { index: this.project.images.findIndex((i) => i.id === this.imageId), count: this.project.images.length };
+  }
+
+  get selectedClass() {
+    const { list, selectedId } = this.project.classes;
+    return list.find((c) => c.id === selectedId) ?? null;
+  }
+
+  // ---- stage ----
+
+  attach(stage: EditorStage): void {
+    this.stage = stage;
+    stage.onview = (v) => (this.zoom = v.scale);
+    this.present();
+  }
+
+  detach(): void {
+    this.stage = null;
+  }
+
+  fit(): void {
+    this.stage?.fit();
+  }
+
+  // ---- images ----
+
+  async open(imageId: number): Promise<void> {
+    if (imageId === this.imageId && (this.session || this.loading)) return;
+    this.leaveImage();
+    const token = ++this.openToken;
+    this.imageId = imageId;
+    this.loading = true;
+    this.error = null;
+    this.stage?.clear();
+    try {
+      const session = this.sessions.get(imageId) ?? (await ImageSession.load(imageId));
+      const photo = await loadPhoto(imageId);
+      if (token !== this.openToken) {
+        photo.close();
+        return;
+      }
+      this.remember(session);
+      this.session = session;
+      this.context = null;
+      this.photo?.close();
+      this.photo = photo;
+      this.overlay = new LabelOverlay(session.map, this.style());
+      this.present();
+      this.syncHistory();
+    } catch (err) {
+      if (token === this.openToken) this.error = errorMessage(err);
+    } finally {
+      if (token === this.openToken) this.loading = false;
+    }
+  }
+
+  /** Opens the next (+1) or previous (-1) image of the grid's order. */
+  step(delta: 1 | -1): void {
+    const { index } = this.position;
+    const next = this.project.images[index + delta];
+    if (index >= 0 && next) void this.open(next.id);
+  }
+
+  /** Ends any edit in progress and saves the current image now (on leaving it). */
+  leaveImage(): Promise<void> {
+    this.currentTool.finish();
+    this.hover = null;
+    const s = this.session;
+    this.session = null;
+    this.context = null;
+    return s ? this.saver.flush(s) : Promise.resolve();
+  }
+
+  /** Saves every image with unsaved edits, now (page hidden or unloading). */
+  flushAll(): Promise<void> {
+    this.currentTool.finish();
+    return Promise.all([...this.sessions.values()].filter((s) => s.dirty).map((s) => this.saver.flush(s))).then(
+      () => {},
+    );
+  }
+
+  /** Throws away the in-memory map of the current image and loads the stored one. */
+  reloadStored(): void {
+    const id = this.imageId;
+    if (id === null) return;
+    this.currentTool.cancel();
+    if (this.session) this.sessions.delete(id);
+    this.session = null;
+    this.imageId = null;
+    this.saver.status = { kind: 'saved' };
+    void this.open(id);
+  }
+
+  /** After a conflict: save this version over the stored one. */
+  keepMine(): void {
+    const s = this.session;
+    if (!s) return;
+    s.conflict = null;
+    s.force = true;
+    void this.saver.flush(s);
+  }
+
+  retrySave(): void {
+    if (this.session) void this.saver.flush(this.session);
+  }
+
+  /**
+   * Class list changed. When a class disappeared (deleted or merged), the database rewrote the maps
+   * that used it, so cached maps (and their histories) are stale: drop them and reload.
+   */
+  classesChanged(values: readonly number[]): void {
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- compared once, never rendered
+    const now = new Set(values);
+    const before = this.knownValues;
+    this.knownValues = now;
+    if (before && [...before].some((v) => !now.has(v))) {
+      this.currentTool.cancel();
+      this.sessions.clear();
+      const id = this.imageId;
+      this.session = null;
+      this.imageId = null;
+      if (id !== null) void this.open(id);
+    }
+  }
+
+  // ---- tools and settings ----
+
+  setTool(name: ToolName): void {
+    if (name === this.tool) return;
+    this.currentTool.finish();
+    this.tool = name;
+    if (name !== 'picker') this.paintTool = name;
+    this.stage?.hideBrush();
+  }
+
+  setBrushSize(size: number): void {
+    this.brushSize = Math.round(Math.min(MAX_BRUSH, Math.max(MIN_BRUSH, size)));
+  }
+
+  /** `]` grows the brush, `[` shrinks it: by 1 below 10 pixels, by about 20% above. */
+  stepBrush(dir: 1 | -1): void {
+    const s = this.brushSize;
+    this.setBrushSize(s < 10 || (dir < 0 && s <= 10) ? s + dir : Math.round(dir > 0 ? s * 1.2 : s / 1.2));
+  }
+
+  toggleHidden(value: number): void {
+    this.hiddenValues = this.hiddenValues.includes(value)
+      ? this.hiddenValues.filter((v) => v !== value)
+      : [...this.hiddenValues, value];
+  }
+
+  /** Applies opacity and visibility (cheap: node attributes). */
+  syncOverlay(): void {
+    this.stage?.setOverlay(this.overlayVisible, this.opacity);
+  }
+
+  /** Re-renders the whole overlay after a colour, mode or class-visibility change. */
+  syncStyle(): void {
+    const style = this.style();
+    if (!this.overlay) return;
+    this.overlay.setStyle(style);
+    this.stage?.labelsChanged();
+  }
+
+  // ---- history ----
+
+  undo(): void {
+    this.historyStep((s) => s.history.undo());
+  }
+
+  redo(): void {
+    this.historyStep((s) => s.history.redo());
+  }
+
+  // ---- pointer input (image coordinates) ----
+
+  pointerDown(p: Point, alt: boolean): void {
+    this.notice = null;
+    if (alt || this.tool === 'picker') {
+      this.tools.picker.down(p);
+      return;
+    }
+    this.currentTool.down(p);
+    this.hoverAt(p);
+  }
+
+  pointerMove(points: readonly Point[]): void {
+    const tool = this.currentTool;
+    for (const p of points) tool.move(p);
+    const last = points[points.length - 1];
+    if (last) this.hoverAt(last);
+  }
+
+  pointerUp(p: Point): void {
+    this.currentTool.up(p);
+  }
+
+  pointerLeave(): void {
+    this.stage?.hideBrush();
+    this.hover = null;
+  }
+
+  cancelTool(): boolean {
+    if (!this.currentTool.busy) return false;
+    this.currentTool.cancel();
+    return true;
+  }
+
+  toolKey(key: string): boolean {
+    return this.currentTool.key(key);
+  }
+
+  // ---- internals ----
+
+  private hoverAt(p: Point): void {
+    const s = this.session;
+    if (!s || !this.stage) return;
+    if ((this.tool === 'brush' || this.tool === 'eraser') && !this.spaceHeld) this.stage.showBrush(p, this.brushSize);
+    else this.stage.hideBrush();
+    const value = classAt(s.map, p.x, p.y);
+    if (value === null) {
+      this.hover = null;
+      return;
+    }
+    const label =
+      value === UNLABELED
+        ? 'unlabeled'
+        : (this.project.classes.list.find((c) => c.value === value)?.name ?? `value ${value}`);
+    this.hover = { x: Math.floor(p.x), y: Math.floor(p.y), label };
+  }
+
+  private historyStep(step: (s: ImageSession) => Rect | null): void {
+    const s = this.session;
+    if (!s) return;
+    this.currentTool.finish(); // one stroke in progress is committed first, so it can be undone
+    const rect = step(s);
+    if (!rect) return;
+    this.redraw(rect);
+    this.edited(s);
+  }
+
+  private toolContext(): ToolContext | null {
+    const s = this.session;
+    if (!s || !this.overlay) return null;
+    if (this.context) return this.context;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const editor = this;
+    this.context = {
+      map: s.map,
+      get diameter() {
+        return editor.brushSize;
+      },
+      get protectLabels() {
+        return editor.protectLabels;
+      },
+      get screenPixel() {
+        return 1 / editor.zoom;
+      },
+      paintValue: (erase) => this.paintValue(erase),
+      redraw: (rect) => this.redraw(rect),
+      push: (entry) => this.push(s, entry),
+      preview: (points, cursor) => this.stage?.preview(points, cursor),
+      pick: (value) => this.pick(value),
+    };
+    return this.context;
+  }
+
+  private paintValue(erase: boolean): number | null {
+    if (erase) return UNLABELED;
+    const cls = this.selectedClass;
+    if (!cls) this.say('Add or choose a class in the sidebar first.');
+    return cls?.value ?? null;
+  }
+
+  private pick(value: number): void {
+    const cls = this.project.classes.list.find((c) => c.value === value);
+    if (!cls) return;
+    this.project.classes.select(cls.id);
+    if (this.tool === 'picker') this.tool = this.paintTool;
+    this.say(`Picked ${cls.name}.`);
+  }
+
+  private redraw(rect: Rect | null): void {
+    if (!rect || !this.overlay) return;
+    this.overlay.redraw(rect);
+    this.stage?.labelsChanged();
+  }
+
+  private push(s: ImageSession, entry: EditEntry | null): void {
+    if (!entry) return;
+    s.history.push(entry);
+    this.edited(s);
+  }
+
+  private edited(s: ImageSession): void {
+    s.touch();
+    this.saver.touched(s);
+    this.syncHistory();
+  }
+
+  private syncHistory(): void {
+    this.canUndo = this.session?.history.canUndo ?? false;
+    this.canRedo = this.session?.history.canRedo ?? false;
+  }
+
+  private present(): void {
+    if (!this.stage || !this.photo || !this.overlay) return;
+    this.stage.show(this.photo, this.overlay.canvas);
+    this.syncOverlay();
+  }
+
+  private style(): OverlayStyle {
+    return {
+      palette: classPalette(this.project.classes.list),
+      mode: this.mode,
+      hiddenClasses: this.hiddenValues,
+    };
+  }
+
+  private remember(session: ImageSession): void {
+    this.sessions.delete(session.imageId);
+    this.sessions.set(session.imageId, session);
+    for (const [id, s] of this.sessions) {
+      if (this.sessions.size <= MAX_SESSIONS) break;
+      if (id !== session.imageId && !s.dirty && !s.conflict) this.sessions.delete(id);
+    }
+  }
+
+  private say(text: string): void {
+    this.notice = text;
+    clearTimeout(this.noticeTimer);
+    this.noticeTimer = setTimeout(() => (this.notice = null), 4000);
+  }
+}
+
+const editors = new WeakMap<ProjectState, EditorState>();
+
+/** One editor per open project, so maps and undo histories survive a trip back to the grid. */
+export function editorFor(project: ProjectState): EditorState {
+  let editor = editors.get(project);
+  if (!editor) {
+    editor = new EditorState(project);
+    editors.set(project, editor);
+  }
+  return editor;
+}
+
+/** Saves the project's unsaved label edits now (before the project is closed). */
+export function flushEditor(project: ProjectState): Promise<void> {
+  return editors.get(project)?.flushAll() ?? Promise.resolve();
+}

@@ -1,0 +1,172 @@
+/**
+ * The Konva stage, imperative and kept behind `EditorCanvas.svelte`. Three layers:
+ * - photo: the image (smoothed when zoomed out, crisp pixels when zoomed in);
+ * - labels: the overlay canvas (see overlay.ts) drawn with image smoothing off from 100% zoom on, so
+ *   every label pixel is a crisp square; opacity and visibility are node attributes (no re-render);
+ * - cursor: the brush-size circle and the polygon outline; pointer moves redraw only this layer.
+ * Nothing listens for Konva events: pointer input is handled on the container (see input.ts).
+ */
+import Konva from 'konva/lib/Core';
+import { Circle } from 'konva/lib/shapes/Circle';
+import { Image as KonvaImage } from 'konva/lib/shapes/Image';
+import { Line } from 'konva/lib/shapes/Line';
+import { Rect } from 'konva/lib/shapes/Rect';
+import type { Point } from './viewport';
+import { Viewport } from './viewport';
+
+/** From this zoom on, photo pixels are shown as squares too. */
+const CRISP_PHOTO_ZOOM = 2;
+
+export class EditorStage {
+  readonly view = new Viewport();
+  private readonly stage: Konva.Stage;
+  private readonly photoLayer = new Konva.Layer({ listening: false });
+  private readonly labelLayer = new Konva.Layer({ listening: false });
+  private readonly cursorLayer = new Konva.Layer({ listening: false });
+  private readonly frame = new Rect({ stroke: '#3a404b', strokeWidth: 1, strokeScaleEnabled: false });
+  private readonly photo = new KonvaImage({ image: undefined });
+  private readonly labels = new KonvaImage({ image: undefined });
+  private readonly brushOuter = new Circle({ stroke: 'rgba(0,0,0,0.75)', strokeWidth: 3, strokeScaleEnabled: false });
+  private readonly brushInner = new Circle({ stroke: '#ffffff', strokeWidth: 1.25, strokeScaleEnabled: false });
+  private readonly outline = new Line({
+    stroke: '#ffffff',
+    strokeWidth: 1.5,
+    dash: [6, 4],
+    strokeScaleEnabled: false,
+    shadowColor: 'black',
+    shadowBlur: 2,
+    shadowOpacity: 0.9,
+  });
+  private readonly outlineCursor = new Line({
+    stroke: '#ffffff',
+    strokeWidth: 1,
+    dash: [3, 3],
+    strokeScaleEnabled: false,
+  });
+  private imageSize: { width: number; height: number } | null = null;
+  /** True while the view is as `fit` left it: then a resize fits again. */
+  private fitted = false;
+
+  /** Called after every zoom or pan (for the zoom readout). */
+  onview: (view: Viewport) => void = () => {};
+
+  constructor(private readonly container: HTMLDivElement) {
+    this.stage = new Konva.Stage({
+      container,
+      width: container.clientWidth,
+      height: container.clientHeight,
+      listening: false,
+    });
+    this.photoLayer.add(this.frame, this.photo);
+    this.labelLayer.add(this.labels);
+    this.cursorLayer.add(this.outline, this.outlineCursor, this.brushOuter, this.brushInner);
+    this.stage.add(this.photoLayer, this.labelLayer, this.cursorLayer);
+    this.hideBrush();
+  }
+
+  resize(width: number, height: number): void {
+    if (width === this.stage.width() && height === this.stage.height()) return;
+    this.stage.size({ width, height });
+    if (this.fitted) this.fit();
+    else this.stage.batchDraw();
+  }
+
+  /** Shows a new image and its overlay canvas (same size), fitted to the view. */
+  show(photo: CanvasImageSource, overlay: HTMLCanvasElement): void {
+    const width = overlay.width;
+    const height = overlay.height;
+    this.imageSize = { width, height };
+    this.frame.size({ width, height });
+    this.photo.setAttrs({ image: photo, width, height });
+    this.labels.setAttrs({ image: overlay, width, height });
+    this.preview(null, null);
+    this.fit();
+  }
+
+  clear(): void {
+    this.imageSize = null;
+    this.photo.image(undefined);
+    this.labels.image(undefined);
+    this.frame.size({ width: 0, height: 0 });
+    this.stage.batchDraw();
+  }
+
+  /** The overlay canvas changed: redraw the label layer (once per frame at most). */
+  labelsChanged(): void {
+    this.labelLayer.batchDraw();
+  }
+
+  setOverlay(visible: boolean, opacity: number): void {
+    this.labels.visible(visible);
+    this.labels.opacity(opacity);
+    this.labelLayer.batchDraw();
+  }
+
+  fit(): void {
+    if (!this.imageSize) return;
+    this.view.fit(this.imageSize.width, this.imageSize.height, this.stage.width(), this.stage.height());
+    this.fitted = true;
+    this.applyView();
+  }
+
+  zoomAbout(sx: number, sy: number, factor: number): void {
+    this.view.zoomAbout(sx, sy, factor);
+    this.fitted = false;
+    this.applyView();
+  }
+
+  pan(dx: number, dy: number): void {
+    this.view.pan(dx, dy);
+    this.fitted = false;
+    this.applyView();
+  }
+
+  toImage(sx: number, sy: number): Point {
+    return this.view.toImage(sx, sy);
+  }
+
+  /** The brush outline: a circle of `diameter` image pixels centred on image point `p`. */
+  showBrush(p: Point, diameter: number): void {
+    for (const c of [this.brushOuter, this.brushInner])
+      c.setAttrs({ visible: true, x: p.x, y: p.y, radius: diameter / 2 });
+    this.cursorLayer.batchDraw();
+  }
+
+  hideBrush(): void {
+    if (!this.brushInner.visible()) return;
+    this.brushOuter.visible(false);
+    this.brushInner.visible(false);
+    this.cursorLayer.batchDraw();
+  }
+
+  /** The polygon being drawn (closed when `cursor` is null, e.g. a lasso) and a rubber band to the cursor. */
+  preview(points: readonly number[] | null, cursor: Point | null): void {
+    this.outline.visible(!!points);
+    this.outline.points(points ? [...points] : []);
+    this.outline.closed(!cursor);
+    const n = points?.length ?? 0;
+    const band =
+      points && cursor && n >= 2 ? [points[n - 2]!, points[n - 1]!, cursor.x, cursor.y, points[0]!, points[1]!] : [];
+    this.outlineCursor.visible(band.length > 0);
+    this.outlineCursor.points(band);
+    this.cursorLayer.batchDraw();
+  }
+
+  destroy(): void {
+    this.stage.destroy();
+  }
+
+  private applyView(): void {
+    const { scale, x, y } = this.view;
+    this.stage.setAttrs({ scaleX: scale, scaleY: scale, x, y });
+    this.photoLayer.imageSmoothingEnabled(scale < CRISP_PHOTO_ZOOM);
+    // Zoomed in, every label pixel is a crisp square; zoomed out, smoothing keeps thin labels visible.
+    this.labelLayer.imageSmoothingEnabled(scale < 1);
+    this.stage.batchDraw();
+    // Read by the end-to-end test (and handy when debugging): the transform in CSS pixels.
+    this.container.dataset.scale = String(scale);
+    this.container.dataset.x = String(x);
+    this.container.dataset.y = String(y);
+    this.onview(this.view);
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * Tools are small state machines driven by pointer events in image coordinates. They edit the label
+ * map through core/labelmap and report back through a `ToolContext`: `redraw` for the changed
+ * rectangle (while drawing), `push` for the finished edit (one undo step). A tool that is drawing
+ * must be able to `finish` (commit) or `cancel` at any moment: before undo, image switch, or saving.
+ */
+import type { EditEntry, LabelMap, Rect } from '../../../../core/labelmap';
+import type { Point } from '../viewport';
+
+export type ToolName = 'brush' | 'eraser' | 'fill' | 'polygon' | 'picker';
+
+export interface ToolContext {
+  readonly map: LabelMap;
+  /** Label value to paint with (255 erases), or null when nothing can be painted (no class chosen). */
+  paintValue(erase: boolean): number | null;
+  readonly diameter: number;
+  readonly protectLabels: boolean;
+  /** Size of one screen pixel in image pixels (1 / zoom), for click and drag thresholds. */
+  readonly screenPixel: number;
+  /** Re-renders a changed rectangle of the overlay. */
+  redraw(rect: Rect | null): void;
+  /** Records a finished edit as one undo step (and schedules the autosave). */
+  push(entry: EditEntry | null): void;
+  /** Shows the outline of a polygon being drawn (null hides it). */
+  preview(points: readonly number[] | null, cursor: Point | null): void;
+  /** Chooses the class with this label value (the picker). */
+  pick(value: number): void;
+}
+
+export interface Tool {
+  readonly name: ToolName;
+  /** True between the start and the end of an edit. */
+  readonly busy: boolean;
+  down(p: Point): void;
+  move(p: Point): void;
+  up(p: Point): void;
+  /** Enter closes a polygon; returns whether the key was used. */
+  key(key: string): boolean;
+  /** Commits an edit in progress. */
+  finish(): void;
+  /** Abandons an edit in progress, restoring the map. */
+  cancel(): void;
+}
