@@ -61,6 +61,9 @@ function devNativeBinding(): string | undefined {
 }
 
 let mainWindow: BrowserWindow | null = null;
+/** Set once the renderer has saved its edits (or did not answer in time): the next close goes through. */
+let closeAllowed = false;
+const CLOSE_TIMEOUT_MS = 10_000;
 
 async function start(): Promise<void> {
   await app.whenReady();
@@ -74,6 +77,12 @@ async function start(): Promise<void> {
     dataDir: app.getPath('userData'),
     dialogs: electronDialogs(() => mainWindow),
     emit: (event, payload) => mainWindow?.webContents.send(event, payload),
+    closeWindow: () => {
+      if (!mainWindow || closeAllowed) return false;
+      closeAllowed = true;
+      mainWindow.close();
+      return true;
+    },
     ...(nativeBinding ? { nativeBinding } : {}),
   });
   for (const channel of registry.channels) {
@@ -111,6 +120,17 @@ async function start(): Promise<void> {
     },
   });
   mainWindow.once('ready-to-show', () => mainWindow?.show());
+  // Closing waits for the renderer to save what is being edited (it answers with app.closeReady).
+  mainWindow.on('close', (event) => {
+    if (closeAllowed) return;
+    event.preventDefault();
+    mainWindow?.webContents.send('app.beforeClose', null);
+    setTimeout(() => {
+      if (closeAllowed) return;
+      closeAllowed = true;
+      mainWindow?.close();
+    }, CLOSE_TIMEOUT_MS);
+  });
   mainWindow.on('closed', () => (mainWindow = null));
   await mainWindow.loadURL(`${APP_ORIGIN}/index.html`);
 }

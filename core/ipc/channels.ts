@@ -4,6 +4,7 @@
  */
 export const CHANNELS = [
   'app.info',
+  'app.closeReady',
   'project.create',
   'project.open',
   'project.close',

@@ -103,6 +103,8 @@ export interface MaskImportReport {
 
 export const contract = {
   'app.info': { input: none, output: {} as AppInfo },
+  /** The renderer has saved everything after `app.beforeClose`: the window may close now. */
+  'app.closeReady': { input: none, output: {} as { closing: boolean } },
   'project.create': { input: z.object({ path }), output: {} as ProjectInfo },
   'project.open': { input: z.object({ path }), output: {} as ProjectInfo },
   'project.close': { input: none, output: {} as { closed: boolean } },

@@ -2,12 +2,14 @@
  * Events main pushes to the renderer (progress of long operations). Declared once, like the channels;
  * the preload refuses to subscribe to anything not listed here.
  */
-export const EVENTS = ['import.progress'] as const;
+export const EVENTS = ['import.progress', 'app.beforeClose'] as const;
 export type AppEvent = (typeof EVENTS)[number];
 
 export interface EventPayloads {
   /** One file of an import finished (imported, skipped or failed). */
   'import.progress': { done: number; total: number; name: string };
+  /** The window is about to close: save everything, then call `app.closeReady`. */
+  'app.beforeClose': null;
 }
 
 export type Emit = <E extends AppEvent>(event: E, payload: EventPayloads[E]) => void;

@@ -34,6 +34,8 @@ export interface HandlerDeps {
   nativeBinding?: string;
   /** Pushes a progress event to the window (no-op when absent, e.g. in the CLI). */
   emit?: Emit;
+  /** Closes the window once the renderer has saved (see `app.beforeClose`); false when nothing waits. */
+  closeWindow?: () => boolean;
 }
 
 /** The state behind one window: at most one open project. */
@@ -70,6 +72,7 @@ export function createHandlers(session: Session): Handlers {
 
   return {
     'app.info': () => ({ version: deps.version, platform: deps.platform, dataDir: deps.dataDir }),
+    'app.closeReady': () => ({ closing: deps.closeWindow?.() ?? false }),
 
     'project.create': ({ path }) => session.switchTo(Project.create(path, deps.nativeBinding)),
     'project.open': ({ path }) => session.switchTo(Project.open(path, deps.nativeBinding)),

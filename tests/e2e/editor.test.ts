@@ -579,3 +579,36 @@ describe('label editor conflicts', () => {
     await expectStored(h, imageId, theirs);
   });
 });
+
+describe('closing the window', () => {
+  it('answers app.beforeClose with app.closeReady only after the last edit is saved', async () => {
+    const h = harness();
+    const { page } = h;
+    await h.call('project.create', { path: join(h.tmp, 'closing.maskwright') });
+    const report = await h.call('images.importFiles', { files: [{ name: 'k.png', data: await photo(80, 60, 4) }] });
+    const imageId = report.imported[0]!.id;
+    const sky = await h.call('classes.add', { name: 'sky' });
+    await h.open();
+    await expectProject(page, 'closing');
+    await loadedThumbnails(page, 1);
+    await page.getByRole('button', { name: 'Open k.png in the editor' }).click();
+    const v = await waitImage(page, 'k.png');
+    await setBrush(page, 5);
+    const mine = blank(80, 60);
+    const points = await drag(
+      page,
+      v,
+      polyline([
+        [10, 30],
+        [70, 30],
+      ]),
+    );
+    paintStroke(mine, points, 5, sky.value);
+    // Main asks right after the stroke ends, as when the user closes the window at once.
+    h.emit('app.beforeClose', null);
+    await expect.poll(() => h.closeRequests(), { timeout: 10_000 }).toBe(1);
+    const stored = await h.call('labels.load', { imageId });
+    expect(stored.revision).toBeGreaterThan(0);
+    expect(Buffer.compare(Buffer.from(stored.classes), Buffer.from(mine.classes))).toBe(0);
+  });
+});

@@ -75,6 +75,10 @@ export interface Harness {
   screenshot(name: string): Promise<string>;
   /** Dispatches dragenter, dragover and (unless `drop` is false) drop with these files on the middle of the window. */
   dragFiles(files: { name: string; type: string; bytes: Uint8Array }[], options?: { drop?: boolean }): Promise<void>;
+  /** Sends an event to the page as main's `webContents.send` would. */
+  emit(event: string, payload: unknown): void;
+  /** How often the renderer said it may close (`app.closeReady`), as main's window would see it. */
+  closeRequests(): number;
   close(): Promise<void>;
 }
 
@@ -147,12 +151,17 @@ export async function launchHarness(): Promise<Harness> {
   const dialogs = new StubDialogs();
   // Stands in for `webContents.send`: set once the page exists; events are delivered in order.
   let emitToPage: (event: string, payload: unknown) => void = () => {};
+  let closeRequests = 0;
   const { registry, session } = createAppRegistry({
     version: 'test',
     platform: process.platform,
     dataDir: join(tmp, 'data'),
     dialogs,
     emit: (event, payload) => emitToPage(event, payload),
+    closeWindow: () => {
+      closeRequests++;
+      return true;
+    },
   });
   const call = makeCall({ invoke: (channel, input) => registry.invoke(channel, input) } as MaskwrightApi);
 
@@ -237,6 +246,8 @@ export async function launchHarness(): Promise<Harness> {
         options.drop ?? true,
       ] as const);
     },
+    emit: (event, payload) => emitToPage(event, payload),
+    closeRequests: () => closeRequests,
     async close() {
       await browser.close().catch(() => {});
       session.close();
