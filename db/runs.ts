@@ -1,0 +1,191 @@
+/** Training runs, their per-epoch metrics and their checkpoints. */
+import { AppError } from '../core/ipc/errors';
+import type { ProjectDb } from './open';
+
+export const RUN_STATUSES = ['queued', 'running', 'completed', 'stopped', 'failed'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export interface RunRow {
+  id: number;
+  status: RunStatus;
+  settings: unknown;
+  backend: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  message: string | null;
+}
+
+export interface EpochRow {
+  runId: number;
+  epoch: number;
+  trainLoss: number | null;
+  valLoss: number | null;
+  metrics: unknown;
+  recordedAt: string;
+}
+
+export interface CheckpointRow {
+  id: number;
+  runId: number;
+  epoch: number;
+  /** TF.js layers-format model topology (JSON). */
+  modelTopology: unknown;
+  /** Concatenated weight data; its layout is `metadata.weightSpecs`. */
+  weights: Uint8Array;
+  metadata: Record<string, unknown>;
+  createdAt: string;
+}
+
+const now = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+
+interface RawRun {
+  id: number;
+  status: RunStatus;
+  settings: string;
+  backend: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  message: string | null;
+}
+const toRun = (r: RawRun): RunRow => ({
+  id: r.id,
+  status: r.status,
+  settings: JSON.parse(r.settings),
+  backend: r.backend,
+  createdAt: r.created_at,
+  startedAt: r.started_at,
+  finishedAt: r.finished_at,
+  message: r.message,
+});
+
+export function createRun(db: ProjectDb, settings: unknown): number {
+  return Number(
+    db.prepare("INSERT INTO training_runs (status, settings) VALUES ('queued', ?)").run(JSON.stringify(settings))
+      .lastInsertRowid,
+  );
+}
+
+export function getRun(db: ProjectDb, id: number): RunRow {
+  const r = db.prepare('SELECT * FROM training_runs WHERE id = ?').get(id) as RawRun | undefined;
+  if (!r) throw new AppError('NOT_FOUND', `No training run ${id}`);
+  return toRun(r);
+}
+
+export function listRuns(db: ProjectDb): RunRow[] {
+  return (db.prepare('SELECT * FROM training_runs ORDER BY id').all() as RawRun[]).map(toRun);
+}
+
+export function startRun(db: ProjectDb, id: number, backend: string): void {
+  db.prepare(`UPDATE training_runs SET status = 'running', backend = ?, started_at = ${now} WHERE id = ?`).run(
+    backend,
+    id,
+  );
+}
+
+export function finishRun(
+  db: ProjectDb,
+  id: number,
+  status: Exclude<RunStatus, 'queued' | 'running'>,
+  message: string | null,
+): void {
+  db.prepare(`UPDATE training_runs SET status = ?, message = ?, finished_at = ${now} WHERE id = ?`).run(
+    status,
+    message,
+    id,
+  );
+}
+
+/** Runs left 'running' or 'queued' by a process that died: marked failed, so the history tells the truth. */
+export function failOrphanedRuns(db: ProjectDb, message: string): number {
+  return db
+    .prepare(
+      `UPDATE training_runs SET status = 'failed', message = ?, finished_at = ${now} WHERE status IN ('queued', 'running')`,
+    )
+    .run(message).changes;
+}
+
+/** Records one epoch: its metrics and its checkpoint, in one transaction (both or neither). */
+export function recordEpoch(
+  db: ProjectDb,
+  epoch: Omit<EpochRow, 'recordedAt'>,
+  checkpoint?: Omit<CheckpointRow, 'id' | 'createdAt' | 'runId' | 'epoch'>,
+): number | null {
+  return db.transaction(() => {
+    db.prepare('INSERT INTO epoch_metrics (run_id, epoch, train_loss, val_loss, metrics) VALUES (?, ?, ?, ?, ?)').run(
+      epoch.runId,
+      epoch.epoch,
+      epoch.trainLoss,
+      epoch.valLoss,
+      JSON.stringify(epoch.metrics),
+    );
+    if (!checkpoint) return null;
+    return Number(
+      db
+        .prepare('INSERT INTO checkpoints (run_id, epoch, model_topology, weights, metadata) VALUES (?, ?, ?, ?, ?)')
+        .run(
+          epoch.runId,
+          epoch.epoch,
+          JSON.stringify(checkpoint.modelTopology),
+          checkpoint.weights,
+          JSON.stringify(checkpoint.metadata),
+        ).lastInsertRowid,
+    );
+  })();
+}
+
+export function listEpochs(db: ProjectDb, runId: number): EpochRow[] {
+  return (
+    db.prepare('SELECT * FROM epoch_metrics WHERE run_id = ? ORDER BY epoch').all(runId) as {
+      run_id: number;
+      epoch: number;
+      train_loss: number | null;
+      val_loss: number | null;
+      metrics: string;
+      recorded_at: string;
+    }[]
+  ).map((r) => ({
+    runId: r.run_id,
+    epoch: r.epoch,
+    trainLoss: r.train_loss,
+    valLoss: r.val_loss,
+    metrics: JSON.parse(r.metrics),
+    recordedAt: r.recorded_at,
+  }));
+}
+
+interface RawCheckpoint {
+  id: number;
+  run_id: number;
+  epoch: number;
+  model_topology: string;
+  weights: Buffer;
+  metadata: string;
+  created_at: string;
+}
+const toCheckpoint = (r: RawCheckpoint): CheckpointRow => ({
+  id: r.id,
+  runId: r.run_id,
+  epoch: r.epoch,
+  modelTopology: JSON.parse(r.model_topology),
+  weights: new Uint8Array(r.weights.buffer, r.weights.byteOffset, r.weights.byteLength),
+  metadata: JSON.parse(r.metadata),
+  createdAt: r.created_at,
+});
+
+export function getCheckpoint(db: ProjectDb, id: number): CheckpointRow {
+  const r = db.prepare('SELECT * FROM checkpoints WHERE id = ?').get(id) as RawCheckpoint | undefined;
+  if (!r) throw new AppError('NOT_FOUND', `No checkpoint ${id}`);
+  return toCheckpoint(r);
+}
+
+/** The newest checkpoint of a run (or of the project when `runId` is omitted). */
+export function latestCheckpoint(db: ProjectDb, runId?: number): CheckpointRow | undefined {
+  const r = (
+    runId === undefined
+      ? db.prepare('SELECT * FROM checkpoints ORDER BY run_id DESC, epoch DESC LIMIT 1').get()
+      : db.prepare('SELECT * FROM checkpoints WHERE run_id = ? ORDER BY epoch DESC LIMIT 1').get(runId)
+  ) as RawCheckpoint | undefined;
+  return r && toCheckpoint(r);
+}

@@ -1,0 +1,93 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  createRun,
+  failOrphanedRuns,
+  finishRun,
+  getCheckpoint,
+  getRun,
+  latestCheckpoint,
+  listEpochs,
+  listRuns,
+  recordEpoch,
+  startRun,
+} from '../../db/runs';
+import { tempProject } from '../helpers/project';
+
+describe('training runs', () => {
+  let t: ReturnType<typeof tempProject>;
+  beforeEach(() => (t = tempProject()));
+  afterEach(() => t.close());
+
+  it('go from queued to running to completed with epochs and checkpoints', () => {
+    const db = t.project.db;
+    const id = createRun(db, { epochs: 2, size: 64 });
+    expect(getRun(db, id)).toMatchObject({ status: 'queued', settings: { epochs: 2, size: 64 }, backend: null });
+    startRun(db, id, 'wasm (2 threads)');
+    expect(getRun(db, id)).toMatchObject({ status: 'running', backend: 'wasm (2 threads)' });
+    const weights = Uint8Array.from([1, 2, 3, 4]);
+    const c0 = recordEpoch(
+      db,
+      { runId: id, epoch: 0, trainLoss: 1.5, valLoss: 1.7, metrics: { miou: 0.2 } },
+      {
+        modelTopology: { class_name: 'Model' },
+        weights,
+        metadata: { classes: ['a', 'b'] },
+      },
+    );
+    recordEpoch(
+      db,
+      { runId: id, epoch: 1, trainLoss: 0.9, valLoss: null, metrics: { miou: 0.4 } },
+      {
+        modelTopology: { class_name: 'Model' },
+        weights: Uint8Array.from([5]),
+        metadata: {},
+      },
+    );
+    finishRun(db, id, 'completed', null);
+    expect(getRun(db, id).status).toBe('completed');
+    expect(listEpochs(db, id).map((e) => [e.epoch, e.trainLoss, e.valLoss, e.metrics])).toEqual([
+      [0, 1.5, 1.7, { miou: 0.2 }],
+      [1, 0.9, null, { miou: 0.4 }],
+    ]);
+    expect([...getCheckpoint(db, c0!).weights]).toEqual([1, 2, 3, 4]);
+    expect(getCheckpoint(db, c0!).metadata).toEqual({ classes: ['a', 'b'] });
+    expect(latestCheckpoint(db, id)!.epoch).toBe(1);
+    expect(latestCheckpoint(db)!.epoch).toBe(1);
+  });
+
+  it('record an epoch and its checkpoint together or not at all', () => {
+    const db = t.project.db;
+    const id = createRun(db, {});
+    recordEpoch(db, { runId: id, epoch: 0, trainLoss: 1, valLoss: 1, metrics: {} });
+    // Same epoch again: the metrics row conflicts, so the checkpoint must not be written either.
+    expect(() =>
+      recordEpoch(
+        db,
+        { runId: id, epoch: 0, trainLoss: 1, valLoss: 1, metrics: {} },
+        {
+          modelTopology: {},
+          weights: new Uint8Array(1),
+          metadata: {},
+        },
+      ),
+    ).toThrow(/UNIQUE|PRIMARY KEY/);
+    expect(latestCheckpoint(db, id)).toBeUndefined();
+  });
+
+  it('mark runs left running by a dead process as failed', () => {
+    const db = t.project.db;
+    const a = createRun(db, {});
+    const b = createRun(db, {});
+    startRun(db, b, 'cpu');
+    const c = createRun(db, {});
+    startRun(db, c, 'cpu');
+    finishRun(db, c, 'stopped', 'stopped by the user');
+    expect(failOrphanedRuns(db, 'the training process ended unexpectedly')).toBe(2);
+    expect(listRuns(db).map((r) => [r.id, r.status])).toEqual([
+      [a, 'failed'],
+      [b, 'failed'],
+      [c, 'stopped'],
+    ]);
+    expect(() => getRun(db, 99)).toThrow(/No training run/);
+  });
+});
