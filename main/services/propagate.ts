@@ -1,10 +1,16 @@
 /**
  * Label propagation on project images and on plain files (CLI). The algorithm is core/propagation;
- * this adds decoding, the choice of seeds and the merge back into a label map.
+ * this adds decoding; the choice of seeds and the merge back into a label map are the shared rules of
+ * core/propagation/merge.ts (the editor's "Fill unlabeled" uses them too).
  */
 import sharp from 'sharp';
-import { Provenance, UNLABELED } from '../../core/labelmap/types';
-import { NoLabelsError, PropagationInputError, propagateLabels } from '../../core/propagation';
+import {
+  NoLabelsError,
+  PropagationInputError,
+  mergePropagation,
+  propagateLabels,
+  seedsOf,
+} from '../../core/propagation';
 import type { PropagationImage, PropagationOptions, PropagationResult } from '../../core/propagation/types';
 import { AppError } from '../../core/ipc/errors';
 import { getImage, getOriginal } from '../../db/images';
@@ -45,34 +51,6 @@ export function runPropagation(
     }
     throw err;
   }
-}
-
-/** Seeds are every label a person made or accepted (painted, imported, predicted), not earlier propagation. */
-export function seedsOf(classes: Uint8Array, provenance: Uint8Array): Uint8Array {
-  const seeds = new Uint8Array(classes.length);
-  for (let i = 0; i < classes.length; i++) {
-    seeds[i] = provenance[i] === Provenance.Propagated ? UNLABELED : classes[i]!;
-  }
-  return seeds;
-}
-
-/**
- * Writes a propagation result into a label map: pixels that were unlabeled or propagated take the new
- * label (or become unlabeled below the confidence threshold); every other pixel stays as it was.
- * Returns the number of pixels whose class or provenance changed.
- */
-export function mergePropagation(classes: Uint8Array, provenance: Uint8Array, labels: Uint8Array): number {
-  let changed = 0;
-  for (let i = 0; i < classes.length; i++) {
-    const p = provenance[i]!;
-    if (p !== Provenance.None && p !== Provenance.Propagated) continue;
-    const v = labels[i]!;
-    const np = v === UNLABELED ? Provenance.None : Provenance.Propagated;
-    if (classes[i] !== v || p !== np) changed++;
-    classes[i] = v;
-    provenance[i] = np;
-  }
-  return changed;
 }
 
 export interface ProjectPropagation {

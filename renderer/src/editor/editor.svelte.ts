@@ -9,6 +9,7 @@ import type { EditEntry, Rect } from '../../../core/labelmap';
 import { errorMessage } from '../lib/api';
 import type { ProjectState } from '../state/project.svelte';
 import { Autosaver } from './autosave.svelte';
+import { FillController } from './fill.svelte';
 import { LabelOverlay } from './overlay';
 import type { OverlayStyle } from './overlay';
 import { classPalette } from './palette';
@@ -52,6 +53,8 @@ export class EditorState {
   /** Space is held: dragging pans. */
   spaceHeld = $state(false);
   readonly saver: Autosaver;
+  /** "Fill unlabeled" (G): propagation preview to accept or discard. */
+  readonly fill: FillController;
 
   // Bookkeeping only, never rendered: plain Maps on purpose.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
@@ -71,6 +74,17 @@ export class EditorState {
   constructor(readonly project: ProjectState) {
     this.saver = new Autosaver((s, labeledFraction) => {
       this.project.images = this.project.images.map((i) => (i.id === s.imageId ? { ...i, labeledFraction } : i));
+    });
+    this.fill = new FillController({
+      current: () => (this.session && this.photo ? { session: this.session, photo: this.photo } : null),
+      style: () => ({ palette: classPalette(this.project.classes.list), hidden: this.hiddenValues }),
+      showPreview: (canvas) => this.stage?.showFill(canvas),
+      previewChanged: () => this.stage?.fillChanged(),
+      commit: (s, entry) => {
+        this.redraw(entry.rect);
+        this.push(s, entry);
+      },
+      say: (text) => this.say(text),
     });
     const ctx = () => this.toolContext();
     this.tools = {
@@ -156,6 +170,7 @@ export class EditorState {
 
   /** Ends any edit in progress and saves the current image now (on leaving it). */
   leaveImage(): Promise<void> {
+    this.fill.abandon();
     this.currentTool.finish();
     this.hover = null;
     const s = this.session;
@@ -176,6 +191,7 @@ export class EditorState {
   reloadStored(): void {
     const id = this.imageId;
     if (id === null) return;
+    this.fill.abandon();
     this.currentTool.cancel();
     if (this.session) this.sessions.delete(id);
     this.session = null;
@@ -207,6 +223,7 @@ export class EditorState {
     const before = this.knownValues;
     this.knownValues = now;
     if (before && [...before].some((v) => !now.has(v))) {
+      this.fill.abandon();
       this.currentTool.cancel();
       this.sessions.clear();
       const id = this.imageId;
@@ -253,6 +270,13 @@ export class EditorState {
     if (!this.overlay) return;
     this.overlay.setStyle(style);
     this.stage?.labelsChanged();
+    this.fill.restyle();
+  }
+
+  /** "Fill unlabeled" (G): commits an edit in progress, then propagates the strokes (see fill.svelte.ts). */
+  fillUnlabeled(): void {
+    this.currentTool.finish();
+    this.fill.start();
   }
 
   // ---- history ----
@@ -273,6 +297,8 @@ export class EditorState {
       this.tools.picker.down(p);
       return;
     }
+    // Editing while a fill runs or is previewed makes it stale: it goes (see fill.svelte.ts).
+    this.fill.abandon('Fill discarded: the labels changed. Press G to fill again.');
     this.currentTool.down(p);
     this.hoverAt(p);
   }
@@ -328,6 +354,7 @@ export class EditorState {
     this.currentTool.finish(); // one stroke in progress is committed first, so it can be undone
     const rect = step(s);
     if (!rect) return;
+    this.fill.abandon('Fill discarded: the labels changed. Press G to fill again.');
     this.redraw(rect);
     this.edited(s);
   }

@@ -35,6 +35,14 @@ export const SHORTCUTS: { title: string; items: Shortcut[] }[] = [
     ],
   },
   {
+    title: 'Fill unlabeled',
+    items: [
+      { keys: ['G'], action: 'Fill unlabeled pixels from the strokes (a preview)' },
+      { keys: ['Enter'], action: 'Accept the fill preview (one undo step)' },
+      { keys: ['Esc'], action: 'Discard the preview, or cancel a running fill' },
+    ],
+  },
+  {
     title: 'Edit and navigate',
     items: [
       { keys: ['Ctrl+Z'], action: 'Undo' },
@@ -82,9 +90,15 @@ export function editorKeydown(editor: EditorState, e: KeyboardEvent): boolean {
   }
   if (e.repeat && !['[', ']'].includes(key)) return false;
   const busy = editor.currentTool.busy;
+  const fill = editor.fill;
   // Arrows, Home and page keys belong to a focused slider or field.
   if (/^(Arrow|Page|Home)/.test(key) && (e.target as HTMLElement | null)?.closest?.('input, select')) return false;
-  if (key in TOOL_KEYS) editor.setTool(TOOL_KEYS[key as keyof typeof TOOL_KEYS]);
+  // While a fill is previewed or running, Enter and Esc belong to it.
+  if (key === 'Enter' && fill.phase === 'preview') fill.accept();
+  else if (key === 'Escape' && fill.phase === 'preview') fill.discard();
+  else if (key === 'Escape' && fill.phase === 'running') fill.cancel();
+  else if (key === 'g') editor.fillUnlabeled();
+  else if (key in TOOL_KEYS) editor.setTool(TOOL_KEYS[key as keyof typeof TOOL_KEYS]);
   else if (key === '[' || key === ']') editor.stepBrush(key === ']' ? 1 : -1);
   else if (key === 'u') editor.protectLabels = !editor.protectLabels;
   else if (key === 'h') editor.overlayVisible = !editor.overlayVisible;

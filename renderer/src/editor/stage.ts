@@ -1,8 +1,10 @@
 /**
- * The Konva stage, imperative and kept behind `EditorCanvas.svelte`. Three layers:
+ * The Konva stage, imperative and kept behind `EditorCanvas.svelte`. Four layers:
  * - photo: the image (smoothed when zoomed out, crisp pixels when zoomed in);
  * - labels: the overlay canvas (see overlay.ts) drawn with image smoothing off from 100% zoom on, so
  *   every label pixel is a crisp square; opacity and visibility are node attributes (no re-render);
+ * - fill preview: the canvas of a "Fill unlabeled" result waiting to be accepted (see fillPreview.ts),
+ *   drawn like the labels, hidden when there is none;
  * - cursor: the brush-size circle and the polygon outline; pointer moves redraw only this layer.
  * Nothing listens for Konva events: pointer input is handled on the container (see input.ts).
  */
@@ -22,10 +24,12 @@ export class EditorStage {
   private readonly stage: Konva.Stage;
   private readonly photoLayer = new Konva.Layer({ listening: false });
   private readonly labelLayer = new Konva.Layer({ listening: false });
+  private readonly fillLayer = new Konva.Layer({ listening: false, visible: false });
   private readonly cursorLayer = new Konva.Layer({ listening: false });
   private readonly frame = new Rect({ stroke: '#3a404b', strokeWidth: 1, strokeScaleEnabled: false });
   private readonly photo = new KonvaImage({ image: undefined });
   private readonly labels = new KonvaImage({ image: undefined });
+  private readonly fill = new KonvaImage({ image: undefined });
   private readonly brushOuter = new Circle({ stroke: 'rgba(0,0,0,0.75)', strokeWidth: 3, strokeScaleEnabled: false });
   private readonly brushInner = new Circle({ stroke: '#ffffff', strokeWidth: 1.25, strokeScaleEnabled: false });
   private readonly outline = new Line({
@@ -59,8 +63,9 @@ export class EditorStage {
     });
     this.photoLayer.add(this.frame, this.photo);
     this.labelLayer.add(this.labels);
+    this.fillLayer.add(this.fill);
     this.cursorLayer.add(this.outline, this.outlineCursor, this.brushOuter, this.brushInner);
-    this.stage.add(this.photoLayer, this.labelLayer, this.cursorLayer);
+    this.stage.add(this.photoLayer, this.labelLayer, this.fillLayer, this.cursorLayer);
     this.hideBrush();
   }
 
@@ -85,6 +90,7 @@ export class EditorStage {
 
   clear(): void {
     this.imageSize = null;
+    this.showFill(null);
     this.photo.image(undefined);
     this.labels.image(undefined);
     this.frame.size({ width: 0, height: 0 });
@@ -94,6 +100,19 @@ export class EditorStage {
   /** The overlay canvas changed: redraw the label layer (once per frame at most). */
   labelsChanged(): void {
     this.labelLayer.batchDraw();
+  }
+
+  /** Shows a fill preview canvas (image-sized) above the labels, or removes it (null). */
+  showFill(canvas: HTMLCanvasElement | null): void {
+    this.fill.setAttrs({ image: canvas ?? undefined, width: canvas?.width ?? 0, height: canvas?.height ?? 0 });
+    this.fillLayer.visible(!!canvas);
+    this.fillLayer.batchDraw();
+    this.container.dataset.fillPreview = String(!!canvas);
+  }
+
+  /** The fill preview canvas changed (new threshold): redraw its layer. */
+  fillChanged(): void {
+    this.fillLayer.batchDraw();
   }
 
   setOverlay(visible: boolean, opacity: number): void {
@@ -162,6 +181,7 @@ export class EditorStage {
     this.photoLayer.imageSmoothingEnabled(scale < CRISP_PHOTO_ZOOM);
     // Zoomed in, every label pixel is a crisp square; zoomed out, smoothing keeps thin labels visible.
     this.labelLayer.imageSmoothingEnabled(scale < 1);
+    this.fillLayer.imageSmoothingEnabled(scale < 1);
     this.stage.batchDraw();
     // Read by the end-to-end test (and handy when debugging): the transform in CSS pixels.
     this.container.dataset.scale = String(scale);
