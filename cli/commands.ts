@@ -9,6 +9,7 @@ import { importMasks } from '../main/services/import-masks';
 import { Project } from '../main/services/project';
 import { evalCmd } from './eval';
 import { propagateCmd } from './propagate';
+import { trainCmd } from './train';
 import { err, intOption, out, pct, UsageError } from './output';
 
 type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
@@ -109,6 +110,8 @@ const importCmd: Command = {
         out(
           `Applied ${report.applied.length} mask(s); created ${report.createdClasses.length} class(es); ${report.errors.length} error(s)`,
         );
+        if (report.unmatched.length)
+          out(`  ${report.unmatched.length} mask(s) match no image of the project (skipped)`);
         for (const e of report.errors) err(`  error: ${e.name}: ${e.message}`);
         failed += report.errors.length;
       }
@@ -157,4 +160,4 @@ const info: Command = {
   },
 };
 
-export const COMMANDS: readonly Command[] = [create, importCmd, info, propagateCmd, evalCmd];
+export const COMMANDS: readonly Command[] = [create, importCmd, info, propagateCmd, trainCmd, evalCmd];

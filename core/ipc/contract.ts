@@ -98,6 +98,8 @@ export interface LabelMapData {
 export interface MaskImportReport {
   applied: { imageId: number; imageName: string; maskName: string; labeledPixels: number }[];
   createdClasses: ClassInfo[];
+  /** Mask files whose name matches no image of the project (skipped, not an error). */
+  unmatched: string[];
   errors: ImportFailure[];
 }
 

@@ -53,7 +53,7 @@ export async function importMasks(
   options: { voidValue?: number | undefined; imageId?: number | undefined } = {},
 ): Promise<MaskImportReport> {
   const { files, errors } = await expandPaths(paths);
-  const report: MaskImportReport = { applied: [], createdClasses: [], errors };
+  const report: MaskImportReport = { applied: [], createdClasses: [], unmatched: [], errors };
   if (options.imageId !== undefined && files.length !== 1) {
     throw new AppError('INVALID_INPUT', 'Give exactly one mask file when importing for a chosen image');
   }
@@ -62,6 +62,10 @@ export async function importMasks(
     const name = basename(file);
     try {
       const target = options.imageId !== undefined ? getImage(db, options.imageId) : match(name);
+      if (!target && options.imageId === undefined) {
+        report.unmatched.push(name);
+        continue;
+      }
       if (!target) {
         throw new AppError(
           'NOT_FOUND',

@@ -11,7 +11,7 @@ export type ImportSummary =
       duplicates: { name: string; existingName: string }[];
       errors: ImportFailure[];
     }
-  | { kind: 'masks'; applied: string[]; createdClasses: string[]; errors: ImportFailure[] };
+  | { kind: 'masks'; applied: string[]; createdClasses: string[]; unmatched: string[]; errors: ImportFailure[] };
 
 /** Thumbnail of an image: a data URL, or `failed` when it could not be loaded. */
 export type Thumb = { state: 'ready'; url: string } | { state: 'failed' };
@@ -108,6 +108,7 @@ export class ProjectState {
         kind: 'masks',
         applied: r.applied.map((a) => a.imageName),
         createdClasses: r.createdClasses.map((c) => c.name),
+        unmatched: r.unmatched,
         errors: r.errors,
       };
     });
