@@ -3,6 +3,7 @@
  *
  *   node scripts/run-ts.mjs bench/propagate.bench.ts [--limit N] [--every N] [--x4] [--json]
  *        [--beta B] [--prior W] [--tol T] [--maxiter N] [--levels 10] [--coarsest PIX] [--sigma S] [--bins N] [--work PIX]
+ *        [--app POWER] [--appbins N] [--tiles N] [--gmix W] [--floor C]
  *
  * Runs the default random walker and the "nearest labeled pixel" floor in the same process, one thread;
  * PNG decoding is done before timing. Metrics: one confusion matrix over the set, classes 0-10, void (11)
@@ -109,6 +110,11 @@ function main(): void {
   set('maxWorkingPixels', num('work'));
   set('tol', num('tol'));
   set('maxIter', num('maxiter'));
+  set('appearancePower', num('app'));
+  set('appearanceBins', num('appbins'));
+  set('appearanceTiles', num('tiles'));
+  set('appearanceGlobalMix', num('gmix'));
+  set('appearanceFloor', num('floor'));
   if (arg('levels')) set('levelIters', arg('levels')!.split(',').map(Number));
 
   const t0 = performance.now();

@@ -10,7 +10,9 @@
  *    coarser solution (nearest-neighbour prolongation) and runs block CG: a small fixed budget on the
  *    intermediate levels, `tol` / `maxIter` on the working level. Errors left after prolongation are
  *    local (near edges), which CG removes in a few sweeps.
- * 4. Back at full resolution (f > 1): joint bilateral upsampling of the class probabilities.
+ * 4. Appearance: the working-level probabilities are multiplied by a per-tile color likelihood of the
+ *    painted classes ({@link applyAppearance}) and renormalised.
+ * 5. Back at full resolution (f > 1): joint bilateral upsampling of the class probabilities.
  *
  * Classes are solved in chunks of at most `chunk` so that memory stays O(n * chunk).
  */
@@ -19,6 +21,7 @@ import { downsampleRgb, halveFeatures, rgbToLab } from './features';
 import { buildColorPrior, priorOnGrid } from './prior';
 import { buildRhs, solveBlockCg } from './solver';
 import { solveDirect } from './direct';
+import { applyAppearance } from './appearance';
 import { PropagationCancelled } from './errors';
 import { UNLABELED, type PropagationImage } from './types';
 
@@ -39,6 +42,14 @@ export interface RandomWalkerTuning {
   readonly upsampleSigma: number;
   /** Classes solved together (memory O(n * chunk)). */
   readonly chunk: number;
+  /** Exponent of the appearance likelihood (0 = plain random walker); see {@link applyAppearance}. */
+  readonly appearancePower: number;
+  /** Lab bins per axis, tiles per image axis, and image-wide weight of the appearance model. */
+  readonly appearanceBins: number;
+  readonly appearanceTiles: number;
+  readonly appearanceGlobalMix: number;
+  /** Pseudo-count of the appearance model (`AppearanceParams.floor`). */
+  readonly appearanceFloor: number;
 }
 
 export const DEFAULT_TUNING: RandomWalkerTuning = {
@@ -52,6 +63,11 @@ export const DEFAULT_TUNING: RandomWalkerTuning = {
   levelIters: [10],
   upsampleSigma: 12,
   chunk: 16,
+  appearancePower: 0.8,
+  appearanceBins: 20,
+  appearanceTiles: 5,
+  appearanceGlobalMix: 0.2,
+  appearanceFloor: 1,
 };
 
 export interface WalkerOutput {
@@ -129,7 +145,7 @@ export function randomWalker(
         solveDirect(grid, kc, lambda, b, x);
         continue;
       }
-      x = prolong(x, levels[li + 1]!.grid, grid, kc);
+      x = prolong(x, levels[li + 1]!.grid, grid, k0, kc);
       const finest = li === 0;
       const rep = solveBlockCg(grid, kc, lambda, b, x, {
         maxIter: finest ? t.maxIter : t.levelIters[Math.min(li - 1, t.levelIters.length - 1)]!,
@@ -155,6 +171,13 @@ export function randomWalker(
     progress(0.1 + (0.8 * (ci + 1)) / chunks);
   }
   if (shouldCancel?.()) throw new PropagationCancelled();
+  applyAppearance(probs, lab, w, h, K, image, compactSeeds, f, {
+    power: t.appearancePower,
+    bins: t.appearanceBins,
+    tiles: t.appearanceTiles,
+    globalMix: t.appearanceGlobalMix,
+    floor: t.appearanceFloor,
+  });
 
   const n = width * height;
   const best = new Uint8Array(n);
@@ -184,15 +207,35 @@ export function randomWalker(
   return { best, prob, converged, iterations, residual };
 }
 
-/** Nearest-neighbour prolongation of free-cell values from a coarse level to the next finer one. */
-function prolong(xc: Float32Array, gc: GridLevel, gf: GridLevel, kc: number): Float32Array {
+/**
+ * Bilinear prolongation of the class probabilities of classes `[k0, k0 + kc)` from a coarse level to the
+ * next finer one (painted coarse cells count as 1 for their class, 0 otherwise). Cost O(n_fine * kc).
+ */
+function prolong(xc: Float32Array, gc: GridLevel, gf: GridLevel, k0: number, kc: number): Float32Array {
   const xf = new Float32Array(gf.n * kc);
+  const val = (cx: number, cy: number, k: number): number => {
+    const pc = (cy + 1) * gc.pw + cx + 1;
+    const s = gc.seed[pc]!;
+    return s === UNLABELED ? xc[pc * kc + k]! : s === k0 + k ? 1 : 0;
+  };
   for (let y = 0; y < gf.h; y++) {
-    const yc = y >> 1;
+    const v = (y - 0.5) / 2;
+    const y0 = Math.floor(v);
+    const fy = v - y0;
+    const ya = Math.max(0, Math.min(gc.h - 1, y0));
+    const yb = Math.max(0, Math.min(gc.h - 1, y0 + 1));
     for (let x = 0; x < gf.w; x++) {
+      const u = (x - 0.5) / 2;
+      const x0 = Math.floor(u);
+      const fx = u - x0;
+      const xa = Math.max(0, Math.min(gc.w - 1, x0));
+      const xb = Math.max(0, Math.min(gc.w - 1, x0 + 1));
       const pf = ((y + 1) * gf.pw + x + 1) * kc;
-      const pc = ((yc + 1) * gc.pw + (x >> 1) + 1) * kc;
-      for (let k = 0; k < kc; k++) xf[pf + k] = xc[pc + k]!;
+      for (let k = 0; k < kc; k++) {
+        xf[pf + k] =
+          (1 - fy) * ((1 - fx) * val(xa, ya, k) + fx * val(xb, ya, k)) +
+          fy * ((1 - fx) * val(xa, yb, k) + fx * val(xb, yb, k));
+      }
     }
   }
   return xf;
