@@ -1,0 +1,36 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { initBackend } from '../../trainer/backend';
+
+describe('backend selection', () => {
+  it('falls through the native packages to wasm on every core, and reports why', async () => {
+    const r = await initBackend({ threads: 2 });
+    expect(r.name).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+    const names = r.skipped.map((s) => s.name);
+    // Neither native package installs here (no libtensorflow download): both are reported with a reason.
+    expect(names).toContain('@tensorflow/tfjs-node-gpu');
+    expect(names).toContain('@tensorflow/tfjs-node');
+    expect(r.skipped.every((s) => s.reason.length > 0)).toBe(true);
+    expect(r.detail).toMatch(/threaded SIMD build, 2 threads/);
+    expect(r.threads).toBe(2);
+    // It computes, with the project's training kernels in place.
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+    const s = tf.tidy(
+      () =>
+        tf
+          .sum(tf.conv2d(tf.ones([1, 8, 8, 2]) as tf.Tensor4D, tf.ones([3, 3, 2, 2]) as tf.Tensor4D, 1, 'valid'))
+          .dataSync()[0],
+    );
+    expect(s).toBe(2 * 36 * 18);
+  });
+
+  it('honours an override, and fails loudly on an unavailable forced backend', async () => {
+    const cpu = await initBackend({ backend: 'cpu' });
+    expect(cpu.name).toBe('cpu');
+    expect(tf.getBackend()).toBe('cpu');
+    await expect(initBackend({ backend: 'tensorflow' })).rejects.toThrow(/backend tensorflow is not available/);
+    const wasm = await initBackend({ backend: 'wasm' });
+    expect(wasm.name).toBe('wasm');
+  });
+});

@@ -1,0 +1,106 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildUNet } from '../../trainer/model';
+import { flipRows, type Sample } from '../../trainer/run/data';
+import { trainLoop, type EpochResult } from '../../trainer/run/loop';
+
+const S = 16;
+function samples(n: number): Sample[] {
+  return Array.from({ length: n }, (_, k) => {
+    const rgb = new Uint8Array(S * S * 3);
+    const labels = new Uint8Array(S * S);
+    for (let i = 0; i < S * S; i++) {
+      const top = i < (S * S) / 2;
+      rgb.fill(top ? 30 + k : 220 - k, 3 * i, 3 * i + 3);
+      labels[i] = top ? 0 : 1;
+    }
+    labels[0] = 255; // one unlabeled pixel
+    return { width: S, height: S, rgb, labels, sampleWeight: 1 };
+  });
+}
+const settings = {
+  batchSize: 2,
+  learningRate: 0.01,
+  reduction: 'weightedMean' as const,
+  reconstructionWeight: 0,
+  flips: true,
+  seed: 7,
+};
+const model = (seed = 3) => buildUNet({ numClasses: 2, baseFilters: 4, depth: 2, dropout: 0, seed });
+
+describe('training loop', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it('flips rows exactly', () => {
+    expect([...flipRows(Uint8Array.from([1, 2, 3, 4, 5, 6]), 3, 2, 1)]).toEqual([3, 2, 1, 6, 5, 4]);
+    expect([...flipRows(Uint8Array.from([1, 1, 2, 2]), 2, 1, 2)]).toEqual([2, 2, 1, 1]);
+  });
+
+  it('repeats a run exactly with the same seed on one backend, and leaks no tensors', async () => {
+    const run = async () => {
+      const m = model();
+      const losses: number[] = [];
+      const before = tf.memory().numTensors;
+      await trainLoop(
+        m,
+        { train: samples(4), val: samples(2) },
+        [1, 1],
+        { ...settings, epochs: 2 },
+        { onStep: (p) => losses.push(p.loss) },
+      );
+      const leaked = tf.memory().numTensors - before;
+      m.dispose();
+      return { losses, leaked };
+    };
+    const a = await run();
+    const b = await run();
+    expect(a.losses).toHaveLength(4);
+    expect(b.losses).toEqual(a.losses);
+    expect(a.leaked).toBe(0);
+  });
+
+  it('stops on a non-finite loss without applying it, keeping the epochs already saved', async () => {
+    const m = model();
+    const saved: EpochResult[] = [];
+    const outcome = await trainLoop(
+      m,
+      { train: samples(2), val: [] },
+      [1, 1],
+      { ...settings, epochs: 5 },
+      {
+        onEpoch(e, mm) {
+          saved.push(e);
+          // Poison the logits layer after the first epoch: the next loss is NaN.
+          const layer = mm.getLayer('logits');
+          layer.setWeights(layer.getWeights().map((w) => tf.fill(w.shape, NaN)));
+        },
+      },
+    );
+    expect(outcome.status).toBe('failed');
+    expect(outcome.message).toMatch(/loss became NaN at epoch 2, step 1/);
+    expect(saved.map((e) => e.epoch)).toEqual([0]);
+    // Without validation data the epoch's metrics are computed on the training images.
+    expect(saved[0]!.valLoss).toBeNull();
+    m.dispose();
+  });
+
+  it('ends at the time budget with a validated epoch', async () => {
+    const m = model();
+    const epochs: number[] = [];
+    const outcome = await trainLoop(
+      m,
+      { train: samples(2), val: samples(1) },
+      [1, 1],
+      { ...settings, minutes: 1e-6 },
+      {
+        onEpoch: (e) => void epochs.push(e.epoch),
+      },
+    );
+    expect(outcome.status).toBe('completed');
+    expect(outcome.message).toMatch(/Time budget/);
+    expect(epochs).toEqual([0]);
+    m.dispose();
+  });
+});

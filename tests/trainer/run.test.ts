@@ -1,0 +1,150 @@
+/**
+ * Training runs end to end: the built worker process trains on a small generated project, writes one
+ * metrics row and one checkpoint per epoch, obeys stop, and a dead process leaves a failed run.
+ */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addClass } from '../../db/classes';
+import { setSplit } from '../../db/images';
+import { saveLabelMap } from '../../db/labelmaps';
+import { getRun, latestCheckpoint, listEpochs } from '../../db/runs';
+import { importImages } from '../../main/services/import-images';
+import { Project } from '../../main/services/project';
+import { nodeFork, startTraining, workerPath, type ForkWorker } from '../../main/services/training';
+import type { FromWorker } from '../../trainer/run/protocol';
+import { deserializeModel } from '../../trainer/run/checkpoint';
+import { tempDir } from '../helpers/fixtures';
+
+const root = join(__dirname, '..', '..');
+const SIZE = 32;
+
+/** Left half dark (class "dark"), right half bright ("bright"), with per-image noise. */
+async function makeProject(dir: string, name: string): Promise<string> {
+  const path = join(dir, name);
+  const project = Project.create(path);
+  const dark = addClass(project.db, 'dark');
+  const bright = addClass(project.db, 'bright');
+  for (let k = 0; k < 3; k++) {
+    const rgb = Buffer.alloc(SIZE * SIZE * 3);
+    const classes = new Uint8Array(SIZE * SIZE);
+    for (let i = 0; i < SIZE * SIZE; i++) {
+      const left = i % SIZE < SIZE / 2;
+      rgb.fill(left ? 40 + ((i * 7 + k) % 20) : 200 + ((i * 13 + k) % 30), 3 * i, 3 * i + 3);
+      classes[i] = left ? dark.value : bright.value;
+    }
+    const bytes = await sharp(rgb, { raw: { width: SIZE, height: SIZE, channels: 3 } })
+      .png()
+      .toBuffer();
+    const r = await importImages(project.db, [{ name: `img${k}.png`, read: async () => bytes }]);
+    const id = r.imported[0]!.id;
+    saveLabelMap(project.db, id, {
+      width: SIZE,
+      height: SIZE,
+      classes,
+      provenance: new Uint8Array(SIZE * SIZE).fill(1),
+    });
+    setSplit(project.db, [id], k === 2 ? 'val' : 'train');
+  }
+  project.close();
+  return path;
+}
+
+const small = {
+  width: SIZE,
+  height: SIZE,
+  baseFilters: 4,
+  depth: 2,
+  batchSize: 2,
+  backend: 'cpu' as const,
+  learningRate: 0.01,
+};
+
+describe('training runs in a separate process', () => {
+  const t = tempDir();
+  let worker: string;
+  beforeAll(() => {
+    execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs'), 'node'], { cwd: root });
+    worker = workerPath(join(root, 'dist'));
+  });
+  afterAll(() => t.cleanup());
+
+  it('record metrics and a loadable checkpoint per epoch, and report progress', async () => {
+    const path = await makeProject(t.dir, 'a.maskwright');
+    const project = Project.open(path);
+    const messages: FromWorker[] = [];
+    const handle = startTraining(project.db, path, { ...small, epochs: 2 }, nodeFork, worker, (m) => messages.push(m));
+    const done = await handle.done;
+    expect(done).toMatchObject({ status: 'completed' });
+    const run = getRun(project.db, handle.runId);
+    expect(run.status).toBe('completed');
+    expect(run.backend).toMatch(/^cpu/);
+    const started = messages.find((m) => m.type === 'started') as Extract<FromWorker, { type: 'started' }>;
+    expect(started).toMatchObject({ train: 2, val: 1, size: [SIZE, SIZE] });
+    // Both classes cover half of every image: median frequency weights are exactly 1.
+    expect(started.classWeights).toEqual([1, 1]);
+    expect(messages.filter((m) => m.type === 'step')).toHaveLength(2); // 2 epochs x 1 step of batch 2
+    const epochs = listEpochs(project.db, handle.runId);
+    expect(epochs.map((e) => e.epoch)).toEqual([0, 1]);
+    const metrics = epochs[1]!.metrics as { metricsOn: string; iou: unknown[]; confusion: number[]; pixels: number };
+    expect(metrics.metricsOn).toBe('val');
+    expect(metrics.pixels).toBe(SIZE * SIZE);
+    expect(metrics.confusion.reduce((a, b) => a + b, 0)).toBe(SIZE * SIZE);
+
+    const c = latestCheckpoint(project.db, handle.runId)!;
+    expect(c.epoch).toBe(1);
+    const meta = c.metadata as { weightSpecs: tf.io.WeightsManifestEntry[]; classNames: string[]; inputSize: number[] };
+    expect(meta.classNames).toEqual(['dark', 'bright']);
+    expect(meta.inputSize).toEqual([SIZE, SIZE]);
+    await tf.setBackend('cpu');
+    const model = await deserializeModel({
+      modelTopology: c.modelTopology,
+      weightSpecs: meta.weightSpecs,
+      weightData: c.weights,
+    });
+    const out = model.predict(tf.zeros([1, SIZE, SIZE, 3])) as tf.Tensor;
+    expect(out.shape).toEqual([1, SIZE, SIZE, 2]);
+    tf.dispose([out]);
+    model.dispose();
+    project.close();
+  });
+
+  it('stops when asked, after the current step', async () => {
+    const path = await makeProject(t.dir, 'b.maskwright');
+    const project = Project.open(path);
+    const stopper = { stop: () => {} };
+    const handle = startTraining(project.db, path, { ...small, epochs: 1000 }, nodeFork, worker, (m) => {
+      if (m.type === 'step') stopper.stop();
+    });
+    stopper.stop = handle.stop;
+    const done = await handle.done;
+    expect(done).toMatchObject({ status: 'stopped', message: 'Stopped by the user' });
+    expect(getRun(project.db, handle.runId).status).toBe('stopped');
+    project.close();
+  });
+
+  it('marks the run failed when the process dies, and refuses bad settings', async () => {
+    const path = await makeProject(t.dir, 'c.maskwright');
+    const project = Project.open(path);
+    let kill = () => {};
+    const killing: ForkWorker = (m) => {
+      const p = nodeFork(m);
+      kill = () => p.kill();
+      return p;
+    };
+    const handle = startTraining(project.db, path, { ...small, epochs: 1000 }, killing, worker, (m) => {
+      if (m.type === 'step') kill();
+    });
+    const done = await handle.done;
+    expect(done.status).toBe('failed');
+    expect(done.message).toMatch(/ended unexpectedly/);
+    expect(getRun(project.db, handle.runId)).toMatchObject({ status: 'failed' });
+    expect(() => startTraining(project.db, path, { learningRate: 5 }, nodeFork, worker)).toThrow(
+      /learningRate|epochs or minutes/,
+    );
+    expect(() => startTraining(project.db, path, {}, nodeFork, worker)).toThrow(/set epochs or minutes/);
+    project.close();
+  });
+});

@@ -1,0 +1,105 @@
+/**
+ * One optimisation step of the segmentation network: forward in training mode (batch-norm batch
+ * statistics and moving-average updates, dropout on), class-weighted cross-entropy (`./loss.ts`), plus
+ * the optional reconstruction loss, gradients of the model's trainable weights, and the optimizer update.
+ *
+ * The update is applied only when the loss is finite: a NaN/Inf loss leaves every trainable weight as it
+ * was and is reported (`applied: false`), so the caller can stop and keep its last good checkpoint.
+ * All intermediate tensors are released (the caller's batch tensors are not touched).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { assertClassWeights } from '../core/training/weights';
+import { weightedSoftmaxCrossEntropy } from './loss';
+import type { LossReduction } from './loss';
+
+export interface TrainBatch {
+  /** Normalised images [B,H,W,3] float32 (see `normalizeImages`). */
+  images: tf.Tensor4D;
+  /** Labels [B,H,W] int32, 255 = unlabeled. */
+  labels: tf.Tensor3D;
+}
+
+export interface TrainStepOptions {
+  reduction?: LossReduction;
+  /** Weight of the reconstruction loss (models built with `reconstruction: true`); default 0. */
+  reconstructionWeight?: number;
+  /**
+   * Extra images [U,H,W,3] (e.g. unlabeled ones) that only the reconstruction loss sees; they go through
+   * the network in the same forward pass as the labeled batch.
+   */
+  unlabeledImages?: tf.Tensor4D;
+  /** Reads the labels back and throws on values outside 0..C-1 that are not 255 (default true). */
+  checkLabels?: boolean;
+}
+
+export interface TrainStepResult {
+  /** Total loss (segmentation + weight * reconstruction); NaN/Inf when the step was skipped. */
+  loss: number;
+  segmentationLoss: number;
+  reconstructionLoss: number;
+  /** False when the loss was not finite and the weights were left unchanged. */
+  applied: boolean;
+}
+
+function checkLabelValues(labels: tf.Tensor3D, numClasses: number): void {
+  const v = labels.dataSync();
+  for (let i = 0; i < v.length; i++) {
+    const g = v[i]!;
+    if (g !== 255 && !(g >= 0 && g < numClasses && Number.isInteger(g))) {
+      throw new RangeError(`label ${g} at index ${i} is neither a class id in 0..${numClasses - 1} nor 255`);
+    }
+  }
+}
+
+export function trainStep(
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  batch: TrainBatch,
+  classWeights: ArrayLike<number>,
+  sampleWeights?: ArrayLike<number>,
+  options: TrainStepOptions = {},
+): TrainStepResult {
+  const numClasses = (model.outputs[0]!.shape as number[])[3]!;
+  assertClassWeights(classWeights, numClasses);
+  if (options.checkLabels ?? true) checkLabelValues(batch.labels, numClasses);
+  const recWeight = options.reconstructionWeight ?? 0;
+  const hasRec = model.outputs.length > 1;
+  if (recWeight > 0 && !hasRec) throw new Error('reconstructionWeight > 0 needs a model with a reconstruction head');
+  const B = batch.images.shape[0];
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+
+  const parts: { seg: tf.Scalar | null; rec: tf.Scalar | null } = { seg: null, rec: null };
+  const { value, grads } = tf.variableGrads(() => {
+    const input = options.unlabeledImages ? tf.concat([batch.images, options.unlabeledImages], 0) : batch.images;
+    const out = model.apply(input, { training: true }) as tf.Tensor | tf.Tensor[];
+    const [logitsAll, recon] = Array.isArray(out) ? out : [out];
+    const logits = (options.unlabeledImages ? tf.slice(logitsAll!, 0, B) : logitsAll) as tf.Tensor4D;
+    const seg = weightedSoftmaxCrossEntropy(logits, batch.labels, classWeights, {
+      reduction: options.reduction,
+      sampleWeights,
+    });
+    parts.seg = tf.keep(seg);
+    if (recWeight > 0 && recon) {
+      const rec = tf.mean(tf.squaredDifference(recon, input)) as tf.Scalar;
+      parts.rec = tf.keep(rec);
+      return tf.add(seg, tf.mul(rec, recWeight)) as tf.Scalar;
+    }
+    return seg;
+  }, vars);
+  try {
+    const loss = value.dataSync()[0]!;
+    const result: TrainStepResult = {
+      loss,
+      segmentationLoss: parts.seg ? parts.seg.dataSync()[0]! : NaN,
+      reconstructionLoss: parts.rec ? parts.rec.dataSync()[0]! : 0,
+      applied: Number.isFinite(loss),
+    };
+    if (result.applied) optimizer.applyGradients(grads);
+    return result;
+  } finally {
+    value.dispose();
+    parts.seg?.dispose();
+    parts.rec?.dispose();
+    tf.dispose(grads);
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * Entry point of a training process (Electron utilityProcess in the app, child_process.fork in the CLI):
+ * opens the project, loads the trusted training data, trains, and writes metrics and a checkpoint per
+ * epoch into the project file. Progress goes to the parent as messages.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { classHistogram, medianFrequencyWeights, mergeClassWeights } from '../core/training/weights';
+import { trainSettingsSchema, workingSize, type TrainSettings } from '../core/training/settings';
+import { listClasses } from '../db/classes';
+import { listImages } from '../db/images';
+import { finishRun, getCheckpoint, recordEpoch, startRun } from '../db/runs';
+import { loadSamples } from '../main/services/dataset';
+import { Project } from '../main/services/project';
+import { initBackend } from './backend';
+import { buildUNet, INPUT_NORMALIZATION } from './model';
+import { loadWeightsInto, serializeModel } from './run/checkpoint';
+import { trainLoop } from './run/loop';
+import type { FromWorker, ToWorker } from './run/protocol';
+
+interface Channel {
+  send(msg: FromWorker): void;
+  onMessage(fn: (msg: ToWorker) => void): void;
+}
+
+/** Electron's utilityProcess has `process.parentPort`; a forked Node process has `process.send`. */
+function parentChannel(): Channel {
+  const port = (
+    process as unknown as {
+      parentPort?: { postMessage(m: unknown): void; on(e: 'message', f: (e: { data: unknown }) => void): void };
+    }
+  ).parentPort;
+  if (port)
+    return { send: (m) => port.postMessage(m), onMessage: (fn) => port.on('message', (e) => fn(e.data as ToWorker)) };
+  if (process.send)
+    return { send: (m) => process.send!(m), onMessage: (fn) => process.on('message', (m) => fn(m as ToWorker)) };
+  throw new Error('trainer/worker must run as a child process');
+}
+
+export async function runTraining(
+  projectPath: string,
+  runId: number,
+  raw: unknown,
+  channel: Channel,
+  stopFlag: { stop: boolean },
+  nativeBinding?: string,
+): Promise<void> {
+  const project = Project.open(projectPath, nativeBinding);
+  const db = project.db;
+  try {
+    const settings: TrainSettings = trainSettingsSchema.parse(raw);
+    const backend = await initBackend({ backend: settings.backend });
+    startRun(db, runId, `${backend.name}: ${backend.detail}`);
+    const images = listImages(db);
+    const first = images.find((i) => i.labeledFraction > 0) ?? images[0];
+    if (!first) throw new Error('The project has no images');
+    const size =
+      settings.width && settings.height
+        ? { width: settings.width, height: settings.height }
+        : workingSize(first.width, first.height, settings.depth);
+    const step = 2 ** settings.depth;
+    if (size.width % step || size.height % step)
+      throw new Error(`Working size must be a multiple of ${step} (depth ${settings.depth})`);
+    const { samples, mapping } = await loadSamples(db, {
+      ...size,
+      sources: settings.sources,
+      splits: ['train', 'val', 'unassigned'],
+      includeUnlabeled: settings.reconstructionWeight > 0,
+    });
+    const train = samples.filter((s) => s.split !== 'val' && s.labels);
+    const val = samples.filter((s) => s.split === 'val' && s.labels);
+    const unlabeled = samples.filter((s) => !s.labels || s.split === 'val');
+    const C = mapping.values.length;
+    const computed = medianFrequencyWeights(
+      train.map((s) => classHistogram(s.labels!, C)),
+      C,
+    );
+    const overrides = listClasses(db).map((c) => c.weightOverride);
+    const classWeights = Array.from(mergeClassWeights(computed.weights, overrides));
+    channel.send({
+      type: 'started',
+      runId,
+      backend: `${backend.name}: ${backend.detail}`,
+      skipped: backend.skipped,
+      train: train.length,
+      val: val.length,
+      classWeights,
+      size: [size.width, size.height],
+    });
+    const model = buildUNet({
+      numClasses: C,
+      baseFilters: settings.baseFilters,
+      depth: settings.depth,
+      dropout: settings.dropout,
+      reconstruction: settings.reconstructionWeight > 0,
+      seed: settings.seed,
+    });
+    let startEpoch = 0;
+    if (settings.resumeFrom !== undefined) {
+      const c = getCheckpoint(db, settings.resumeFrom);
+      const meta = c.metadata as { classValues?: number[]; weightSpecs: tf.io.WeightsManifestEntry[]; epoch?: number };
+      if (JSON.stringify(meta.classValues) !== JSON.stringify(mapping.values)) {
+        throw new Error('Cannot resume: the classes changed since that checkpoint');
+      }
+      await loadWeightsInto(model, {
+        modelTopology: c.modelTopology,
+        weightSpecs: meta.weightSpecs,
+        weightData: c.weights,
+      });
+      startEpoch = c.epoch + 1;
+    }
+    const outcome = await trainLoop(
+      model,
+      { train, val, unlabeled },
+      classWeights,
+      { ...settings, epochs: settings.epochs, minutes: settings.minutes },
+      {
+        onStep: (p) => channel.send({ type: 'step', runId, ...p }),
+        shouldStop: () => stopFlag.stop,
+        async onEpoch(result, m) {
+          const s = await serializeModel(m);
+          const checkpointId = recordEpoch(
+            db,
+            {
+              runId,
+              epoch: result.epoch,
+              trainLoss: result.trainLoss,
+              valLoss: result.valLoss,
+              metrics: { ...result.metrics, metricsOn: val.length ? 'val' : 'train', seconds: result.seconds },
+            },
+            {
+              modelTopology: s.modelTopology,
+              weights: s.weightData,
+              metadata: {
+                weightSpecs: s.weightSpecs,
+                classValues: mapping.values,
+                classNames: mapping.names,
+                classColors: mapping.colors,
+                inputSize: [size.height, size.width],
+                normalization: INPUT_NORMALIZATION,
+                classWeights,
+                epoch: result.epoch,
+              },
+            },
+          );
+          channel.send({ type: 'epoch', runId, result, checkpointId });
+        },
+      },
+      startEpoch,
+    );
+    model.dispose();
+    finishRun(db, runId, outcome.status, outcome.message);
+    channel.send({ type: 'done', runId, status: outcome.status, message: outcome.message });
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    finishRun(db, runId, 'failed', message);
+    channel.send({ type: 'done', runId, status: 'failed', message });
+  } finally {
+    project.close();
+  }
+}
+
+if (require.main === module || (process as unknown as { parentPort?: unknown }).parentPort) {
+  const channel = parentChannel();
+  const stopFlag = { stop: false };
+  channel.onMessage((msg) => {
+    if (msg.type === 'stop') stopFlag.stop = true;
+    else if (msg.type === 'start') {
+      void runTraining(msg.projectPath, msg.runId, msg.settings, channel, stopFlag, msg.nativeBinding).finally(() => {
+        // Let the last message flush before leaving.
+        setTimeout(() => process.exit(0), 50);
+      });
+    }
+  });
+}
