@@ -1,0 +1,148 @@
+/** `maskwright train`: trains a segmentation model on a project's trusted labels, in a child process. */
+import { dirname, join, resolve } from 'node:path';
+import { BACKEND_CHOICES, PIXEL_SOURCES, type TrainSettingsInput } from '../core/training/settings';
+import { nodeFork, startTraining, workerPath } from '../main/services/training';
+import { Project } from '../main/services/project';
+import type { FromWorker } from '../trainer/run/protocol';
+import type { Command } from './commands';
+import { err, intOption, out, UsageError } from './output';
+
+function numberOption(value: unknown, name: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min || n > max)
+    throw new UsageError(`--${name} must be a number from ${min} to ${max}`);
+  return n;
+}
+
+const pct = (x: number | null | undefined) =>
+  x === null || x === undefined || Number.isNaN(x) ? '-' : `${(100 * x).toFixed(1)}%`;
+const duration = (s: number) =>
+  s >= 3600 ? `${(s / 3600).toFixed(1)} h` : s >= 60 ? `${Math.round(s / 60)} min` : `${Math.round(s)} s`;
+
+function bar(fraction: number, width = 24): string {
+  const n = Math.round(Math.max(0, Math.min(1, fraction)) * width);
+  return `[${'#'.repeat(n)}${'.'.repeat(width - n)}]`;
+}
+
+export const trainCmd: Command = {
+  name: 'train',
+  usage: 'train PROJECT [--epochs N | --minutes M] [--size WxH] [--backend B] [options]',
+  summary: 'train a segmentation network on the project (metrics and a checkpoint per epoch go into the project)',
+  help: [
+    '',
+    `--epochs N        epoch limit (default 30 when neither --epochs nor --minutes is given, with 10 minutes)`,
+    `--minutes M       time budget; with both, whichever ends first`,
+    `--size WxH        working size, multiples of 2^depth (default: long side 256, the images' aspect)`,
+    `--backend B       ${BACKEND_CHOICES.join(' | ')} (default auto: tensorflow-gpu, tensorflow, wasm, cpu)`,
+    `--batch N         batch size (default 4)      --lr X      learning rate (default 0.001)`,
+    `--width-base N    filters of the first level (default 16)   --depth N   levels (default 3)`,
+    `--sources LIST    label sources that train, comma-separated: ${PIXEL_SOURCES.join(',')}`,
+    `                  (default painted,propagated,imported)`,
+    `--reconstruction W  weight of the autoencoder loss on all images (default 0: off)`,
+    `--seed N          seed of initialisation, shuffling and flips`,
+    `--resume ID       continue from checkpoint ID`,
+    '',
+  ].join('\n'),
+  options: {
+    epochs: { type: 'string' },
+    minutes: { type: 'string' },
+    size: { type: 'string' },
+    backend: { type: 'string' },
+    batch: { type: 'string' },
+    lr: { type: 'string' },
+    'width-base': { type: 'string' },
+    depth: { type: 'string' },
+    sources: { type: 'string' },
+    reconstruction: { type: 'string' },
+    seed: { type: 'string' },
+    resume: { type: 'string' },
+  },
+  async run([path, ...extra], v) {
+    if (!path || extra.length) throw new UsageError('give exactly one project path');
+    const settings: TrainSettingsInput = {};
+    const epochs = intOption(v.epochs, 'epochs', 1, 10_000);
+    const minutes = numberOption(v.minutes, 'minutes', 0.01, 7 * 24 * 60);
+    if (epochs === undefined && minutes === undefined) Object.assign(settings, { epochs: 30, minutes: 10 });
+    if (epochs !== undefined) settings.epochs = epochs;
+    if (minutes !== undefined) settings.minutes = minutes;
+    if (typeof v.size === 'string') {
+      const m = /^(\d+)x(\d+)$/.exec(v.size);
+      if (!m) throw new UsageError('--size must look like 256x192');
+      settings.width = Number(m[1]);
+      settings.height = Number(m[2]);
+    }
+    if (v.backend !== undefined) {
+      if (!(BACKEND_CHOICES as readonly unknown[]).includes(v.backend))
+        throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
+      settings.backend = v.backend as TrainSettingsInput['backend'];
+    }
+    const batch = intOption(v.batch, 'batch', 1, 256);
+    if (batch !== undefined) settings.batchSize = batch;
+    const lr = numberOption(v.lr, 'lr', 1e-7, 1);
+    if (lr !== undefined) settings.learningRate = lr;
+    const base = intOption(v['width-base'], 'width-base', 2, 256);
+    if (base !== undefined) settings.baseFilters = base;
+    const depth = intOption(v.depth, 'depth', 1, 6);
+    if (depth !== undefined) settings.depth = depth;
+    if (typeof v.sources === 'string') {
+      const list = v.sources.split(',').map((s) => s.trim());
+      for (const s of list)
+        if (!(PIXEL_SOURCES as readonly string[]).includes(s)) throw new UsageError(`unknown source "${s}"`);
+      settings.sources = list as TrainSettingsInput['sources'];
+    }
+    const rec = numberOption(v.reconstruction, 'reconstruction', 0, 100);
+    if (rec !== undefined) settings.reconstructionWeight = rec;
+    const seed = intOption(v.seed, 'seed', 0, 2 ** 31 - 1);
+    if (seed !== undefined) settings.seed = seed;
+    const resume = intOption(v.resume, 'resume', 1, Number.MAX_SAFE_INTEGER);
+    if (resume !== undefined) settings.resumeFrom = resume;
+
+    const projectPath = resolve(path);
+    const project = Project.open(projectPath);
+    const tty = process.stderr.isTTY;
+    let last = '';
+    const onMessage = (msg: FromWorker) => {
+      if (msg.type === 'started') {
+        out(`Run ${msg.runId}: backend ${msg.backend}`);
+        for (const s of msg.skipped) out(`  (skipped ${s.name}: ${s.reason})`);
+        out(
+          `  ${msg.train} training image(s), ${msg.val} validation image(s), working size ${msg.size[0]}x${msg.size[1]}`,
+        );
+        out(`  class weights ${msg.classWeights.map((w) => w.toFixed(3)).join(' ')}`);
+        if (!msg.val) out('  no validation images (split "val"): metrics are on the training images');
+      } else if (msg.type === 'step' && tty) {
+        const f = (msg.step + 1) / msg.stepsPerEpoch;
+        last = `\repoch ${msg.epoch + 1} ${bar(f)} loss ${msg.loss.toFixed(4)}  ETA ${Number.isFinite(msg.etaSeconds) ? duration(msg.etaSeconds) : '-'}  `;
+        process.stderr.write(last);
+      } else if (msg.type === 'epoch') {
+        if (tty && last) process.stderr.write('\n');
+        const m = msg.result.metrics;
+        out(
+          `epoch ${msg.result.epoch + 1}: loss ${msg.result.trainLoss.toFixed(4)}` +
+            (msg.result.valLoss !== null ? `  val loss ${msg.result.valLoss.toFixed(4)}` : '') +
+            `  pixel acc ${pct(m.pixelAccuracy)}  mean class acc ${pct(m.meanClassAccuracy)}  mIoU ${pct(m.meanIoU)}` +
+            `  (${msg.result.seconds.toFixed(1)} s, checkpoint ${msg.checkpointId ?? '-'})`,
+        );
+      } else if (msg.type === 'done') {
+        if (tty && last) process.stderr.write('\n');
+        (msg.status === 'failed' ? err : out)(`Run ${msg.runId} ${msg.status}: ${msg.message}`);
+      }
+    };
+    try {
+      const distDir = join(dirname(__filename), '..');
+      const handle = startTraining(project.db, projectPath, settings, nodeFork, workerPath(distDir), onMessage);
+      const onSignal = () => {
+        err('Stopping after the current step (Ctrl+C again to abort)...');
+        handle.stop();
+        process.once('SIGINT', () => process.exit(130));
+      };
+      process.once('SIGINT', onSignal);
+      const result = await handle.done;
+      process.removeListener('SIGINT', onSignal);
+      return result.status === 'failed' ? 1 : 0;
+    } finally {
+      project.close();
+    }
+  },
+};
