@@ -6,13 +6,12 @@ import sharp from 'sharp';
 import type { Split } from '../../core/ipc/contract';
 import { AppError } from '../../core/ipc/errors';
 import { Provenance, UNLABELED } from '../../core/labelmap/types';
+import type { PixelSource } from '../../core/training/settings';
 import { listClasses } from '../../db/classes';
 import { getOriginal, listImages } from '../../db/images';
 import { loadLabelMap } from '../../db/labelmaps';
 import type { ProjectDb } from '../../db/open';
 
-export const PIXEL_SOURCES = ['painted', 'propagated', 'predicted', 'imported'] as const;
-export type PixelSource = (typeof PIXEL_SOURCES)[number];
 const SOURCE_CODE: Record<PixelSource, number> = {
   painted: Provenance.Painted,
   propagated: Provenance.Propagated,
