@@ -10,6 +10,7 @@ import { Project } from '../main/services/project';
 import { evalCmd } from './eval';
 import { propagateCmd } from './propagate';
 import { trainCmd } from './train';
+import { predictCmd } from './predict';
 import { err, intOption, out, pct, UsageError } from './output';
 
 type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
@@ -160,4 +161,4 @@ const info: Command = {
   },
 };
 
-export const COMMANDS: readonly Command[] = [create, importCmd, info, propagateCmd, trainCmd, evalCmd];
+export const COMMANDS: readonly Command[] = [create, importCmd, info, propagateCmd, trainCmd, predictCmd, evalCmd];

@@ -169,6 +169,9 @@ async function tryWasm(threads: number, timeoutMs: number): Promise<string> {
  * Safe to call again: an already initialised backend is reused.
  */
 export async function initBackend(options: BackendOptions = {}): Promise<BackendReport> {
+  // We report the backend ourselves (with the reasons the faster ones were skipped); PROD also silences
+  // tfjs's console banner that would otherwise land in the CLI's stderr.
+  tf.env().set('PROD', true);
   const choice = options.backend ?? 'auto';
   const threads = Math.max(1, Math.floor(options.threads ?? defaultThreads()));
   const timeoutMs = options.threadInitTimeoutMs ?? 20_000;

@@ -2,14 +2,16 @@
  * Training runs end to end: the built worker process trains on a small generated project, writes one
  * metrics row and one checkpoint per epoch, obeys stop, and a dead process leaves a failed run.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addClass } from '../../db/classes';
 import { setSplit } from '../../db/images';
-import { saveLabelMap } from '../../db/labelmaps';
+import { loadLabelMap, saveLabelMap } from '../../db/labelmaps';
+import { decodeMask } from '../../main/services/masks';
 import { getRun, latestCheckpoint, listEpochs } from '../../db/runs';
 import { importImages } from '../../main/services/import-images';
 import { Project } from '../../main/services/project';
@@ -65,6 +67,7 @@ const small = {
 describe('training runs in a separate process', () => {
   const t = tempDir();
   let worker: string;
+  let trained = '';
   beforeAll(() => {
     execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs'), 'node'], { cwd: root });
     worker = workerPath(join(root, 'dist'));
@@ -109,6 +112,54 @@ describe('training runs in a separate process', () => {
     tf.dispose([out]);
     model.dispose();
     project.close();
+    trained = path;
+  });
+
+  it('predicts with the checkpoint and accepts only into unlabeled pixels (CLI)', async () => {
+    expect(trained).toBeTruthy();
+    // Image 1 gets one painted pixel; everything else is unlabeled.
+    const p = Project.open(trained);
+    const classes = new Uint8Array(SIZE * SIZE).fill(255);
+    const provenance = new Uint8Array(SIZE * SIZE);
+    classes[5] = 1; // "bright" painted on the dark side: must survive
+    provenance[5] = 1;
+    saveLabelMap(p.db, 1, { width: SIZE, height: SIZE, classes, provenance });
+    p.close();
+    const outDir = join(t.dir, 'pred');
+    const r = spawnSync(
+      process.execPath,
+      [
+        join(root, 'bin', 'maskwright.cjs'),
+        'predict',
+        trained,
+        '--image',
+        '1',
+        '--out',
+        outDir,
+        '--accept',
+        '--backend',
+        'cpu',
+      ],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/img0\.png: mean confidence [\d.]+%, 1023 pixel\(s\) accepted/);
+    const mask = decodeMask(readFileSync(join(outDir, 'img0.png')));
+    expect([mask.width, mask.height]).toEqual([SIZE, SIZE]);
+    expect(new Set(mask.values).size).toBeLessThanOrEqual(2);
+    for (const v of mask.values) expect([0, 1]).toContain(v);
+    const q = Project.open(trained);
+    const map = loadLabelMap(q.db, 1)!;
+    q.close();
+    expect([map.classes[5], map.provenance[5]]).toEqual([1, 1]);
+    for (let i = 0; i < SIZE * SIZE; i++) {
+      if (i === 5) continue;
+      expect(map.provenance[i]).toBe(3);
+      expect(map.classes[i]).toBe(mask.values[i]);
+    }
   });
 
   it('stops when asked, after the current step', async () => {
