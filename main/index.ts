@@ -2,10 +2,11 @@
  * Electron main process: a window, the app:// protocol, and the IPC registry on ipcMain. Nothing else:
  * every handler lives in ./ipc and runs without Electron.
  */
-import { app, BrowserWindow, dialog, ipcMain, protocol, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, session, utilityProcess } from 'electron';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAppRegistry, type Dialogs } from './ipc/handlers';
+import type { ForkWorker } from './services/training';
 import { serveAppFile } from './protocol';
 import { APP_ORIGIN, APP_SCHEME, hardenSession, hardenWebContents, isAppUrl } from './security';
 
@@ -60,6 +61,17 @@ function devNativeBinding(): string | undefined {
   return existsSync(p) ? p : undefined;
 }
 
+/** Training runs in a utility process: a crash or a long kernel never blocks the window. */
+const forkUtility: ForkWorker = (modulePath) => {
+  const child = utilityProcess.fork(modulePath, [], { serviceName: 'Maskwright training', stdio: 'inherit' });
+  return {
+    postMessage: (m) => child.postMessage(m),
+    onMessage: (fn) => child.on('message', fn),
+    onExit: (fn) => child.on('exit', fn),
+    kill: () => void child.kill(),
+  };
+};
+
 let mainWindow: BrowserWindow | null = null;
 /** Set once the renderer has saved its edits (or did not answer in time): the next close goes through. */
 let closeAllowed = false;
@@ -77,6 +89,8 @@ async function start(): Promise<void> {
     dataDir: app.getPath('userData'),
     dialogs: electronDialogs(() => mainWindow),
     emit: (event, payload) => mainWindow?.webContents.send(event, payload),
+    forkWorker: forkUtility,
+    workerModule: join(__dirname, '..', 'trainer', 'worker.cjs'),
     closeWindow: () => {
       if (!mainWindow || closeAllowed) return false;
       closeAllowed = true;

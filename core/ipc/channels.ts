@@ -32,6 +32,10 @@ export const CHANNELS = [
   'classes.remove',
   'classes.merge',
   'classes.usage',
+  'train.start',
+  'train.stop',
+  'runs.list',
+  'runs.epochs',
 ] as const;
 
 export type Channel = (typeof CHANNELS)[number];

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Channel } from './channels';
 import type { Envelope } from './errors';
 import type { AppEvent, Listener } from './events';
+import { trainSettingsSchema } from '../training/settings';
 
 export const SPLITS = ['train', 'val', 'unassigned'] as const;
 export type Split = (typeof SPLITS)[number];
@@ -95,6 +96,24 @@ export interface LabelMapData {
   /** Incremented by every save; 0 when the image has never been labeled. */
   revision: number;
 }
+export interface RunSummary {
+  id: number;
+  status: 'queued' | 'running' | 'completed' | 'stopped' | 'failed';
+  settings: unknown;
+  backend: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  message: string | null;
+}
+export interface EpochSummary {
+  runId: number;
+  epoch: number;
+  trainLoss: number | null;
+  valLoss: number | null;
+  metrics: unknown;
+  recordedAt: string;
+}
 export interface MaskImportReport {
   applied: { imageId: number; imageName: string; maskName: string; labeledPixels: number }[];
   createdClasses: ClassInfo[];
@@ -180,6 +199,11 @@ export const contract = {
     output: {} as { into: ClassInfo; movedPixels: number },
   },
   'classes.usage': { input: z.object({ id }), output: {} as { id: number; pixels: number; images: number } },
+  /** Starts a training run in its own process; progress arrives as `train.message` events. */
+  'train.start': { input: z.object({ settings: trainSettingsSchema }), output: {} as { runId: number } },
+  'train.stop': { input: none, output: {} as { stopping: boolean } },
+  'runs.list': { input: none, output: {} as RunSummary[] },
+  'runs.epochs': { input: z.object({ runId: id }), output: {} as EpochSummary[] },
 } satisfies Record<Channel, { input: z.ZodType; output: unknown }>;
 
 export type Contract = typeof contract;

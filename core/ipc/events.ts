@@ -2,7 +2,7 @@
  * Events main pushes to the renderer (progress of long operations). Declared once, like the channels;
  * the preload refuses to subscribe to anything not listed here.
  */
-export const EVENTS = ['import.progress', 'app.beforeClose'] as const;
+export const EVENTS = ['import.progress', 'app.beforeClose', 'train.message'] as const;
 export type AppEvent = (typeof EVENTS)[number];
 
 export interface EventPayloads {
@@ -10,7 +10,11 @@ export interface EventPayloads {
   'import.progress': { done: number; total: number; name: string };
   /** The window is about to close: save everything, then call `app.closeReady`. */
   'app.beforeClose': null;
+  /** Progress of the training run (started, step, epoch, done), as the training process reports it. */
+  'train.message': TrainMessage;
 }
+
+import type { TrainMessage } from '../training/messages';
 
 export type Emit = <E extends AppEvent>(event: E, payload: EventPayloads[E]) => void;
 export type Listener<E extends AppEvent> = (payload: EventPayloads[E]) => void;

@@ -14,6 +14,8 @@ import { browserImage } from '../services/decode';
 import { expandPaths, fileSource, importImages } from '../services/import-images';
 import { importMasks } from '../services/import-masks';
 import { Project } from '../services/project';
+import { startTraining, type ForkWorker, type TrainingHandle } from '../services/training';
+import { listEpochs, listRuns } from '../../db/runs';
 import { RecentProjects } from '../services/recent';
 import { createRegistry, type Handlers, type Registry } from './registry';
 
@@ -36,11 +38,16 @@ export interface HandlerDeps {
   emit?: Emit;
   /** Closes the window once the renderer has saved (see `app.beforeClose`); false when nothing waits. */
   closeWindow?: () => boolean;
+  /** Starts the training process (Electron's utilityProcess in the app, child_process.fork in tests). */
+  forkWorker?: ForkWorker;
+  /** The built training worker (dist/trainer/worker.cjs). */
+  workerModule?: string;
 }
 
 /** The state behind one window: at most one open project. */
 export class Session {
   project: Project | null = null;
+  training: TrainingHandle | null = null;
   constructor(readonly deps: HandlerDeps) {}
 
   require(): Project {
@@ -49,13 +56,22 @@ export class Session {
   }
 
   switchTo(project: Project): ProjectInfo {
+    this.stopTraining();
     this.project?.close();
     this.project = project;
     new RecentProjects(this.deps.dataDir).touch(project.path);
     return project.info();
   }
 
+  /** Asks a running training to stop; it records its run as stopped on its own. */
+  stopTraining(): boolean {
+    if (!this.training) return false;
+    this.training.stop();
+    return true;
+  }
+
   close(): boolean {
+    this.stopTraining();
     const had = this.project !== null;
     this.project?.close();
     this.project = null;
@@ -121,6 +137,29 @@ export function createHandlers(session: Session): Handlers {
     'classes.remove': ({ id }) => classes.removeClass(db(), id),
     'classes.merge': ({ from, into }) => classes.mergeClasses(db(), from, into),
     'classes.usage': ({ id }) => ({ id, ...classUsage(db(), classes.getClass(db(), id).value) }),
+
+    'train.start': ({ settings }) => {
+      const project = session.require();
+      if (session.training) throw new AppError('CONFLICT', 'A training run is already in progress');
+      if (!deps.forkWorker || !deps.workerModule) throw new AppError('UNSUPPORTED', 'Training is not available here');
+      const handle = startTraining(
+        project.db,
+        project.path,
+        settings,
+        deps.forkWorker,
+        deps.workerModule,
+        (msg) => deps.emit?.('train.message', msg),
+        deps.nativeBinding,
+      );
+      session.training = handle;
+      void handle.done.finally(() => {
+        if (session.training === handle) session.training = null;
+      });
+      return { runId: handle.runId };
+    },
+    'train.stop': () => ({ stopping: session.stopTraining() }),
+    'runs.list': () => listRuns(db()),
+    'runs.epochs': ({ runId }) => listEpochs(db(), runId),
   } satisfies Handlers;
 }
 

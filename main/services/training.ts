@@ -56,6 +56,7 @@ export function startTraining(
     child.onMessage((msg) => {
       if (msg.type === 'done') finished = msg;
       onMessage(msg);
+      if (finished) resolve(finished);
     });
     child.onExit((code) => {
       if (finished) return resolve(finished);

@@ -16,6 +16,9 @@ import {
 import { weightedSoftmaxCrossEntropy, type LossReduction } from '../loss';
 import { trainStep } from '../train-step';
 import { makeBatch, rng, shuffled, type Sample } from './data';
+import type { EpochResult, StepProgress } from '../../core/training/messages';
+
+export type { EpochResult, StepProgress };
 
 export interface LoopSettings {
   /** Epoch limit; at least one of `epochs` and `minutes` is set. */
@@ -28,24 +31,6 @@ export interface LoopSettings {
   reconstructionWeight: number;
   flips: boolean;
   seed: number;
-}
-
-export interface StepProgress {
-  epoch: number;
-  step: number;
-  stepsPerEpoch: number;
-  loss: number;
-  /** Seconds left by the epoch limit or the time budget, whichever ends first. */
-  etaSeconds: number;
-}
-
-export interface EpochResult {
-  epoch: number;
-  trainLoss: number;
-  /** Null when there is no validation data. */
-  valLoss: number | null;
-  metrics: Omit<EvaluationMetrics, 'confusion'> & { confusion: number[] };
-  seconds: number;
 }
 
 export interface LoopHooks {

@@ -1,0 +1,35 @@
+/** What a training process reports to its parent, and what the app forwards to the window. */
+import type { EvaluationMetrics } from './metrics';
+
+export interface StepProgress {
+  epoch: number;
+  step: number;
+  stepsPerEpoch: number;
+  loss: number;
+  /** Seconds left by the epoch limit or the time budget, whichever ends first. */
+  etaSeconds: number;
+}
+
+export interface EpochResult {
+  epoch: number;
+  trainLoss: number;
+  /** Null when there is no validation data. */
+  valLoss: number | null;
+  metrics: Omit<EvaluationMetrics, 'confusion'> & { confusion: number[] };
+  seconds: number;
+}
+
+export type TrainMessage =
+  | {
+      type: 'started';
+      runId: number;
+      backend: string;
+      skipped: { name: string; reason: string }[];
+      train: number;
+      val: number;
+      classWeights: number[];
+      size: [number, number];
+    }
+  | ({ type: 'step'; runId: number } & StepProgress)
+  | { type: 'epoch'; runId: number; result: EpochResult; checkpointId: number | null }
+  | { type: 'done'; runId: number; status: 'completed' | 'stopped' | 'failed'; message: string };

@@ -1,0 +1,41 @@
+/** A small generated project for training tests. */
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { addClass } from '../../db/classes';
+import { setSplit } from '../../db/images';
+import { saveLabelMap } from '../../db/labelmaps';
+import { importImages } from '../../main/services/import-images';
+import { Project } from '../../main/services/project';
+
+export const SIZE = 32;
+
+/** Left half dark (class "dark"), right half bright ("bright"), with per-image noise. */
+export async function makeProject(dir: string, name: string): Promise<string> {
+  const path = join(dir, name);
+  const project = Project.create(path);
+  const dark = addClass(project.db, 'dark');
+  const bright = addClass(project.db, 'bright');
+  for (let k = 0; k < 3; k++) {
+    const rgb = Buffer.alloc(SIZE * SIZE * 3);
+    const classes = new Uint8Array(SIZE * SIZE);
+    for (let i = 0; i < SIZE * SIZE; i++) {
+      const left = i % SIZE < SIZE / 2;
+      rgb.fill(left ? 40 + ((i * 7 + k) % 20) : 200 + ((i * 13 + k) % 30), 3 * i, 3 * i + 3);
+      classes[i] = left ? dark.value : bright.value;
+    }
+    const bytes = await sharp(rgb, { raw: { width: SIZE, height: SIZE, channels: 3 } })
+      .png()
+      .toBuffer();
+    const r = await importImages(project.db, [{ name: `img${k}.png`, read: async () => bytes }]);
+    const id = r.imported[0]!.id;
+    saveLabelMap(project.db, id, {
+      width: SIZE,
+      height: SIZE,
+      classes,
+      provenance: new Uint8Array(SIZE * SIZE).fill(1),
+    });
+    setSplit(project.db, [id], k === 2 ? 'val' : 'train');
+  }
+  project.close();
+  return path;
+}

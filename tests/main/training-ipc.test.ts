@@ -1,0 +1,65 @@
+/** Training through the IPC registry, as the app does it (the training process forked by main). */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TrainMessage } from '../../core/training/messages';
+import { createAppRegistry } from '../../main/ipc/handlers';
+import { nodeFork, workerPath } from '../../main/services/training';
+import { tempDir } from '../helpers/fixtures';
+import { makeProject, SIZE } from '../helpers/training';
+
+const root = join(__dirname, '..', '..');
+
+describe('train.* and runs.* channels', () => {
+  const t = tempDir();
+  beforeAll(() => {
+    execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs'), 'node'], { cwd: root });
+  });
+  afterAll(() => t.cleanup());
+
+  it('start a run in another process, forward its messages as events, and list it with its epochs', async () => {
+    const path = await makeProject(t.dir, 'ipc.maskwright');
+    const events: TrainMessage[] = [];
+    let finished: () => void = () => {};
+    const done = new Promise<void>((resolve) => (finished = resolve));
+    const none = async () => null;
+    const { registry, session } = createAppRegistry({
+      version: 't',
+      platform: 'test',
+      dataDir: join(t.dir, 'data'),
+      dialogs: { createProject: none, openProject: none, pickImages: async () => [], pickFolder: none },
+      forkWorker: nodeFork,
+      workerModule: workerPath(join(root, 'dist')),
+      emit: (event, payload) => {
+        if (event !== 'train.message') return;
+        events.push(payload as TrainMessage);
+        if ((payload as TrainMessage).type === 'done') finished();
+      },
+    });
+    const ok = async (channel: string, payload?: unknown) => {
+      const env = await registry.invoke(channel, payload);
+      if (!env.ok) throw new Error(`${env.error.code}: ${env.error.message}`);
+      return env.value as any;
+    };
+    await ok('project.open', { path });
+    const bad = await registry.invoke('train.start', { settings: { epochs: 0 } });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    const settings = { width: SIZE, height: SIZE, baseFilters: 4, depth: 2, batchSize: 2, backend: 'cpu', epochs: 1 };
+    const { runId } = await ok('train.start', { settings });
+    expect(await registry.invoke('train.start', { settings })).toMatchObject({
+      ok: false,
+      error: { code: 'CONFLICT' },
+    });
+    await done;
+    expect(events.map((e) => e.type)).toEqual(['started', 'step', 'epoch', 'done']);
+    expect(events.at(-1)).toMatchObject({ type: 'done', runId, status: 'completed' });
+    expect((await ok('runs.list')).map((r: { id: number; status: string }) => [r.id, r.status])).toEqual([
+      [runId, 'completed'],
+    ]);
+    const epochs = await ok('runs.epochs', { runId });
+    expect(epochs).toHaveLength(1);
+    expect(epochs[0].metrics.metricsOn).toBe('val');
+    expect(await ok('train.stop')).toEqual({ stopping: false });
+    session.close();
+  });
+});
