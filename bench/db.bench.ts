@@ -47,8 +47,15 @@ try {
   const project = Project.create(join(dir, 'bench.maskwright'));
   const db = project.db;
   const id = insertImage(db, {
-    name: 'big.png', sha256: 'f'.repeat(64), format: 'png', width: W, height: H, orientation: 1,
-    original: new Uint8Array([1]), thumbnail: new Uint8Array([1]), thumbnailMime: 'image/jpeg',
+    name: 'big.png',
+    sha256: 'f'.repeat(64),
+    format: 'png',
+    width: W,
+    height: H,
+    orientation: 1,
+    original: new Uint8Array([1]),
+    thumbnail: new Uint8Array([1]),
+    thumbnailMime: 'image/jpeg',
   });
   const map = realisticMap();
   db.exec('CREATE TABLE raw_ref (id INTEGER PRIMARY KEY, classes BLOB, provenance BLOB)');
@@ -68,9 +75,15 @@ try {
   const stored = db.prepare('SELECT length(classes) + length(provenance) AS n FROM label_maps').get() as { n: number };
   const ms = (x: number) => `${x.toFixed(1)} ms`;
   console.log(`Label map ${W}x${H} (${(W * H) / 1e6} MP), median of ${REPS}, synchronous=FULL, WAL`);
-  console.log(`  save   ${ms(median(save)).padStart(10)}   reference (uncompressed) ${ms(median(refSave)).padStart(10)}   ratio ${(median(save) / median(refSave)).toFixed(2)}x`);
-  console.log(`  load   ${ms(median(load)).padStart(10)}   reference (uncompressed) ${ms(median(refLoad)).padStart(10)}   ratio ${(median(load) / median(refLoad)).toFixed(2)}x`);
-  console.log(`  stored ${(stored.n / 1e6).toFixed(2)} MB vs ${((2 * W * H) / 1e6).toFixed(0)} MB raw (${((2 * W * H) / stored.n).toFixed(0)}x smaller)`);
+  console.log(
+    `  save   ${ms(median(save)).padStart(10)}   reference (uncompressed) ${ms(median(refSave)).padStart(10)}   ratio ${(median(save) / median(refSave)).toFixed(2)}x`,
+  );
+  console.log(
+    `  load   ${ms(median(load)).padStart(10)}   reference (uncompressed) ${ms(median(refLoad)).padStart(10)}   ratio ${(median(load) / median(refLoad)).toFixed(2)}x`,
+  );
+  console.log(
+    `  stored ${(stored.n / 1e6).toFixed(2)} MB vs ${((2 * W * H) / 1e6).toFixed(0)} MB raw (${((2 * W * H) / stored.n).toFixed(0)}x smaller)`,
+  );
   project.close();
 } finally {
   rmSync(dir, { recursive: true, force: true });

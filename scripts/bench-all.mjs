@@ -2,7 +2,12 @@
 // `npm run bench`: every benchmark in turn (each prints its own ratios against an in-run reference).
 import { spawnSync } from 'node:child_process';
 
-const benches = ['bench/db.bench.ts', 'bench/editor/editor.bench.ts', 'bench/propagate.bench.ts', 'bench/train/step.bench.ts'];
+const benches = [
+  'bench/db.bench.ts',
+  'bench/editor/editor.bench.ts',
+  'bench/propagate.bench.ts',
+  'bench/train/step.bench.ts',
+];
 let failed = 0;
 for (const b of benches) {
   console.log(`\n=== ${b}`);
