@@ -27,6 +27,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { fastBatchNormalization } from './batch-norm';
+import { SeededDropout } from './dropout';
 
 export interface UNetConfig {
   numClasses: number;
@@ -42,7 +43,7 @@ export interface UNetConfig {
   reconstruction?: boolean;
   /** Fixed input height/width, or null for any multiple of 2^depth (default null). */
   inputSize?: [number, number] | null;
-  /** Seed of the weight initialisers (default 1). Dropout masks are not seeded (see `buildUNet`). */
+  /** Seed of the weight initialisers and of the dropout masks (default 1). */
   seed?: number;
 }
 
@@ -96,9 +97,10 @@ export function buildUNet(config: UNetConfig): tf.LayersModel {
   }
   let bottleneck = double(x, base * 2 ** depth, 'mid');
   if (dropout > 0) {
-    // No `seed`: tfjs re-seeds its generator with it on every call, which would draw the SAME mask at
-    // every step. The masks come from the global generator (not repeatable run to run).
-    bottleneck = tf.layers.dropout({ rate: dropout, name: 'mid_dropout' }).apply(bottleneck) as tf.SymbolicTensor;
+    // Repeatable masks: a new one at every step, drawn from `seed`-derived seeds (see ./dropout.ts).
+    bottleneck = new SeededDropout(dropout, (config.seed ?? 1) * 1_000_003, 'mid_dropout').apply(
+      bottleneck,
+    ) as tf.SymbolicTensor;
   }
   x = bottleneck;
   for (let l = depth - 1; l >= 0; l--) {

@@ -26,7 +26,7 @@ const settings = {
   flips: true,
   seed: 7,
 };
-const model = (seed = 3) => buildUNet({ numClasses: 2, baseFilters: 4, depth: 2, dropout: 0, seed });
+const model = (seed = 3) => buildUNet({ numClasses: 2, baseFilters: 4, depth: 2, dropout: 0.2, seed });
 
 describe('training loop', () => {
   beforeAll(async () => {

@@ -63,7 +63,7 @@ describe('U-Net model', () => {
     expect(inferEqual).toBe(1);
   });
 
-  it("the model's dropout draws a new mask at every training call", () => {
+  it("the model's dropout draws a new mask at every training call, repeatably for a seed, and saves as Dropout", () => {
     const m = buildUNet({ numClasses: 2, baseFilters: 4, depth: 1, dropout: 0.5 });
     const layer = m.getLayer('mid_dropout');
     const differ = tf.tidy(() => {
@@ -73,6 +73,22 @@ describe('U-Net model', () => {
       return tf.any(tf.notEqual(a, b)).dataSync()[0];
     });
     expect(differ).toBe(1);
+    // Two models with the same seed draw the same sequence of masks.
+    const masks = (seed: number) => {
+      const mm = buildUNet({ numClasses: 2, baseFilters: 4, depth: 1, dropout: 0.5, seed });
+      const l = mm.getLayer('mid_dropout');
+      const out = tf.tidy(() => {
+        const x = tf.ones([1, 16, 16, 8]);
+        return [0, 1].map((k) =>
+          Array.from((l.apply(x, { training: true }) as tf.Tensor).dataSync()).join(k ? '|' : ','),
+        );
+      });
+      expect(l.getClassName()).toBe('Dropout');
+      mm.dispose();
+      return out;
+    };
+    expect(masks(5)).toEqual(masks(5));
+    expect(masks(5)).not.toEqual(masks(6));
     m.dispose();
   });
 

@@ -127,6 +127,38 @@ describe('training runs in a separate process', () => {
     }
   });
 
+  it('resumes from a checkpoint: its weights, and epochs numbered on from it', async () => {
+    const p = Project.open(trained);
+    const from = latestCheckpoint(p.db)!;
+    const handle = startTraining(
+      p.db,
+      trained,
+      { ...small, epochs: 1, resumeFrom: from.id, learningRate: 1e-9 },
+      nodeFork,
+      worker,
+    );
+    expect(await handle.done).toMatchObject({ status: 'completed' });
+    const c = latestCheckpoint(p.db, handle.runId)!;
+    expect(c.epoch).toBe(from.epoch + 1);
+    // With a negligible learning rate the resumed weights stay those of the checkpoint it started from
+    // (batch-norm moving statistics aside): compare the logits layer's kernel bytes.
+    const meta = (x: typeof c) => x.metadata as { weightSpecs: tf.io.WeightsManifestEntry[] };
+    const logitsKernel = (x: typeof c) => {
+      let offset = 0;
+      for (const spec of meta(x).weightSpecs) {
+        const bytes = spec.shape.reduce((a, b) => a * b, 1) * 4;
+        if (spec.name === 'logits/kernel')
+          return Array.from(new Float32Array(x.weights.slice(offset, offset + bytes).buffer));
+        offset += bytes;
+      }
+      throw new Error('no logits kernel');
+    };
+    const before = logitsKernel(from);
+    const after = logitsKernel(c);
+    after.forEach((v, i) => expect(v).toBeCloseTo(before[i]!, 5));
+    p.close();
+  });
+
   it('stops when asked, after the current step', async () => {
     const path = await makeProject(t.dir, 'b.maskwright');
     const project = Project.open(path);
