@@ -11,4 +11,12 @@ export function intOption(value: unknown, name: string, min: number, max: number
   return n;
 }
 
+export function numberOption(value: unknown, name: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min || n > max)
+    throw new UsageError(`--${name} must be a number from ${min} to ${max}`);
+  return n;
+}
+
 export const pct = (x: number) => `${(100 * x).toFixed(1)}%`;

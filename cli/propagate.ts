@@ -8,15 +8,7 @@ import { decodeMask, encodeGrayMask } from '../main/services/masks';
 import { decodeRgb, propagateProjectImage, runPropagation } from '../main/services/propagate';
 import { Project } from '../main/services/project';
 import type { Command } from './commands';
-import { err, intOption, out, UsageError } from './output';
-
-function numberOption(value: unknown, name: string, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < min || n > max)
-    throw new UsageError(`--${name} must be a number from ${min} to ${max}`);
-  return n;
-}
+import { err, intOption, numberOption, out, UsageError } from './output';
 
 const describe = (r: { converged: boolean; iterations: number; residual: number; warnings: string[] }) =>
   `${r.converged ? 'converged' : 'NOT converged'} after ${r.iterations} iteration(s), residual ${r.residual.toExponential(2)}` +

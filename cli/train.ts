@@ -5,15 +5,7 @@ import { nodeFork, startTraining, workerPath } from '../main/services/training';
 import { Project } from '../main/services/project';
 import type { FromWorker } from '../trainer/run/protocol';
 import type { Command } from './commands';
-import { err, intOption, out, UsageError } from './output';
-
-function numberOption(value: unknown, name: string, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < min || n > max)
-    throw new UsageError(`--${name} must be a number from ${min} to ${max}`);
-  return n;
-}
+import { err, intOption, numberOption, out, UsageError } from './output';
 
 const pct = (x: number | null | undefined) =>
   x === null || x === undefined || Number.isNaN(x) ? '-' : `${(100 * x).toFixed(1)}%`;
