@@ -78,7 +78,9 @@ export function buildUNet(config: UNetConfig): tf.LayersModel {
         name: `${name}_conv`,
       })
       .apply(x) as tf.SymbolicTensor;
-    if (bn) y = fastBatchNormalization({ axis: -1, name: `${name}_bn` }).apply(y) as tf.SymbolicTensor;
+    // Momentum 0.9 (PyTorch's default; Keras uses 0.99): with the few hundred steps a CPU run makes, 0.99
+    // leaves the moving statistics near their initial values and inference far from training.
+    if (bn) y = fastBatchNormalization({ axis: -1, momentum: 0.9, name: `${name}_bn` }).apply(y) as tf.SymbolicTensor;
     return tf.layers.reLU({ name: `${name}_relu` }).apply(y) as tf.SymbolicTensor;
   };
   const double = (x: tf.SymbolicTensor, filters: number, name: string) =>
