@@ -20,6 +20,7 @@ import { afterEach, beforeEach, expect } from 'vitest';
 import { makeCall, type Call } from '../../core/ipc/client';
 import type { MaskwrightApi } from '../../core/ipc/contract';
 import { createAppRegistry, type Dialogs, type Session } from '../../main/ipc/handlers';
+import { nodeFork, workerPath } from '../../main/services/training';
 import type { Registry } from '../../main/ipc/registry';
 import { serveAppFile } from '../../main/protocol';
 import { APP_ORIGIN } from '../../main/security';
@@ -162,6 +163,9 @@ export async function launchHarness(): Promise<Harness> {
       closeRequests++;
       return true;
     },
+    // Training runs the built worker (dist/trainer); tests that train build it first.
+    forkWorker: nodeFork,
+    workerModule: workerPath(join(root, 'dist')),
   });
   const call = makeCall({ invoke: (channel, input) => registry.invoke(channel, input) } as MaskwrightApi);
 

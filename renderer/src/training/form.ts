@@ -1,0 +1,79 @@
+/** The Train panel's form: what the user edits, and the settings it becomes for `train.start`. */
+import {
+  BACKEND_CHOICES,
+  DEFAULT_TRAIN_SETTINGS,
+  PIXEL_SOURCES,
+  type PixelSource,
+  type TrainSettingsInput,
+} from '../../../core/training/settings';
+
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+export { BACKEND_CHOICES, PIXEL_SOURCES };
+
+/** Fields as the inputs hold them; empty strings mean "not set" (auto size, no limit). */
+export interface TrainForm {
+  epochs: string;
+  minutes: string;
+  /** Both empty: working size chosen from the images. */
+  width: string;
+  height: string;
+  batchSize: string;
+  learningRate: string;
+  baseFilters: string;
+  depth: string;
+  sources: PixelSource[];
+  backend: BackendChoice;
+}
+
+export function defaultForm(): TrainForm {
+  return {
+    epochs: String(DEFAULT_TRAIN_SETTINGS.epochs ?? ''),
+    minutes: String(DEFAULT_TRAIN_SETTINGS.minutes ?? ''),
+    width: '',
+    height: '',
+    batchSize: '4',
+    learningRate: '0.001',
+    baseFilters: '16',
+    depth: '3',
+    sources: ['painted', 'propagated', 'imported'],
+    backend: 'auto',
+  };
+}
+
+const num = (text: string): number | undefined => {
+  const t = text.trim();
+  if (t === '') return undefined;
+  const n = Number(t);
+  return Number.isFinite(n) ? n : Number.NaN;
+};
+
+/** The settings for `train.start`; the API validates them and its messages are shown inline. */
+export function formSettings(form: TrainForm): TrainSettingsInput {
+  const width = num(form.width);
+  const height = num(form.height);
+  return {
+    epochs: num(form.epochs),
+    minutes: num(form.minutes),
+    width: width ?? null,
+    height: height ?? null,
+    batchSize: num(form.batchSize),
+    learningRate: num(form.learningRate),
+    baseFilters: num(form.baseFilters),
+    depth: num(form.depth),
+    sources: [...form.sources],
+    backend: form.backend,
+  };
+}
+
+/** One line describing the form, e.g. "30 epochs or 10 min · size auto · painted, propagated · backend auto". */
+export function describeForm(form: TrainForm): string {
+  const limits = [
+    form.epochs.trim() && `${form.epochs.trim()} epochs`,
+    form.minutes.trim() && `${form.minutes.trim()} min`,
+  ]
+    .filter(Boolean)
+    .join(' or ');
+  const size =
+    form.width.trim() || form.height.trim() ? `${form.width.trim() || '?'}×${form.height.trim() || '?'}` : 'auto';
+  return `${limits || 'no limit'} · size ${size} · ${form.sources.join(', ') || 'no sources'} · backend ${form.backend}`;
+}

@@ -1,0 +1,253 @@
+/**
+ * Training in the window: the settings form, the live run (progress, loss per step, results per epoch)
+ * as `train.message` events report it, and the run history. Step messages are buffered and applied at
+ * most once per animation frame, so a fast run never floods the UI with redraws.
+ */
+import type { EpochSummary, RunSummary } from '../../../core/ipc/contract';
+import { AppError } from '../../../core/ipc/errors';
+import type { EpochResult, StepProgress, TrainMessage } from '../../../core/training/messages';
+import { call, errorMessage, onEvent } from '../lib/api';
+import { defaultForm, formSettings, type TrainForm } from './form';
+
+/** What the charts need of one epoch, from a live `epoch` message or a stored row. */
+export interface EpochPoint {
+  epoch: number;
+  trainLoss: number | null;
+  valLoss: number | null;
+  meanIoU: number | null;
+  iou: (number | null)[];
+  classAccuracy: (number | null)[];
+  pixelAccuracy: number | null;
+  metricsOn: string | null;
+}
+
+export interface LiveRun {
+  runId: number;
+  status: 'starting' | 'running' | 'completed' | 'stopped' | 'failed';
+  backend: string | null;
+  skipped: { name: string; reason: string }[];
+  train: number;
+  val: number;
+  size: [number, number] | null;
+  /** The latest step. */
+  progress: StepProgress | null;
+  /** Total steps seen so far, across epochs. */
+  steps: number;
+  /** Loss of every step, in order. */
+  stepLoss: number[];
+  epochs: EpochPoint[];
+  message: string | null;
+  maxEpochs: number | null;
+  stopping: boolean;
+}
+
+const finite = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const finiteList = (v: unknown): (number | null)[] => (Array.isArray(v) ? v.map(finite) : []);
+
+/** An epoch as the charts use it, from the metrics JSON (NaN became null on the way through JSON). */
+export function toEpochPoint(
+  epoch: number,
+  trainLoss: number | null,
+  valLoss: number | null,
+  metrics: unknown,
+): EpochPoint {
+  const m = (metrics ?? {}) as Record<string, unknown>;
+  return {
+    epoch,
+    trainLoss: finite(trainLoss),
+    valLoss: finite(valLoss),
+    meanIoU: finite(m.meanIoU),
+    iou: finiteList(m.iou),
+    classAccuracy: finiteList(m.classAccuracy),
+    pixelAccuracy: finite(m.pixelAccuracy),
+    metricsOn: typeof m.metricsOn === 'string' ? m.metricsOn : null,
+  };
+}
+
+const fromResult = (r: EpochResult): EpochPoint => toEpochPoint(r.epoch, r.trainLoss, r.valLoss, r.metrics);
+export const fromSummary = (e: EpochSummary): EpochPoint => toEpochPoint(e.epoch, e.trainLoss, e.valLoss, e.metrics);
+
+export class TrainingState {
+  form = $state<TrainForm>(defaultForm());
+  advanced = $state(false);
+  /** Validation messages from `train.start`, by form field; `general` for the rest. */
+  fieldErrors = $state<Record<string, string>>({});
+  error = $state<string | null>(null);
+  starting = $state(false);
+  live = $state<LiveRun | null>(null);
+  runs = $state<RunSummary[]>([]);
+  selectedRunId = $state<number | null>(null);
+  selectedEpochs = $state<EpochPoint[]>([]);
+  /** The last epoch of each listed run (null: none recorded), for the history's final mIoU. */
+  finals = $state<Record<number, EpochPoint | null>>({});
+
+  private pendingSteps: StepProgress[] = [];
+  private frame: number | null = null;
+
+  get running(): boolean {
+    return this.live !== null && (this.live.status === 'starting' || this.live.status === 'running');
+  }
+
+  /** Follows `train.message`; returns the unsubscribe function. */
+  subscribe(): () => void {
+    const off = onEvent('train.message', (msg) => this.onMessage(msg));
+    void this.refreshRuns();
+    return () => {
+      off();
+      if (this.frame !== null) cancelAnimationFrame(this.frame);
+      this.frame = null;
+    };
+  }
+
+  resetForm(): void {
+    this.form = defaultForm();
+    this.fieldErrors = {};
+  }
+
+  async start(): Promise<void> {
+    if (this.starting || this.running) return;
+    this.starting = true;
+    this.fieldErrors = {};
+    this.error = null;
+    try {
+      const settings = formSettings(this.form);
+      const { runId } = await call('train.start', { settings });
+      // Messages may have arrived before the answer; keep what they set.
+      if (this.live?.runId !== runId) this.live = emptyRun(runId, settings.epochs ?? null);
+      else this.live.maxEpochs = settings.epochs ?? null;
+      // Make room for the progress and the charts.
+      this.advanced = false;
+      void this.refreshRuns();
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'INVALID_INPUT' && err.issues?.length) {
+        const errors: Record<string, string> = {};
+        for (const issue of err.issues) {
+          const key = issue.path[0] === 'settings' && issue.path.length > 1 ? String(issue.path[1]) : 'general';
+          errors[key] ??= issue.message;
+        }
+        this.fieldErrors = errors;
+        if (Object.keys(errors).some((k) => k !== 'general' && k !== 'epochs' && k !== 'minutes')) this.advanced = true;
+      } else {
+        this.error = errorMessage(err);
+      }
+    } finally {
+      this.starting = false;
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (!this.live) return;
+    this.live.stopping = true;
+    try {
+      await call('train.stop');
+    } catch (err) {
+      this.error = errorMessage(err);
+    }
+  }
+
+  async refreshRuns(): Promise<void> {
+    try {
+      const runs = await call('runs.list');
+      const stale = runs.filter((r) => !(r.id in this.finals) || r.status === 'running' || r.status === 'queued');
+      const lasts = await Promise.all(
+        stale.map(async (r) => {
+          const epochs = await call('runs.epochs', { runId: r.id });
+          const last = epochs[epochs.length - 1];
+          return [r.id, last ? fromSummary(last) : null] as const;
+        }),
+      );
+      this.finals = { ...this.finals, ...Object.fromEntries(lasts) };
+      this.runs = runs;
+      if (this.selectedRunId !== null && !this.runs.some((r) => r.id === this.selectedRunId)) this.selectedRunId = null;
+    } catch (err) {
+      this.error = errorMessage(err);
+    }
+  }
+
+  async selectRun(runId: number | null): Promise<void> {
+    this.selectedRunId = runId;
+    this.selectedEpochs = [];
+    if (runId === null) return;
+    try {
+      const epochs = await call('runs.epochs', { runId });
+      if (this.selectedRunId === runId) this.selectedEpochs = epochs.map(fromSummary);
+    } catch (err) {
+      this.error = errorMessage(err);
+    }
+  }
+
+  private onMessage(msg: TrainMessage): void {
+    if (!this.live || this.live.runId !== msg.runId) {
+      this.flushSteps();
+      this.live = emptyRun(msg.runId, null);
+    }
+    const live = this.live;
+    switch (msg.type) {
+      case 'started':
+        live.status = 'running';
+        live.backend = msg.backend;
+        live.skipped = msg.skipped;
+        live.train = msg.train;
+        live.val = msg.val;
+        live.size = msg.size;
+        void this.refreshRuns();
+        break;
+      case 'step':
+        if (live.status === 'starting') live.status = 'running';
+        this.pendingSteps.push({
+          epoch: msg.epoch,
+          step: msg.step,
+          stepsPerEpoch: msg.stepsPerEpoch,
+          loss: msg.loss,
+          etaSeconds: msg.etaSeconds,
+        });
+        this.frame ??= requestAnimationFrame(() => {
+          this.frame = null;
+          this.flushSteps();
+        });
+        break;
+      case 'epoch':
+        this.flushSteps();
+        live.epochs.push(fromResult(msg.result));
+        break;
+      case 'done':
+        this.flushSteps();
+        live.status = msg.status;
+        live.message = msg.message;
+        live.stopping = false;
+        this.finals = Object.fromEntries(Object.entries(this.finals).filter(([id]) => Number(id) !== msg.runId));
+        void this.refreshRuns().then(() => {
+          if (this.selectedRunId === null || this.selectedRunId === msg.runId) void this.selectRun(msg.runId);
+        });
+        break;
+    }
+  }
+
+  private flushSteps(): void {
+    if (!this.live || this.pendingSteps.length === 0) return;
+    const steps = this.pendingSteps;
+    this.pendingSteps = [];
+    this.live.stepLoss.push(...steps.map((s) => s.loss));
+    this.live.steps += steps.length;
+    this.live.progress = steps[steps.length - 1]!;
+  }
+}
+
+function emptyRun(runId: number, maxEpochs: number | null): LiveRun {
+  return {
+    runId,
+    status: 'starting',
+    backend: null,
+    skipped: [],
+    train: 0,
+    val: 0,
+    size: null,
+    progress: null,
+    steps: 0,
+    stepLoss: [],
+    epochs: [],
+    message: null,
+    maxEpochs,
+    stopping: false,
+  };
+}

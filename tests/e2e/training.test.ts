@@ -1,0 +1,120 @@
+/**
+ * Training from the window, with the real registry and the built training worker: open a small
+ * generated project, open Train, see a validation error inline, set tiny advanced settings, start, watch
+ * the progress and charts update, see the run complete and appear in the history with its mIoU.
+ */
+import { execFileSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { makeProject } from '../helpers/training';
+import { useHarness } from './harness';
+import { expectClasses, expectProject, header } from './ui';
+
+const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const harness = useHarness();
+const EPOCHS = 6;
+
+describe('training in the app', () => {
+  beforeAll(() => {
+    // The worker bundle the registry forks (dist/trainer/worker.cjs); building it takes about a second.
+    execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs'), 'node'], { cwd: root });
+  });
+
+  it('trains a tiny model with live progress and charts, and lists the run with its mIoU', async () => {
+    const h = harness();
+    const { page, dialogs } = h;
+    dialogs.openProjectPath = await makeProject(h.tmp, 'tiny.maskwright');
+
+    await h.open();
+    await page.getByRole('button', { name: 'Open project…' }).click();
+    await expectProject(page, 'tiny');
+    await expectClasses(page, ['dark', 'bright']);
+
+    await header(page).getByRole('button', { name: 'Train', exact: true }).click();
+    const view = page.getByRole('region', { name: 'Training' });
+    await view.getByText('Train a model').waitFor();
+    // The one-click defaults, in words.
+    expect(await view.getByTestId('train-summary').textContent()).toBe(
+      '30 epochs or 10 min · size auto · painted, propagated, imported · backend auto',
+    );
+    await view.getByText('No runs yet.').waitFor();
+
+    // A value the API refuses is shown next to its field, and nothing starts.
+    await view.getByRole('button', { name: 'Advanced' }).click();
+    await view.getByLabel('Batch size').fill('0');
+    await view.getByRole('button', { name: 'Start training' }).click();
+    await view.getByText(/expected number to be >=1/).waitFor();
+    expect(await view.getByLabel('Batch size').getAttribute('aria-invalid')).toBe('true');
+    expect(await h.call('runs.list')).toEqual([]);
+
+    // Tiny settings: 2 training images at batch 1 = 2 steps per epoch.
+    await view.getByLabel('Epochs').fill(String(EPOCHS));
+    await view.getByLabel('Minutes').fill('');
+    await view.getByLabel('Working width').fill('32');
+    await view.getByLabel('Working height').fill('32');
+    await view.getByLabel('Batch size').fill('1');
+    await view.getByLabel('Learning rate').fill('0.01');
+    await view.getByLabel('Model width').fill('4');
+    await view.getByLabel('Depth').fill('2');
+    await view.getByLabel('Backend').selectOption('cpu');
+    await view.getByLabel('propagated').uncheck();
+    expect(await view.getByTestId('train-summary').textContent()).toBe(
+      `${EPOCHS} epochs · size 32×32 · painted, imported · backend cpu`,
+    );
+    await view.getByRole('button', { name: 'Start training' }).click();
+
+    // Live: the step count rises, the backend line appears, the step chart draws a line.
+    const progress = view.getByRole('region', { name: 'Training progress' });
+    const steps = async () => Number((await progress.getByTestId('step-count').textContent({ timeout: 60_000 })) ?? 0);
+    const first = await steps();
+    expect(first).toBeGreaterThan(0);
+    await progress
+      .getByTestId('run-backend')
+      .getByText(/Backend cpu/)
+      .waitFor();
+    await progress.getByText('2 training, 1 validation images · 32×32').waitFor();
+    await h.screenshot('training-running');
+    await expect.poll(steps, { timeout: 60_000 }).toBeGreaterThan(first);
+
+    await expect
+      .poll(() => progress.getByTestId('run-status').textContent(), { timeout: 90_000, interval: 250 })
+      .toBe('Completed');
+    expect(await steps()).toBe(EPOCHS * 2);
+    await progress.getByText(new RegExp(`Epoch ${EPOCHS} / ${EPOCHS} · step 2 / 2`)).waitFor();
+    expect(await progress.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('100');
+    for (const title of ['Loss per step', 'Loss per epoch', 'mIoU per epoch', 'IoU per class']) {
+      const path = progress.getByRole('figure', { name: title }).locator('path').first();
+      expect((await path.getAttribute('d')) ?? '', title).toMatch(/^M[\d.]+,[\d.]+L/);
+    }
+    // One line per class, in the class colors.
+    const classLines = progress.getByRole('figure', { name: 'IoU per class' }).locator('path');
+    expect(await classLines.evaluateAll((ps) => ps.map((p) => p.getAttribute('stroke')))).toHaveLength(2);
+
+    // The database agrees: one completed run on the cpu backend with one metrics row per epoch.
+    const runs = await h.call('runs.list');
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ status: 'completed', settings: expect.objectContaining({ epochs: EPOCHS }) });
+    expect(runs[0]!.backend).toMatch(/^cpu/);
+    const epochs = await h.call('runs.epochs', { runId: runs[0]!.id });
+    expect(epochs.map((e) => e.epoch)).toEqual([...Array(EPOCHS).keys()]);
+    const miou = (epochs[EPOCHS - 1]!.metrics as { meanIoU: number }).meanIoU;
+
+    // History: the run with its status and final mIoU, selected, with the per-class table.
+    const history = page.getByRole('region', { name: 'Run history' });
+    const run = history.getByRole('button', { name: `Run ${runs[0]!.id}` });
+    await run.getByText('completed').waitFor();
+    await run.getByText(`mIoU ${(miou * 100).toFixed(1)}%`).waitFor();
+    expect(await run.getAttribute('aria-pressed')).toBe('true');
+    const table = history.getByRole('table', { name: 'Per-class metrics' });
+    await expect.poll(() => table.getByRole('row').count()).toBe(3);
+    expect(await table.getByRole('row').nth(1).getByRole('cell').first().textContent()).toBe('dark');
+    await h.screenshot('training-done');
+
+    // Back to the images and into Train again: the run is still there.
+    await view.getByRole('button', { name: '← Images' }).click();
+    await page.getByRole('list', { name: 'Image grid' }).waitFor();
+    await header(page).getByRole('button', { name: 'Train', exact: true }).click();
+    await history.getByRole('button', { name: `Run ${runs[0]!.id}` }).waitFor();
+  });
+});
