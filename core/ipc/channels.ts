@@ -32,6 +32,7 @@ export const CHANNELS = [
   'classes.remove',
   'classes.merge',
   'classes.usage',
+  'train.classWeights',
   'train.start',
   'train.stop',
   'runs.list',

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Channel } from './channels';
 import type { Envelope } from './errors';
 import type { AppEvent, Listener } from './events';
-import { trainSettingsSchema } from '../training/settings';
+import { PIXEL_SOURCES, trainSettingsSchema } from '../training/settings';
 
 export const SPLITS = ['train', 'val', 'unassigned'] as const;
 export type Split = (typeof SPLITS)[number];
@@ -95,6 +95,23 @@ export interface LabelMapData {
   provenance: Uint8Array;
   /** Incremented by every save; 0 when the image has never been labeled. */
   revision: number;
+}
+/** One class's loss weight: median frequency balancing over the trusted training labels, and the override. */
+export interface ClassWeightRow {
+  id: number;
+  value: number;
+  name: string;
+  color: string;
+  /** Trusted labeled pixels of this class in the training images. */
+  pixels: number;
+  /** freq_c = pixels of c / labeled pixels of the images where c appears; null when c appears nowhere. */
+  frequency: number | null;
+  /** median(freq) / freq_c; 0 for a class with no pixels. */
+  computed: number;
+  /** The user's override (0 ignores the class), or null. */
+  override: number | null;
+  /** What training uses: the override when set, else the computed weight. */
+  effective: number;
 }
 export interface RunSummary {
   id: number;
@@ -199,6 +216,10 @@ export const contract = {
     output: {} as { into: ClassInfo; movedPixels: number },
   },
   'classes.usage': { input: z.object({ id }), output: {} as { id: number; pixels: number; images: number } },
+  'train.classWeights': {
+    input: z.object({ sources: z.array(z.enum(PIXEL_SOURCES)).min(1) }),
+    output: {} as ClassWeightRow[],
+  },
   /** Starts a training run in its own process; progress arrives as `train.message` events. */
   'train.start': { input: z.object({ settings: trainSettingsSchema }), output: {} as { runId: number } },
   'train.stop': { input: none, output: {} as { stopping: boolean } },

@@ -14,6 +14,7 @@ import { browserImage } from '../services/decode';
 import { expandPaths, fileSource, importImages } from '../services/import-images';
 import { importMasks } from '../services/import-masks';
 import { Project } from '../services/project';
+import { computeClassWeights } from '../services/class-weights';
 import { startTraining, type ForkWorker, type TrainingHandle } from '../services/training';
 import { listEpochs, listRuns } from '../../db/runs';
 import { RecentProjects } from '../services/recent';
@@ -138,6 +139,7 @@ export function createHandlers(session: Session): Handlers {
     'classes.merge': ({ from, into }) => classes.mergeClasses(db(), from, into),
     'classes.usage': ({ id }) => ({ id, ...classUsage(db(), classes.getClass(db(), id).value) }),
 
+    'train.classWeights': ({ sources }) => computeClassWeights(db(), sources),
     'train.start': ({ settings }) => {
       const project = session.require();
       if (session.training) throw new AppError('CONFLICT', 'A training run is already in progress');

@@ -1,0 +1,52 @@
+/**
+ * The class weights a training run would use, for the user to see and override: median frequency
+ * balancing over the trusted labels of the training images (splits train and unassigned), at full
+ * resolution, merged with the per-class overrides stored with the classes.
+ */
+import type { ClassWeightRow } from '../../core/ipc/contract';
+import { Provenance } from '../../core/labelmap/types';
+import type { PixelSource } from '../../core/training/settings';
+import { classHistogram, medianFrequencyWeights, mergeClassWeights } from '../../core/training/weights';
+import { listClasses } from '../../db/classes';
+import { loadLabelMap } from '../../db/labelmaps';
+import type { ProjectDb } from '../../db/open';
+import { classMapping, trustedLabels } from './dataset';
+
+const CODES: Record<PixelSource, number> = {
+  painted: Provenance.Painted,
+  propagated: Provenance.Propagated,
+  predicted: Provenance.Predicted,
+  imported: Provenance.Imported,
+};
+
+export function computeClassWeights(db: ProjectDb, sources: readonly PixelSource[]): ClassWeightRow[] {
+  const classes = listClasses(db);
+  const mapping = classMapping(db);
+  const trusted = new Set(sources.map((s) => CODES[s]));
+  const ids = db.prepare("SELECT id FROM images WHERE split IN ('train', 'unassigned') ORDER BY id").all() as {
+    id: number;
+  }[];
+  const histograms: Float64Array[] = [];
+  for (const { id } of ids) {
+    const map = loadLabelMap(db, id);
+    if (!map) continue;
+    const { labels, count } = trustedLabels(map.classes, map.provenance, trusted, mapping.lookup);
+    if (count) histograms.push(classHistogram(labels, classes.length));
+  }
+  const computed = medianFrequencyWeights(histograms, classes.length);
+  const effective = mergeClassWeights(
+    computed.weights,
+    classes.map((c) => c.weightOverride),
+  );
+  return classes.map((c, i) => ({
+    id: c.id,
+    value: c.value,
+    name: c.name,
+    color: c.color,
+    pixels: computed.pixels[i]!,
+    frequency: Number.isNaN(computed.frequency[i]!) ? null : computed.frequency[i]!,
+    computed: computed.weights[i]!,
+    override: c.weightOverride,
+    effective: effective[i]!,
+  }));
+}
