@@ -11,6 +11,7 @@ import { evalCmd } from './eval';
 import { propagateCmd } from './propagate';
 import { trainCmd } from './train';
 import { predictCmd } from './predict';
+import { exportCmd } from './export';
 import { err, intOption, out, pct, UsageError } from './output';
 
 type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
@@ -161,4 +162,13 @@ const info: Command = {
   },
 };
 
-export const COMMANDS: readonly Command[] = [create, importCmd, info, propagateCmd, trainCmd, predictCmd, evalCmd];
+export const COMMANDS: readonly Command[] = [
+  create,
+  importCmd,
+  info,
+  propagateCmd,
+  trainCmd,
+  predictCmd,
+  exportCmd,
+  evalCmd,
+];

@@ -37,6 +37,7 @@ export const CHANNELS = [
   'train.stop',
   'runs.list',
   'runs.epochs',
+  'export.run',
 ] as const;
 
 export type Channel = (typeof CHANNELS)[number];

@@ -225,6 +225,11 @@ export const contract = {
   'train.stop': { input: none, output: {} as { stopping: boolean } },
   'runs.list': { input: none, output: {} as RunSummary[] },
   'runs.epochs': { input: z.object({ runId: id }), output: {} as EpochSummary[] },
+  /** Writes masks, a dataset folder or the model into `dir`. */
+  'export.run': {
+    input: z.object({ kind: z.enum(['masks', 'dataset', 'model']), dir: path, checkpointId: id.optional() }),
+    output: {} as { kind: string; dir: string; files: number; skipped: string[] },
+  },
 } satisfies Record<Channel, { input: z.ZodType; output: unknown }>;
 
 export type Contract = typeof contract;

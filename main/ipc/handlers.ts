@@ -15,6 +15,7 @@ import { expandPaths, fileSource, importImages } from '../services/import-images
 import { importMasks } from '../services/import-masks';
 import { Project } from '../services/project';
 import { computeClassWeights } from '../services/class-weights';
+import { runExport } from '../services/export';
 import { startTraining, type ForkWorker, type TrainingHandle } from '../services/training';
 import { listEpochs, listRuns } from '../../db/runs';
 import { RecentProjects } from '../services/recent';
@@ -162,6 +163,7 @@ export function createHandlers(session: Session): Handlers {
     'train.stop': () => ({ stopping: session.stopTraining() }),
     'runs.list': () => listRuns(db()),
     'runs.epochs': ({ runId }) => listEpochs(db(), runId),
+    'export.run': ({ kind, dir, checkpointId }) => runExport(db(), kind, dir, checkpointId),
   } satisfies Handlers;
 }
 

@@ -14,6 +14,8 @@ import { Project } from '../../main/services/project';
 import { nodeFork, startTraining, workerPath, type ForkWorker } from '../../main/services/training';
 import type { FromWorker } from '../../trainer/run/protocol';
 import { deserializeModel } from '../../trainer/run/checkpoint';
+import { predictImage } from '../../trainer/predict';
+import { findCheckpoint, loadModel } from '../../main/services/predict';
 import { tempDir } from '../helpers/fixtures';
 import { makeProject, SIZE } from '../helpers/training';
 
@@ -125,6 +127,44 @@ describe('training runs in a separate process', () => {
       expect(map.provenance[i]).toBe(3);
       expect(map.classes[i]).toBe(mask.values[i]);
     }
+  });
+
+  it('exports the model in TF.js layers format; plain tfjs loads it and reproduces the predictions', async () => {
+    const dir = join(t.dir, 'model');
+    const r = spawnSync(
+      process.execPath,
+      [join(root, 'bin', 'maskwright.cjs'), 'export', trained, '--out', dir, '--what', 'model'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(r.status).toBe(0);
+    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+    expect(json.format).toBe('layers-model');
+    expect(json.userDefinedMetadata.maskwright.classes.map((c: { name: string }) => c.name)).toEqual([
+      'dark',
+      'bright',
+    ]);
+    const bin = readFileSync(join(dir, 'weights.bin'));
+    // Plain @tensorflow/tfjs: the exported files, handed over as they are read from disk.
+    await tf.setBackend('cpu');
+    const exported = await tf.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: json.modelTopology,
+        weightSpecs: json.weightsManifest[0].weights,
+        weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength),
+      }),
+    );
+    const p = Project.open(trained);
+    const { model, meta } = await loadModel(findCheckpoint(p.db));
+    p.close();
+    const rgb = new Uint8Array(SIZE * SIZE * 3).map((_, i) => (i * 37) % 256);
+    const a = predictImage(exported, rgb, SIZE, SIZE, meta.inputSize);
+    const b = predictImage(model, rgb, SIZE, SIZE, meta.inputSize);
+    expect(Buffer.compare(Buffer.from(a.classes), Buffer.from(b.classes))).toBe(0);
+    a.confidence.forEach((v, i) => expect(v).toBeCloseTo(b.confidence[i]!, 6));
+    exported.dispose();
+    model.dispose();
   });
 
   it('resumes from a checkpoint: its weights, and epochs numbered on from it', async () => {

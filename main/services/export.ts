@@ -1,0 +1,169 @@
+/**
+ * Export: label masks (indexed PNG with the class palette, plus color previews), a dataset folder that
+ * common training code reads (images/, masks/ with class indices 0..C-1 and 255 = unlabeled,
+ * classes.json, split lists), and a trained model in the TensorFlow.js layers format.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import sharp from 'sharp';
+import { AppError } from '../../core/ipc/errors';
+import { UNLABELED } from '../../core/labelmap/types';
+import { hexToRgb } from '../../core/palette';
+import { listClasses } from '../../db/classes';
+import { getOriginal, listImages } from '../../db/images';
+import { loadLabelMap } from '../../db/labelmaps';
+import type { ProjectDb } from '../../db/open';
+import { encodeIndexedMask } from './masks';
+import { computeClassWeights } from './class-weights';
+import { findCheckpoint, type CheckpointMeta } from './predict';
+
+export const EXPORT_KINDS = ['masks', 'dataset', 'model'] as const;
+export type ExportKind = (typeof EXPORT_KINDS)[number];
+
+export interface ExportReport {
+  kind: ExportKind;
+  dir: string;
+  files: number;
+  skipped: string[];
+}
+
+const stem = (name: string) => basename(name, extname(name));
+
+/** RGBA preview: class colors, unlabeled pixels transparent. */
+async function colorPreview(
+  width: number,
+  height: number,
+  values: Uint8Array,
+  colors: ReadonlyMap<number, string>,
+): Promise<Buffer> {
+  const lut = new Uint8Array(256 * 4);
+  for (const [v, hex] of colors) lut.set([...hexToRgb(hex), 255], v * 4);
+  const rgba = Buffer.alloc(width * height * 4);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v !== UNLABELED) rgba.set(lut.subarray(v * 4, v * 4 + 4), i * 4);
+  }
+  return sharp(rgba, { raw: { width, height, channels: 4 } })
+    .png()
+    .toBuffer();
+}
+
+export async function exportMasks(db: ProjectDb, dir: string): Promise<ExportReport> {
+  const colors = new Map(listClasses(db).map((c) => [c.value, c.color]));
+  await mkdir(join(dir, 'masks'), { recursive: true });
+  await mkdir(join(dir, 'previews'), { recursive: true });
+  const report: ExportReport = { kind: 'masks', dir, files: 0, skipped: [] };
+  for (const img of listImages(db)) {
+    const map = loadLabelMap(db, img.id);
+    if (!map) {
+      report.skipped.push(img.name);
+      continue;
+    }
+    await writeFile(
+      join(dir, 'masks', `${stem(img.name)}.png`),
+      encodeIndexedMask(map.width, map.height, map.classes, colors),
+    );
+    await writeFile(
+      join(dir, 'previews', `${stem(img.name)}.png`),
+      await colorPreview(map.width, map.height, map.classes, colors),
+    );
+    report.files += 2;
+  }
+  return report;
+}
+
+export async function exportDataset(db: ProjectDb, dir: string): Promise<ExportReport> {
+  const classes = listClasses(db);
+  if (!classes.length) throw new AppError('INVALID_INPUT', 'The project has no classes to export');
+  const toIndex = new Uint8Array(256).fill(UNLABELED);
+  classes.forEach((c, i) => (toIndex[c.value] = i));
+  const indexColors = new Map(classes.map((c, i) => [i, c.color]));
+  // Weights need two classes with labels; a dataset without them still exports, without weights.
+  let weights: { effective: number; computed: number }[] | null = null;
+  try {
+    weights = computeClassWeights(db, ['painted', 'propagated', 'predicted', 'imported']);
+  } catch {
+    weights = null;
+  }
+  for (const sub of ['images', 'masks']) await mkdir(join(dir, sub), { recursive: true });
+  const report: ExportReport = { kind: 'dataset', dir, files: 0, skipped: [] };
+  const splits: Record<string, string[]> = { train: [], val: [], unassigned: [] };
+  const used = new Set<string>();
+  for (const img of listImages(db)) {
+    // Names are unique in the export even when two imported files shared one.
+    let name = stem(img.name);
+    for (let k = 2; used.has(name); k++) name = `${stem(img.name)}_${k}`;
+    used.add(name);
+    const imageFile = `${name}${extname(img.name).toLowerCase() || '.png'}`;
+    await writeFile(join(dir, 'images', imageFile), getOriginal(db, img.id)!);
+    report.files++;
+    const map = loadLabelMap(db, img.id);
+    const values = new Uint8Array(img.width * img.height).fill(UNLABELED);
+    if (map) for (let i = 0; i < values.length; i++) values[i] = toIndex[map.classes[i]!]!;
+    await writeFile(join(dir, 'masks', `${name}.png`), encodeIndexedMask(img.width, img.height, values, indexColors));
+    report.files++;
+    splits[img.split]!.push(name);
+  }
+  const classesJson = {
+    format: 'maskwright-dataset-1',
+    mask_encoding: '8-bit indexed PNG; value = class index (0..C-1); 255 = unlabeled (ignore)',
+    ignore_index: UNLABELED,
+    classes: classes.map((c, i) => ({
+      index: i,
+      name: c.name,
+      color: hexToRgb(c.color),
+      weight: weights?.[i]?.effective ?? null,
+      weight_computed: weights?.[i]?.computed ?? null,
+    })),
+    splits,
+  };
+  await writeFile(join(dir, 'classes.json'), JSON.stringify(classesJson, null, 2));
+  for (const [split, names] of Object.entries(splits))
+    await writeFile(join(dir, `${split}.txt`), names.map((n) => `${n}\n`).join(''));
+  report.files += 4;
+  return report;
+}
+
+/**
+ * The model as TF.js layers format: model.json (topology + weights manifest + metadata) and weights.bin.
+ * Loads with plain `tf.loadLayersModel` (e.g. from a URL or `file://` with tfjs-node).
+ */
+export async function exportModel(db: ProjectDb, dir: string, checkpointId?: number): Promise<ExportReport> {
+  const c = findCheckpoint(db, checkpointId);
+  const meta = c.metadata as unknown as CheckpointMeta & Record<string, unknown>;
+  const metadata = {
+    maskwright: {
+      checkpoint: c.id,
+      run: c.runId,
+      epoch: c.epoch,
+      classes: meta.classNames.map((name, i) => ({
+        index: i,
+        name,
+        color: meta.classColors[i],
+        value: meta.classValues[i],
+      })),
+      inputSize: { height: meta.inputSize[0], width: meta.inputSize[1] },
+      normalization: meta['normalization'],
+      output: 'logits [1, H, W, C]; softmax over the last axis gives class probabilities; argmax gives the class index',
+    },
+  };
+  await mkdir(dir, { recursive: true });
+  const modelJson = {
+    format: 'layers-model',
+    generatedBy: 'Maskwright',
+    convertedBy: null,
+    modelTopology: c.modelTopology,
+    weightsManifest: [{ paths: ['weights.bin'], weights: meta.weightSpecs }],
+    userDefinedMetadata: metadata,
+  };
+  await writeFile(join(dir, 'model.json'), JSON.stringify(modelJson));
+  await writeFile(join(dir, 'weights.bin'), c.weights);
+  await writeFile(join(dir, 'metadata.json'), JSON.stringify(metadata.maskwright, null, 2));
+  return { kind: 'model', dir, files: 3, skipped: [] };
+}
+
+export function runExport(db: ProjectDb, kind: ExportKind, dir: string, checkpointId?: number): Promise<ExportReport> {
+  if (kind === 'masks') return exportMasks(db, dir);
+  if (kind === 'dataset') return exportDataset(db, dir);
+  return exportModel(db, dir, checkpointId);
+}
