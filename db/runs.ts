@@ -180,6 +180,68 @@ export function getCheckpoint(db: ProjectDb, id: number): CheckpointRow {
   return toCheckpoint(r);
 }
 
+export interface CheckpointSummary {
+  id: number;
+  runId: number;
+  epoch: number;
+  createdAt: string;
+  bytes: number;
+  /** The run's metrics at this epoch (validation when the project had validation images). */
+  meanIoU: number | null;
+}
+
+/** A run's checkpoints, oldest first, without their weights. */
+export function listCheckpoints(db: ProjectDb, runId: number): CheckpointSummary[] {
+  return (
+    db
+      .prepare(
+        `SELECT c.id, c.run_id, c.epoch, c.created_at, length(c.weights) AS bytes,
+                json_extract(m.metrics, '$.meanIoU') AS miou
+         FROM checkpoints c LEFT JOIN epoch_metrics m ON m.run_id = c.run_id AND m.epoch = c.epoch
+         WHERE c.run_id = ? ORDER BY c.epoch`,
+      )
+      .all(runId) as {
+      id: number;
+      run_id: number;
+      epoch: number;
+      created_at: string;
+      bytes: number;
+      miou: number | null;
+    }[]
+  ).map((r) => ({
+    id: r.id,
+    runId: r.run_id,
+    epoch: r.epoch,
+    createdAt: r.created_at,
+    bytes: r.bytes,
+    meanIoU: r.miou,
+  }));
+}
+
+/** The checkpoint predictions and exports use: the one the user chose, else the newest. */
+export function activeCheckpoint(db: ProjectDb): CheckpointRow | undefined {
+  const chosen = db.prepare("SELECT value FROM meta WHERE key = 'active_checkpoint'").get() as
+    { value: string } | undefined;
+  if (chosen) {
+    const r = db.prepare('SELECT * FROM checkpoints WHERE id = ?').get(Number(chosen.value)) as
+      RawCheckpoint | undefined;
+    if (r) return toCheckpoint(r);
+  }
+  return latestCheckpoint(db);
+}
+
+/** Chooses the checkpoint to use (null: back to the newest). */
+export function setActiveCheckpoint(db: ProjectDb, id: number | null): void {
+  if (id === null) {
+    db.prepare("DELETE FROM meta WHERE key = 'active_checkpoint'").run();
+    return;
+  }
+  getCheckpoint(db, id);
+  db.prepare(
+    "INSERT INTO meta (key, value) VALUES ('active_checkpoint', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+  ).run(String(id));
+}
+
 /** The newest checkpoint of a run (or of the project when `runId` is omitted). */
 export function latestCheckpoint(db: ProjectDb, runId?: number): CheckpointRow | undefined {
   const r = (

@@ -38,6 +38,9 @@ export const CHANNELS = [
   'runs.list',
   'runs.epochs',
   'export.run',
+  'runs.checkpoints',
+  'model.active',
+  'model.select',
 ] as const;
 
 export type Channel = (typeof CHANNELS)[number];

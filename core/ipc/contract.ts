@@ -113,6 +113,14 @@ export interface ClassWeightRow {
   /** What training uses: the override when set, else the computed weight. */
   effective: number;
 }
+export interface CheckpointSummary {
+  id: number;
+  runId: number;
+  epoch: number;
+  createdAt: string;
+  bytes: number;
+  meanIoU: number | null;
+}
 export interface RunSummary {
   id: number;
   status: 'queued' | 'running' | 'completed' | 'stopped' | 'failed';
@@ -225,6 +233,13 @@ export const contract = {
   'train.stop': { input: none, output: {} as { stopping: boolean } },
   'runs.list': { input: none, output: {} as RunSummary[] },
   'runs.epochs': { input: z.object({ runId: id }), output: {} as EpochSummary[] },
+  'runs.checkpoints': { input: z.object({ runId: id }), output: {} as CheckpointSummary[] },
+  /** The checkpoint predictions and exports use (chosen, else the newest); null before any training. */
+  'model.active': {
+    input: none,
+    output: {} as { checkpointId: number; runId: number; epoch: number; chosen: boolean } | null,
+  },
+  'model.select': { input: z.object({ checkpointId: id.nullable() }), output: {} as { checkpointId: number | null } },
   /** Writes masks, a dataset folder or the model into `dir`. */
   'export.run': {
     input: z.object({ kind: z.enum(['masks', 'dataset', 'model']), dir: path, checkpointId: id.optional() }),

@@ -17,7 +17,8 @@ import { Project } from '../services/project';
 import { computeClassWeights } from '../services/class-weights';
 import { runExport } from '../services/export';
 import { startTraining, type ForkWorker, type TrainingHandle } from '../services/training';
-import { listEpochs, listRuns } from '../../db/runs';
+import { activeCheckpoint, listCheckpoints, listEpochs, listRuns, setActiveCheckpoint } from '../../db/runs';
+import { getMeta } from '../../db/meta';
 import { RecentProjects } from '../services/recent';
 import { createRegistry, type Handlers, type Registry } from './registry';
 
@@ -163,6 +164,16 @@ export function createHandlers(session: Session): Handlers {
     'train.stop': () => ({ stopping: session.stopTraining() }),
     'runs.list': () => listRuns(db()),
     'runs.epochs': ({ runId }) => listEpochs(db(), runId),
+    'runs.checkpoints': ({ runId }) => listCheckpoints(db(), runId),
+    'model.active': () => {
+      const c = activeCheckpoint(db());
+      const chosen = getMeta(db(), 'active_checkpoint');
+      return c ? { checkpointId: c.id, runId: c.runId, epoch: c.epoch, chosen: chosen === String(c.id) } : null;
+    },
+    'model.select': ({ checkpointId }) => {
+      setActiveCheckpoint(db(), checkpointId);
+      return { checkpointId };
+    },
     'export.run': ({ kind, dir, checkpointId }) => runExport(db(), kind, dir, checkpointId),
   } satisfies Handlers;
 }

@@ -5,7 +5,7 @@ import { Provenance, UNLABELED } from '../../core/labelmap/types';
 import { getImage, getOriginal } from '../../db/images';
 import { loadLabelMap, saveLabelMap } from '../../db/labelmaps';
 import type { ProjectDb } from '../../db/open';
-import { getCheckpoint, latestCheckpoint, type CheckpointRow } from '../../db/runs';
+import { activeCheckpoint, getCheckpoint, type CheckpointRow } from '../../db/runs';
 import { deserializeModel } from '../../trainer/run/checkpoint';
 import { predictImage } from '../../trainer/predict';
 import { decodeRgb } from './propagate';
@@ -19,7 +19,7 @@ export interface CheckpointMeta {
 }
 
 export function findCheckpoint(db: ProjectDb, id?: number): CheckpointRow {
-  const c = id !== undefined ? getCheckpoint(db, id) : latestCheckpoint(db);
+  const c = id !== undefined ? getCheckpoint(db, id) : activeCheckpoint(db);
   if (!c) throw new AppError('NOT_FOUND', 'The project has no trained model yet: run maskwright train first');
   return c;
 }

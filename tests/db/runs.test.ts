@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  activeCheckpoint,
   createRun,
   failOrphanedRuns,
   finishRun,
@@ -7,8 +8,10 @@ import {
   getRun,
   latestCheckpoint,
   listEpochs,
+  listCheckpoints,
   listRuns,
   recordEpoch,
+  setActiveCheckpoint,
   startRun,
 } from '../../db/runs';
 import { tempProject } from '../helpers/project';
@@ -72,6 +75,26 @@ describe('training runs', () => {
       ),
     ).toThrow(/UNIQUE|PRIMARY KEY/);
     expect(latestCheckpoint(db, id)).toBeUndefined();
+  });
+
+  it('list checkpoints with their epoch mIoU, and use the chosen one or else the newest', () => {
+    const db = t.project.db;
+    const ckpt = { modelTopology: {}, weights: new Uint8Array(3), metadata: {} };
+    const r1 = createRun(db, {});
+    const a = recordEpoch(db, { runId: r1, epoch: 0, trainLoss: 1, valLoss: 1, metrics: { meanIoU: 0.25 } }, ckpt)!;
+    const b = recordEpoch(db, { runId: r1, epoch: 1, trainLoss: 1, valLoss: 1, metrics: { meanIoU: 0.5 } }, ckpt)!;
+    const r2 = createRun(db, {});
+    const c = recordEpoch(db, { runId: r2, epoch: 0, trainLoss: 1, valLoss: 1, metrics: { meanIoU: 0.1 } }, ckpt)!;
+    expect(listCheckpoints(db, r1).map((x) => [x.id, x.epoch, x.meanIoU, x.bytes])).toEqual([
+      [a, 0, 0.25, 3],
+      [b, 1, 0.5, 3],
+    ]);
+    expect(activeCheckpoint(db)!.id).toBe(c);
+    setActiveCheckpoint(db, b);
+    expect(activeCheckpoint(db)!.id).toBe(b);
+    setActiveCheckpoint(db, null);
+    expect(activeCheckpoint(db)!.id).toBe(c);
+    expect(() => setActiveCheckpoint(db, 999)).toThrow(/No checkpoint/);
   });
 
   it('mark runs left running by a dead process as failed', () => {

@@ -60,6 +60,16 @@ describe('train.* and runs.* channels', () => {
     expect(epochs).toHaveLength(1);
     expect(epochs[0].metrics.metricsOn).toBe('val');
     expect(await ok('train.stop')).toEqual({ stopping: false });
+    const [ckpt] = await ok('runs.checkpoints', { runId });
+    expect(ckpt).toMatchObject({ runId, epoch: 0 });
+    expect(ckpt.meanIoU).toBe(epochs[0].metrics.meanIoU);
+    expect(await ok('model.active')).toEqual({ checkpointId: ckpt.id, runId, epoch: 0, chosen: false });
+    await ok('model.select', { checkpointId: ckpt.id });
+    expect(await ok('model.active')).toMatchObject({ checkpointId: ckpt.id, chosen: true });
+    expect(await registry.invoke('model.select', { checkpointId: 999 })).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND' },
+    });
     session.close();
   });
 });
