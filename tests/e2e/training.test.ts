@@ -111,6 +111,27 @@ describe('training in the app', () => {
     expect(await table.getByRole('row').nth(1).getByRole('cell').first().textContent()).toBe('dark');
     await h.screenshot('training-done');
 
+    // The last epoch's confusion matrix: class names on both axes, each row's percentages sum to 100 %,
+    // and the counts (from the database) on hover.
+    const confusion = (epochs[EPOCHS - 1]!.metrics as { confusion: number[] }).confusion;
+    expect(confusion).toHaveLength(4);
+    const matrix = history.getByRole('table', { name: 'Confusion matrix' });
+    await matrix.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+    expect(await matrix.getByRole('columnheader').allTextContents()).toEqual(['true ↓ predicted →', 'dark', 'bright']);
+    expect(await matrix.getByRole('rowheader').allTextContents()).toEqual(['dark', 'bright']);
+    for (let g = 0; g < 2; g++) {
+      const cells = matrix.locator('tbody tr').nth(g).getByRole('cell');
+      const percents = (await cells.allTextContents()).map((t) => Number(t.replace('%', '')));
+      expect(percents.reduce((a, b) => a + b, 0)).toBeCloseTo(100, 6);
+      const rowTotal = confusion[2 * g]! + confusion[2 * g + 1]!;
+      for (let p = 0; p < 2; p++) {
+        const count = confusion[2 * g + p]!;
+        expect(percents[p]).toBeCloseTo((count / rowTotal) * 100, 0);
+        expect(await cells.nth(p).getAttribute('title')).toContain(`${count.toLocaleString('en-US')} pixel`);
+      }
+    }
+    await h.screenshot('training-confusion');
+
     // Back to the images and into Train again: the run is still there.
     await view.getByRole('button', { name: '← Images' }).click();
     await page.getByRole('list', { name: 'Image grid' }).waitFor();

@@ -19,6 +19,8 @@ export interface EpochPoint {
   classAccuracy: (number | null)[];
   pixelAccuracy: number | null;
   metricsOn: string | null;
+  /** Flat C*C pixel counts, `confusion[g * C + p]` (row = ground truth, column = prediction); [] when absent. */
+  confusion: number[];
 }
 
 export interface LiveRun {
@@ -61,6 +63,7 @@ export function toEpochPoint(
     classAccuracy: finiteList(m.classAccuracy),
     pixelAccuracy: finite(m.pixelAccuracy),
     metricsOn: typeof m.metricsOn === 'string' ? m.metricsOn : null,
+    confusion: Array.isArray(m.confusion) ? m.confusion.map((v) => finite(v) ?? 0) : [],
   };
 }
 
