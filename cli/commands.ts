@@ -12,6 +12,7 @@ import { propagateCmd } from './propagate';
 import { trainCmd } from './train';
 import { predictCmd } from './predict';
 import { exportCmd } from './export';
+import { weightsCmd } from './weights';
 import { err, intOption, out, pct, UsageError } from './output';
 
 type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
@@ -171,4 +172,5 @@ export const COMMANDS: readonly Command[] = [
   predictCmd,
   exportCmd,
   evalCmd,
+  weightsCmd,
 ];

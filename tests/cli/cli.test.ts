@@ -183,6 +183,29 @@ describe('maskwright CLI', () => {
     expect(cli('propagate', project, '--beta', '1e9')).toMatchObject({ code: 2 });
   });
 
+  it('computes median frequency weights for a folder of masks (hand-computed)', () => {
+    const dir = join(t.dir, 'wmasks');
+    mkdirSync(dir);
+    // a: classes 0,0,0,1 ; b: 1,1,2,11(void). freq0 = 3/4, freq1 = (1+2)/(4+3) = 3/7, freq2 = 1/3.
+    writeFileSync(join(dir, 'a.png'), maskPng(2, 2, Uint8Array.from([0, 0, 0, 1])));
+    writeFileSync(join(dir, 'b.png'), maskPng(2, 2, Uint8Array.from([1, 1, 2, 11])));
+    const r = cli('weights', '--masks', dir, '--ignore', '11', '--json');
+    expect(r.code).toBe(0);
+    const w = JSON.parse(r.stdout);
+    expect(w.numClasses).toBe(3);
+    expect(w.median).toBeCloseTo(3 / 7, 12);
+    expect(w.classes.map((c: { weight: number }) => c.weight)).toEqual([
+      expect.closeTo(3 / 7 / (3 / 4), 12),
+      expect.closeTo(1, 12),
+      expect.closeTo(3 / 7 / (1 / 3), 12),
+    ]);
+    expect(w.classes.map((c: { pixels: number }) => c.pixels)).toEqual([3, 3, 1]);
+    expect(cli('weights', '--masks', dir, '--num-classes', '4', '--ignore', '11', '--json').stdout).toMatch(
+      /"frequency": null/,
+    );
+    expect(cli('weights')).toMatchObject({ code: 2 });
+  });
+
   it('exits 1 naming each failed file, after importing the rest', async () => {
     const project = join(t.dir, 'q.maskwright');
     cli('create', project);
