@@ -1,0 +1,105 @@
+/**
+ * Export and checkpoint choice from the window, with the real registry: export masks through the header's
+ * Export dialog, see the model option disabled until a run has trained, export the model, and pick a
+ * checkpoint in the run history (then go back to the newest).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { makeProject } from '../helpers/training';
+import { useHarness } from './harness';
+import { expectProject, header } from './ui';
+
+const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const harness = useHarness();
+
+describe('export and checkpoints in the app', () => {
+  beforeAll(() => {
+    // The worker bundle the registry forks (dist/trainer/worker.cjs).
+    execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs'), 'node'], { cwd: root });
+  });
+
+  it('exports masks and the model, and picks the checkpoint to use', async () => {
+    const h = harness();
+    const { page, dialogs } = h;
+    dialogs.openProjectPath = await makeProject(h.tmp, 'tiny.maskwright');
+    await h.open();
+    await page.getByRole('button', { name: 'Open project…' }).click();
+    await expectProject(page, 'tiny');
+
+    // Before any training: masks export; the model option is disabled with a hint.
+    await header(page).getByRole('button', { name: 'Export…' }).click();
+    let dialog = page.getByRole('dialog', { name: 'Export' });
+    const modelOption = dialog.getByRole('radio', { name: /Model \(TensorFlow\.js\)/ });
+    await dialog.getByText('Train a model first.').waitFor();
+    expect(await modelOption.isDisabled()).toBe(true);
+    expect(await dialog.getByRole('radio', { name: /Masks/ }).isChecked()).toBe(true);
+
+    const masksDir = join(h.tmp, 'out-masks');
+    mkdirSync(masksDir);
+    dialogs.folderPath = masksDir;
+    await dialog.getByRole('button', { name: 'Choose folder…' }).click();
+    await dialog.getByText(`Exported 6 files to ${masksDir}`).waitFor();
+    expect(readdirSync(join(masksDir, 'masks')).sort()).toEqual(['img0.png', 'img1.png', 'img2.png']);
+    expect(readdirSync(join(masksDir, 'previews')).sort()).toEqual(['img0.png', 'img1.png', 'img2.png']);
+    await h.screenshot('export-dialog');
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await dialog.waitFor({ state: 'detached' });
+
+    // Train a tiny run through the API and wait for it to complete.
+    const { runId } = await h.call('train.start', {
+      settings: { width: 32, height: 32, baseFilters: 4, depth: 2, batchSize: 2, backend: 'cpu', epochs: 2 },
+    });
+    await expect
+      .poll(async () => (await h.call('runs.list')).find((r) => r.id === runId)?.status, {
+        timeout: 90_000,
+        interval: 250,
+      })
+      .toBe('completed');
+    const checkpoints = [...(await h.call('runs.checkpoints', { runId }))].sort((a, b) => a.epoch - b.epoch);
+    expect(checkpoints.map((c) => c.epoch)).toEqual([0, 1]);
+    const newest = checkpoints[1]!;
+
+    // After training: the model option is enabled and exports model.json + weights.bin.
+    await header(page).getByRole('button', { name: 'Export…' }).click();
+    dialog = page.getByRole('dialog', { name: 'Export' });
+    await dialog.getByText(`Run #${runId}, epoch 2 (newest)`).waitFor();
+    expect(await modelOption.isDisabled()).toBe(false);
+    await modelOption.check();
+    const modelDir = join(h.tmp, 'out-model');
+    dialogs.folderPath = modelDir;
+    await dialog.getByRole('button', { name: 'Choose folder…' }).click();
+    await dialog.getByText(`Exported 3 files to ${modelDir}`).waitFor();
+    expect(existsSync(join(modelDir, 'model.json'))).toBe(true);
+    expect(existsSync(join(modelDir, 'weights.bin'))).toBe(true);
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await dialog.waitFor({ state: 'detached' });
+
+    // Run history: the run's checkpoints, the newest in use; choose epoch 1's, then back to the newest.
+    await header(page).getByRole('button', { name: 'Train', exact: true }).click();
+    const history = page.getByRole('region', { name: 'Run history' });
+    const run = history.getByRole('button', { name: `Run ${runId}` });
+    await run.waitFor();
+    if ((await run.getAttribute('aria-pressed')) !== 'true') await run.click();
+    const table = history.getByRole('table', { name: 'Checkpoints' });
+    await expect.poll(() => table.getByRole('row').count()).toBe(3);
+    const epoch1 = table.getByRole('row', { name: 'Epoch 1' });
+    const epoch2 = table.getByRole('row', { name: 'Epoch 2' });
+    await epoch2.getByText('In use (newest)').waitFor();
+    expect(await epoch2.getAttribute('aria-current')).toBe('true');
+
+    await epoch1.getByRole('button', { name: 'Use this checkpoint' }).click();
+    await epoch1.getByText('In use', { exact: true }).waitFor();
+    expect(await h.call('model.active')).toMatchObject({ checkpointId: checkpoints[0]!.id, epoch: 0, chosen: true });
+    expect(await epoch1.getAttribute('aria-current')).toBe('true');
+    expect(await epoch2.getAttribute('aria-current')).toBeNull();
+    await table.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+    await h.screenshot('checkpoints');
+
+    await history.getByRole('button', { name: 'Use newest' }).click();
+    await epoch2.getByText('In use (newest)').waitFor();
+    expect(await h.call('model.active')).toMatchObject({ checkpointId: newest.id, chosen: false });
+  });
+});
