@@ -10,6 +10,7 @@ import { listClasses } from '../db/classes';
 import { listImages } from '../db/images';
 import { finishRun, getCheckpoint, recordEpoch, startRun } from '../db/runs';
 import { loadSamples } from '../main/services/dataset';
+import { findCheckpoint, loadModel, predictProjectImage } from '../main/services/predict';
 import { Project } from '../main/services/project';
 import { initBackend } from './backend';
 import { buildUNet, INPUT_NORMALIZATION } from './model';
@@ -159,12 +160,53 @@ export async function runTraining(
   }
 }
 
+/** Predicts `imageIds` with the active (or given) checkpoint, one message per image. */
+export async function runPrediction(msg: Extract<ToWorker, { type: 'predict' }>, channel: Channel): Promise<void> {
+  const project = Project.open(msg.projectPath, msg.nativeBinding);
+  let checkpointId: number | null = null;
+  let backendName = '';
+  try {
+    const backend = await initBackend({});
+    backendName = `${backend.name}: ${backend.detail}`;
+    const c = findCheckpoint(project.db, msg.checkpointId);
+    checkpointId = c.id;
+    const { model, meta } = await loadModel(c);
+    for (const imageId of msg.imageIds) {
+      const p = await predictProjectImage(project.db, model, meta, imageId);
+      const confidence = new Uint8Array(p.confidence.length);
+      for (let i = 0; i < confidence.length; i++) confidence[i] = Math.round(255 * p.confidence[i]!);
+      channel.send({
+        type: 'prediction',
+        imageId,
+        width: p.width,
+        height: p.height,
+        values: p.values,
+        confidence,
+        meanConfidence: p.meanConfidence,
+      });
+    }
+    model.dispose();
+    channel.send({ type: 'predictDone', checkpointId, backend: backendName, error: null });
+  } catch (err) {
+    channel.send({
+      type: 'predictDone',
+      checkpointId,
+      backend: backendName,
+      error: err instanceof Error ? err.message : String(err),
+    });
+  } finally {
+    project.close();
+  }
+}
+
 if (require.main === module || (process as unknown as { parentPort?: unknown }).parentPort) {
   const channel = parentChannel();
   const stopFlag = { stop: false };
   channel.onMessage((msg) => {
     if (msg.type === 'stop') stopFlag.stop = true;
-    else if (msg.type === 'start') {
+    else if (msg.type === 'predict') {
+      void runPrediction(msg, channel).finally(() => setTimeout(() => process.exit(0), 50));
+    } else if (msg.type === 'start') {
       void runTraining(msg.projectPath, msg.runId, msg.settings, channel, stopFlag, msg.nativeBinding).finally(() => {
         // Let the last message flush before leaving.
         setTimeout(() => process.exit(0), 50);

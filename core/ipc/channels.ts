@@ -41,6 +41,8 @@ export const CHANNELS = [
   'runs.checkpoints',
   'model.active',
   'model.select',
+  'predict.image',
+  'predict.rank',
 ] as const;
 
 export type Channel = (typeof CHANNELS)[number];

@@ -121,6 +121,17 @@ export interface CheckpointSummary {
   bytes: number;
   meanIoU: number | null;
 }
+export interface PredictionData {
+  imageId: number;
+  checkpointId: number | null;
+  width: number;
+  height: number;
+  /** Project label values per pixel. */
+  values: Uint8Array;
+  /** Probability of the predicted class per pixel, x 255. */
+  confidence: Uint8Array;
+  meanConfidence: number;
+}
 export interface RunSummary {
   id: number;
   status: 'queued' | 'running' | 'completed' | 'stopped' | 'failed';
@@ -240,6 +251,13 @@ export const contract = {
     output: {} as { checkpointId: number; runId: number; epoch: number; chosen: boolean } | null,
   },
   'model.select': { input: z.object({ checkpointId: id.nullable() }), output: {} as { checkpointId: number | null } },
+  /** The model's prediction for one image (computed in a separate process). */
+  'predict.image': { input: z.object({ imageId: id, checkpointId: id.optional() }), output: {} as PredictionData },
+  /** Every image's mean prediction confidence, least confident first: what to label next. */
+  'predict.rank': {
+    input: none,
+    output: {} as { checkpointId: number | null; images: { imageId: number; meanConfidence: number }[] },
+  },
   /** Writes masks, a dataset folder or the model into `dir`. */
   'export.run': {
     input: z.object({ kind: z.enum(['masks', 'dataset', 'model']), dir: path, checkpointId: id.optional() }),

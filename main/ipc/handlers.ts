@@ -16,7 +16,7 @@ import { importMasks } from '../services/import-masks';
 import { Project } from '../services/project';
 import { computeClassWeights } from '../services/class-weights';
 import { runExport } from '../services/export';
-import { startTraining, type ForkWorker, type TrainingHandle } from '../services/training';
+import { predictInProcess, startTraining, type ForkWorker, type TrainingHandle } from '../services/training';
 import { activeCheckpoint, listCheckpoints, listEpochs, listRuns, setActiveCheckpoint } from '../../db/runs';
 import { getMeta } from '../../db/meta';
 import { RecentProjects } from '../services/recent';
@@ -86,6 +86,10 @@ export function createHandlers(session: Session): Handlers {
   const { deps } = session;
   const recent = new RecentProjects(deps.dataDir);
   const db = () => session.require().db;
+  const trainingProcess = () => {
+    if (!deps.forkWorker || !deps.workerModule) throw new AppError('UNSUPPORTED', 'Training is not available here');
+    return { fork: deps.forkWorker, module: deps.workerModule };
+  };
   const importProgress = (names: readonly string[]) => (done: number, total: number) =>
     deps.emit?.('import.progress', { done, total, name: names[done - 1] ?? '' });
 
@@ -145,13 +149,13 @@ export function createHandlers(session: Session): Handlers {
     'train.start': ({ settings }) => {
       const project = session.require();
       if (session.training) throw new AppError('CONFLICT', 'A training run is already in progress');
-      if (!deps.forkWorker || !deps.workerModule) throw new AppError('UNSUPPORTED', 'Training is not available here');
+      const { fork, module } = trainingProcess();
       const handle = startTraining(
         project.db,
         project.path,
         settings,
-        deps.forkWorker,
-        deps.workerModule,
+        fork,
+        module,
         (msg) => deps.emit?.('train.message', msg),
         deps.nativeBinding,
       );
@@ -173,6 +177,30 @@ export function createHandlers(session: Session): Handlers {
     'model.select': ({ checkpointId }) => {
       setActiveCheckpoint(db(), checkpointId);
       return { checkpointId };
+    },
+    'predict.image': async ({ imageId, checkpointId }) => {
+      const project = session.require();
+      const { fork, module } = trainingProcess();
+      const r = await predictInProcess(project.path, [imageId], fork, module, checkpointId, deps.nativeBinding);
+      const p = r.predictions[0]!;
+      return {
+        imageId,
+        checkpointId: r.checkpointId,
+        width: p.width,
+        height: p.height,
+        values: p.values,
+        confidence: p.confidence,
+        meanConfidence: p.meanConfidence,
+      };
+    },
+    'predict.rank': async () => {
+      const project = session.require();
+      const { fork, module } = trainingProcess();
+      const ids = images.listImages(project.db).map((i) => i.id);
+      const r = await predictInProcess(project.path, ids, fork, module, undefined, deps.nativeBinding);
+      const ranked = r.predictions.map((p) => ({ imageId: p.imageId, meanConfidence: p.meanConfidence }));
+      ranked.sort((a, b) => a.meanConfidence - b.meanConfidence);
+      return { checkpointId: r.checkpointId, images: ranked };
     },
     'export.run': ({ kind, dir, checkpointId }) => runExport(db(), kind, dir, checkpointId),
   } satisfies Handlers;

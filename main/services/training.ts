@@ -10,7 +10,8 @@ import { AppError } from '../../core/ipc/errors';
 import { trainSettingsSchema, type TrainSettingsInput } from '../../core/training/settings';
 import { createRun, finishRun, getRun } from '../../db/runs';
 import type { ProjectDb } from '../../db/open';
-import type { FromWorker, ToWorker } from '../../trainer/run/protocol';
+import type { FromWorker, PredictionMessage, ToWorker } from '../../trainer/run/protocol';
+import type { TrainMessage } from '../../core/training/messages';
 
 /** The few things both child_process.fork and Electron's utilityProcess.fork offer. */
 export interface WorkerProcess {
@@ -28,11 +29,50 @@ export function workerPath(distDir: string): string {
   return p;
 }
 
+/**
+ * Predicts images in a separate process (TF.js inference would block the main process otherwise).
+ * Resolves with one prediction per image, in the order given.
+ */
+export function predictInProcess(
+  projectPath: string,
+  imageIds: readonly number[],
+  fork: ForkWorker,
+  modulePath: string,
+  checkpointId?: number,
+  nativeBinding?: string,
+): Promise<{ predictions: PredictionMessage[]; checkpointId: number | null; backend: string }> {
+  const child = fork(modulePath);
+  const predictions: PredictionMessage[] = [];
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    child.onMessage((msg) => {
+      if (msg.type === 'prediction') predictions.push(msg);
+      else if (msg.type === 'predictDone') {
+        settled = true;
+        if (msg.error)
+          reject(new AppError(msg.error.includes('no trained model') ? 'NOT_FOUND' : 'INTERNAL', msg.error));
+        else resolve({ predictions, checkpointId: msg.checkpointId, backend: msg.backend });
+      }
+    });
+    child.onExit((code) => {
+      if (!settled)
+        reject(new AppError('INTERNAL', `The prediction process ended unexpectedly (exit code ${code ?? 'none'})`));
+    });
+    child.postMessage({
+      type: 'predict',
+      projectPath,
+      imageIds: [...imageIds],
+      ...(checkpointId !== undefined ? { checkpointId } : {}),
+      ...(nativeBinding ? { nativeBinding } : {}),
+    });
+  });
+}
+
 export interface TrainingHandle {
   runId: number;
   stop(): void;
   /** Resolves with the final message when the run ends (completed, stopped or failed). */
-  done: Promise<Extract<FromWorker, { type: 'done' }>>;
+  done: Promise<Extract<TrainMessage, { type: 'done' }>>;
 }
 
 export function startTraining(
@@ -41,7 +81,7 @@ export function startTraining(
   settingsInput: TrainSettingsInput,
   fork: ForkWorker,
   modulePath: string,
-  onMessage: (msg: FromWorker) => void = () => {},
+  onMessage: (msg: TrainMessage) => void = () => {},
   nativeBinding?: string,
 ): TrainingHandle {
   const parsed = trainSettingsSchema.safeParse(settingsInput);
@@ -51,9 +91,11 @@ export function startTraining(
   }
   const runId = createRun(db, parsed.data);
   const child = fork(modulePath);
-  let finished: Extract<FromWorker, { type: 'done' }> | null = null;
-  const done = new Promise<Extract<FromWorker, { type: 'done' }>>((resolve) => {
-    child.onMessage((msg) => {
+  let finished: Extract<TrainMessage, { type: 'done' }> | null = null;
+  const done = new Promise<Extract<TrainMessage, { type: 'done' }>>((resolve) => {
+    child.onMessage((m) => {
+      if (m.type === 'prediction' || m.type === 'predictDone') return;
+      const msg = m;
       if (msg.type === 'done') finished = msg;
       onMessage(msg);
       if (finished) resolve(finished);
@@ -81,7 +123,8 @@ export function startTraining(
 
 /** `child_process.fork` as a ForkWorker (the CLI and tests). */
 export function nodeFork(modulePath: string): WorkerProcess {
-  const child = fork(modulePath, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // 'advanced' = structured clone, as Electron's utilityProcess: byte arrays stay byte arrays.
+  const child = fork(modulePath, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
   return {
     postMessage: (m) => child.send(m),
     onMessage: (fn) => child.on('message', (m) => fn(m as FromWorker)),

@@ -5,6 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrainMessage } from '../../core/training/messages';
 import { createAppRegistry } from '../../main/ipc/handlers';
 import { nodeFork, workerPath } from '../../main/services/training';
+import { findCheckpoint, loadModel, predictProjectImage } from '../../main/services/predict';
+import { Project } from '../../main/services/project';
+import * as tf from '@tensorflow/tfjs';
 import { tempDir } from '../helpers/fixtures';
 import { makeProject, SIZE } from '../helpers/training';
 
@@ -41,6 +44,7 @@ describe('train.* and runs.* channels', () => {
       if (!env.ok) throw new Error(`${env.error.code}: ${env.error.message}`);
       return env.value as any;
     };
+    await tf.setBackend('cpu');
     await ok('project.open', { path });
     const bad = await registry.invoke('train.start', { settings: { epochs: 0 } });
     expect(bad).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
@@ -70,6 +74,27 @@ describe('train.* and runs.* channels', () => {
       ok: false,
       error: { code: 'NOT_FOUND' },
     });
+
+    // Predictions run in another process and equal the in-process prediction with the same checkpoint.
+    const predicted = await ok('predict.image', { imageId: 1 });
+    expect(predicted).toMatchObject({ imageId: 1, checkpointId: ckpt.id, width: SIZE, height: SIZE });
+    expect(predicted.values).toBeInstanceOf(Uint8Array);
+    const p = Project.open(path);
+    const { model, meta } = await loadModel(findCheckpoint(p.db, ckpt.id));
+    const local = await predictProjectImage(p.db, model, meta, 1);
+    model.dispose();
+    p.close();
+    // The worker computes on wasm, this test on cpu: labels may differ only at near-ties of the two classes.
+    predicted.values.forEach((v: number, i: number) => {
+      if (v !== local.values[i]) expect(local.confidence[i]!).toBeLessThan(0.501);
+    });
+    predicted.confidence.forEach((c: number, i: number) =>
+      expect(Math.abs(c - Math.round(255 * local.confidence[i]!))).toBeLessThanOrEqual(1),
+    );
+    const rank = await ok('predict.rank');
+    expect(rank.images.map((r: { imageId: number }) => r.imageId).sort()).toEqual([1, 2, 3]);
+    const confs = rank.images.map((r: { meanConfidence: number }) => r.meanConfidence);
+    expect(confs).toEqual([...confs].sort((a: number, b: number) => a - b));
     session.close();
   });
 });
