@@ -10,10 +10,12 @@ import { errorMessage } from '../lib/api';
 import type { ProjectState } from '../state/project.svelte';
 import { Autosaver } from './autosave.svelte';
 import { FillController } from './fill.svelte';
+import type { FillHost } from './fill.svelte';
 import { LabelOverlay } from './overlay';
 import type { OverlayStyle } from './overlay';
 import { classPalette } from './palette';
 import { loadPhoto } from './photo';
+import { PredictController } from './predict.svelte';
 import { ImageSession } from './session';
 import type { EditorStage } from './stage';
 import { BrushTool } from './tools/brush';
@@ -55,6 +57,8 @@ export class EditorState {
   readonly saver: Autosaver;
   /** "Fill unlabeled" (G): propagation preview to accept or discard. */
   readonly fill: FillController;
+  /** "Show prediction" (M): the model's labels for the unlabeled pixels, to accept or discard. */
+  readonly predict: PredictController;
 
   // Bookkeeping only, never rendered: plain Maps on purpose.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
@@ -75,7 +79,7 @@ export class EditorState {
     this.saver = new Autosaver((s, labeledFraction) => {
       this.project.images = this.project.images.map((i) => (i.id === s.imageId ? { ...i, labeledFraction } : i));
     });
-    this.fill = new FillController({
+    const previewHost: FillHost = {
       current: () => (this.session && this.photo ? { session: this.session, photo: this.photo } : null),
       style: () => ({ palette: classPalette(this.project.classes.list), hidden: this.hiddenValues }),
       showPreview: (canvas) => this.stage?.showFill(canvas),
@@ -85,7 +89,9 @@ export class EditorState {
         this.push(s, entry);
       },
       say: (text) => this.say(text),
-    });
+    };
+    this.fill = new FillController(previewHost);
+    this.predict = new PredictController(previewHost);
     const ctx = () => this.toolContext();
     this.tools = {
       brush: new BrushTool(ctx, 'brush'),
@@ -171,6 +177,7 @@ export class EditorState {
   /** Ends any edit in progress and saves the current image now (on leaving it). */
   leaveImage(): Promise<void> {
     this.fill.abandon();
+    this.predict.abandon();
     this.currentTool.finish();
     this.hover = null;
     const s = this.session;
@@ -192,6 +199,7 @@ export class EditorState {
     const id = this.imageId;
     if (id === null) return;
     this.fill.abandon();
+    this.predict.abandon();
     this.currentTool.cancel();
     if (this.session) this.sessions.delete(id);
     this.session = null;
@@ -224,6 +232,7 @@ export class EditorState {
     this.knownValues = now;
     if (before && [...before].some((v) => !now.has(v))) {
       this.fill.abandon();
+      this.predict.abandon();
       this.currentTool.cancel();
       this.sessions.clear();
       const id = this.imageId;
@@ -271,12 +280,21 @@ export class EditorState {
     this.overlay.setStyle(style);
     this.stage?.labelsChanged();
     this.fill.restyle();
+    this.predict.restyle();
   }
 
   /** "Fill unlabeled" (G): commits an edit in progress, then propagates the strokes (see fill.svelte.ts). */
   fillUnlabeled(): void {
     this.currentTool.finish();
+    this.predict.abandon();
     this.fill.start();
+  }
+
+  /** "Show prediction" (M): commits an edit in progress, then fetches the model's prediction (see predict.svelte.ts). */
+  showPrediction(): void {
+    this.currentTool.finish();
+    this.fill.abandon();
+    this.predict.start();
   }
 
   // ---- history ----
@@ -299,6 +317,7 @@ export class EditorState {
     }
     // Editing while a fill runs or is previewed makes it stale: it goes (see fill.svelte.ts).
     this.fill.abandon('Fill discarded: the labels changed. Press G to fill again.');
+    this.predict.abandon('Prediction discarded: the labels changed. Press M to show it again.');
     this.currentTool.down(p);
     this.hoverAt(p);
   }
@@ -355,6 +374,7 @@ export class EditorState {
     const rect = step(s);
     if (!rect) return;
     this.fill.abandon('Fill discarded: the labels changed. Press G to fill again.');
+    this.predict.abandon('Prediction discarded: the labels changed. Press M to show it again.');
     this.redraw(rect);
     this.edited(s);
   }

@@ -1,6 +1,6 @@
 /**
- * Pixels for "Fill unlabeled": the photo's RGBA bytes (what the propagation worker reads) and the
- * preview canvas (what the fill would write, shaded by confidence).
+ * Pixels for "Fill unlabeled" and "Show prediction": the photo's RGBA bytes (what the propagation
+ * worker reads) and the preview canvas (what the result would write, shaded by confidence).
  */
 import { isReplaceable } from '../../../core/propagation/merge';
 import { UNLABELED } from '../../../core/labelmap';
@@ -33,6 +33,19 @@ export interface PreviewCounts {
   unlabeled: number;
 }
 
+/** What a preview shows: a label per pixel, its confidence, and which pixels it may write. */
+export interface PreviewSource {
+  /** Label value per pixel; UNLABELED where the result leaves the pixel unlabeled. */
+  labels: Uint8Array;
+  /** Confidence per pixel, in the units of `floor` and `top`. */
+  confidence: Float32Array | Uint8Array;
+  /** Confidence drawn faintest (alpha 0.1) and confidence drawn surest (alpha 0.75). */
+  floor: number;
+  top: number;
+  /** Whether the result may write a pixel of this provenance (others are never drawn nor counted). */
+  writable: (provenance: number) => boolean;
+}
+
 /**
  * Draws the fill preview into `canvas` (image-sized): every pixel the fill writes a class to, in its
  * class colour with alpha from the confidence; pixels it would turn unlabeled (earlier propagation
@@ -49,14 +62,33 @@ export function renderFillPreview(
   palette: Uint32Array,
   hidden: readonly number[],
 ): PreviewCounts {
+  const floor = classCount > 1 ? 1 / classCount : 0;
+  return renderPreview(canvas, map, { labels, confidence, floor, top: 1, writable: isReplaceable }, palette, hidden);
+}
+
+/**
+ * Draws a label preview into `canvas` (image-sized), for "Fill unlabeled" and "Show prediction": every
+ * writable pixel the result gives a class, in its class colour with alpha from the confidence
+ * (rescaled from `floor` to `top`); writable pixels it would turn unlabeled dark; everything else
+ * transparent. O(w * h).
+ */
+export function renderPreview(
+  canvas: HTMLCanvasElement,
+  map: LabelMap,
+  source: PreviewSource,
+  palette: Uint32Array,
+  hidden: readonly number[],
+): PreviewCounts {
+  const { labels, confidence, floor, top, writable } = source;
   const { width: w, height: h, classes, provenance } = map;
   if (canvas.width !== w || canvas.height !== h) {
     canvas.width = w;
     canvas.height = h;
   }
   const ctx = canvas.getContext('2d')!;
-  const floor = classCount > 1 ? 1 / classCount : 0;
-  const span = 1 - floor;
+  const span = top - floor;
+  const canWrite = new Uint8Array(256);
+  for (let p = 0; p < 256; p++) canWrite[p] = writable(p) ? 1 : 0;
   const rgb = new Uint8Array(256 * 3);
   const visible = new Uint8Array(256);
   for (let v = 0; v < 256; v++) {
@@ -76,7 +108,7 @@ export function renderFillPreview(
     out.fill(0);
     for (let k = 0, i = y0 * w; k < n * w; k++, i++) {
       const p = provenance[i]!;
-      if (!isReplaceable(p)) continue;
+      if (!canWrite[p]) continue;
       const v = labels[i]!;
       const o = 4 * k;
       if (v === UNLABELED) {

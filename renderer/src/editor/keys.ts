@@ -43,6 +43,14 @@ export const SHORTCUTS: { title: string; items: Shortcut[] }[] = [
     ],
   },
   {
+    title: 'Prediction',
+    items: [
+      { keys: ['M'], action: "Show the model's prediction for the unlabeled pixels (a preview)" },
+      { keys: ['Enter'], action: 'Accept the prediction (one undo step)' },
+      { keys: ['Esc'], action: 'Discard the prediction' },
+    ],
+  },
+  {
     title: 'Edit and navigate',
     items: [
       { keys: ['Ctrl+Z'], action: 'Undo' },
@@ -91,13 +99,18 @@ export function editorKeydown(editor: EditorState, e: KeyboardEvent): boolean {
   if (e.repeat && !['[', ']'].includes(key)) return false;
   const busy = editor.currentTool.busy;
   const fill = editor.fill;
+  const predict = editor.predict;
   // Arrows, Home and page keys belong to a focused slider or field.
   if (/^(Arrow|Page|Home)/.test(key) && (e.target as HTMLElement | null)?.closest?.('input, select')) return false;
-  // While a fill is previewed or running, Enter and Esc belong to it.
+  // While a fill or prediction is previewed or running, Enter and Esc belong to it.
   if (key === 'Enter' && fill.phase === 'preview') fill.accept();
   else if (key === 'Escape' && fill.phase === 'preview') fill.discard();
   else if (key === 'Escape' && fill.phase === 'running') fill.cancel();
+  else if (key === 'Enter' && predict.phase === 'preview') predict.accept();
+  else if (key === 'Escape' && predict.phase === 'preview') predict.discard();
+  else if (key === 'Escape' && predict.phase === 'running') predict.cancel();
   else if (key === 'g') editor.fillUnlabeled();
+  else if (key === 'm') editor.showPrediction();
   else if (key in TOOL_KEYS) editor.setTool(TOOL_KEYS[key as keyof typeof TOOL_KEYS]);
   else if (key === '[' || key === ']') editor.stepBrush(key === ']' ? 1 : -1);
   else if (key === 'u') editor.protectLabels = !editor.protectLabels;
