@@ -183,19 +183,7 @@ export function randomWalker(
   const best = new Uint8Array(n);
   const prob = new Float32Array(n);
   if (f === 1) {
-    for (let i = 0; i < n; i++) {
-      let bk = 0;
-      let bp = -Infinity;
-      for (let k = 0; k < K; k++) {
-        const v = probs[i * K + k]!;
-        if (v > bp) {
-          bp = v;
-          bk = k;
-        }
-      }
-      best[i] = bk;
-      prob[i] = bp;
-    }
+    argmaxRows(probs, K, best, prob);
   } else {
     upsampleBest(image, f, rgb, w, h, probs, K, t.upsampleSigma, best, prob);
   }
@@ -265,19 +253,7 @@ function upsampleBest(
   const nw = w * h;
   const cb = new Uint8Array(nw);
   const cp = new Float32Array(nw);
-  for (let i = 0; i < nw; i++) {
-    let bk = 0;
-    let bp = -Infinity;
-    for (let k = 0; k < K; k++) {
-      const v = probs[i * K + k]!;
-      if (v > bp) {
-        bp = v;
-        bk = k;
-      }
-    }
-    cb[i] = bk;
-    cp[i] = bp;
-  }
+  argmaxRows(probs, K, cb, cp);
   // Per column: the two source columns and the bilinear fraction.
   const xs0 = new Int32Array(width);
   const xs1 = new Int32Array(width);
@@ -341,4 +317,24 @@ function rangeW(rgb: Float32Array, c: number, r: number, g: number, b: number, i
   const dg = g - rgb[3 * c + 1]!;
   const db = b - rgb[3 * c + 2]!;
   return Math.exp(-(dr * dr + dg * dg + db * db) * inv2s2);
+}
+
+/**
+ * Per row of `probs` (`best.length` rows of K probabilities, row-major): the index of the largest
+ * value into `best` and the value into `prob`. First maximum wins on ties. Cost O(rows * K).
+ */
+function argmaxRows(probs: ArrayLike<number>, K: number, best: Uint8Array, prob: Float32Array): void {
+  for (let i = 0; i < best.length; i++) {
+    let bk = 0;
+    let bp = -Infinity;
+    for (let k = 0; k < K; k++) {
+      const v = probs[i * K + k]!;
+      if (v > bp) {
+        bp = v;
+        bk = k;
+      }
+    }
+    best[i] = bk;
+    prob[i] = bp;
+  }
 }
