@@ -19,4 +19,6 @@ export function numberOption(value: unknown, name: string, min: number, max: num
   return n;
 }
 
-export const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+/** A fraction as a percentage; '-' when there is no value (e.g. a metric of a class that is absent). */
+export const pct = (x: number | null | undefined) =>
+  x === null || x === undefined || Number.isNaN(x) ? '-' : `${(100 * x).toFixed(1)}%`;

@@ -5,10 +5,8 @@ import { nodeFork, startTraining, workerPath } from '../main/services/training';
 import { Project } from '../main/services/project';
 import type { FromWorker } from '../trainer/run/protocol';
 import type { Command } from './commands';
-import { err, intOption, numberOption, out, UsageError } from './output';
+import { err, intOption, numberOption, out, pct, UsageError } from './output';
 
-const pct = (x: number | null | undefined) =>
-  x === null || x === undefined || Number.isNaN(x) ? '-' : `${(100 * x).toFixed(1)}%`;
 const duration = (s: number) =>
   s >= 3600 ? `${(s / 3600).toFixed(1)} h` : s >= 60 ? `${Math.round(s / 60)} min` : `${Math.round(s)} s`;
 
