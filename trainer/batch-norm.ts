@@ -17,6 +17,7 @@
  * Moving statistics are updated as in Keras: moving = moving - (moving - batch) * (1 - momentum).
  */
 import * as tf from '@tensorflow/tfjs';
+import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, fusedBatchNormSupported } from './wasm-batch-norm';
 
 interface LayerVariableLike {
   read(): tf.Tensor;
@@ -37,7 +38,60 @@ type BatchNormCtor = new (args: Record<string, unknown>) => tf.layers.Layer;
 
 const StockBatchNormalization = (tf.layers.batchNormalization({}) as object).constructor as BatchNormCtor;
 
-function batchNormTrain(
+/** The same computation as fused wasm SIMD kernels (`./wasm-batch-norm.ts`). */
+function batchNormTrainFused(
+  x: tf.Tensor,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  epsilon: number,
+): { y: tf.Tensor; mean: tf.Tensor; variance: tf.Tensor } {
+  let mean: tf.Tensor | null = null;
+  let variance: tf.Tensor | null = null;
+  const f = tf.customGrad((...args: (tf.Tensor | ((s: tf.Tensor[]) => void))[]) => {
+    const [xi, g, b] = args as tf.Tensor[];
+    const save = args[3] as (s: tf.Tensor[]) => void;
+    const [y, m, v] = tf
+      .engine()
+      .runKernel(BATCH_NORM_TRAIN, { x: xi!, gamma: g!, beta: b! }, { epsilon }) as tf.Tensor[];
+    mean = tf.keep(m!);
+    variance = tf.keep(v!);
+    save([xi!, m!, v!, g!]);
+    return {
+      value: y!,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [xs, ms, vs, gs] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+        return tf
+          .engine()
+          .runKernel(
+            BATCH_NORM_TRAIN_GRAD,
+            { dy: dy as tf.Tensor, x: xs, mean: ms, variance: vs, gamma: gs },
+            { epsilon },
+          ) as tf.Tensor[];
+      },
+    };
+  });
+  const y = f(x, gamma, beta) as tf.Tensor;
+  return { y, mean: mean!, variance: variance! };
+}
+
+/**
+ * Training-mode batch norm over the last axis: fused wasm kernels where supported, composite ops elsewhere.
+ * `mean` and `variance` are kept tensors (outside any tidy): the caller disposes them.
+ */
+export function batchNormTrain(
+  x: tf.Tensor,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  epsilon: number,
+): { y: tf.Tensor; mean: tf.Tensor; variance: tf.Tensor } {
+  if (x.dtype === 'float32' && fusedBatchNormSupported(x.shape[x.rank - 1]!)) {
+    return batchNormTrainFused(x, gamma, beta, epsilon);
+  }
+  return batchNormTrainComposite(x, gamma, beta, epsilon);
+}
+
+/** Exported for the tests: the composite-ops path every backend can run. */
+export function batchNormTrainComposite(
   x: tf.Tensor,
   gamma: tf.Tensor,
   beta: tf.Tensor,

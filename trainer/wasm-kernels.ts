@@ -27,6 +27,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { registerWasmBatchNormKernels } from './wasm-batch-norm';
+import { registerWasmMemoryKernels } from './wasm-memory-kernels';
 
 type TensorInfo = tf.TensorInfo;
 type Attrs = Record<string, unknown>;
@@ -171,6 +173,101 @@ function matMul(backend: BackendWasm, a: TensorInfo, b: TensorInfo) {
   return out2;
 }
 
+interface WasmInternals {
+  dataIdMap: { get(dataId: object): { id: number; memoryOffset: number }; delete(dataId: object): void };
+  wasm: { tfjs: { disposeData(id: number): void } };
+}
+
+/**
+ * Runs `f` on a float32 tensor that VIEWS `size` elements of `base`'s memory from element `offset` on
+ * (no copy), then unregisters the view without freeing the memory (it belongs to `base`).
+ */
+function withView<T>(
+  backend: BackendWasm,
+  base: TensorInfo,
+  offset: number,
+  shape: number[],
+  f: (v: TensorInfo) => T,
+): T {
+  const internals = backend as unknown as WasmInternals;
+  const at = internals.dataIdMap.get(base.dataId).memoryOffset + offset * 4;
+  const view = backend.makeOutput(shape, 'float32', at);
+  try {
+    return f(view);
+  } finally {
+    internals.wasm.tfjs.disposeData(internals.dataIdMap.get(view.dataId).id);
+    internals.dataIdMap.delete(view.dataId);
+  }
+}
+
+/**
+ * dW of a stride-1 convolution with a kernel larger than 1x1, as one small matrix product per filter tap
+ * that shares one packed operand and reads its other operand in place:
+ *
+ * - `xt` = x zero-padded to `[B, Hp, Wp]` per channel and laid out channel-major, `[Ci, Q]` with
+ *   Q = B*Hp*Wp (plus a zero tail), written in one pass here;
+ * - `dyp` = dy placed at the top-left of the same `[B, Hp, Wp]` grid, zeros elsewhere, as `[Q, Co]`;
+ * - for tap (kh, kw) with offset o = kh*Wp + kw: `dW[kh,kw] = xt[:, o : o+Q] · dyp`. Rows of `xt` are
+ *   Q apart, so this operand is simply `[Ci, Q]` starting at element o: a view, no copy. The columns it
+ *   reads past a row's end only ever meet the zero rows of `dyp` (outputs beyond OH x OW).
+ *
+ * Every product has the same right operand, which the wasm BatchMatMul packs once and caches by tensor:
+ * the stock path packed (and transposed) a full-size filter per call, most of its cost.
+ */
+function filterGradStride1(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, g: ConvGeometry): TensorInfo {
+  const Hp = g.inH + g.padTop + g.padBottom;
+  const Wp = g.inW + g.padLeft + g.padRight;
+  const Q = g.batch * Hp * Wp;
+  const tail = (g.kH - 1) * Wp + (g.kW - 1);
+  const xt = backend.makeOutput([g.inC * Q + tail], 'float32');
+  const dst = backend.typedArrayFromHeap(xt) as Float32Array;
+  const src = backend.typedArrayFromHeap(x) as Float32Array;
+  dst.fill(0);
+  const C = g.inC;
+  let i = 0;
+  for (let b = 0; b < g.batch; b++) {
+    for (let h = 0; h < g.inH; h++) {
+      let o = (b * Hp + h + g.padTop) * Wp + g.padLeft;
+      for (let w = 0; w < g.inW; w++, o++) {
+        let oc = o;
+        for (let c = 0; c < C; c++, oc += Q) dst[oc] = src[i++]!;
+      }
+    }
+  }
+  const dyp = run(
+    backend,
+    'PadV2',
+    { x: dy },
+    {
+      paddings: [
+        [0, 0],
+        [0, Hp - g.outH],
+        [0, Wp - g.outW],
+        [0, 0],
+      ],
+      constantValue: 0,
+    },
+  );
+  const dy3 = reshape(backend, dyp, [1, Q, g.outC]);
+  free(backend, dyp);
+  const out = backend.makeOutput([g.kH, g.kW, g.inC, g.outC], 'float32');
+  try {
+    for (let kh = 0; kh < g.kH; kh++) {
+      for (let kw = 0; kw < g.kW; kw++) {
+        const tap = withView(backend, xt, kh * Wp + kw, [1, g.inC, Q], (a) =>
+          run(backend, 'BatchMatMul', { a, b: dy3 }, { transposeA: false, transposeB: false }),
+        );
+        const dW = backend.typedArrayFromHeap(out) as Float32Array;
+        dW.set(backend.typedArrayFromHeap(tap) as Float32Array, (kh * g.kW + kw) * g.inC * g.outC);
+        free(backend, tap);
+      }
+    }
+  } finally {
+    free(backend, xt, dy3);
+  }
+  return out;
+}
+
 /** dW for `y = conv2d(x, W)`. */
 export function conv2DBackpropFilterWasm(
   backend: BackendWasm,
@@ -194,6 +291,15 @@ export function conv2DBackpropFilterWasm(
     const out = reshape(backend, w, filterShape);
     free(backend, w);
     return out;
+  }
+  if (
+    g.sH === 1 &&
+    g.sW === 1 &&
+    g.kH * g.kW > 1 &&
+    g.outH === g.inH + g.padTop + g.padBottom - g.kH + 1 &&
+    g.outW === g.inW + g.padLeft + g.padRight - g.kW + 1
+  ) {
+    return filterGradStride1(backend, x, dy, g);
   }
   // Rows of x beyond the last one any filter tap reads (the stride leaves them out) are cropped, so the
   // bottom/right padding of the equivalent convolution is never negative.
@@ -345,10 +451,16 @@ function leadingAxesReduce(
 
 let registered = false;
 
-/** Registers (once) the project's Conv2DBackpropFilter and Conv2DBackpropInput kernels for wasm. */
+/**
+ * Registers (once) the project's Conv2DBackpropFilter, Conv2DBackpropInput, Sum and Mean kernels for wasm,
+ * the data-movement kernels of `./wasm-memory-kernels.ts` and the fused batch-norm / ReLU-gradient kernels
+ * of `./wasm-batch-norm.ts`.
+ */
 export function registerWasmTrainingKernels(): void {
   if (registered) return;
   registered = true;
+  registerWasmMemoryKernels();
+  registerWasmBatchNormKernels();
   for (const name of ['Sum', 'Mean']) {
     const stock = tf.getKernel(name, BACKEND);
     if (stock == null) continue;

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../../trainer/backend';
+import { batchNormTrain } from '../../trainer/batch-norm';
+import { fusedBatchNormSupported } from '../../trainer/wasm-batch-norm';
 
 describe('backend selection', () => {
   it('falls through the native packages to wasm on every core, and reports why', async () => {
@@ -23,6 +25,22 @@ describe('backend selection', () => {
           .dataSync()[0],
     );
     expect(s).toBe(2 * 36 * 18);
+    // The fused batch-norm kernels load against the threaded build's shared memory too: two rows of four
+    // channels, x = m +- sqrt(v), so y = +-1 / sqrt(1 + eps / v) by hand.
+    expect(fusedBatchNormSupported(4)).toBe(true);
+    const m = [2, 4, 6, 8];
+    const v = [1, 4, 9, 16];
+    const x = tf.tensor4d(
+      [...m.map((a, i) => a - Math.sqrt(v[i]!)), ...m.map((a, i) => a + Math.sqrt(v[i]!))],
+      [2, 1, 1, 4],
+    );
+    const bn = batchNormTrain(x, tf.ones([4]), tf.zeros([4]), 1e-3);
+    const y = Array.from(bn.y.dataSync());
+    const want = [...v.map((vi) => -1 / Math.sqrt(1 + 1e-3 / vi)), ...v.map((vi) => 1 / Math.sqrt(1 + 1e-3 / vi))];
+    y.forEach((yi, i) => expect(yi).toBeCloseTo(want[i]!, 5));
+    Array.from(bn.mean.dataSync()).forEach((mi, i) => expect(mi).toBeCloseTo(m[i]!, 5));
+    Array.from(bn.variance.dataSync()).forEach((vi, i) => expect(vi).toBeCloseTo(v[i]!, 4));
+    tf.dispose([x, bn.y, bn.mean, bn.variance]);
   });
 
   it('honours an override, and fails loudly on an unavailable forced backend', async () => {

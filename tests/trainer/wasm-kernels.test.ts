@@ -2,6 +2,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../trainer/backend';
+import { batchNormTrain, batchNormTrainComposite } from '../../trainer/batch-norm';
+import { fusedBatchNormSupported } from '../../trainer/wasm-batch-norm';
 
 function rand(n: number, seed: number): Float32Array {
   // xorshift32, values in [-1, 1)
@@ -17,6 +19,9 @@ function rand(n: number, seed: number): Float32Array {
 }
 
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** The training-mode batch norm of `FastBatchNormalization` (fused kernels where supported). */
+const fusedPath = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => batchNormTrain(x, g, b, 1e-3);
 
 async function onBackend(name: string, f: () => tf.Tensor): Promise<Float32Array> {
   await tf.setBackend(name);
@@ -144,7 +149,164 @@ describe('wasm training kernels', () => {
     }
   });
 
-  it('leaks no tensors and no wasm memory handles', async () => {
+  it('Identity and same-dtype Cast share the buffer; the copy outlives the original', async () => {
+    await tf.setBackend('wasm');
+    const before = tf.engine().backend.numDataIds();
+    const x = tf.tensor1d([1, -2, 3]);
+    const c = tf.clone(x);
+    const k = tf.cast(x, 'float32');
+    expect(tf.engine().backend.numDataIds()).toBe(before + 1); // one buffer, three tensors
+    x.dispose();
+    expect(Array.from(await c.data())).toEqual([1, -2, 3]);
+    c.dispose();
+    expect(Array.from(await k.data())).toEqual([1, -2, 3]);
+    k.dispose();
+    expect(tf.engine().backend.numDataIds()).toBe(before);
+    // A cast to another dtype still converts.
+    const i = tf.cast(tf.tensor1d([1.7, -2.2]), 'int32');
+    expect(Array.from(await i.data())).toEqual([1, -2]);
+  });
+
+  it('Concat and SplitV match cpu on every axis, equal and unequal parts, float32 and int32', async () => {
+    const a = rand(4 * 5 * 6 * 8, 11);
+    const b = rand(4 * 5 * 6 * 8, 12);
+    const c = rand(4 * 5 * 6 * 3, 13);
+    const ops: [string, () => tf.Tensor][] = [];
+    for (const axis of [0, 1, 2, 3]) {
+      ops.push([
+        `concat equal axis ${axis}`,
+        () => tf.concat([tf.tensor4d(a, [4, 5, 6, 8]), tf.tensor4d(b, [4, 5, 6, 8])], axis),
+      ]);
+      ops.push([
+        `split equal axis ${axis}`,
+        () => {
+          const x = tf.tensor4d(a, [4, 5, 6, 8]);
+          const n = x.shape[axis]!;
+          const parts = n % 2 === 0 ? tf.split(x, 2, axis) : tf.split(x, [1, n - 1], axis);
+          return tf.concat(parts.map((p) => p.flatten().mul(parts.indexOf(p) + 1)));
+        },
+      ]);
+    }
+    ops.push([
+      'concat unequal last axis (three parts)',
+      () => tf.concat([tf.tensor4d(a, [4, 5, 6, 8]), tf.tensor4d(c, [4, 5, 6, 3]), tf.tensor4d(b, [4, 5, 6, 8])], 3),
+    ]);
+    ops.push([
+      'split unequal last axis',
+      () => tf.concat(tf.split(tf.tensor4d(a, [4, 5, 6, 8]), [3, 1, 4], 3).map((p, i) => p.flatten().mul(i + 1))),
+    ]);
+    ops.push([
+      'concat and split int32',
+      () => {
+        const x = tf.tensor2d(
+          Int32Array.from({ length: 60 }, (_, i) => i * 7 - 100),
+          [10, 6],
+          'int32',
+        );
+        const [p, q] = tf.split(x, 2, 1);
+        return tf.cast(tf.concat([q!, p!, q!], 1), 'float32');
+      },
+    ]);
+    ops.push([
+      'concat with an empty part',
+      () => tf.concat([tf.tensor2d(a.slice(0, 12), [3, 4]), tf.zeros([3, 0])], 1),
+    ]);
+    for (const [name, f] of ops) {
+      const g = () => tf.tidy(() => tf.reshape(f(), [-1]));
+      const want = await onBackend('cpu', g);
+      const got = await onBackend('wasm', g);
+      expect(Array.from(got), name).toEqual(Array.from(want));
+    }
+  });
+
+  it('MaxPoolGrad matches cpu: 2x2/2 with ties, odd sizes, and overlapping padded windows', async () => {
+    const xv = rand(2 * 9 * 10 * 4, 21);
+    // Ties: a quarter of the values repeat their neighbour, so the first maximum must win.
+    for (let i = 1; i < xv.length; i += 4) xv[i] = xv[i - 1]!;
+    const cases: [number[], number, number, 'valid' | 'same'][] = [
+      [[2, 8, 10, 4], 2, 2, 'valid'],
+      [[2, 9, 10, 4], 2, 2, 'valid'],
+      [[2, 9, 10, 4], 3, 2, 'same'],
+      [[2, 9, 10, 4], 3, 1, 'same'],
+      [[1, 8, 8, 2], 2, 2, 'same'],
+    ];
+    for (const [shape, k, s, pad] of cases) {
+      const n = size(shape);
+      const f = () =>
+        tf.tidy(() =>
+          tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(x as tf.Tensor4D, k, s, pad), 1.5)))(
+            tf.tensor4d(xv.slice(0, n), shape as [number, number, number, number]),
+          ),
+        );
+      const constant = () =>
+        tf.tidy(() => tf.grad((x: tf.Tensor) => tf.sum(tf.maxPool(x as tf.Tensor4D, k, s, pad)))(tf.ones(shape)));
+      expect(Array.from(await onBackend('wasm', f)), `${shape} k${k} s${s} ${pad}`).toEqual(
+        Array.from(await onBackend('cpu', f)),
+      );
+      expect(Array.from(await onBackend('wasm', constant))).toEqual(Array.from(await onBackend('cpu', constant)));
+    }
+  });
+
+  it('fused batch norm (wasm SIMD) equals the composite ops on cpu: outputs, statistics and gradients', async () => {
+    await tf.setBackend('wasm');
+    expect(fusedBatchNormSupported(8)).toBe(true);
+    expect(fusedBatchNormSupported(6)).toBe(false); // not a multiple of 4: composite ops
+    const shape: [number, number, number, number] = [3, 37, 29, 8]; // 3219 rows: several SIMD chunks
+    // A large common offset: the variance must not cancel away.
+    const xv = rand(size(shape), 31).map((v, i) => v * (1 + (i % 8)) + 100);
+    const dyv = rand(size(shape), 32);
+    const gv = rand(8, 33).map((v) => v + 1.5);
+    const bv = rand(8, 34);
+    const run = (fused: boolean, part: number) => () =>
+      tf.tidy(() => {
+        const x = tf.tensor4d(xv, shape);
+        const g = tf.tensor1d(gv);
+        const b = tf.tensor1d(bv);
+        const dy = tf.tensor4d(dyv, shape);
+        const f = fused
+          ? fusedPath
+          : (xi: tf.Tensor, gi: tf.Tensor, bi: tf.Tensor) => batchNormTrainComposite(xi, gi, bi, 1e-3);
+        const grads = tf.grads((xi: tf.Tensor, gi: tf.Tensor, bi: tf.Tensor) => {
+          const r = f(xi, gi, bi);
+          tf.dispose([r.mean, r.variance]);
+          return tf.sum(tf.mul(tf.relu(r.y), dy));
+        })([x, g, b]);
+        const { y, mean, variance } = f(x, g, b);
+        const out = [y, mean, variance, ...grads][part]!.flatten();
+        tf.dispose([mean, variance]);
+        return out;
+      });
+    for (const [part, name] of ['y', 'mean', 'variance', 'dx', 'dgamma', 'dbeta'].entries()) {
+      const want = await onBackend('cpu', run(false, part));
+      const got = await onBackend('wasm', run(true, part));
+      expect(got.every(Number.isFinite), name).toBe(true);
+      expectClose(got, want, 1e-4);
+    }
+  });
+
+  it('fused batch norm leaks no tensors and no wasm memory handles', async () => {
+    await tf.setBackend('wasm');
+    const xb = tf.tensor4d(rand(2 * 6 * 6 * 8, 17), [2, 6, 6, 8]);
+    const bn = () =>
+      tf.tidy(() => {
+        const g = tf.ones([8]);
+        const [gx] = tf.grads((a: tf.Tensor) => {
+          const r = fusedPath(a, g, tf.zeros([8]));
+          tf.dispose([r.mean, r.variance]);
+          return tf.sum(tf.relu(r.y));
+        })([xb]);
+        return tf.sum(gx!);
+      });
+    bn().dispose();
+    const t0 = tf.memory().numTensors;
+    const d0 = tf.engine().backend.numDataIds();
+    for (let i = 0; i < 3; i++) bn().dispose();
+    expect(tf.memory().numTensors).toBe(t0);
+    expect(tf.engine().backend.numDataIds()).toBe(d0);
+    xb.dispose();
+  });
+
+  it('conv gradients leak no tensors and no wasm memory handles', async () => {
     await tf.setBackend('wasm');
     const x = tf.tensor4d(rand(2 * 9 * 9 * 3, 7), [2, 9, 9, 3]);
     const w = tf.tensor4d(rand(3 * 3 * 3 * 4, 8), [3, 3, 3, 4]);
