@@ -205,11 +205,12 @@ function withView<T>(
  * that shares one packed operand and reads its other operand in place:
  *
  * - `xt` = x zero-padded to `[B, Hp, Wp]` per channel and laid out channel-major, `[Ci, Q]` with
- *   Q = B*Hp*Wp (plus a zero tail), written in one pass here;
+ *   Q = B*Hp*Wp, plus one zero channel (a pad and a 2-D transpose, both fast wasm kernels);
  * - `dyp` = dy placed at the top-left of the same `[B, Hp, Wp]` grid, zeros elsewhere, as `[Q, Co]`;
  * - for tap (kh, kw) with offset o = kh*Wp + kw: `dW[kh,kw] = xt[:, o : o+Q] · dyp`. Rows of `xt` are
  *   Q apart, so this operand is simply `[Ci, Q]` starting at element o: a view, no copy. The columns it
- *   reads past a row's end only ever meet the zero rows of `dyp` (outputs beyond OH x OW).
+ *   reads past a row's end (the next channel's first values; the zero channel after the last) only ever
+ *   meet the zero rows of `dyp` (outputs beyond OH x OW).
  *
  * Every product has the same right operand, which the wasm BatchMatMul packs once and caches by tensor:
  * the stock path packed (and transposed) a full-size filter per call, most of its cost.
@@ -218,22 +219,25 @@ function filterGradStride1(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, 
   const Hp = g.inH + g.padTop + g.padBottom;
   const Wp = g.inW + g.padLeft + g.padRight;
   const Q = g.batch * Hp * Wp;
-  const tail = (g.kH - 1) * Wp + (g.kW - 1);
-  const xt = backend.makeOutput([g.inC * Q + tail], 'float32');
-  const dst = backend.typedArrayFromHeap(xt) as Float32Array;
-  const src = backend.typedArrayFromHeap(x) as Float32Array;
-  dst.fill(0);
-  const C = g.inC;
-  let i = 0;
-  for (let b = 0; b < g.batch; b++) {
-    for (let h = 0; h < g.inH; h++) {
-      let o = (b * Hp + h + g.padTop) * Wp + g.padLeft;
-      for (let w = 0; w < g.inW; w++, o++) {
-        let oc = o;
-        for (let c = 0; c < C; c++, oc += Q) dst[oc] = src[i++]!;
-      }
-    }
-  }
+  // x padded (one extra zero channel: the last row's reads past its end land there) and transposed.
+  const xp = run(
+    backend,
+    'PadV2',
+    { x },
+    {
+      paddings: [
+        [0, 0],
+        [g.padTop, g.padBottom],
+        [g.padLeft, g.padRight],
+        [0, 1],
+      ],
+      constantValue: 0,
+    },
+  );
+  const xp2 = reshape(backend, xp, [Q, g.inC + 1]);
+  free(backend, xp);
+  const xt = transpose(backend, xp2, [1, 0]);
+  free(backend, xp2);
   const dyp = run(
     backend,
     'PadV2',
@@ -325,6 +329,27 @@ export function conv2DBackpropFilterWasm(
   return out;
 }
 
+/**
+ * `wf[kh, kw, co, ci] = W[KH-1-kh, KW-1-kw, ci, co]` in one pass (the stock Reverse then Transpose
+ * kernels take several times longer on a 3x3x128x128 filter than the convolution's own set-up).
+ */
+function flipFilter(backend: BackendWasm, filter: TensorInfo): TensorInfo {
+  const [KH, KW, Ci, Co] = filter.shape as [number, number, number, number];
+  const src = backend.typedArrayFromHeap(filter) as Float32Array;
+  const out = backend.makeOutput([KH, KW, Co, Ci], 'float32');
+  const dst = backend.typedArrayFromHeap(out) as Float32Array;
+  let o = 0;
+  for (let kh = 0; kh < KH; kh++) {
+    for (let kw = 0; kw < KW; kw++) {
+      const tap = ((KH - 1 - kh) * KW + (KW - 1 - kw)) * Ci * Co;
+      for (let co = 0; co < Co; co++) {
+        for (let ci = 0; ci < Ci; ci++) dst[o++] = src[tap + ci * Co + co]!;
+      }
+    }
+  }
+  return out;
+}
+
 /** dx for `y = conv2d(x, W)`; also the forward pass of `conv2dTranspose`. */
 export function conv2DBackpropInputWasm(
   backend: BackendWasm,
@@ -350,10 +375,7 @@ export function conv2DBackpropInputWasm(
     free(backend, t);
     return out;
   }
-  // Flipped filter [KH, KW, Co, Ci].
-  const rev = run(backend, 'Reverse', { x: filter }, { dims: [0, 1] });
-  const wf = transpose(backend, rev, [0, 1, 3, 2]);
-  free(backend, rev);
+  const wf = flipFilter(backend, filter);
   // Zero-upsample dy by the stride: [B, OH, 1, OW, 1, C] padded to [B, OH, sH, OW, sW, C].
   let up = dy;
   if (g.sH > 1 || g.sW > 1) {
