@@ -1,10 +1,11 @@
 /**
- * Milliseconds per training step of the U-Net (`trainer/model.ts`) on the best backend here, on the cpu
+ * Milliseconds per training step (median of --steps timed steps after 3 warm-up steps, on both sides)
+ * of the U-Net (`trainer/model.ts`) on the best backend here, on the cpu
  * backend, and in PyTorch on the CPU (`step_torch.py`: same architecture, input size, batch, loss,
  * optimizer and thread count), printed with their ratios from one run.
  *
  * Run: node scripts/run-ts.mjs bench/train/step.bench.ts [--size 128] [--batch 4] [--base 16] [--depth 3]
- *      [--steps 5] [--threads N] [--skip-cpu] [--cpu-full]
+ *      [--steps 9] [--threads N] [--skip-cpu] [--cpu-full]
  * The cpu backend needs minutes per step at the default size (465 s measured here): by default it is
  * timed on batch 1 at a quarter of the size and scaled by batch * 16 (its cost is linear in pixels: 5.8 s
  * at 32x32 and 23.4 s at 64x64 for batch 1), which the output says; --cpu-full times it at full size.
@@ -31,9 +32,15 @@ const cfg = {
   depth: arg('depth', 3),
   classes: 12,
   threads: arg('threads', defaultThreads()),
-  steps: arg('steps', 5),
-  warmup: 2,
+  steps: arg('steps', 9),
+  warmup: 3,
 };
+
+function median(v: number[]): number {
+  const s = [...v].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
 
 async function tfjsStep(
   backend: BackendChoice,
@@ -55,12 +62,14 @@ async function tfjsStep(
   const labels = tf.tensor3d(labelData, [batch, size, size], 'int32');
   const weights = Array.from({ length: classes }, (_, c) => 0.5 + c / classes);
   for (let i = 0; i < warmup; i++) trainStep(model, optimizer, { images, labels }, weights);
-  const t0 = performance.now();
+  const times: number[] = [];
   for (let i = 0; i < steps; i++) {
+    const t0 = performance.now();
     const r = trainStep(model, optimizer, { images, labels }, weights);
+    times.push(performance.now() - t0);
     if (!r.applied) throw new Error(`non-finite loss ${r.loss}`);
   }
-  const ms = (performance.now() - t0) / steps;
+  const ms = median(times);
   tf.dispose([images, labels]);
   model.dispose();
   optimizer.dispose();

@@ -2,9 +2,10 @@
 """PyTorch reference for bench/train/step.bench.ts: the same U-Net, input, batch, loss and optimizer.
 
 Usage: step_torch.py '{"batch":4,"size":128,"base":16,"depth":3,"classes":12,"threads":2,"steps":5,"warmup":2}'
-Prints one JSON line: {"ms_per_step": ..., "torch": version, "threads": n}.
+Prints one JSON line: {"ms_per_step": median over the timed steps, "torch": version, "threads": n}.
 """
 import json
+import statistics
 import sys
 import time
 
@@ -84,10 +85,12 @@ def main():
 
     for _ in range(cfg["warmup"]):
         step()
-    t0 = time.perf_counter()
+    times = []
     for _ in range(cfg["steps"]):
+        t0 = time.perf_counter()
         step()
-    ms = (time.perf_counter() - t0) * 1000 / cfg["steps"]
+        times.append((time.perf_counter() - t0) * 1000)
+    ms = statistics.median(times)
     print(json.dumps({"ms_per_step": ms, "torch": torch.__version__, "threads": torch.get_num_threads()}))
 
 
