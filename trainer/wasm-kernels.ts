@@ -6,7 +6,10 @@
  * naive C++ loop. Both are rewritten here in terms of kernels that run on XNNPACK (and on its thread pool):
  *
  * - `Conv2DBackpropFilter(x, dy)`: the weight gradient `dW[kh,kw,ci,co] = sum_{b,oh,ow} x[b, oh*s+kh-pt,
- *   ow*s+kw-pl, ci] * dy[b,oh,ow,co]` is an ordinary forward convolution of `x` transposed to
+ *   ow*s+kw-pl, ci] * dy[b,oh,ow,co]`. With stride 1 (every 3x3 convolution of the U-Net) it is one
+ *   matrix product per filter tap, all sharing one packed operand, the other read in place
+ *   (`filterGradStride1`, 1.5-2x faster than the convolution below, whose full-size "filter" XNNPACK
+ *   transposes and packs on every call). Otherwise it is an ordinary forward convolution of `x` transposed to
  *   `[Ci, H, W, B]` (the input channels become the batch, the batch becomes the channels) with `dy`
  *   transposed to `[OH, OW, B, Co]` used as the filter, with dilation = the original stride and the
  *   original padding. Its output `[Ci, KH, KW, Co]` is transposed back to `[KH, KW, Ci, Co]`.
@@ -21,9 +24,14 @@
  *   `[1, a, b, C]` view instead of the stock transpose-then-reduce (about 15x faster at 4x128x128x16);
  *   any other reduction goes to the stock kernel.
  *
+ * Data-movement kernels (Identity, Cast, Concat, SplitV, MaxPoolGrad) are in `./wasm-memory-kernels.ts`,
+ * the fused batch-norm and ReLU-gradient kernels (WebAssembly SIMD) in `./wasm-batch-norm.ts`;
+ * `bench/train/profile.ts` shows where a training step spends its time.
+ *
  * Every intermediate is released through `backend.disposeData`; each registered kernel returns one
  * tensor the engine owns. `registerWasmTrainingKernels()` is idempotent; it replaces the stock kernels
- * in the kernel registry (call it before `tf.setBackend('wasm')`; `trainer/backend.ts` does).
+ * in the kernel registry and registers the other files' (call it before `tf.setBackend('wasm')`;
+ * `trainer/backend.ts` does).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
