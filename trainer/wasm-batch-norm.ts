@@ -3,13 +3,15 @@
  * WebAssembly SIMD kernels (`./simd/kernels.wat`), registered as two TensorFlow.js kernels:
  *
  * - `MaskwrightBatchNormTrain(x, gamma, beta; epsilon)` -> `[y, mean, variance]`: per-channel mean and
- *   (biased) variance in one pass (sums of x - x[0,c] and its square, so a large mean does not cancel),
- *   then y = x * (gamma * r) + (beta - mean * gamma * r), r = 1/sqrt(variance + epsilon), in a second.
+ *   (biased) variance in one pass (sums of x - s and its square, s = the mean of the first 1024 rows, so
+ *   a large mean does not cancel), then y = (x - mean) * (gamma * r) + beta, r = 1/sqrt(variance +
+ *   epsilon), in a second.
  * - `MaskwrightBatchNormTrainGrad(dy, x, mean, variance, gamma; epsilon)` -> `[dx, dgamma, dbeta]`:
  *   dbeta = sum(dy), dgamma = r * sum(dy * (x - mean)) in one pass, then
- *   dx = k*dy + a*x + (c - a*mean) with k = gamma*r, a = -k*r*dgamma/N, c = -k*dbeta/N in a second
+ *   dx = k*dy + a*(x - mean) + c with k = gamma*r, a = -k*r*dgamma/N, c = -k*dbeta/N in a second
  *   (the formula of `./batch-norm.ts`).
- * - `MaskwrightReluGrad(dy, y)` -> dy where y > 0, else 0 (one pass instead of Step + Cast + Multiply);
+ * - `MaskwrightReluGrad(dy, y)` -> dy * step(y): dy where y > 0, 0 where y <= 0, NaN where y is NaN, as
+ *   the stock gradient (one pass instead of Step + Cast + Multiply);
  *   the `Relu` gradient is re-registered to use it on wasm (with y = the ReLU's input: same sign test).
  *
  * The stock ops need about twelve full passes over the activation for the same batch-norm forward and
@@ -27,9 +29,9 @@ type Ptr = number;
 
 interface SimdExports {
   bn_stats(x: Ptr, rows: number, cb: number, shift: Ptr, sum: Ptr, sq: Ptr): void;
-  bn_apply(x: Ptr, y: Ptr, rows: number, cb: number, scale: Ptr, bias: Ptr): void;
+  bn_apply(x: Ptr, y: Ptr, rows: number, cb: number, mean: Ptr, scale: Ptr, beta: Ptr): void;
   bn_grad_sums(dy: Ptr, x: Ptr, rows: number, cb: number, mean: Ptr, sdy: Ptr, sdyx: Ptr): void;
-  bn_grad_apply(dy: Ptr, x: Ptr, dx: Ptr, rows: number, cb: number, k: Ptr, a: Ptr, b: Ptr): void;
+  bn_grad_apply(dy: Ptr, x: Ptr, dx: Ptr, rows: number, cb: number, mean: Ptr, k: Ptr, a: Ptr, b: Ptr): void;
   relu_grad(dy: Ptr, y: Ptr, dx: Ptr, n: number): void;
 }
 
@@ -134,11 +136,18 @@ function batchNormTrain(backend: BackendWasm, x: TensorInfo, gamma: TensorInfo, 
   const N = tf.util.sizeFromShape(x.shape) / C;
   const cb = C * 4;
   const xp = ptr(backend, x);
-  const s = new Scratch(backend, C, 4); // 0 shift, 1 sum, 2 sq / scale, 3 bias
+  const s = new Scratch(backend, C, 5); // 0 shift / mean, 1 sum, 2 sq / scale, 3 beta
   const mean = new Float32Array(C);
   const variance = new Float32Array(C);
   try {
-    s.view(0).set((backend.typedArrayFromHeap(x) as Float32Array).subarray(0, C)); // shift = first row
+    // Shift = the mean of the first chunk of rows: sums of x - shift then stay small next to the spread,
+    // so the variance E[(x-s)^2] - E[x-s]^2 does not cancel.
+    const first = Math.min(CHUNK_ROWS, N);
+    const xs = backend.typedArrayFromHeap(x) as Float32Array;
+    const shift = new Float64Array(C);
+    for (let r = 0; r < first; r++) for (let c = 0; c < C; c++) shift[c] = shift[c]! + xs[r * C + c]!;
+    const shift32 = s.view(0);
+    for (let c = 0; c < C; c++) shift32[c] = shift[c]! / first;
     const S = new Float64Array(C);
     const Q = new Float64Array(C);
     for (let r = 0; r < N; r += CHUNK_ROWS) {
@@ -153,21 +162,23 @@ function batchNormTrain(backend: BackendWasm, x: TensorInfo, gamma: TensorInfo, 
         Q[c] = Q[c]! + sq[c]!;
       }
     }
-    const shift = s.view(0);
     const g = backend.typedArrayFromHeap(gamma) as Float32Array;
     const b = backend.typedArrayFromHeap(beta) as Float32Array;
+    const sh = s.view(0);
+    const meanV = s.view(4);
     const scale = s.view(2);
-    const bias = s.view(3);
+    const betaV = s.view(3);
     for (let c = 0; c < C; c++) {
       const d = S[c]! / N;
       const v = Math.max(Q[c]! / N - d * d, 0);
-      mean[c] = shift[c]! + d;
+      mean[c] = sh[c]! + d;
       variance[c] = v;
+      meanV[c] = mean[c]!;
       scale[c] = g[c]! / Math.sqrt(v + eps);
-      bias[c] = b[c]! - mean[c]! * scale[c]!;
+      betaV[c] = b[c]!;
     }
     const y = backend.makeOutput(x.shape, 'float32');
-    k.bn_apply(xp, ptr(backend, y), N, cb, s.at(2), s.at(3));
+    k.bn_apply(xp, ptr(backend, y), N, cb, s.at(4), s.at(2), s.at(3));
     return [
       y,
       backend.makeOutput([C], 'float32', undefined, mean),
@@ -198,7 +209,6 @@ function batchNormTrainGrad(
   const dgamma = new Float32Array(C);
   const dbeta = new Float32Array(C);
   try {
-    const mean = backend.typedArrayFromHeap(meanT) as Float32Array;
     const variance = backend.typedArrayFromHeap(varianceT) as Float32Array;
     const gamma = backend.typedArrayFromHeap(gammaT) as Float32Array;
     const SD = new Float64Array(C);
@@ -228,10 +238,10 @@ function batchNormTrainGrad(
       dbeta[c] = SD[c]!;
       kk[c] = kc;
       aa[c] = a;
-      bb[c] = cc - a * mean[c]!;
+      bb[c] = cc;
     }
     const dx = backend.makeOutput(x.shape, 'float32');
-    k.bn_grad_apply(dyp, xp, ptr(backend, dx), N, cb, s.at(0), s.at(1), s.at(2));
+    k.bn_grad_apply(dyp, xp, ptr(backend, dx), N, cb, ptr(backend, meanT), s.at(0), s.at(1), s.at(2));
     return [
       dx,
       backend.makeOutput([C], 'float32', undefined, dgamma),
@@ -252,7 +262,7 @@ function reluGrad(backend: BackendWasm, dy: TensorInfo, y: TensorInfo): TensorIn
     const d = backend.typedArrayFromHeap(dy) as Float32Array;
     const v = backend.typedArrayFromHeap(y) as Float32Array;
     const o = backend.typedArrayFromHeap(dx) as Float32Array;
-    for (let i = whole; i < n; i++) o[i] = v[i]! > 0 ? d[i]! : 0;
+    for (let i = whole; i < n; i++) o[i] = d[i]! * (v[i]! > 0 ? 1 : Number.isNaN(v[i]!) ? NaN : 0);
   }
   return dx;
 }

@@ -274,6 +274,9 @@ function filterGradStride1(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, 
         free(backend, tap);
       }
     }
+  } catch (e) {
+    free(backend, out);
+    throw e;
   } finally {
     free(backend, xt, dy3);
   }
@@ -341,10 +344,10 @@ export function conv2DBackpropFilterWasm(
  * `wf[kh, kw, co, ci] = W[KH-1-kh, KW-1-kw, ci, co]` in one pass (the stock Reverse then Transpose
  * kernels take several times longer on a 3x3x128x128 filter than the convolution's own set-up).
  */
-function flipFilter(backend: BackendWasm, filter: TensorInfo): TensorInfo {
+export function flipFilter(backend: BackendWasm, filter: TensorInfo): TensorInfo {
   const [KH, KW, Ci, Co] = filter.shape as [number, number, number, number];
-  const src = backend.typedArrayFromHeap(filter) as Float32Array;
   const out = backend.makeOutput([KH, KW, Co, Ci], 'float32');
+  const src = backend.typedArrayFromHeap(filter) as Float32Array; // after the allocation (heap growth)
   const dst = backend.typedArrayFromHeap(out) as Float32Array;
   let o = 0;
   for (let kh = 0; kh < KH; kh++) {

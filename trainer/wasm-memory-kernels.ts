@@ -14,9 +14,11 @@
  *   window finds its maximum once (the first strict maximum in row-major window order, exactly as the cpu
  *   backend's `maxPoolPositions`) and adds its gradient there.
  *
- * Each kernel handles float32 and int32 (the heap view has the right type); anything else (strings,
- * complex, bool for Concat/SplitV) goes to the stock kernel. Every kernel here is checked against the cpu
- * backend in `tests/trainer/wasm-kernels.test.ts`.
+ * Concat and SplitV handle float32 and int32, MaxPoolGrad float32; Identity and Cast share any non-string
+ * buffer. Anything else goes to the stock kernel. Typed-array views of the heap are taken only after a
+ * kernel's last allocation: an allocation may grow the heap, which detaches the old buffer of the
+ * single-threaded build's (non-shared) memory. Every kernel here is checked against the cpu backend in
+ * `tests/trainer/wasm-kernels.test.ts`, also with a heap that moves on every allocation.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -109,37 +111,40 @@ function splitV(
   const rows = tf.util.sizeFromShape(x.shape.slice(0, axis));
   const after = tf.util.sizeFromShape(x.shape.slice(axis + 1));
   const total = x.shape[axis]! * after;
-  if (sizes.length > 1 && sizes.every((n) => n === sizes[0]) && sizes[0]! * after < 256 && rows > 1) {
+  if (sizes.length > 1 && sizes.every((n) => n === sizes[0]) && sizes[0]! * after < 256 && sizes[0]! > 0 && rows > 1) {
     // Equal parts: one wasm Transpose [rows, k, n] -> [k, rows, n] makes each part contiguous.
     const k = sizes.length;
     const n = sizes[0]! * after;
     const view = { ...x, shape: [rows, k, n] };
     const t = transposeKernel(backend, view, [1, 0, 2]);
-    const tv = heap(backend, t);
-    const outs = sizes.map((s, i) => {
+    const outs = sizes.map((s) => {
       const shape = x.shape.slice();
       shape[axis] = s;
-      const out = backend.makeOutput(shape, x.dtype);
-      heap(backend, out).set(tv.subarray(i * rows * n, (i + 1) * rows * n));
-      return out;
+      return backend.makeOutput(shape, x.dtype);
     });
+    // Views only after the last allocation: an allocation may grow the heap, which detaches a
+    // non-shared heap's old buffer (and every view on it).
+    const tv = heap(backend, t);
+    outs.forEach((out, i) => heap(backend, out).set(tv.subarray(i * rows * n, (i + 1) * rows * n)));
     backend.disposeData(t.dataId);
     return outs;
   }
-  const src = heap(backend, x);
-  let offset = 0;
-  return sizes.map((s) => {
+  const outs = sizes.map((s) => {
     const shape = x.shape.slice();
     shape[axis] = s;
-    const out = backend.makeOutput(shape, x.dtype);
+    return backend.makeOutput(shape, x.dtype);
+  });
+  const src = heap(backend, x);
+  let offset = 0;
+  sizes.forEach((s, i) => {
     const n = s * after;
     if (n > 0) {
-      const dst = heap(backend, out);
+      const dst = heap(backend, outs[i]!);
       for (let r = 0; r < rows; r++) copyRun(src, r * total + offset, dst, r * n, n);
     }
     offset += n;
-    return out;
   });
+  return outs;
 }
 
 interface PoolAttrs {
@@ -160,9 +165,9 @@ function maxPoolGrad(backend: BackendWasm, dy: TensorInfo, x: TensorInfo, attrs:
     attrs.pad,
     attrs.dimRoundingMode,
   );
+  const out = backend.makeOutput(x.shape, 'float32');
   const xs = heap(backend, x) as Float32Array;
   const dys = heap(backend, dy) as Float32Array;
-  const out = backend.makeOutput(x.shape, 'float32');
   const dx = heap(backend, out) as Float32Array;
   dx.fill(0);
   const tiles2x2 =

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../../trainer/backend';
-import { batchNormTrain } from '../../trainer/batch-norm';
+import { batchNormTrain, batchNormTrainComposite } from '../../trainer/batch-norm';
 import { fusedBatchNormSupported } from '../../trainer/wasm-batch-norm';
 
 describe('backend selection', () => {
@@ -41,6 +41,24 @@ describe('backend selection', () => {
     Array.from(bn.mean.dataSync()).forEach((mi, i) => expect(mi).toBeCloseTo(m[i]!, 5));
     Array.from(bn.variance.dataSync()).forEach((vi, i) => expect(vi).toBeCloseTo(v[i]!, 4));
     tf.dispose([x, bn.y, bn.mean, bn.variance]);
+    // And its gradients on this (shared) heap equal the composite ops' on cpu.
+    const xv = Array.from({ length: 2 * 5 * 7 * 8 }, (_, i) => Math.sin(i * 1.7) * 3 + 2);
+    const grads = () =>
+      tf.tidy(() => {
+        const [gx, gg, gb] = tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+          const r = tf.getBackend() === 'wasm' ? batchNormTrain(a, g, b, 1e-3) : batchNormTrainComposite(a, g, b, 1e-3);
+          tf.dispose([r.mean, r.variance]);
+          return tf.sum(tf.mul(tf.relu(r.y), tf.range(0, a.size).reshape(a.shape).sin()));
+        })([tf.tensor4d(xv, [2, 5, 7, 8]), tf.linspace(0.5, 2, 8), tf.linspace(-1, 1, 8)]);
+        return tf.concat([gx!.flatten(), gg!, gb!]);
+      });
+    const got = Array.from(grads().dataSync());
+    await tf.setBackend('cpu');
+    const ref = grads();
+    const wantV = Array.from(ref.dataSync());
+    ref.dispose();
+    await tf.setBackend('wasm');
+    got.forEach((v, i) => expect(v).toBeCloseTo(wantV[i]!, 4));
   });
 
   it('honours an override, and fails loudly on an unavailable forced backend', async () => {

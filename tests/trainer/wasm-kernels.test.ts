@@ -4,6 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../trainer/backend';
 import { batchNormTrain, batchNormTrainComposite } from '../../trainer/batch-norm';
 import { fusedBatchNormSupported } from '../../trainer/wasm-batch-norm';
+import { flipFilter } from '../../trainer/wasm-kernels';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 function rand(n: number, seed: number): Float32Array {
   // xorshift32, values in [-1, 1)
@@ -19,6 +21,49 @@ function rand(n: number, seed: number): Float32Array {
 }
 
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+
+/**
+ * A stand-in for the wasm backend's heap that MOVES on every allocation: the old buffer is detached, as
+ * growing the single-threaded build's (non-shared) memory does. A kernel that keeps a heap view across
+ * an allocation reads undefined (NaN) or throws here.
+ */
+class MovingHeap {
+  private buffer = new ArrayBuffer(0);
+  private readonly at = new Map<object, { offset: number; bytes: number }>();
+  private used = 0;
+  makeOutput(shape: number[], dtype: 'float32' | 'int32', _offset?: number, values?: ArrayLike<number>) {
+    const bytes = size(shape) * 4;
+    const next = new ArrayBuffer(this.used + bytes);
+    new Uint8Array(next).set(new Uint8Array(this.buffer));
+    structuredClone(this.buffer, { transfer: [this.buffer] }); // detaches the old buffer
+    this.buffer = next;
+    const dataId = {};
+    this.at.set(dataId, { offset: this.used, bytes });
+    this.used += bytes;
+    const info = { dataId, shape, dtype };
+    if (values) (this.typedArrayFromHeap(info) as Float32Array).set(values);
+    return info;
+  }
+  typedArrayFromHeap(t: { dataId: object; shape: number[]; dtype: string }) {
+    const { offset } = this.at.get(t.dataId)!;
+    const Ctor = t.dtype === 'int32' ? Int32Array : Float32Array;
+    return new Ctor(this.buffer, offset, size(t.shape));
+  }
+  disposeData(): void {}
+  incRef(): void {}
+  read(t: tf.TensorInfo): number[] {
+    return Array.from(this.typedArrayFromHeap(t));
+  }
+}
+
+function onMovingHeap(kernel: string, inputs: Record<string, tf.TensorInfo>, attrs: object, heap: MovingHeap) {
+  const out = tf.getKernel(kernel, 'wasm')!.kernelFunc({
+    inputs,
+    attrs: attrs as tf.NamedAttrMap,
+    backend: heap as unknown as tf.KernelBackend,
+  });
+  return (Array.isArray(out) ? out : [out]).map((t) => heap.read(t));
+}
 
 /** The training-mode batch norm of `FastBatchNormalization` (fused kernels where supported). */
 const fusedPath = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => batchNormTrain(x, g, b, 1e-3);
@@ -221,8 +266,11 @@ describe('wasm training kernels', () => {
 
   it('MaxPoolGrad matches cpu: 2x2/2 with ties, odd sizes, and overlapping padded windows', async () => {
     const xv = rand(2 * 9 * 10 * 4, 21);
-    // Ties: a quarter of the values repeat their neighbour, so the first maximum must win.
-    for (let i = 1; i < xv.length; i += 4) xv[i] = xv[i - 1]!;
+    // Ties: every other pixel repeats its left neighbour's value (same channel; C = 4), and some rows
+    // repeat the row above, so windows hold equal maxima and the first one must win.
+    for (let i = 4; i < xv.length; i += 8) for (let c = 0; c < 4; c++) xv[i + c] = xv[i + c - 4]!;
+    for (let i = 2 * 10 * 4; i < xv.length; i += 3 * 10 * 4)
+      for (let j = 0; j < 10 * 4; j++) xv[i + j] = xv[i + j - 40]!;
     const cases: [number[], number, number, 'valid' | 'same'][] = [
       [[2, 8, 10, 4], 2, 2, 'valid'],
       [[2, 9, 10, 4], 2, 2, 'valid'],
@@ -245,6 +293,53 @@ describe('wasm training kernels', () => {
       );
       expect(Array.from(await onBackend('wasm', constant))).toEqual(Array.from(await onBackend('cpu', constant)));
     }
+  });
+
+  it('the TypeScript kernels take heap views after their allocations (a heap that moves on each one)', async () => {
+    const heap = new MovingHeap();
+    const xv = rand(2 * 6 * 7 * 4, 41);
+    const dyv = rand(2 * 3 * 3 * 4, 42);
+    const x = heap.makeOutput([2, 6, 7, 4], 'float32', undefined, xv);
+    const dy = heap.makeOutput([2, 3, 3, 4], 'float32', undefined, dyv);
+    const pool = { filterSize: 2, strides: 2, pad: 'valid', dimRoundingMode: undefined };
+    const [gotPool] = onMovingHeap('MaxPoolGrad', { dy, input: x, output: dy }, pool, heap);
+    await tf.setBackend('cpu');
+    const wantPool = tf.tidy(
+      () =>
+        tf.engine().runKernel(
+          'MaxPoolGrad',
+          {
+            dy: tf.tensor4d(dyv, [2, 3, 3, 4]),
+            input: tf.tensor4d(xv, [2, 6, 7, 4]),
+            output: tf.zeros([2, 3, 3, 4]),
+          },
+          pool as unknown as tf.NamedAttrMap,
+        ) as tf.Tensor,
+    );
+    expect(gotPool).toEqual(Array.from(wantPool.dataSync()));
+    wantPool.dispose();
+    // Unequal parts: the TypeScript loops (the equal-part paths call the wasm Transpose, not mocked here).
+    const parts = onMovingHeap('SplitV', { x }, { numOrSizeSplits: [1, 3], axis: 3 }, heap);
+    const wantParts = tf.tidy(() =>
+      tf.split(tf.tensor4d(xv, [2, 6, 7, 4]), [1, 3], 3).map((t) => Array.from(t.dataSync())),
+    );
+    expect(parts).toEqual(wantParts);
+    const a = heap.makeOutput([3, 2], 'float32', undefined, [1, 2, 3, 4, 5, 6]);
+    const b = heap.makeOutput([3, 1], 'float32', undefined, [7, 8, 9]);
+    expect(onMovingHeap('Concat', [a, b] as unknown as Record<string, tf.TensorInfo>, { axis: 1 }, heap)).toEqual([
+      [1, 2, 7, 3, 4, 8, 5, 6, 9],
+    ]);
+    const w = heap.makeOutput([2, 1, 2, 3], 'float32', undefined, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    // wf[kh, kw, co, ci] = w[1 - kh, 0, ci, co]
+    expect(heap.read(flipFilter(heap as unknown as BackendWasm, w))).toEqual([7, 10, 8, 11, 9, 12, 1, 4, 2, 5, 3, 6]);
+  });
+
+  it('the ReLU gradient on wasm keeps the stock semantics for 0, -0, Inf and NaN (any length)', async () => {
+    const xs = [1, -1, 0, -0, Infinity, -Infinity, NaN, 2.5, -3, 1e-30, -1e-30];
+    const ws = [2, 3, 4, 5, 6, 7, 8, 9, NaN, 11, Infinity];
+    const f = () =>
+      tf.tidy(() => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.relu(x), tf.tensor1d(ws))))(tf.tensor1d(xs)));
+    expect(Array.from(await onBackend('wasm', f))).toEqual(Array.from(await onBackend('cpu', f)));
   });
 
   it('fused batch norm (wasm SIMD) equals the composite ops on cpu: outputs, statistics and gradients', async () => {
