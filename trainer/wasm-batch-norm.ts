@@ -136,7 +136,7 @@ function batchNormTrain(backend: BackendWasm, x: TensorInfo, gamma: TensorInfo, 
   const N = tf.util.sizeFromShape(x.shape) / C;
   const cb = C * 4;
   const xp = ptr(backend, x);
-  const s = new Scratch(backend, C, 5); // 0 shift / mean, 1 sum, 2 sq / scale, 3 beta
+  const s = new Scratch(backend, C, 5); // 0 shift, 1 sum, 2 sum of squares then scale, 3 beta, 4 mean
   const mean = new Float32Array(C);
   const variance = new Float32Array(C);
   try {

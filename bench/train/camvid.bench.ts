@@ -7,7 +7,9 @@
  *
  * --labeled N keeps masks for the first N training images only (the rest are imported without labels),
  * to measure the reconstruction head's effect with few labels: run it with and without --reconstruction.
+ * It bundles the training worker (dist/trainer/worker.cjs) from the current sources before it starts.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -41,6 +43,11 @@ async function pngs(dir: string): Promise<string[]> {
 }
 
 async function main(): Promise<void> {
+  // The training process runs dist/trainer/worker.cjs: bundle it from the current sources first.
+  const build = spawnSync(process.execPath, [join(process.cwd(), 'scripts', 'build.mjs'), 'node'], {
+    stdio: 'inherit',
+  });
+  if (build.status !== 0) throw new Error('building the training worker failed');
   const dir = mkdtempSync(join(tmpdir(), 'mw-camvid-'));
   try {
     const path = join(dir, 'camvid.maskwright');

@@ -58,6 +58,32 @@ describe('trainStep', () => {
     opt.dispose();
   });
 
+  it('keeps the unlabeled images out of the labeled batch: its loss and batch-norm statistics are its own', () => {
+    // Two identical models (same seed, no dropout), one step each, with and without extra images: the
+    // segmentation loss depends on the labeled batch only, and the reconstruction loss averages the
+    // squared error over both passes' pixels.
+    const make = () => buildUNet({ numClasses: 2, baseFilters: 4, depth: 2, reconstruction: true, dropout: 0 });
+    const a = make();
+    const b = make();
+    const data = batch();
+    const unlabeled = tf.randomUniform([3, 16, 16, 3], -1, 1, 'float32', 7) as tf.Tensor4D;
+    const opts = { reconstructionWeight: 0.5, reduction: 'weightedMean' as const };
+    const recOf = (m: tf.LayersModel, x: tf.Tensor4D) =>
+      tf.tidy(() => {
+        const out = m.apply(x, { training: true }) as tf.Tensor[];
+        return tf.sum(tf.squaredDifference(out[1]!, x)).dataSync()[0]!;
+      });
+    // Before the step, with the same weights: the expected reconstruction loss by hand.
+    const want = (recOf(b, data.images) + recOf(b, unlabeled)) / ((2 + 3) * 16 * 16 * 3);
+    const c = make();
+    const alone = trainStep(a, tf.train.sgd(0), data, [1, 2], undefined, opts);
+    const withExtra = trainStep(c, tf.train.sgd(0), data, [1, 2], undefined, { ...opts, unlabeledImages: unlabeled });
+    expect(withExtra.segmentationLoss).toBe(alone.segmentationLoss);
+    expect(withExtra.reconstructionLoss).toBeCloseTo(want, 5);
+    tf.dispose([data.images, data.labels, unlabeled]);
+    [a, b, c].forEach((m) => m.dispose());
+  });
+
   it('skips the update on a non-finite loss and keeps the weights', () => {
     const model = buildUNet({ numClasses: 2, baseFilters: 4, depth: 1, dropout: 0 });
     const opt = tf.train.sgd(0.1);
