@@ -69,7 +69,9 @@ export async function runTraining(
     });
     const train = samples.filter((s) => s.split !== 'val' && s.labels);
     const val = samples.filter((s) => s.split === 'val' && s.labels);
-    const unlabeled = samples.filter((s) => !s.labels || s.split === 'val');
+    // Images without trusted labels. Never the labeled validation images: training on their pixels (even
+    // without labels, or only through batch-norm statistics) would flatter the validation metrics.
+    const unlabeled = samples.filter((s) => !s.labels);
     const C = mapping.values.length;
     const computed = medianFrequencyWeights(
       train.map((s) => classHistogram(s.labels!, C)),
