@@ -23,8 +23,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { KERNELS_PLAIN_MEMORY, KERNELS_SHARED_MEMORY } from './simd/kernels.wasm';
+import type { TensorInfo, WasmMemory } from './wasm-util';
+import { heapMemory, internals, memoryOffset } from './wasm-util';
 
-type TensorInfo = tf.TensorInfo;
 type Ptr = number;
 
 interface SimdExports {
@@ -36,26 +37,11 @@ interface SimdExports {
 }
 
 /** The parts of the WebAssembly API used here (the project's TypeScript libs do not declare it). */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer | SharedArrayBuffer;
-}
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: unknown };
 }
 const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
-interface WasmModule {
-  wasmMemory?: WasmMemory;
-  asm?: { memory?: WasmMemory };
-  _malloc(bytes: number): number;
-  _free(ptr: number): void;
-}
-
-interface WasmInternals {
-  wasm: WasmModule;
-  dataIdMap: { get(dataId: object): { memoryOffset: number } };
-}
 
 export const BATCH_NORM_TRAIN = 'MaskwrightBatchNormTrain';
 export const BATCH_NORM_TRAIN_GRAD = 'MaskwrightBatchNormTrainGrad';
@@ -65,11 +51,6 @@ export const RELU_GRAD = 'MaskwrightReluGrad';
 const CHUNK_ROWS = 1024;
 
 const instances = new WeakMap<WasmMemory, SimdExports | null>();
-
-function heapMemory(backend: BackendWasm): WasmMemory | undefined {
-  const module = (backend as unknown as WasmInternals).wasm;
-  return module.wasmMemory ?? module.asm?.memory;
-}
 
 /** The SIMD kernels bound to the backend's heap, or null where they cannot be instantiated. */
 function simd(backend: BackendWasm): SimdExports | null {
@@ -96,21 +77,15 @@ export function fusedBatchNormSupported(channels: number): boolean {
   return simd(tf.backend() as unknown as BackendWasm) != null;
 }
 
-function ptr(backend: BackendWasm, t: TensorInfo): Ptr {
-  return (backend as unknown as WasmInternals).dataIdMap.get(t.dataId).memoryOffset;
-}
-
 /** A scratch area of `n` float32 vectors of C values on the heap. */
 class Scratch {
   readonly base: Ptr;
-  private readonly module: WasmModule;
   constructor(
     private readonly backend: BackendWasm,
     readonly C: number,
     n: number,
   ) {
-    this.module = (backend as unknown as WasmInternals).wasm;
-    this.base = this.module._malloc(n * C * 4) >>> 0;
+    this.base = internals(backend).wasm._malloc(n * C * 4) >>> 0;
     if (!this.base) throw new Error('wasm heap exhausted');
   }
   at(i: number): Ptr {
@@ -121,7 +96,7 @@ class Scratch {
     return new Float32Array(heapMemory(this.backend)!.buffer, this.at(i), this.C);
   }
   free(): void {
-    this.module._free(this.base);
+    internals(this.backend).wasm._free(this.base);
   }
 }
 
@@ -135,7 +110,7 @@ function batchNormTrain(backend: BackendWasm, x: TensorInfo, gamma: TensorInfo, 
   const C = x.shape[x.shape.length - 1]!;
   const N = tf.util.sizeFromShape(x.shape) / C;
   const cb = C * 4;
-  const xp = ptr(backend, x);
+  const xp = memoryOffset(backend, x);
   const s = new Scratch(backend, C, 5); // 0 shift, 1 sum, 2 sum of squares then scale, 3 beta, 4 mean
   const mean = new Float32Array(C);
   const variance = new Float32Array(C);
@@ -178,7 +153,7 @@ function batchNormTrain(backend: BackendWasm, x: TensorInfo, gamma: TensorInfo, 
       betaV[c] = b[c]!;
     }
     const y = backend.makeOutput(x.shape, 'float32');
-    k.bn_apply(xp, ptr(backend, y), N, cb, s.at(4), s.at(2), s.at(3));
+    k.bn_apply(xp, memoryOffset(backend, y), N, cb, s.at(4), s.at(2), s.at(3));
     return [
       y,
       backend.makeOutput([C], 'float32', undefined, mean),
@@ -203,8 +178,8 @@ function batchNormTrainGrad(
   const C = x.shape[x.shape.length - 1]!;
   const N = tf.util.sizeFromShape(x.shape) / C;
   const cb = C * 4;
-  const xp = ptr(backend, x);
-  const dyp = ptr(backend, dy);
+  const xp = memoryOffset(backend, x);
+  const dyp = memoryOffset(backend, dy);
   const s = new Scratch(backend, C, 3); // 0 sdy / k, 1 sdyx / a, 2 bias
   const dgamma = new Float32Array(C);
   const dbeta = new Float32Array(C);
@@ -217,7 +192,7 @@ function batchNormTrainGrad(
       const rows = Math.min(CHUNK_ROWS, N - r);
       s.view(0).fill(0);
       s.view(1).fill(0);
-      k.bn_grad_sums(dyp + r * cb, xp + r * cb, rows, cb, ptr(backend, meanT), s.at(0), s.at(1));
+      k.bn_grad_sums(dyp + r * cb, xp + r * cb, rows, cb, memoryOffset(backend, meanT), s.at(0), s.at(1));
       const sdy = s.view(0);
       const sdyx = s.view(1);
       for (let c = 0; c < C; c++) {
@@ -241,7 +216,7 @@ function batchNormTrainGrad(
       bb[c] = cc;
     }
     const dx = backend.makeOutput(x.shape, 'float32');
-    k.bn_grad_apply(dyp, xp, ptr(backend, dx), N, cb, ptr(backend, meanT), s.at(0), s.at(1), s.at(2));
+    k.bn_grad_apply(dyp, xp, memoryOffset(backend, dx), N, cb, memoryOffset(backend, meanT), s.at(0), s.at(1), s.at(2));
     return [
       dx,
       backend.makeOutput([C], 'float32', undefined, dgamma),
@@ -257,7 +232,7 @@ function reluGrad(backend: BackendWasm, dy: TensorInfo, y: TensorInfo): TensorIn
   const n = tf.util.sizeFromShape(y.shape);
   const dx = backend.makeOutput(y.shape, 'float32');
   const whole = n - (n % 4);
-  simd(backend)!.relu_grad(ptr(backend, dy), ptr(backend, y), ptr(backend, dx), whole);
+  simd(backend)!.relu_grad(memoryOffset(backend, dy), memoryOffset(backend, y), memoryOffset(backend, dx), whole);
   if (whole < n) {
     const d = backend.typedArrayFromHeap(dy) as Float32Array;
     const v = backend.typedArrayFromHeap(y) as Float32Array;

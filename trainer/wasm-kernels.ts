@@ -38,33 +38,8 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmBatchNormKernels } from './wasm-batch-norm';
 import { registerWasmMemoryKernels } from './wasm-memory-kernels';
 
-type TensorInfo = tf.TensorInfo;
-type Attrs = Record<string, unknown>;
-
-const BACKEND = 'wasm';
-
-/** Runs a registered wasm kernel directly (no engine bookkeeping, no gradient tape). */
-function run(backend: BackendWasm, name: string, inputs: Record<string, TensorInfo>, attrs: Attrs = {}): TensorInfo {
-  const kernel = tf.getKernel(name, BACKEND);
-  if (kernel == null) throw new Error(`wasm kernel ${name} is not registered`);
-  return kernel.kernelFunc({
-    inputs,
-    attrs: attrs as tf.NamedAttrMap,
-    backend: backend as unknown as tf.KernelBackend,
-  }) as TensorInfo;
-}
-
-function free(backend: BackendWasm, ...infos: TensorInfo[]): void {
-  for (const t of infos) backend.disposeData(t.dataId);
-}
-
-function transpose(backend: BackendWasm, x: TensorInfo, perm: number[]): TensorInfo {
-  return run(backend, 'Transpose', { x }, { perm });
-}
-
-function reshape(backend: BackendWasm, x: TensorInfo, shape: number[]): TensorInfo {
-  return run(backend, 'Reshape', { x }, { shape });
-}
+import type { Attrs, TensorInfo } from './wasm-util';
+import { BACKEND, free, internals, memoryOffset, replaceKernel, reshape, run, transpose } from './wasm-util';
 
 function slice4(backend: BackendWasm, x: TensorInfo, size: number[]): TensorInfo {
   return run(backend, 'Slice', { x }, { begin: [0, 0, 0, 0], size });
@@ -181,11 +156,6 @@ function matMul(backend: BackendWasm, a: TensorInfo, b: TensorInfo) {
   return out2;
 }
 
-interface WasmInternals {
-  dataIdMap: { get(dataId: object): { id: number; memoryOffset: number }; delete(dataId: object): void };
-  wasm: { tfjs: { disposeData(id: number): void } };
-}
-
 /**
  * Runs `f` on a float32 tensor that VIEWS `size` elements of `base`'s memory from element `offset` on
  * (no copy), then unregisters the view without freeing the memory (it belongs to `base`).
@@ -197,14 +167,13 @@ function withView<T>(
   shape: number[],
   f: (v: TensorInfo) => T,
 ): T {
-  const internals = backend as unknown as WasmInternals;
-  const at = internals.dataIdMap.get(base.dataId).memoryOffset + offset * 4;
-  const view = backend.makeOutput(shape, 'float32', at);
+  const view = backend.makeOutput(shape, 'float32', memoryOffset(backend, base) + offset * 4);
   try {
     return f(view);
   } finally {
-    internals.wasm.tfjs.disposeData(internals.dataIdMap.get(view.dataId).id);
-    internals.dataIdMap.delete(view.dataId);
+    const { dataIdMap, wasm } = internals(backend);
+    wasm.tfjs.disposeData(dataIdMap.get(view.dataId).id);
+    dataIdMap.delete(view.dataId);
   }
 }
 
@@ -494,18 +463,14 @@ export function registerWasmTrainingKernels(): void {
   registered = true;
   registerWasmMemoryKernels();
   registerWasmBatchNormKernels();
-  for (const name of ['Sum', 'Mean']) {
-    const stock = tf.getKernel(name, BACKEND);
-    if (stock == null) continue;
-    const op = name === 'Sum' ? 'sum' : 'mean';
-    tf.unregisterKernel(name, BACKEND);
-    tf.registerKernel({
-      ...stock,
-      kernelFunc: (args) => {
-        const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
-        const fast = leadingAxesReduce(args.backend as unknown as BackendWasm, args.inputs.x!, axis, keepDims, op);
-        return fast ?? stock.kernelFunc(args);
-      },
+  for (const [name, op] of [
+    ['Sum', 'sum'],
+    ['Mean', 'mean'],
+  ] as const) {
+    replaceKernel(name, (args, stock) => {
+      const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
+      const fast = leadingAxesReduce(args.backend as unknown as BackendWasm, args.inputs.x!, axis, keepDims, op);
+      return fast ?? stock.kernelFunc(args);
     });
   }
   for (const name of ['Conv2DBackpropFilter', 'Conv2DBackpropInput']) {

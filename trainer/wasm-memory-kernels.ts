@@ -22,11 +22,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { TensorInfo } from './wasm-util';
+import { replaceKernel, transpose } from './wasm-util';
 
-type TensorInfo = tf.TensorInfo;
 type Heap = Float32Array | Int32Array | Uint8Array;
 
-const BACKEND = 'wasm';
 const NUMERIC = new Set(['float32', 'int32']);
 
 function heap(backend: BackendWasm, t: TensorInfo): Heap {
@@ -36,16 +36,6 @@ function heap(backend: BackendWasm, t: TensorInfo): Heap {
 function shareBuffer(backend: BackendWasm, x: TensorInfo): TensorInfo {
   backend.incRef(x.dataId);
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
-}
-
-function transposeKernel(backend: BackendWasm, x: TensorInfo, perm: number[]): TensorInfo {
-  const kernel = tf.getKernel('Transpose', BACKEND);
-  if (kernel == null) throw new Error('wasm kernel Transpose is not registered');
-  return kernel.kernelFunc({
-    inputs: { x },
-    attrs: { perm },
-    backend: backend as unknown as tf.KernelBackend,
-  }) as TensorInfo;
 }
 
 /** Copies `n` values; `set` for long runs, a loop for short ones (no subarray object per call). */
@@ -83,7 +73,7 @@ function concat(backend: BackendWasm, inputs: TensorInfo[], axisAttr: number | n
     const stacked = backend.makeOutput([live.length, rows, n], dtype);
     const st = heap(backend, stacked);
     live.forEach((t, i) => st.set(heap(backend, t), i * rows * n));
-    const t = transposeKernel(backend, stacked, [1, 0, 2]);
+    const t = transpose(backend, stacked, [1, 0, 2]);
     backend.disposeData(stacked.dataId);
     return { ...t, shape: outShape };
   }
@@ -116,7 +106,7 @@ function splitV(
     const k = sizes.length;
     const n = sizes[0]! * after;
     const view = { ...x, shape: [rows, k, n] };
-    const t = transposeKernel(backend, view, [1, 0, 2]);
+    const t = transpose(backend, view, [1, 0, 2]);
     const outs = sizes.map((s) => {
       const shape = x.shape.slice();
       shape[axis] = s;
@@ -272,43 +262,31 @@ function maxPoolGradGeneral(
 
 let registered = false;
 
-type KernelArgs = Parameters<tf.KernelFunc>[0];
-
-function replace(
-  name: string,
-  kernelFunc: (args: KernelArgs, stock: tf.KernelConfig) => ReturnType<tf.KernelFunc>,
-): void {
-  const stock = tf.getKernel(name, BACKEND);
-  if (stock == null) throw new Error(`wasm kernel ${name} is not registered`);
-  tf.unregisterKernel(name, BACKEND);
-  tf.registerKernel({ ...stock, kernelFunc: (args) => kernelFunc(args, stock) });
-}
-
 /** Registers (once) the data-movement kernels above in place of the stock wasm ones. */
 export function registerWasmMemoryKernels(): void {
   if (registered) return;
   registered = true;
   const wasm = (args: { backend: unknown }) => args.backend as BackendWasm;
-  replace('Identity', (args, stock) =>
+  replaceKernel('Identity', (args, stock) =>
     args.inputs.x!.dtype === 'string' ? stock.kernelFunc(args) : shareBuffer(wasm(args), args.inputs.x!),
   );
-  replace('Cast', (args, stock) => {
+  replaceKernel('Cast', (args, stock) => {
     const x = args.inputs.x!;
     return (args.attrs as { dtype: string }).dtype === x.dtype && x.dtype !== 'string'
       ? shareBuffer(wasm(args), x)
       : stock.kernelFunc(args);
   });
-  replace(
+  replaceKernel(
     'Concat',
     (args, stock) =>
       concat(wasm(args), Object.values(args.inputs) as TensorInfo[], (args.attrs as { axis: number }).axis) ??
       stock.kernelFunc(args),
   );
-  replace('SplitV', (args, stock) => {
+  replaceKernel('SplitV', (args, stock) => {
     const { numOrSizeSplits, axis } = args.attrs as { numOrSizeSplits: number | number[]; axis: number };
     return splitV(wasm(args), args.inputs.x!, numOrSizeSplits, axis) ?? stock.kernelFunc(args);
   });
-  replace(
+  replaceKernel(
     'MaxPoolGrad',
     (args, stock) =>
       maxPoolGrad(wasm(args), args.inputs.dy!, args.inputs.input!, args.attrs as unknown as PoolAttrs) ??
