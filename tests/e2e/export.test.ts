@@ -3,22 +3,19 @@
  * Export dialog, see the model option disabled until a run has trained, export the model, and pick a
  * checkpoint in the run history (then go back to the newest).
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { makeProject } from '../helpers/training';
+import { buildTrainingWorker, makeProject } from '../helpers/training';
 import { useHarness } from './harness';
 import { expectProject, header } from './ui';
 
-const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const harness = useHarness();
 
 describe('export and checkpoints in the app', () => {
   beforeAll(() => {
     // The worker bundle the registry forks (dist/trainer/worker.cjs).
-    execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs'), 'node'], { cwd: root });
+    buildTrainingWorker();
   });
 
   it('exports masks and the model, and picks the checkpoint to use', async () => {

@@ -5,16 +5,12 @@
  * painted pixel is kept, every other pixel gets the predicted value with provenance Predicted; Ctrl+Z
  * restores the previous map exactly.
  */
-import { execFileSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { makeProject, SIZE } from '../helpers/training';
+import { SIZE, buildTrainingWorker, makeProject } from '../helpers/training';
 import { useHarness } from './harness';
 import { expectProject, loadedThumbnails } from './ui';
 
-const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const harness = useHarness();
 const UNLABELED = 255;
 const PAINTED = 1;
@@ -27,7 +23,7 @@ const notice = (page: Page) => page.getByLabel('Editor status', { exact: true })
 describe('predictions in the editor', () => {
   beforeAll(() => {
     // The worker bundles the registry forks (training and prediction).
-    execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs'), 'node'], { cwd: root });
+    buildTrainingWorker();
   });
 
   it('shows the prediction of the unlabeled pixels and accepts it as one undo step', async () => {

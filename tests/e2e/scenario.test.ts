@@ -4,24 +4,21 @@
  * masks and the model from the Export dialog; then check the exported masks against the stored labels
  * and load the exported model with plain TensorFlow.js, which must reproduce the app's prediction.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { decode } from 'fast-png';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { predictImage } from '../../trainer/predict';
-import { makeProject, SIZE } from '../helpers/training';
+import { SIZE, buildTrainingWorker, makeProject } from '../helpers/training';
 import { useHarness } from './harness';
 import { expectProject, header, loadedThumbnails } from './ui';
 
-const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const harness = useHarness();
 
 describe('train, predict, accept, export', () => {
   beforeAll(() => {
-    execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs'), 'node'], { cwd: root });
+    buildTrainingWorker();
   });
 
   it('runs the whole loop from the UI, and the exported files hold what the app shows', async () => {

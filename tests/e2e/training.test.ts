@@ -3,22 +3,18 @@
  * generated project, open Train, see a validation error inline, set tiny advanced settings, start, watch
  * the progress and charts update, see the run complete and appear in the history with its mIoU.
  */
-import { execFileSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { makeProject } from '../helpers/training';
+import { buildTrainingWorker, makeProject } from '../helpers/training';
 import { useHarness } from './harness';
 import { expectClasses, expectProject, header } from './ui';
 
-const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const harness = useHarness();
 const EPOCHS = 6;
 
 describe('training in the app', () => {
   beforeAll(() => {
     // The worker bundle the registry forks (dist/trainer/worker.cjs); building it takes about a second.
-    execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs'), 'node'], { cwd: root });
+    buildTrainingWorker();
   });
 
   it('trains a tiny model with live progress and charts, and lists the run with its mIoU', async () => {

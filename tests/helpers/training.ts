@@ -1,5 +1,7 @@
-/** A small generated project for training tests. */
-import { join } from 'node:path';
+/** A small generated project for training tests, and the training worker bundle they fork. */
+import { execFileSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { addClass } from '../../db/classes';
 import { setSplit } from '../../db/images';
@@ -8,6 +10,12 @@ import { importImages } from '../../main/services/import-images';
 import { Project } from '../../main/services/project';
 
 export const SIZE = 32;
+
+/** Bundles dist/trainer/worker.cjs (the process training and prediction fork) from the current sources. */
+export function buildTrainingWorker(): void {
+  const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+  execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs'), 'node'], { cwd: root });
+}
 
 /** Left half dark (class "dark"), right half bright ("bright"), with per-image noise. */
 export async function makeProject(dir: string, name: string): Promise<string> {
