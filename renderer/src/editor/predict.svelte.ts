@@ -21,7 +21,7 @@ export type PredictPhase = 'idle' | 'running' | 'preview';
 
 export type PredictHost = FillHost;
 
-export interface PredictSummary extends PreviewCounts {
+export interface PredictSummary {
   /** Mean confidence of the whole prediction, 0..1. */
   meanConfidence: number;
   checkpointId: number | null;
@@ -49,6 +49,8 @@ export class PredictController {
   /** Pixels with confidence below this stay unlabeled (0..1). */
   threshold = $state(0);
   summary = $state<PredictSummary | null>(null);
+  /** What the preview would write at the current threshold; written, never read, by `render()` (see FillController.counts). */
+  counts = $state<PreviewCounts>({ changed: 0, unlabeled: 0 });
 
   private token = 0;
   private kept: Kept | null = null;
@@ -91,7 +93,7 @@ export class PredictController {
           return;
         }
         this.kept = { session, edits, values: r.values, confidence: r.confidence };
-        this.summary = { meanConfidence: r.meanConfidence, checkpointId: r.checkpointId, changed: 0, unlabeled: 0 };
+        this.summary = { meanConfidence: r.meanConfidence, checkpointId: r.checkpointId };
         this.phase = 'preview';
         this.canvas = document.createElement('canvas');
         this.render();
@@ -199,16 +201,15 @@ export class PredictController {
 
   private render(): void {
     const kept = this.kept;
-    if (!kept || !this.canvas || !this.summary) return;
+    if (!kept || !this.canvas) return;
     const { palette, hidden } = this.host.style();
-    const counts = renderPreview(
+    this.counts = renderPreview(
       this.canvas,
       kept.session.map,
       { labels: this.labels(kept), confidence: kept.confidence, floor: 0, top: 255, writable: isUnlabeled },
       palette,
       hidden,
     );
-    this.summary = { ...this.summary, ...counts };
     this.host.previewChanged();
   }
 
