@@ -132,6 +132,14 @@ export interface PredictionData {
   confidence: Uint8Array;
   meanConfidence: number;
 }
+export interface RankedImage {
+  imageId: number;
+  /** Expected gain of labeling it: uncertainty over its unlabeled pixels, 0..1. */
+  gain: number;
+  /** Share of its pixels labeled (any source), 0..1. */
+  labeledFraction: number;
+  meanConfidence: number;
+}
 export interface RunSummary {
   id: number;
   status: 'queued' | 'running' | 'completed' | 'stopped' | 'failed';
@@ -253,10 +261,15 @@ export const contract = {
   'model.select': { input: z.object({ checkpointId: id.nullable() }), output: {} as { checkpointId: number | null } },
   /** The model's prediction for one image (computed in a separate process). */
   'predict.image': { input: z.object({ imageId: id, checkpointId: id.optional() }), output: {} as PredictionData },
-  /** Every image's mean prediction confidence, least confident first: what to label next. */
+  /** What to label next: every image by expected gain (core/training/rank.ts), most first; images that failed apart. */
   'predict.rank': {
     input: none,
-    output: {} as { checkpointId: number | null; images: { imageId: number; meanConfidence: number }[] },
+    output: {} as {
+      checkpointId: number | null;
+      images: RankedImage[];
+      /** Images that could not be predicted, with why (the others are still ranked). */
+      skipped: { imageId: number; name: string; message: string }[];
+    },
   },
   /** Writes masks, a dataset folder or the model into `dir`. */
   'export.run': {

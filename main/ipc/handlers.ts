@@ -16,7 +16,14 @@ import { importMasks } from '../services/import-masks';
 import { Project } from '../services/project';
 import { computeClassWeights } from '../services/class-weights';
 import { runExport } from '../services/export';
-import { predictInProcess, startTraining, type ForkWorker, type TrainingHandle } from '../services/training';
+import {
+  predictInProcess,
+  scoreInProcess,
+  startTraining,
+  type ForkWorker,
+  type TrainingHandle,
+} from '../services/training';
+import { byExpectedGain } from '../../core/training/rank';
 import { activeCheckpoint, listCheckpoints, listEpochs, listRuns, setActiveCheckpoint } from '../../db/runs';
 import { getMeta } from '../../db/meta';
 import { RecentProjects } from '../services/recent';
@@ -181,7 +188,12 @@ export function createHandlers(session: Session): Handlers {
     'predict.image': async ({ imageId, checkpointId }) => {
       const project = session.require();
       const { fork, module } = trainingProcess();
-      const r = await predictInProcess(project.path, [imageId], fork, module, checkpointId, deps.nativeBinding);
+      const r = await predictInProcess(project.path, [imageId], fork, module, {
+        checkpointId,
+        nativeBinding: deps.nativeBinding,
+      });
+      const failed = r.failures[0];
+      if (failed) throw new AppError(failed.error.code, failed.error.message);
       const p = r.predictions[0]!;
       return {
         imageId,
@@ -196,11 +208,28 @@ export function createHandlers(session: Session): Handlers {
     'predict.rank': async () => {
       const project = session.require();
       const { fork, module } = trainingProcess();
-      const ids = images.listImages(project.db).map((i) => i.id);
-      const r = await predictInProcess(project.path, ids, fork, module, undefined, deps.nativeBinding);
-      const ranked = r.predictions.map((p) => ({ imageId: p.imageId, meanConfidence: p.meanConfidence }));
-      ranked.sort((a, b) => a.meanConfidence - b.meanConfidence);
-      return { checkpointId: r.checkpointId, images: ranked };
+      const list = images.listImages(project.db);
+      const names = new Map(list.map((i) => [i.id, i.name]));
+      const r = await scoreInProcess(
+        project.path,
+        list.map((i) => i.id),
+        fork,
+        module,
+        { nativeBinding: deps.nativeBinding },
+      );
+      const ranked = r.scores.map(({ imageId, gain, labeledFraction, meanConfidence }) => ({
+        imageId,
+        gain,
+        labeledFraction,
+        meanConfidence,
+      }));
+      ranked.sort(byExpectedGain);
+      const skipped = r.failures.map((f) => ({
+        imageId: f.imageId,
+        name: names.get(f.imageId) ?? `image ${f.imageId}`,
+        message: f.error.message,
+      }));
+      return { checkpointId: r.checkpointId, images: ranked, skipped };
     },
     'export.run': ({ kind, dir, checkpointId }) => runExport(db(), kind, dir, checkpointId),
   } satisfies Handlers;

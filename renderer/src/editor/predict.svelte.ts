@@ -17,7 +17,8 @@ import { renderPreview } from './fillPreview';
 import type { PreviewCounts } from './fillPreview';
 import type { ImageSession } from './session';
 
-export type PredictPhase = 'idle' | 'running' | 'preview';
+/** `failed`: the panel says why until dismissed (a status-bar line would be cut short and gone in 4 s). */
+export type PredictPhase = 'idle' | 'running' | 'preview' | 'failed';
 
 export type PredictHost = FillHost;
 
@@ -49,6 +50,8 @@ export class PredictController {
   /** Pixels with confidence below this stay unlabeled (0..1). */
   threshold = $state(0);
   summary = $state<PredictSummary | null>(null);
+  /** Why the last prediction failed (phase `failed`). */
+  failure = $state<string | null>(null);
   /** What the preview would write at the current threshold; written, never read, by `render()` (see FillController.counts). */
   counts = $state<PreviewCounts>({ changed: 0, unlabeled: 0 });
 
@@ -101,8 +104,8 @@ export class PredictController {
       },
       (err: unknown) => {
         if (token !== this.token) return;
-        this.phase = 'idle';
-        this.host.say(predictionError(err));
+        this.failure = predictionError(err);
+        this.phase = 'failed';
       },
     );
   }
@@ -114,16 +117,18 @@ export class PredictController {
     this.host.say('Prediction cancelled.');
   }
 
+  /** Throws the preview away, or dismisses a failure (Discard, Dismiss, Esc). */
   discard(): void {
-    if (this.phase !== 'preview') return;
+    if (this.phase !== 'preview' && this.phase !== 'failed') return;
     this.stop();
   }
 
   /** Drops whatever is active, saying why (an edit, another image). */
   abandon(reason: string | null = null): void {
     if (!this.active) return;
+    const dropped = this.phase !== 'failed'; // a failure shown is dismissed, nothing was discarded
     this.stop();
-    if (reason) this.host.say(reason);
+    if (reason && dropped) this.host.say(reason);
   }
 
   /** Writes the previewed prediction into the unlabeled pixels as one undo step. */
@@ -218,6 +223,7 @@ export class PredictController {
     if (this.canvas) this.host.showPreview(null);
     this.canvas = null;
     this.kept = null;
+    this.failure = null;
     this.phase = 'idle';
   }
 }
