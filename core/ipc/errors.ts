@@ -5,6 +5,8 @@ export const ERROR_CODES = [
   'NO_PROJECT',
   'NOT_FOUND',
   'CONFLICT',
+  /** The project is not ready for what was asked (e.g. training without labels); the message says what to do. */
+  'NOT_READY',
   'UNSUPPORTED',
   'TOO_LARGE',
   'IO',

@@ -12,7 +12,7 @@ import { getOriginal, listImages } from '../../db/images';
 import { loadLabelMap } from '../../db/labelmaps';
 import type { ProjectDb } from '../../db/open';
 
-const SOURCE_CODE: Record<PixelSource, number> = {
+export const SOURCE_CODE: Record<PixelSource, number> = {
   painted: Provenance.Painted,
   propagated: Provenance.Propagated,
   predicted: Provenance.Predicted,

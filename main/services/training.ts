@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { AppError, type ApiErrorPayload } from '../../core/ipc/errors';
 import { trainSettingsSchema, type TrainSettingsInput } from '../../core/training/settings';
 import { createRun, finishRun, getRun } from '../../db/runs';
+import { assertTrainingReady } from './readiness';
 import type { ProjectDb } from '../../db/open';
 import type {
   FromWorker,
@@ -188,6 +189,7 @@ export function startTraining(
     const i = parsed.error.issues[0]!;
     throw new AppError('INVALID_INPUT', `Training settings: ${i.path.join('.') || 'settings'}: ${i.message}`);
   }
+  assertTrainingReady(db, parsed.data.sources);
   const runId = createRun(db, parsed.data);
   const child = fork(modulePath);
   let finished: Extract<TrainMessage, { type: 'done' }> | null = null;
