@@ -273,7 +273,13 @@ export const contract = {
   },
   /** Writes masks, a dataset folder or the model into `dir`. */
   'export.run': {
-    input: z.object({ kind: z.enum(['masks', 'dataset', 'model']), dir: path, checkpointId: id.optional() }),
+    input: z.object({
+      kind: z.enum(['masks', 'dataset', 'model']),
+      dir: path,
+      checkpointId: id.optional(),
+      /** Masks and dataset: all labels, or only painted and imported ones (propagated and predicted left out). */
+      labels: z.enum(['all', 'trusted']).default('all'),
+    }),
     output: {} as { kind: string; dir: string; files: number; skipped: string[] },
   },
 } satisfies Record<Channel, { input: z.ZodType; output: unknown }>;

@@ -231,7 +231,7 @@ export function createHandlers(session: Session): Handlers {
       }));
       return { checkpointId: r.checkpointId, images: ranked, skipped };
     },
-    'export.run': ({ kind, dir, checkpointId }) => runExport(db(), kind, dir, checkpointId),
+    'export.run': ({ kind, dir, checkpointId, labels }) => runExport(db(), kind, dir, checkpointId, labels),
   } satisfies Handlers;
 }
 

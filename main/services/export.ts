@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import sharp from 'sharp';
 import { AppError } from '../../core/ipc/errors';
-import { UNLABELED } from '../../core/labelmap/types';
+import { Provenance, UNLABELED } from '../../core/labelmap/types';
 import { hexToRgb } from '../../core/palette';
 import { listClasses } from '../../db/classes';
 import { getOriginal, listImages } from '../../db/images';
@@ -29,6 +29,20 @@ export interface ExportReport {
 
 const stem = (name: string) => basename(name, extname(name));
 
+/** Which labels an export writes: all, or only those a person made (painted, imported masks). */
+export type ExportLabels = 'all' | 'trusted';
+
+/** The class plane with propagated and predicted pixels unlabeled when only trusted labels go out. */
+function exportedClasses(map: { classes: Uint8Array; provenance: Uint8Array }, labels: ExportLabels): Uint8Array {
+  if (labels === 'all') return map.classes;
+  const out = map.classes.slice();
+  for (let i = 0; i < out.length; i++) {
+    const p = map.provenance[i];
+    if (p === Provenance.Propagated || p === Provenance.Predicted) out[i] = UNLABELED;
+  }
+  return out;
+}
+
 /** RGBA preview: class colors, unlabeled pixels transparent. */
 async function colorPreview(
   width: number,
@@ -48,7 +62,7 @@ async function colorPreview(
     .toBuffer();
 }
 
-export async function exportMasks(db: ProjectDb, dir: string): Promise<ExportReport> {
+export async function exportMasks(db: ProjectDb, dir: string, labels: ExportLabels = 'all'): Promise<ExportReport> {
   const colors = new Map(listClasses(db).map((c) => [c.value, c.color]));
   await mkdir(join(dir, 'masks'), { recursive: true });
   await mkdir(join(dir, 'previews'), { recursive: true });
@@ -59,20 +73,21 @@ export async function exportMasks(db: ProjectDb, dir: string): Promise<ExportRep
       report.skipped.push(img.name);
       continue;
     }
+    const classes = exportedClasses(map, labels);
     await writeFile(
       join(dir, 'masks', `${stem(img.name)}.png`),
-      encodeIndexedMask(map.width, map.height, map.classes, colors),
+      encodeIndexedMask(map.width, map.height, classes, colors),
     );
     await writeFile(
       join(dir, 'previews', `${stem(img.name)}.png`),
-      await colorPreview(map.width, map.height, map.classes, colors),
+      await colorPreview(map.width, map.height, classes, colors),
     );
     report.files += 2;
   }
   return report;
 }
 
-export async function exportDataset(db: ProjectDb, dir: string): Promise<ExportReport> {
+export async function exportDataset(db: ProjectDb, dir: string, labels: ExportLabels = 'all'): Promise<ExportReport> {
   const classes = listClasses(db);
   if (!classes.length) throw new AppError('INVALID_INPUT', 'The project has no classes to export');
   const toIndex = new Uint8Array(256).fill(UNLABELED);
@@ -99,7 +114,10 @@ export async function exportDataset(db: ProjectDb, dir: string): Promise<ExportR
     report.files++;
     const map = loadLabelMap(db, img.id);
     const values = new Uint8Array(img.width * img.height).fill(UNLABELED);
-    if (map) for (let i = 0; i < values.length; i++) values[i] = toIndex[map.classes[i]!]!;
+    if (map) {
+      const classes = exportedClasses(map, labels);
+      for (let i = 0; i < values.length; i++) values[i] = toIndex[classes[i]!]!;
+    }
     await writeFile(join(dir, 'masks', `${name}.png`), encodeIndexedMask(img.width, img.height, values, indexColors));
     report.files++;
     splits[img.split]!.push(name);
@@ -162,8 +180,14 @@ export async function exportModel(db: ProjectDb, dir: string, checkpointId?: num
   return { kind: 'model', dir, files: 3, skipped: [] };
 }
 
-export function runExport(db: ProjectDb, kind: ExportKind, dir: string, checkpointId?: number): Promise<ExportReport> {
-  if (kind === 'masks') return exportMasks(db, dir);
-  if (kind === 'dataset') return exportDataset(db, dir);
+export function runExport(
+  db: ProjectDb,
+  kind: ExportKind,
+  dir: string,
+  checkpointId?: number,
+  labels: ExportLabels = 'all',
+): Promise<ExportReport> {
+  if (kind === 'masks') return exportMasks(db, dir, labels);
+  if (kind === 'dataset') return exportDataset(db, dir, labels);
   return exportModel(db, dir, checkpointId);
 }

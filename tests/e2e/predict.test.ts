@@ -92,6 +92,10 @@ describe('predictions in the editor', () => {
     expect(prediction.width).toBe(SIZE);
     expect(prediction.values.length).toBe(n);
 
+    // Accepting everything takes lowering the threshold from its default 0.5 first.
+    expect(await page.getByLabel('Confidence threshold').inputValue()).toBe('0.5');
+    await page.getByLabel('Confidence threshold').fill('0');
+    await canvas(page).focus();
     await page.keyboard.press('Enter');
     await panel(page).waitFor({ state: 'detached' });
     await notice(page)

@@ -37,5 +37,19 @@ describe('training readiness', () => {
     }
     expect(await h.call('runs.list')).toEqual([]);
     await view.getByText('No runs yet.').waitFor();
+
+    // Exporting masks of a project without labels: not a green "Exported 0 files", and the skipped
+    // image is named with why.
+    h.dialogs.folderPath = join(h.tmp, 'out');
+    await header(page).getByRole('button', { name: 'Export…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Export' });
+    await dialog.getByLabel('Only labels you made (painted or imported)').check();
+    await dialog.getByRole('button', { name: 'Choose folder…' }).click();
+    await dialog.getByLabel('Export result').getByText('Nothing exported: no image has labels yet.').waitFor();
+    await dialog.getByText('Skipped 1 image without labels').click();
+    await dialog.getByText('street.png').waitFor();
+    await h.screenshot('export-nothing-1920');
+    await page.setViewportSize({ width: 1024, height: 700 });
+    await h.screenshot('export-nothing-1024');
   });
 });

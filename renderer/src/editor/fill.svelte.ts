@@ -57,6 +57,12 @@ interface Kept extends Pending {
   confidence: Float32Array;
 }
 
+/**
+ * Minimum confidence a fill or prediction preview starts with: pixels less sure stay unlabeled unless
+ * the user lowers it (issue 11: at 0 a 35 %-confident prediction went in whole with one key).
+ */
+export const DEFAULT_THRESHOLD = 0.5;
+
 export const NO_STROKES_MESSAGE =
   'Paint at least one stroke first: Fill unlabeled spreads your strokes to the unlabeled pixels.';
 
@@ -65,7 +71,7 @@ export class FillController {
   /** Completed fraction of the running job, 0..1. */
   progress = $state(0);
   /** Pixels with confidence below this stay unlabeled (0..1). */
-  threshold = $state(0);
+  threshold = $state(DEFAULT_THRESHOLD);
   summary = $state<FillSummary | null>(null);
   /**
    * What the preview would write at the current threshold. Its own state, written (never read) by

@@ -12,6 +12,7 @@
 import { applyPatch, Provenance, UNLABELED } from '../../../core/labelmap';
 import { AppError } from '../../../core/ipc/errors';
 import { call, errorMessage } from '../lib/api';
+import { DEFAULT_THRESHOLD } from './fill.svelte';
 import type { FillHost } from './fill.svelte';
 import { renderPreview } from './fillPreview';
 import type { PreviewCounts } from './fillPreview';
@@ -48,7 +49,7 @@ export function predictionError(err: unknown): string {
 export class PredictController {
   phase = $state<PredictPhase>('idle');
   /** Pixels with confidence below this stay unlabeled (0..1). */
-  threshold = $state(0);
+  threshold = $state(DEFAULT_THRESHOLD);
   summary = $state<PredictSummary | null>(null);
   /** Why the last prediction failed (phase `failed`). */
   failure = $state<string | null>(null);
