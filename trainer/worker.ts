@@ -6,6 +6,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { AppError, type ApiErrorPayload } from '../core/ipc/errors';
 import { labelNextScore } from '../core/training/rank';
+import { autoValidation } from '../core/training/split';
 import { classHistogram, medianFrequencyWeights, mergeClassWeights } from '../core/training/weights';
 import { trainSettingsSchema, workingSize, type TrainSettings } from '../core/training/settings';
 import { listClasses } from '../db/classes';
@@ -70,8 +71,14 @@ export async function runTraining(
       splits: ['train', 'val', 'unassigned'],
       includeUnlabeled: settings.reconstructionWeight > 0,
     });
-    const train = samples.filter((s) => s.split !== 'val' && s.labels);
-    const val = samples.filter((s) => s.split === 'val' && s.labels);
+    // Unless the user chose validation images, about a fifth are held out (core/training/split.ts).
+    const shaOf = new Map(images.map((i) => [i.id, i.sha256]));
+    const heldOut = autoValidation(
+      samples.map((s) => ({ id: s.id, split: s.split, sha256: shaOf.get(s.id) ?? '', labeled: !!s.labels })),
+    );
+    const isVal = (s: (typeof samples)[number]) => s.split === 'val' || heldOut.has(s.id);
+    const train = samples.filter((s) => !isVal(s) && s.labels);
+    const val = samples.filter((s) => isVal(s) && s.labels);
     // Images without trusted labels. Never the labeled validation images: training on their pixels (even
     // without labels, or only through batch-norm statistics) would flatter the validation metrics.
     const unlabeled = samples.filter((s) => !s.labels);
@@ -89,6 +96,7 @@ export async function runTraining(
       skipped: backend.skipped,
       train: train.length,
       val: val.length,
+      heldOut: heldOut.size,
       classWeights,
       size: [size.width, size.height],
     });

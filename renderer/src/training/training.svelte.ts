@@ -30,6 +30,8 @@ export interface LiveRun {
   skipped: { name: string; reason: string }[];
   train: number;
   val: number;
+  /** Of `val`, images held out automatically. */
+  heldOut: number;
   size: [number, number] | null;
   /** The latest step. */
   progress: StepProgress | null;
@@ -192,6 +194,7 @@ export class TrainingState {
         live.skipped = msg.skipped;
         live.train = msg.train;
         live.val = msg.val;
+        live.heldOut = msg.heldOut ?? 0;
         live.size = msg.size;
         void this.refreshRuns();
         break;
@@ -244,6 +247,7 @@ function emptyRun(runId: number, maxEpochs: number | null): LiveRun {
     skipped: [],
     train: 0,
     val: 0,
+    heldOut: 0,
     size: null,
     progress: null,
     steps: 0,
