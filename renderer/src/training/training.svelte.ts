@@ -32,6 +32,9 @@ export interface LiveRun {
   val: number;
   /** Of `val`, images held out automatically. */
   heldOut: number;
+  /** `performance.now()` when the first step arrived, and seconds from then to the latest step. */
+  firstStepAt: number | null;
+  elapsedSeconds: number;
   size: [number, number] | null;
   /** The latest step. */
   progress: StepProgress | null;
@@ -236,6 +239,9 @@ export class TrainingState {
     this.live.stepLoss.push(...steps.map((s) => s.loss));
     this.live.steps += steps.length;
     this.live.progress = steps[steps.length - 1]!;
+    const now = performance.now();
+    this.live.firstStepAt ??= now;
+    this.live.elapsedSeconds = (now - this.live.firstStepAt) / 1000;
   }
 }
 
@@ -248,6 +254,8 @@ function emptyRun(runId: number, maxEpochs: number | null): LiveRun {
     train: 0,
     val: 0,
     heldOut: 0,
+    firstStepAt: null,
+    elapsedSeconds: 0,
     size: null,
     progress: null,
     steps: 0,
