@@ -153,7 +153,7 @@ export async function exportModel(db: ProjectDb, dir: string, checkpointId?: num
     maskwright: {
       checkpoint: c.id,
       run: c.runId,
-      epoch: c.epoch,
+      epoch: c.epoch + 1, // counted from 1, as the app and the CLI show it
       classes: meta.classNames.map((name, i) => ({
         index: i,
         name,

@@ -3,7 +3,7 @@
  * Export dialog, see the model option disabled until a run has trained, export the model, and pick a
  * checkpoint in the run history (then go back to the newest).
  */
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildTrainingWorker, makeProject } from '../helpers/training';
@@ -71,6 +71,8 @@ describe('export and checkpoints in the app', () => {
     await dialog.getByText(`Exported 3 files to ${modelDir}`).waitFor();
     expect(existsSync(join(modelDir, 'model.json'))).toBe(true);
     expect(existsSync(join(modelDir, 'weights.bin'))).toBe(true);
+    // metadata.json counts epochs as the dialog does ("epoch 2").
+    expect(JSON.parse(readFileSync(join(modelDir, 'metadata.json'), 'utf8'))).toMatchObject({ run: runId, epoch: 2 });
     await dialog.getByRole('button', { name: 'Done' }).click();
     await dialog.waitFor({ state: 'detached' });
 

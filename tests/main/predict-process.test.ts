@@ -37,7 +37,15 @@ describe('prediction process', () => {
     path = await makeProject(t.dir, 'predict.maskwright');
     const p = Project.open(path);
     try {
-      const settings = { width: SIZE, height: SIZE, baseFilters: 4, depth: 2, batchSize: 2, backend: 'cpu', epochs: 1 };
+      const settings = {
+        width: SIZE,
+        height: SIZE,
+        baseFilters: 4,
+        depth: 2,
+        batchSize: 2,
+        backend: 'cpu' as const,
+        epochs: 1,
+      };
       const done = await startTraining(p.db, path, settings, nodeFork, module).done;
       expect(done.status).toBe('completed');
       // Left half dark, right half bright, like the training images: 24 megapixels.
