@@ -32,6 +32,7 @@ export const CHANNELS = [
   'classes.remove',
   'classes.merge',
   'classes.usage',
+  'classes.loadNames',
   'train.classWeights',
   'train.start',
   'train.stop',

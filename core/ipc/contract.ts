@@ -243,6 +243,11 @@ export const contract = {
     output: {} as { into: ClassInfo; movedPixels: number },
   },
   'classes.usage': { input: z.object({ id }), output: {} as { id: number; pixels: number; images: number } },
+  /** Names (and colors) from a classes.json's text, as the CLI's `--classes`: existing values renamed, others added. */
+  'classes.loadNames': {
+    input: z.object({ name: z.string().max(1000), text: z.string().max(1_000_000) }),
+    output: {} as { changed: number; classes: ClassInfo[] },
+  },
   'train.classWeights': {
     input: z.object({ sources: z.array(z.enum(PIXEL_SOURCES)).min(1) }),
     output: {} as ClassWeightRow[],

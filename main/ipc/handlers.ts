@@ -13,6 +13,7 @@ import { loadLabels, saveLabels } from '../services/labels';
 import { browserImage } from '../services/decode';
 import { expandPaths, fileSource, importImages } from '../services/import-images';
 import { importMasks } from '../services/import-masks';
+import { applyClassFile, parseClassFile } from '../services/class-file';
 import { Project } from '../services/project';
 import { computeClassWeights } from '../services/class-weights';
 import { runExport } from '../services/export';
@@ -151,6 +152,10 @@ export function createHandlers(session: Session): Handlers {
     'classes.remove': ({ id }) => classes.removeClass(db(), id),
     'classes.merge': ({ from, into }) => classes.mergeClasses(db(), from, into),
     'classes.usage': ({ id }) => ({ id, ...classUsage(db(), classes.getClass(db(), id).value) }),
+    'classes.loadNames': ({ name, text }) => {
+      const changed = applyClassFile(db(), parseClassFile(text, name));
+      return { changed, classes: classes.listClasses(db()) };
+    },
 
     'train.classWeights': ({ sources }) => computeClassWeights(db(), sources),
     'train.start': ({ settings }) => {

@@ -5,6 +5,7 @@
 import { CHANNELS, type Channel } from '../../core/ipc/channels';
 import { contract, type Output, type ParsedInput } from '../../core/ipc/contract';
 import { AppError, type Envelope } from '../../core/ipc/errors';
+import { fsError } from './fs-errors';
 
 export type Handler<K extends Channel> = (input: ParsedInput<K>) => Promise<Output<K>> | Output<K>;
 export type Handlers = { [K in Channel]: Handler<K> };
@@ -46,6 +47,8 @@ export function createRegistry(handlers: Handlers, log: (msg: string, err: unkno
         return { ok: true, value: await handler(parsed.data) };
       } catch (err) {
         if (err instanceof AppError) return { ok: false, error: err.toPayload() };
+        const io = fsError(err);
+        if (io) return { ok: false, error: io.toPayload() };
         log(`[ipc] ${channel} failed`, err);
         const message = err instanceof Error ? err.message : String(err);
         return { ok: false, error: { code: 'INTERNAL', message: `Unexpected error in ${channel}: ${message}` } };

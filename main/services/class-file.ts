@@ -30,16 +30,31 @@ export interface ClassFile {
 }
 
 export async function readClassFile(path: string): Promise<ClassFile> {
-  let raw: unknown;
+  let text: string;
   try {
-    raw = JSON.parse(await readFile(path, 'utf8'));
+    text = await readFile(path, 'utf8');
   } catch (err) {
     throw new AppError('IO', `Cannot read class file ${path}: ${(err as Error).message}`);
+  }
+  return parseClassFile(text, path);
+}
+
+/** A classes.json's text (`source` names it in messages: a path or a file name). */
+export function parseClassFile(text: string, source: string): ClassFile {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new AppError('INVALID_INPUT', `${source} is not a JSON file`);
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const i = parsed.error.issues[0]!;
-    throw new AppError('INVALID_INPUT', `Class file ${path}: ${i.path.join('.')}: ${i.message}`);
+    const where = i.path.length ? ` at ${i.path.join('.')}` : '';
+    throw new AppError(
+      'INVALID_INPUT',
+      `${source} is not a class list like {"classes": [{"index": 0, "name": "road", "color": [128, 64, 128]}]}${where}: ${i.message}`,
+    );
   }
   const voidValue = parsed.data.void_index;
   const classes = parsed.data.classes

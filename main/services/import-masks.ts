@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import type { ClassInfo, MaskImportReport } from '../../core/ipc/contract';
 import { AppError } from '../../core/ipc/errors';
-import { addClass, getClassByValue } from '../../db/classes';
+import { addClass, getClassByValue, listClasses, reorderClasses } from '../../db/classes';
 import { getImage, listImages } from '../../db/images';
 import { loadLabelMap, saveLabelMap } from '../../db/labelmaps';
 import type { ProjectDb } from '../../db/open';
@@ -95,7 +95,24 @@ export async function importMasks(
       report.errors.push({ name, code: err instanceof AppError ? err.code : 'IO', message: (err as Error).message });
     }
   }
+  orderCreatedByValue(db, report.createdClasses);
   return report;
+}
+
+/**
+ * Classes created by an import come after the ones that were there, ordered by label value (not by
+ * which mask showed the value first), so "Class 7" sits before "Class 10" and number keys follow values.
+ */
+function orderCreatedByValue(db: ProjectDb, created: readonly ClassInfo[]): void {
+  if (created.length < 2) return;
+  const createdIds = new Set(created.map((c) => c.id));
+  const all = listClasses(db);
+  const kept = all.filter((c) => !createdIds.has(c.id));
+  const added = all.filter((c) => createdIds.has(c.id)).sort((a, b) => a.value - b.value);
+  reorderClasses(
+    db,
+    [...kept, ...added].map((c) => c.id),
+  );
 }
 
 function uniqueName(db: ProjectDb, base: string): string {
