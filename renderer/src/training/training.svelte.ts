@@ -75,6 +75,12 @@ export function toEpochPoint(
 const fromResult = (r: EpochResult): EpochPoint => toEpochPoint(r.epoch, r.trainLoss, r.valLoss, r.metrics);
 export const fromSummary = (e: EpochSummary): EpochPoint => toEpochPoint(e.epoch, e.trainLoss, e.valLoss, e.metrics);
 
+/** A validation message in words a user reads (zod's "expected number, received NaN": an empty or non-numeric field). */
+export function plainIssue(message: string): string {
+  if (/received NaN|expected number, received/i.test(message)) return 'Enter a number.';
+  return message;
+}
+
 export class TrainingState {
   form = $state<TrainForm>(defaultForm());
   advanced = $state(false);
@@ -131,7 +137,7 @@ export class TrainingState {
         const errors: Record<string, string> = {};
         for (const issue of err.issues) {
           const key = issue.path[0] === 'settings' && issue.path.length > 1 ? String(issue.path[1]) : 'general';
-          errors[key] ??= issue.message;
+          errors[key] ??= plainIssue(issue.message);
         }
         this.fieldErrors = errors;
         if (Object.keys(errors).some((k) => k !== 'general' && k !== 'epochs' && k !== 'minutes')) this.advanced = true;
