@@ -33,6 +33,7 @@ export const CHANNELS = [
   'classes.merge',
   'classes.usage',
   'classes.loadNames',
+  'images.labelSources',
   'train.classWeights',
   'train.start',
   'train.stop',

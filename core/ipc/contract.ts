@@ -243,6 +243,8 @@ export const contract = {
     output: {} as { into: ClassInfo; movedPixels: number },
   },
   'classes.usage': { input: z.object({ id }), output: {} as { id: number; pixels: number; images: number } },
+  /** Per labeled image, the share of pixels labeled by Fill unlabeled or an accepted prediction (the rest of `labeledFraction` a person labeled). */
+  'images.labelSources': { input: none, output: {} as { imageId: number; machine: number }[] },
   /** Names (and colors) from a classes.json's text, as the CLI's `--classes`: existing values renamed, others added. */
   'classes.loadNames': {
     input: z.object({ name: z.string().max(1000), text: z.string().max(1_000_000) }),

@@ -14,6 +14,7 @@ import { browserImage } from '../services/decode';
 import { expandPaths, fileSource, importImages } from '../services/import-images';
 import { importMasks } from '../services/import-masks';
 import { applyClassFile, parseClassFile } from '../services/class-file';
+import { labelSources } from '../services/label-sources';
 import { Project } from '../services/project';
 import { computeClassWeights } from '../services/class-weights';
 import { runExport } from '../services/export';
@@ -152,6 +153,7 @@ export function createHandlers(session: Session): Handlers {
     'classes.remove': ({ id }) => classes.removeClass(db(), id),
     'classes.merge': ({ from, into }) => classes.mergeClasses(db(), from, into),
     'classes.usage': ({ id }) => ({ id, ...classUsage(db(), classes.getClass(db(), id).value) }),
+    'images.labelSources': () => labelSources(db()),
     'classes.loadNames': ({ name, text }) => {
       const changed = applyClassFile(db(), parseClassFile(text, name));
       return { changed, classes: classes.listClasses(db()) };

@@ -5,7 +5,7 @@
  * `EditorCanvas.svelte` and driven imperatively.
  */
 import { untrack } from 'svelte';
-import { classAt, UNLABELED } from '../../../core/labelmap';
+import { classAt, machineShare, UNLABELED } from '../../../core/labelmap';
 import type { EditEntry, Rect } from '../../../core/labelmap';
 import { errorMessage } from '../lib/api';
 import type { ProjectState } from '../state/project.svelte';
@@ -79,6 +79,7 @@ export class EditorState {
   constructor(readonly project: ProjectState) {
     this.saver = new Autosaver((s, labeledFraction) => {
       this.project.images = this.project.images.map((i) => (i.id === s.imageId ? { ...i, labeledFraction } : i));
+      this.project.machineShare = { ...this.project.machineShare, [s.imageId]: machineShare(s.map.provenance) };
     });
     const previewHost: FillHost = {
       current: () => (this.session && this.photo ? { session: this.session, photo: this.photo } : null),
