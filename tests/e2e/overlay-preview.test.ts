@@ -11,7 +11,7 @@ import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildTrainingWorker, makeProject } from '../helpers/training';
-import { useHarness } from './harness';
+import { useHarness, type Harness } from './harness';
 import { expectProject, loadedThumbnails } from './ui';
 
 const harness = useHarness();
@@ -71,6 +71,18 @@ async function churnOverlay(page: Page, previousName: string, name: string): Pro
   await canvas(page).focus();
 }
 
+/** Screenshots at the two window sizes the issue asks for, then back to the harness's 1280x800. */
+async function screens(h: Harness, name: string): Promise<void> {
+  for (const [w, hgt] of [
+    [1024, 700],
+    [1920, 1080],
+  ] as const) {
+    await h.page.setViewportSize({ width: w, height: hgt });
+    await h.screenshot(`${name}-${w}`);
+  }
+  await h.page.setViewportSize({ width: 1280, height: 800 });
+}
+
 describe('previews after overlay changes', () => {
   beforeAll(() => buildTrainingWorker());
 
@@ -122,7 +134,7 @@ describe('previews after overlay changes', () => {
       () => page.keyboard.press('g'),
       () => previewShown(fillPanel),
     );
-    await h.screenshot('overlay-fill-preview');
+    await screens(h, 'overlay-fill-preview');
 
     // Hiding a class during the preview answers at once.
     const view = page.getByRole('complementary', { name: 'View' });
@@ -148,7 +160,7 @@ describe('previews after overlay changes', () => {
     );
     await page.keyboard.press('v');
     await page.keyboard.press('v');
-    await h.screenshot('overlay-predict-preview');
+    await screens(h, 'overlay-predict-preview');
     await page.keyboard.press('Escape');
     await predictPanel.waitFor({ state: 'detached' });
 
