@@ -40,6 +40,7 @@ export const CHANNELS = [
   'runs.list',
   'runs.epochs',
   'export.run',
+  'export.cancel',
   'runs.checkpoints',
   'model.active',
   'model.select',

@@ -289,6 +289,8 @@ export const contract = {
     }),
     output: {} as { kind: string; dir: string; files: number; skipped: string[] },
   },
+  /** Stops a running export after the image it is writing (it then answers CANCELLED). */
+  'export.cancel': { input: none, output: {} as { cancelling: boolean } },
 } satisfies Record<Channel, { input: z.ZodType; output: unknown }>;
 
 export type Contract = typeof contract;

@@ -7,6 +7,8 @@ export const ERROR_CODES = [
   'CONFLICT',
   /** The project is not ready for what was asked (e.g. training without labels); the message says what to do. */
   'NOT_READY',
+  /** The user cancelled the operation; the message says what was done before it stopped. */
+  'CANCELLED',
   'UNSUPPORTED',
   'TOO_LARGE',
   'IO',

@@ -60,6 +60,8 @@ export interface HandlerDeps {
 export class Session {
   project: Project | null = null;
   training: TrainingHandle | null = null;
+  /** Aborts the export in progress (export.cancel). */
+  exportAbort: AbortController | null = null;
   constructor(readonly deps: HandlerDeps) {}
 
   require(): Project {
@@ -238,7 +240,20 @@ export function createHandlers(session: Session): Handlers {
       }));
       return { checkpointId: r.checkpointId, images: ranked, skipped };
     },
-    'export.run': ({ kind, dir, checkpointId, labels }) => runExport(db(), kind, dir, checkpointId, labels),
+    'export.run': async ({ kind, dir, checkpointId, labels }) => {
+      const abort = new AbortController();
+      session.exportAbort = abort;
+      try {
+        return await runExport(db(), kind, dir, checkpointId, labels, abort.signal);
+      } finally {
+        if (session.exportAbort === abort) session.exportAbort = null;
+      }
+    },
+    'export.cancel': () => {
+      const abort = session.exportAbort;
+      abort?.abort();
+      return { cancelling: !!abort };
+    },
   } satisfies Handlers;
 }
 

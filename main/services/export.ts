@@ -62,12 +62,28 @@ async function colorPreview(
     .toBuffer();
 }
 
-export async function exportMasks(db: ProjectDb, dir: string, labels: ExportLabels = 'all'): Promise<ExportReport> {
+/** Stops an export between two images when `signal` was aborted (the files written so far stay). */
+function stopIfCancelled(signal: AbortSignal | undefined, report: ExportReport): void {
+  if (signal?.aborted) {
+    throw new AppError(
+      'CANCELLED',
+      `Export cancelled: ${report.files} ${report.files === 1 ? 'file was' : 'files were'} written to ${report.dir} before it stopped.`,
+    );
+  }
+}
+
+export async function exportMasks(
+  db: ProjectDb,
+  dir: string,
+  labels: ExportLabels = 'all',
+  signal?: AbortSignal,
+): Promise<ExportReport> {
   const colors = new Map(listClasses(db).map((c) => [c.value, c.color]));
   await mkdir(join(dir, 'masks'), { recursive: true });
   await mkdir(join(dir, 'previews'), { recursive: true });
   const report: ExportReport = { kind: 'masks', dir, files: 0, skipped: [] };
   for (const img of listImages(db)) {
+    stopIfCancelled(signal, report);
     const map = loadLabelMap(db, img.id);
     if (!map) {
       report.skipped.push(img.name);
@@ -87,7 +103,12 @@ export async function exportMasks(db: ProjectDb, dir: string, labels: ExportLabe
   return report;
 }
 
-export async function exportDataset(db: ProjectDb, dir: string, labels: ExportLabels = 'all'): Promise<ExportReport> {
+export async function exportDataset(
+  db: ProjectDb,
+  dir: string,
+  labels: ExportLabels = 'all',
+  signal?: AbortSignal,
+): Promise<ExportReport> {
   const classes = listClasses(db);
   if (!classes.length) throw new AppError('INVALID_INPUT', 'The project has no classes to export');
   const toIndex = new Uint8Array(256).fill(UNLABELED);
@@ -105,6 +126,7 @@ export async function exportDataset(db: ProjectDb, dir: string, labels: ExportLa
   const splits: Record<string, string[]> = { train: [], val: [], unassigned: [] };
   const used = new Set<string>();
   for (const img of listImages(db)) {
+    stopIfCancelled(signal, report);
     // Names are unique in the export even when two imported files shared one.
     let name = stem(img.name);
     for (let k = 2; used.has(name); k++) name = `${stem(img.name)}_${k}`;
@@ -186,8 +208,9 @@ export function runExport(
   dir: string,
   checkpointId?: number,
   labels: ExportLabels = 'all',
+  signal?: AbortSignal,
 ): Promise<ExportReport> {
-  if (kind === 'masks') return exportMasks(db, dir, labels);
-  if (kind === 'dataset') return exportDataset(db, dir, labels);
+  if (kind === 'masks') return exportMasks(db, dir, labels, signal);
+  if (kind === 'dataset') return exportDataset(db, dir, labels, signal);
   return exportModel(db, dir, checkpointId);
 }
