@@ -10,7 +10,7 @@
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildTrainingWorker, makeProject } from '../helpers/training';
+import { buildTrainingWorker, makeProject, TINY_TRAINING } from '../helpers/training';
 import { useHarness, type Harness } from './harness';
 import { expectProject, loadedThumbnails } from './ui';
 
@@ -94,7 +94,7 @@ describe('previews after overlay changes', () => {
     const dark = classes.find((c) => c.name === 'dark')!;
     const bright = classes.find((c) => c.name === 'bright')!;
     await h.call('train.start', {
-      settings: { width: 32, height: 32, baseFilters: 4, depth: 2, batchSize: 2, backend: 'cpu', epochs: 2 },
+      settings: { ...TINY_TRAINING, epochs: 2 },
     });
     const report = await h.call('images.importFiles', { files: [{ name: 'wide.png', data: await halvesPng() }] });
     const imageId = report.imported[0]!.id;

@@ -6,12 +6,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { addClass, listClasses } from '../../db/classes';
-import { createRegistry } from '../../main/ipc/registry';
-import { createHandlers, Session } from '../../main/ipc/handlers';
 import { importImages } from '../../main/services/import-images';
 import { importMasks } from '../../main/services/import-masks';
 import { makeImage, maskPng } from '../helpers/fixtures';
-import { tempProject } from '../helpers/project';
+import { projectRegistry, tempProject } from '../helpers/project';
 
 let t: ReturnType<typeof tempProject> | undefined;
 afterEach(() => t?.close());
@@ -41,19 +39,7 @@ describe('class order and names', () => {
 
   it('loads names and colors from a classes.json by value, and says plainly when the file is not one', async () => {
     t = tempProject();
-    const session = new Session({
-      version: 't',
-      platform: 'test',
-      dataDir: join(t.dir, 'data'),
-      dialogs: {
-        createProject: async () => null,
-        openProject: async () => null,
-        pickImages: async () => [],
-        pickFolder: async () => null,
-      },
-    });
-    session.project = t.project;
-    const registry = createRegistry(createHandlers(session));
+    const { registry, close } = projectRegistry(t.project, join(t.dir, 'data'));
     addClass(t.project.db, 'Class 0', undefined, 0);
     addClass(t.project.db, 'Class 1', undefined, 1);
     const text = JSON.stringify({
@@ -75,6 +61,6 @@ describe('class order and names', () => {
     if (!bad.ok) expect(bad.error.message).toMatch(/^notes\.json is not a class list like \{"classes"/);
     const junk = await registry.invoke('classes.loadNames', { name: 'x.json', text: 'not json' });
     if (!junk.ok) expect(junk.error.message).toBe('x.json is not a JSON file');
-    session.project = null;
+    close();
   });
 });

@@ -4,9 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { addClass } from '../../db/classes';
 import { saveLabelMap } from '../../db/labelmaps';
-import { createHandlers, Session } from '../../main/ipc/handlers';
-import { createRegistry } from '../../main/ipc/registry';
-import { fakeImage, tempProject } from '../helpers/project';
+import { fakeImage, projectRegistry, tempProject } from '../helpers/project';
 
 let t: ReturnType<typeof tempProject> | undefined;
 afterEach(() => t?.close());
@@ -14,15 +12,7 @@ afterEach(() => t?.close());
 describe('export.cancel', () => {
   it('stops a running export with CANCELLED, and answers false when none runs', async () => {
     t = tempProject();
-    const none = async () => null;
-    const session = new Session({
-      version: 't',
-      platform: 'test',
-      dataDir: join(t.dir, 'data'),
-      dialogs: { createProject: none, openProject: none, pickImages: async () => [], pickFolder: none },
-    });
-    session.project = t.project;
-    const registry = createRegistry(createHandlers(session), () => {});
+    const { registry, close } = projectRegistry(t.project, join(t.dir, 'data'));
     const road = addClass(t.project.db, 'road');
     for (let k = 0; k < 3; k++) {
       const id = fakeImage(t.project, 2, 2, `img${k}.png`);
@@ -48,6 +38,6 @@ describe('export.cancel', () => {
       ok: true,
       value: { files: 6 },
     });
-    session.project = null;
+    close();
   });
 });

@@ -2,9 +2,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHandlers, Session } from '../../main/ipc/handlers';
 import { createRegistry, type Handlers } from '../../main/ipc/registry';
-import { tempProject } from '../helpers/project';
+import { projectRegistry, tempProject } from '../helpers/project';
 
 let t: ReturnType<typeof tempProject> | undefined;
 afterEach(() => t?.close());
@@ -12,15 +11,7 @@ afterEach(() => t?.close());
 describe('file-system errors', () => {
   it('say what could not be done and why, not the Node error', async () => {
     t = tempProject();
-    const none = async () => null;
-    const session = new Session({
-      version: 't',
-      platform: 'test',
-      dataDir: join(t.dir, 'data'),
-      dialogs: { createProject: none, openProject: none, pickImages: async () => [], pickFolder: none },
-    });
-    session.project = t.project;
-    const registry = createRegistry(createHandlers(session), () => {});
+    const { registry, close } = projectRegistry(t.project, join(t.dir, 'data'));
     // A real failure: exporting into a "folder" under a file.
     const file = join(t.dir, 'a-file');
     writeFileSync(file, 'x');
@@ -32,7 +23,7 @@ describe('file-system errors', () => {
         message: `Cannot create the folder ${join(file, 'out', 'masks')}: a part of the path is a file, not a folder.`,
       },
     });
-    session.project = null;
+    close();
   });
 
   it('maps permission errors, and leaves other errors INTERNAL', async () => {

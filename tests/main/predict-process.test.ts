@@ -19,7 +19,7 @@ import {
 } from '../../main/services/training';
 import type { FromWorker, ToWorker } from '../../trainer/run/protocol';
 import { tempDir } from '../helpers/fixtures';
-import { buildTrainingWorker, makeProject, SIZE } from '../helpers/training';
+import { buildTrainingWorker, makeProject, SIZE, TINY_TRAINING } from '../helpers/training';
 
 const root = join(__dirname, '..', '..');
 
@@ -37,15 +37,7 @@ describe('prediction process', () => {
     path = await makeProject(t.dir, 'predict.maskwright');
     const p = Project.open(path);
     try {
-      const settings = {
-        width: SIZE,
-        height: SIZE,
-        baseFilters: 4,
-        depth: 2,
-        batchSize: 2,
-        backend: 'cpu' as const,
-        epochs: 1,
-      };
+      const settings = { ...TINY_TRAINING, epochs: 1 };
       const done = await startTraining(p.db, path, settings, nodeFork, module).done;
       expect(done.status).toBe('completed');
       // Left half dark, right half bright, like the training images: 24 megapixels.
