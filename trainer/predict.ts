@@ -14,13 +14,13 @@ export interface Prediction {
 }
 
 /** `rgb`: width*height*3 bytes; `inputSize`: [height, width] the model was trained at. */
-export function predictImage(
+export async function predictImage(
   model: tf.LayersModel,
   rgb: Uint8Array,
   width: number,
   height: number,
   inputSize: [number, number],
-): Prediction {
+): Promise<Prediction> {
   const [classes, confidence] = tf.tidy(() => {
     const img = tf.tensor4d(rgb, [1, height, width, 3], 'float32');
     const x = normalizeImages(tf.image.resizeBilinear(img, inputSize, true));
@@ -30,7 +30,9 @@ export function predictImage(
     return [tf.argMax(probs, -1), tf.max(probs, -1)];
   });
   try {
-    return { classes: Uint8Array.from(classes.dataSync()), confidence: Float32Array.from(confidence.dataSync()) };
+    // Asynchronous reads: webgpu cannot read synchronously in Node.
+    const [c, p] = await Promise.all([classes.data(), confidence.data()]);
+    return { classes: Uint8Array.from(c), confidence: Float32Array.from(p) };
   } finally {
     tf.dispose([classes, confidence]);
   }

@@ -54,7 +54,7 @@ export async function predictProjectImage(
   const bytes = img && getOriginal(db, imageId);
   if (!img || !bytes) throw new AppError('NOT_FOUND', `No image with id ${imageId}`);
   const rgb = await decodeRgb(bytes);
-  const p = predictImage(model, rgb.data as Uint8Array, rgb.width, rgb.height, meta.inputSize);
+  const p = await predictImage(model, rgb.data as Uint8Array, rgb.width, rgb.height, meta.inputSize);
   const values = new Uint8Array(p.classes.length);
   let sum = 0;
   for (let i = 0; i < values.length; i++) {
