@@ -260,8 +260,16 @@ export function checkWebGpu(): void {
  */
 export async function settleWebGpu(): Promise<void> {
   if (tf.getBackend() !== 'webgpu' || !state?.device) return;
-  const backend = tf.backend() as unknown as { submitQueue?: () => void };
-  backend.submitQueue?.();
+  const backend = tf.backend() as unknown as {
+    commandEncoder: unknown;
+    endComputePassEncoder(): void;
+    submitQueue(): void;
+  };
+  // Commands tfjs has recorded but not submitted yet.
+  if (backend.commandEncoder != null) {
+    backend.endComputePassEncoder();
+    backend.submitQueue();
+  }
   try {
     await state.device.queue.onSubmittedWorkDone();
   } catch {
