@@ -16,17 +16,12 @@
 /// <reference types="@webgpu/types" />
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
+import type { AdapterInfo } from '../core/training/backends';
 
 const nodeRequire = createRequire(__filename);
 
-export interface AdapterDetails {
-  vendor: string;
-  architecture: string;
-  device: string;
-  description: string;
-  /** A CPU implementation (lavapipe, SwiftShader, WARP): correct but slower than wasm. */
-  software: boolean;
-}
+/** software: a CPU implementation (lavapipe, SwiftShader, WARP), correct but slower than wasm. */
+export type AdapterDetails = AdapterInfo;
 
 export type GpuFailureKind = 'out-of-memory' | 'validation' | 'device-lost';
 
