@@ -326,3 +326,22 @@ export async function listBackends(): Promise<BackendStatus[]> {
   if (pick) pick.auto = true;
   return list;
 }
+
+/**
+ * Where a run goes on when the GPU fails: the first backend after webgpu in auto's order that can run
+ * here (tfjs-node's CPU build, then wasm, then cpu).
+ */
+export function nextBackendAfterGpu(): 'tensorflow' | 'wasm' | 'cpu' {
+  try {
+    nodeRequire.resolve('@tensorflow/tfjs-node');
+    return 'tensorflow';
+  } catch {
+    // not installed
+  }
+  try {
+    wasmDirs();
+    return 'wasm';
+  } catch {
+    return 'cpu';
+  }
+}

@@ -12,11 +12,13 @@ import { finishRun, getCheckpoint, recordEpoch, startRun } from '../db/runs';
 import { loadSamples } from '../main/services/dataset';
 import { findCheckpoint, loadModel, predictProjectImage } from '../main/services/predict';
 import { Project } from '../main/services/project';
-import { initBackend } from './backend';
+import { initBackend, nextBackendAfterGpu } from './backend';
 import { buildUNet, INPUT_NORMALIZATION } from './model';
 import { loadWeightsInto, serializeModel } from './run/checkpoint';
 import { trainLoop } from './run/loop';
 import type { FromWorker, ToWorker } from './run/protocol';
+import { asGpuFailure } from './webgpu';
+import type { ContinueOn } from '../core/training/messages';
 
 interface Channel {
   send(msg: FromWorker): void;
@@ -47,8 +49,30 @@ export async function runTraining(
 ): Promise<void> {
   const project = Project.open(projectPath, nativeBinding);
   const db = project.db;
+  let settings: TrainSettings | null = null;
+  let lastCheckpoint: { id: number; epoch: number } | null = null;
+  let epochsDone = 0;
+  /** After a GPU failure: go on with the next backend from the last good checkpoint. */
+  const continuation = (): { continueOn: ContinueOn; hint: string } | null => {
+    if (!settings) return null;
+    const backend = nextBackendAfterGpu();
+    const resumeFrom = lastCheckpoint?.id ?? settings.resumeFrom ?? null;
+    const { resumeFrom: _, ...rest } = settings;
+    const epochs = settings.epochs !== undefined ? Math.max(1, settings.epochs - epochsDone) : undefined;
+    const next = {
+      ...rest,
+      backend,
+      ...(epochs !== undefined ? { epochs } : {}),
+      ...(resumeFrom !== null ? { resumeFrom } : {}),
+    };
+    const hint =
+      resumeFrom !== null
+        ? ` The last good checkpoint${lastCheckpoint ? ` (epoch ${lastCheckpoint.epoch + 1})` : ''} is kept: continue on ${backend} from it.`
+        : ` No epoch was saved: start again on ${backend}.`;
+    return { continueOn: { backend, resumeFrom, settings: next }, hint };
+  };
   try {
-    const settings: TrainSettings = trainSettingsSchema.parse(raw);
+    settings = trainSettingsSchema.parse(raw);
     const backend = await initBackend({ backend: settings.backend });
     startRun(db, runId, `${backend.name}: ${backend.detail}`);
     const images = listImages(db);
@@ -145,18 +169,32 @@ export async function runTraining(
               },
             },
           );
+          if (checkpointId !== null) lastCheckpoint = { id: checkpointId, epoch: result.epoch };
+          epochsDone++;
           channel.send({ type: 'epoch', runId, result, checkpointId });
         },
       },
       startEpoch,
     );
     model.dispose();
-    finishRun(db, runId, outcome.status, outcome.message);
-    channel.send({ type: 'done', runId, status: outcome.status, message: outcome.message });
+    const next = outcome.status === 'failed' && outcome.gpuFailure ? continuation() : null;
+    const message = next ? outcome.message + next.hint : outcome.message;
+    finishRun(db, runId, outcome.status, message);
+    channel.send({
+      type: 'done',
+      runId,
+      status: outcome.status,
+      message,
+      ...(next ? { continueOn: next.continueOn } : {}),
+    });
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    const gpu = asGpuFailure(err);
+    const next = gpu ? continuation() : null;
+    const message =
+      (gpu ? `Training stopped: ${gpu.message}.` : err instanceof Error ? err.message : String(err)) +
+      (next?.hint ?? '');
     finishRun(db, runId, 'failed', message);
-    channel.send({ type: 'done', runId, status: 'failed', message });
+    channel.send({ type: 'done', runId, status: 'failed', message, ...(next ? { continueOn: next.continueOn } : {}) });
   } finally {
     project.close();
   }
