@@ -71,10 +71,10 @@ async function main(): Promise<void> {
     'int32',
   );
   const weights = Array.from({ length: 12 }, (_, c) => 0.5 + c / 12);
-  for (let i = 0; i < 2; i++) trainStep(model, optimizer, { images, labels }, weights);
+  for (let i = 0; i < 2; i++) await trainStep(model, optimizer, { images, labels }, weights);
   measuring = true;
   const t0 = performance.now();
-  for (let i = 0; i < steps; i++) trainStep(model, optimizer, { images, labels }, weights);
+  for (let i = 0; i < steps; i++) await trainStep(model, optimizer, { images, labels }, weights);
   const wall = (performance.now() - t0) / steps;
   const rows = [...totals.entries()].sort((a, b) => b[1].ms - a[1].ms);
   const inKernels = rows.reduce((s, [, v]) => s + v.ms, 0) / steps;

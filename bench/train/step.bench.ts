@@ -61,11 +61,11 @@ async function tfjsStep(
   }
   const labels = tf.tensor3d(labelData, [batch, size, size], 'int32');
   const weights = Array.from({ length: classes }, (_, c) => 0.5 + c / classes);
-  for (let i = 0; i < warmup; i++) trainStep(model, optimizer, { images, labels }, weights);
+  for (let i = 0; i < warmup; i++) await trainStep(model, optimizer, { images, labels }, weights);
   const times: number[] = [];
   for (let i = 0; i < steps; i++) {
     const t0 = performance.now();
-    const r = trainStep(model, optimizer, { images, labels }, weights);
+    const r = await trainStep(model, optimizer, { images, labels }, weights);
     times.push(performance.now() - t0);
     if (!r.applied) throw new Error(`non-finite loss ${r.loss}`);
   }
