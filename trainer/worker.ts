@@ -213,15 +213,13 @@ export async function runPrediction(msg: Extract<ToWorker, { type: 'predict' }>,
     const { model, meta } = await loadModel(c);
     for (const imageId of msg.imageIds) {
       const p = await predictProjectImage(project.db, model, meta, imageId);
-      const confidence = new Uint8Array(p.confidence.length);
-      for (let i = 0; i < confidence.length; i++) confidence[i] = Math.round(255 * p.confidence[i]!);
       channel.send({
         type: 'prediction',
         imageId,
         width: p.width,
         height: p.height,
         values: p.values,
-        confidence,
+        confidence: p.confidence,
         meanConfidence: p.meanConfidence,
       });
     }
