@@ -1,6 +1,6 @@
 /** Training runs, their per-epoch metrics and their checkpoints. */
 import { AppError } from '../core/ipc/errors';
-import type { ProjectDb } from './open';
+import { writeTransaction, type ProjectDb } from './open';
 
 export const RUN_STATUSES = ['queued', 'running', 'completed', 'stopped', 'failed'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -112,7 +112,7 @@ export function recordEpoch(
   epoch: Omit<EpochRow, 'recordedAt'>,
   checkpoint?: Omit<CheckpointRow, 'id' | 'createdAt' | 'runId' | 'epoch'>,
 ): number | null {
-  return db.transaction(() => {
+  return writeTransaction(db, () => {
     db.prepare('INSERT INTO epoch_metrics (run_id, epoch, train_loss, val_loss, metrics) VALUES (?, ?, ?, ?, ?)').run(
       epoch.runId,
       epoch.epoch,
@@ -132,7 +132,7 @@ export function recordEpoch(
           JSON.stringify(checkpoint.metadata),
         ).lastInsertRowid,
     );
-  })();
+  });
 }
 
 export function listEpochs(db: ProjectDb, runId: number): EpochRow[] {
