@@ -40,9 +40,39 @@ export function isBusyError(err: unknown): boolean {
   return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
 }
 
-/** The one message every write gives when the lock stayed taken. */
-export function busyMessage(waitedMs: number): string {
-  return `The project file is locked by another program (waited ${Math.round(waitedMs / 1000)} s); close the other program or try again`;
+/** A write gave up because another connection kept the project's write lock (after waiting and a retry). */
+export class ProjectBusyError extends AppError {
+  constructor(readonly waitedMs: number) {
+    super(
+      'IO',
+      `The project file is locked by another program (waited ${Math.round(waitedMs / 1000)} s); close the other program or try again`,
+    );
+  }
+}
+
+/**
+ * For a process that must not give up (a training run saving its epochs): runs `write` until it gets
+ * through, calling `onWait` with a readable line after each busy timeout, so the wait is never silent.
+ * Gives up (rethrows) when `giveUp()` says so.
+ */
+export async function retryWhileBusy<T>(
+  write: () => T,
+  onWait: (message: string) => void,
+  giveUp: () => boolean = () => false,
+  pauseMs = 1000,
+): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    try {
+      return write();
+    } catch (err) {
+      if (!(err instanceof ProjectBusyError) || giveUp()) throw err;
+      onWait(
+        `The project file is locked by another program; waited ${Math.round((Date.now() - started) / 1000)} s so far, still retrying`,
+      );
+      await new Promise((r) => setTimeout(r, pauseMs));
+    }
+  }
 }
 
 /**
@@ -58,7 +88,7 @@ export function writeTransaction<T>(db: ProjectDb, fn: () => T): T {
       return db.transaction(fn).immediate();
     } catch (err) {
       if (!isBusyError(err) || db.inTransaction) throw err;
-      if (attempt >= WRITE_ATTEMPTS) throw new AppError('IO', busyMessage(Date.now() - started));
+      if (attempt >= WRITE_ATTEMPTS) throw new ProjectBusyError(Date.now() - started);
     }
   }
 }

@@ -61,9 +61,11 @@ const toRun = (r: RawRun): RunRow => ({
 });
 
 export function createRun(db: ProjectDb, settings: unknown): number {
-  return Number(
-    db.prepare("INSERT INTO training_runs (status, settings) VALUES ('queued', ?)").run(JSON.stringify(settings))
-      .lastInsertRowid,
+  return writeTransaction(db, () =>
+    Number(
+      db.prepare("INSERT INTO training_runs (status, settings) VALUES ('queued', ?)").run(JSON.stringify(settings))
+        .lastInsertRowid,
+    ),
   );
 }
 
@@ -78,9 +80,10 @@ export function listRuns(db: ProjectDb): RunRow[] {
 }
 
 export function startRun(db: ProjectDb, id: number, backend: string): void {
-  db.prepare(`UPDATE training_runs SET status = 'running', backend = ?, started_at = ${now} WHERE id = ?`).run(
-    backend,
-    id,
+  writeTransaction(db, () =>
+    db
+      .prepare(`UPDATE training_runs SET status = 'running', backend = ?, started_at = ${now} WHERE id = ?`)
+      .run(backend, id),
   );
 }
 
@@ -90,10 +93,10 @@ export function finishRun(
   status: Exclude<RunStatus, 'queued' | 'running'>,
   message: string | null,
 ): void {
-  db.prepare(`UPDATE training_runs SET status = ?, message = ?, finished_at = ${now} WHERE id = ?`).run(
-    status,
-    message,
-    id,
+  writeTransaction(db, () =>
+    db
+      .prepare(`UPDATE training_runs SET status = ?, message = ?, finished_at = ${now} WHERE id = ?`)
+      .run(status, message, id),
   );
 }
 
