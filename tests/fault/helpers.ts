@@ -62,3 +62,56 @@ export const cli = (args: string[], options: Parameters<typeof start>[2] = {}) =
 /** A stack trace in a command's output: "    at fn (file:line:col)" lines or a bare Node error dump. */
 export const hasStackTrace = (text: string): boolean =>
   /^\s+at .+[:(]\d+:\d+\)?$/m.test(text) || /node:internal|^\w*Error: .*\n\s+at /m.test(text);
+
+/** Runs the CLI; a run still going after `limitMs` is killed and reported as a hang. */
+export async function cliWithin(
+  args: string[],
+  limitMs: number,
+  options: Parameters<typeof start>[2] = {},
+): Promise<Finished & { hung: boolean }> {
+  const { child, done } = cli(args, options);
+  let hung = false;
+  const timer = setTimeout(() => {
+    hung = true;
+    child.kill('SIGKILL');
+  }, limitMs);
+  const r = await done;
+  clearTimeout(timer);
+  return { ...r, hung };
+}
+
+/**
+ * The fault suite's figures: every case is one command; it either succeeds, or fails with one clear line
+ * (exit 1, one stderr line, no stack trace), or shows a stack trace, or hangs. Printed after each file.
+ */
+export class Tally {
+  cases = 0;
+  clearErrors = 0;
+  stackTraces = 0;
+  hangs = 0;
+  labelsLost = 0;
+  constructor(readonly name: string) {}
+
+  /** Classifies one finished command; returns whether it ended with exactly one clear error line. */
+  record(r: Finished & { hung?: boolean }): boolean {
+    this.cases++;
+    if (r.hung) {
+      this.hangs++;
+      return false;
+    }
+    if (hasStackTrace(r.stdout + r.stderr)) {
+      this.stackTraces++;
+      return false;
+    }
+    const clear = r.code === 1 && r.stderr.trim().split('\n').length === 1;
+    if (clear) this.clearErrors++;
+    return clear;
+  }
+
+  print(): void {
+    process.stdout.write(
+      `[fault suite] ${this.name}: ${this.cases} case(s), ${this.clearErrors} clear error(s), ` +
+        `${this.stackTraces} stack trace(s), ${this.hangs} hang(s), ${this.labelsLost} label(s) lost\n`,
+    );
+  }
+}
