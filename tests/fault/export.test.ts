@@ -15,7 +15,7 @@ import { addClass } from '../../db/classes';
 import { saveLabelMap } from '../../db/labelmaps';
 import { importImages } from '../../main/services/import-images';
 import { Project } from '../../main/services/project';
-import { tempDir } from '../helpers/fixtures';
+import { maskPng, tempDir } from '../helpers/fixtures';
 import { bin, cliWithin, root, Tally, type Finished } from './helpers';
 
 /** Every file under `dir`, recursively. */
@@ -178,5 +178,37 @@ describe('export faults (CLI)', () => {
     } finally {
       execFileSync('umount', [mnt]);
     }
+  });
+
+  it('propagate --out into a missing folder and into a full one: one line, no file left', async () => {
+    const img = join(t.dir, 'small.png');
+    writeFileSync(
+      img,
+      await sharp(randomBytes(40 * 30 * 3), { raw: { width: 40, height: 30, channels: 3 } })
+        .png()
+        .toBuffer(),
+    );
+    const scribbles = join(t.dir, 'scribbles.png');
+    const s = new Uint8Array(40 * 30).fill(255);
+    s[0] = 0;
+    s[s.length - 1] = 1;
+    writeFileSync(scribbles, maskPng(40, 30, s));
+    const missing = join(t.dir, 'no-such-folder', 'out.png');
+    const r = await cliWithin(['propagate', '--image', img, '--scribbles', scribbles, '--out', missing], 30_000);
+    expect(tally.record(r), r.stderr).toBe(true);
+    expect(r.stderr).toMatch(/Cannot write .*out\.png: the folder does not exist/);
+    const limited = join(t.dir, 'limited');
+    mkdirSync(limited);
+    const big = await cliLimited(0, [
+      'propagate',
+      '--image',
+      img,
+      '--scribbles',
+      scribbles,
+      '--out',
+      join(limited, 'o.png'),
+    ]);
+    expect(tally.record(big), big.stderr).toBe(true);
+    expect(readdirSync(limited)).toEqual([]);
   });
 });
