@@ -8,6 +8,7 @@ import { classHistogram, medianFrequencyWeights, mergeClassWeights } from '../co
 import { trainSettingsSchema, workingSize, type TrainSettings } from '../core/training/settings';
 import { listClasses } from '../db/classes';
 import { listImages } from '../db/images';
+import { retryWhileBusy } from '../db/open';
 import { finishRun, getCheckpoint, recordEpoch, startRun } from '../db/runs';
 import { loadSamples } from '../main/services/dataset';
 import { findCheckpoint, loadModel, predictProjectImage } from '../main/services/predict';
@@ -71,6 +72,7 @@ export async function runTraining(
         : ` No epoch was saved: start again on ${backend}.`;
     return { continueOn: { backend, resumeFrom, settings: next }, hint };
   };
+  const notify = (message: string) => channel.send({ type: 'notice', runId, message });
   try {
     settings = trainSettingsSchema.parse(raw);
     const backend = await initBackend({ backend: settings.backend });
@@ -145,32 +147,45 @@ export async function runTraining(
         shouldStop: () => stopFlag.stop,
         async onEpoch(result, m) {
           const s = await serializeModel(m);
-          const checkpointId = recordEpoch(
-            db,
-            {
-              runId,
-              epoch: result.epoch,
-              trainLoss: result.trainLoss,
-              valLoss: result.valLoss,
-              metrics: { ...result.metrics, metricsOn: val.length ? 'val' : 'train', seconds: result.seconds },
-            },
-            {
-              modelTopology: s.modelTopology,
-              weights: s.weightData,
-              metadata: {
-                weightSpecs: s.weightSpecs,
-                classValues: mapping.values,
-                classNames: mapping.names,
-                classColors: mapping.colors,
-                inputSize: [size.height, size.width],
-                normalization: INPUT_NORMALIZATION,
-                classWeights,
+          let waited = false;
+          const record = () =>
+            recordEpoch(
+              db,
+              {
+                runId,
                 epoch: result.epoch,
+                trainLoss: result.trainLoss,
+                valLoss: result.valLoss,
+                metrics: { ...result.metrics, metricsOn: val.length ? 'val' : 'train', seconds: result.seconds },
               },
+              {
+                modelTopology: s.modelTopology,
+                weights: s.weightData,
+                metadata: {
+                  weightSpecs: s.weightSpecs,
+                  classValues: mapping.values,
+                  classNames: mapping.names,
+                  classColors: mapping.colors,
+                  inputSize: [size.height, size.width],
+                  normalization: INPUT_NORMALIZATION,
+                  classWeights,
+                  epoch: result.epoch,
+                },
+              },
+            );
+          // Another program holding the project's lock (a database browser, say) makes the run wait, never
+          // silently: each busy timeout says so, then the save is retried until it gets through or Stop.
+          const checkpointId = await retryWhileBusy(
+            record,
+            (message) => {
+              waited = true;
+              notify(`Saving epoch ${result.epoch + 1}: ${message}`);
             },
+            () => stopFlag.stop,
           );
           if (checkpointId !== null) lastCheckpoint = { id: checkpointId, epoch: result.epoch };
           epochsDone++;
+          if (waited) notify(`Epoch ${result.epoch + 1} saved`);
           channel.send({ type: 'epoch', runId, result, checkpointId });
         },
       },
@@ -179,7 +194,7 @@ export async function runTraining(
     model.dispose();
     const next = outcome.status === 'failed' && outcome.gpuFailure ? continuation() : null;
     const message = next ? outcome.message + next.hint : outcome.message;
-    finishRun(db, runId, outcome.status, message);
+    await retryWhileBusy(() => finishRun(db, runId, outcome.status, message), notify);
     channel.send({
       type: 'done',
       runId,
@@ -193,7 +208,7 @@ export async function runTraining(
     const message =
       (gpu ? `Training stopped: ${gpu.message}.` : err instanceof Error ? err.message : String(err)) +
       (next?.hint ?? '');
-    finishRun(db, runId, 'failed', message);
+    await retryWhileBusy(() => finishRun(db, runId, 'failed', message), notify).catch(() => {});
     channel.send({ type: 'done', runId, status: 'failed', message, ...(next ? { continueOn: next.continueOn } : {}) });
   } finally {
     project.close();
