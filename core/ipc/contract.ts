@@ -286,6 +286,8 @@ export const contract = {
       checkpointId: id.optional(),
       /** Masks and dataset: all labels, or only painted and imported ones (propagated and predicted left out). */
       labels: z.enum(['all', 'trusted']).default('all'),
+      /** Write into a folder that already holds files; without it such a folder answers NOT_EMPTY. */
+      overwrite: z.boolean().optional(),
     }),
     output: {} as { kind: string; dir: string; files: number; skipped: string[] },
   },

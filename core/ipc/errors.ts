@@ -9,6 +9,8 @@ export const ERROR_CODES = [
   'NOT_READY',
   /** The user cancelled the operation; the message says what was done before it stopped. */
   'CANCELLED',
+  /** A target folder already holds files: ask before writing into it (export's `overwrite`). */
+  'NOT_EMPTY',
   'UNSUPPORTED',
   'TOO_LARGE',
   'IO',

@@ -240,11 +240,11 @@ export function createHandlers(session: Session): Handlers {
       }));
       return { checkpointId: r.checkpointId, images: ranked, skipped };
     },
-    'export.run': async ({ kind, dir, checkpointId, labels }) => {
+    'export.run': async ({ kind, dir, checkpointId, overwrite, labels }) => {
       const abort = new AbortController();
       session.exportAbort = abort;
       try {
-        return await runExport(db(), kind, dir, checkpointId, labels, abort.signal);
+        return await runExport(db(), kind, dir, { checkpointId, overwrite, labels, signal: abort.signal });
       } finally {
         if (session.exportAbort === abort) session.exportAbort = null;
       }

@@ -44,6 +44,8 @@ export interface LiveRun {
   stepLoss: number[];
   epochs: EpochPoint[];
   message: string | null;
+  /** While running: something the user should know now (e.g. waiting for a lock); cleared by the next epoch. */
+  notice: string | null;
   maxEpochs: number | null;
   stopping: boolean;
 }
@@ -224,6 +226,10 @@ export class TrainingState {
       case 'epoch':
         this.flushSteps();
         live.epochs.push(fromResult(msg.result));
+        live.notice = null;
+        break;
+      case 'notice':
+        live.notice = msg.message;
         break;
       case 'done':
         this.flushSteps();
@@ -268,6 +274,7 @@ function emptyRun(runId: number, maxEpochs: number | null): LiveRun {
     stepLoss: [],
     epochs: [],
     message: null,
+    notice: null,
     maxEpochs,
     stopping: false,
   };
