@@ -1,23 +1,10 @@
 /**
- * File-system failures in plain words ("Cannot create the folder /x: permission denied.") instead of
- * Node's "EPERM: operation not permitted, mkdir '/x'" behind "Unexpected error in export.run".
+ * File-system failures that reach the registry unhandled, in plain words ("Cannot create the folder
+ * /x: operation not permitted (EPERM)") instead of "Unexpected error in export.run: EPERM ... mkdir".
+ * The wording is out-files.ts's, which the exports use directly.
  */
-import { AppError } from '../../core/ipc/errors';
-
-const REASONS: Record<string, string> = {
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  ENOENT: 'it does not exist',
-  ENOSPC: 'the disk is full',
-  EDQUOT: 'the disk quota is used up',
-  EROFS: 'the disk is read-only',
-  EEXIST: 'it already exists',
-  ENOTDIR: 'a part of the path is a file, not a folder',
-  EISDIR: 'it is a folder',
-  EBUSY: 'it is in use by another program',
-  ENAMETOOLONG: 'the name is too long',
-  EMFILE: 'too many files are open',
-};
+import type { AppError } from '../../core/ipc/errors';
+import { fsError as describeFsError } from '../services/out-files';
 
 const ACTIONS: Record<string, string> = {
   mkdir: 'create the folder',
@@ -32,12 +19,10 @@ const ACTIONS: Record<string, string> = {
   stat: 'find',
 };
 
-/** An AppError (IO) for a Node file-system error, or null when `err` is not one. */
+/** An AppError (IO) for a Node file-system error (one with an errno code and a syscall), else null. */
 export function fsError(err: unknown): AppError | null {
   if (!(err instanceof Error)) return null;
   const { code, syscall, path } = err as NodeJS.ErrnoException;
-  if (!code || !REASONS[code]) return null;
-  const action = (syscall && ACTIONS[syscall]) ?? 'use';
-  const target = path ? ` ${path}` : '';
-  return new AppError('IO', `Cannot ${action}${target}: ${REASONS[code]}.`);
+  if (!code || !syscall || !/^E[A-Z]+$/.test(code)) return null;
+  return describeFsError(err, ACTIONS[syscall] ?? 'use', path ?? 'a file');
 }
