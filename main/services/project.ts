@@ -1,11 +1,19 @@
 /** An open project: its file, its database handle, and a summary for the UI and the CLI. */
-import { basename, extname } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { linkSync, lstatSync, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
 import type { ProjectInfo } from '../../core/ipc/contract';
 import { AppError } from '../../core/ipc/errors';
 import { countImages } from '../../db/images';
 import { getMeta, setMeta } from '../../db/meta';
 import { schemaVersion } from '../../db/migrations';
 import { closeProjectDb, openProjectDb, PROJECT_EXTENSION, type ProjectDb } from '../../db/open';
+import { checkPathText, fsError } from './fs-guard';
+
+const SIDECARS = ['', '-wal', '-shm', '-journal'];
+const removeWithSidecars = (path: string) => {
+  for (const s of SIDECARS) rmSync(path + s, { force: true });
+};
 
 export class Project {
   private constructor(
@@ -13,17 +21,46 @@ export class Project {
     readonly db: ProjectDb,
   ) {}
 
+  /**
+   * Creates a new project file. The database is built under a temporary name beside the target and
+   * published with link(2), which refuses atomically when anything exists at `path`: an existing file
+   * (empty or another app's database) is never written to, and a create that fails part-way (disk full,
+   * file-size limit) leaves nothing behind at `path`.
+   */
   static create(path: string, nativeBinding?: string): Project {
+    checkPathText(path, 'Project path');
     if (extname(path) !== PROJECT_EXTENSION) {
       throw new AppError('INVALID_INPUT', `Project files end in ${PROJECT_EXTENSION}: ${path}`);
     }
-    const db = openProjectDb(path, { create: true, ...(nativeBinding ? { nativeBinding } : {}) });
-    setMeta(db, 'name', basename(path, PROJECT_EXTENSION));
-    setMeta(db, 'created_at', new Date().toISOString());
-    return new Project(path, db);
+    if (exists(path)) throw new AppError('CONFLICT', `A file already exists at ${path}`);
+    const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.creating`);
+    try {
+      const db = openProjectDb(tmp, { create: true, ...(nativeBinding ? { nativeBinding } : {}) });
+      try {
+        setMeta(db, 'name', basename(path, PROJECT_EXTENSION));
+        setMeta(db, 'created_at', new Date().toISOString());
+      } finally {
+        closeProjectDb(db);
+      }
+      publish(tmp, path);
+    } catch (err) {
+      throw fsError(err, 'Cannot create project', path);
+    } finally {
+      removeWithSidecars(tmp);
+    }
+    return Project.open(path, nativeBinding);
   }
 
   static open(path: string, nativeBinding?: string): Project {
+    checkPathText(path, 'Project path');
+    let st;
+    try {
+      st = statSync(path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new AppError('NOT_FOUND', `No project at ${path}`);
+      throw fsError(err, 'Cannot open project', path);
+    }
+    if (!st.isFile()) throw new AppError('UNSUPPORTED', `${path} is not a Maskwright project (not a regular file)`);
     return new Project(path, openProjectDb(path, nativeBinding ? { nativeBinding } : {}));
   }
 
@@ -45,4 +82,27 @@ export class Project {
   close(): void {
     closeProjectDb(this.db);
   }
+}
+
+const exists = (path: string) => {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Moves `tmp` to `path` unless something is there; link(2) is atomic, rename is the fallback where links fail. */
+function publish(tmp: string, path: string): void {
+  try {
+    linkSync(tmp, path);
+    return;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new AppError('CONFLICT', `A file already exists at ${path}`);
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EXDEV') throw err;
+  }
+  if (exists(path)) throw new AppError('CONFLICT', `A file already exists at ${path}`);
+  renameSync(tmp, path);
 }
