@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { EXPORT_KINDS, runExport, type ExportKind } from '../main/services/export';
 import { Project } from '../main/services/project';
+import { ensureDir } from '../main/services/fs-guard';
 import type { Command } from './commands';
 import { intOption, out, UsageError } from './output';
 
@@ -29,6 +30,7 @@ export const exportCmd: Command = {
     const checkpoint = intOption(v.checkpoint, 'checkpoint', 1, Number.MAX_SAFE_INTEGER);
     const project = Project.open(resolve(path));
     try {
+      await ensureDir(resolve(v.out), 'Cannot create the export folder');
       const r = await runExport(project.db, kind, resolve(v.out), checkpoint);
       out(`Exported ${kind} to ${r.dir}: ${r.files} file(s)`);
       if (r.skipped.length) out(`  ${r.skipped.length} image(s) without labels skipped`);

@@ -1,5 +1,6 @@
 /** `maskwright predict`: run a trained model on project images. */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { ensureDir } from '../main/services/fs-guard';
 import { basename, extname, join, resolve } from 'node:path';
 import { AppError } from '../core/ipc/errors';
 import { listImages } from '../db/images';
@@ -54,7 +55,7 @@ export const predictCmd: Command = {
       out(`Checkpoint ${c.id} (run ${c.runId}, epoch ${c.epoch + 1}); backend ${b.name}: ${b.detail}`);
       const { model, meta } = await loadModel(c);
       const colors = new Map(meta.classValues.map((value, i) => [value, meta.classColors[i]!]));
-      if (typeof v.out === 'string') await mkdir(resolve(v.out), { recursive: true });
+      if (typeof v.out === 'string') await ensureDir(resolve(v.out), 'Cannot create the output folder');
       const rows: { name: string; conf: number; written: number | null }[] = [];
       for (const img of images) {
         const p = await predictProjectImage(project.db, model, meta, img.id);

@@ -12,6 +12,7 @@ import { classUsage } from '../../db/labelmaps';
 import { loadLabels, saveLabels } from '../services/labels';
 import { browserImage } from '../services/decode';
 import { expandPaths, fileSource, importImages } from '../services/import-images';
+import { ensureDir } from '../services/fs-guard';
 import { importMasks } from '../services/import-masks';
 import { Project } from '../services/project';
 import { computeClassWeights } from '../services/class-weights';
@@ -202,7 +203,11 @@ export function createHandlers(session: Session): Handlers {
       ranked.sort((a, b) => a.meanConfidence - b.meanConfidence);
       return { checkpointId: r.checkpointId, images: ranked };
     },
-    'export.run': ({ kind, dir, checkpointId }) => runExport(db(), kind, dir, checkpointId),
+    'export.run': async ({ kind, dir, checkpointId }) => {
+      const target = db();
+      await ensureDir(dir, 'Cannot create the export folder');
+      return runExport(target, kind, dir, checkpointId);
+    },
   } satisfies Handlers;
 }
 

@@ -169,3 +169,10 @@ export function formatBytes(n: number): string {
   if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
   return `${n} bytes`;
 }
+
+/** Largest image file import reads (100 megapixels of uncompressed 16-bit RGBA TIFF is 800 MB). */
+export const MAX_IMAGE_FILE_BYTES = 1024 ** 3;
+/** Largest mask file (100 megapixels of 8-bit RGBA, uncompressed, with room for PNG overhead). */
+export const MAX_MASK_FILE_BYTES = 512 * 1024 ** 2;
+/** Largest class definitions file (classes.json). */
+export const MAX_CLASS_FILE_BYTES = 4 * 1024 ** 2;

@@ -1,5 +1,4 @@
 /** Importing existing masks into label maps, provenance "imported", without overwriting other labels. */
-import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import type { ClassInfo, MaskImportReport } from '../../core/ipc/contract';
 import { AppError } from '../../core/ipc/errors';
@@ -8,6 +7,7 @@ import { getImage, listImages } from '../../db/images';
 import { loadLabelMap, saveLabelMap } from '../../db/labelmaps';
 import type { ProjectDb } from '../../db/open';
 import { expandPaths } from './import-images';
+import { MAX_MASK_FILE_BYTES, readRegularFile } from './fs-guard';
 import { decodeMask } from './masks';
 import { Provenance, UNLABELED } from '../../core/labelmap/types';
 
@@ -59,7 +59,7 @@ export async function importMasks(
   }
   const match = matcher(db);
   for (const file of files) {
-    const name = basename(file);
+    const { name } = file;
     try {
       const target = options.imageId !== undefined ? getImage(db, options.imageId) : match(name);
       if (!target && options.imageId === undefined) {
@@ -73,7 +73,7 @@ export async function importMasks(
         );
       }
       const img = getImage(db, target.id)!;
-      const mask = decodeMask(await readFile(file), options.voidValue);
+      const mask = decodeMask(await readRegularFile(file.path, MAX_MASK_FILE_BYTES), options.voidValue);
       if (mask.width !== img.width || mask.height !== img.height) {
         throw new AppError(
           'INVALID_INPUT',

@@ -82,8 +82,8 @@ describe('image import', () => {
     await writeImage(sub, 'two.jpg', 8, 8, 2);
     writeFileSync(join(sub, 'readme.txt'), 'x');
     const { files, errors } = await expandPaths([t.dir, join(t.dir, 'missing.png')]);
-    expect(files.map((f) => f.slice(t.dir.length + 1))).toEqual(['one.png', 'sub/two.jpg']);
-    expect(errors).toMatchObject([{ name: 'missing.png', code: 'IO' }]);
+    expect(files.map((f) => String(f.path).slice(t.dir.length + 1))).toEqual(['one.png', 'sub/two.jpg']);
+    expect(errors).toMatchObject([{ name: 'missing.png', code: 'NOT_FOUND' }]);
   });
 });
 
