@@ -17,6 +17,7 @@ import { buildUNet, INPUT_NORMALIZATION } from './model';
 import { loadWeightsInto, serializeModel } from './run/checkpoint';
 import { trainLoop } from './run/loop';
 import type { FromWorker, ToWorker } from './run/protocol';
+import { oneLine } from '../core/ipc/errors';
 
 interface Channel {
   send(msg: FromWorker): void;
@@ -154,7 +155,8 @@ export async function runTraining(
     finishRun(db, runId, outcome.status, outcome.message);
     channel.send({ type: 'done', runId, status: outcome.status, message: outcome.message });
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    // One line, capped: a tfjs shape error or a dying wasm module can carry pages of text.
+    const message = oneLine(err instanceof Error ? err.message : String(err));
     finishRun(db, runId, 'failed', message);
     channel.send({ type: 'done', runId, status: 'failed', message });
   } finally {
@@ -204,12 +206,35 @@ export async function runPrediction(msg: Extract<ToWorker, { type: 'predict' }>,
 if (require.main === module || (process as unknown as { parentPort?: unknown }).parentPort) {
   const channel = parentChannel();
   const stopFlag = { stop: false };
+  let current: Extract<ToWorker, { type: 'start' }> | null = null;
+  // A crash outside the run's own try (a dying wasm module, an async kernel error) ends the run with one
+  // capped line instead of Node printing the offending source line: 40 KB of minified glue.
+  const die = (err: unknown) => {
+    const message = `The training process failed: ${oneLine(err instanceof Error ? err.message : String(err))}`;
+    try {
+      if (current) {
+        const project = Project.open(current.projectPath, current.nativeBinding);
+        try {
+          finishRun(project.db, current.runId, 'failed', message);
+        } finally {
+          project.close();
+        }
+        channel.send({ type: 'done', runId: current.runId, status: 'failed', message });
+      }
+    } finally {
+      setTimeout(() => process.exit(1), 50);
+    }
+  };
+  process.on('uncaughtException', die);
+  process.on('unhandledRejection', die);
   channel.onMessage((msg) => {
     if (msg.type === 'stop') stopFlag.stop = true;
     else if (msg.type === 'predict') {
       void runPrediction(msg, channel).finally(() => setTimeout(() => process.exit(0), 50));
     } else if (msg.type === 'start') {
+      current = msg;
       void runTraining(msg.projectPath, msg.runId, msg.settings, channel, stopFlag, msg.nativeBinding).finally(() => {
+        current = null;
         // Let the last message flush before leaving.
         setTimeout(() => process.exit(0), 50);
       });

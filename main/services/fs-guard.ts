@@ -13,7 +13,7 @@ export type FsPath = string | Buffer;
 
 /** What an errno means, in words a user can act on. */
 const ERRNO_TEXT: Record<string, [ErrorCode, string]> = {
-  ENOENT: ['NOT_FOUND', 'does not exist'],
+  ENOENT: ['NOT_FOUND', 'does not exist (or its folder does not)'],
   ENOTDIR: ['IO', 'a part of the path is not a folder'],
   EISDIR: ['IO', 'is a folder'],
   EACCES: ['IO', 'permission denied'],
@@ -176,3 +176,19 @@ export const MAX_IMAGE_FILE_BYTES = 1024 ** 3;
 export const MAX_MASK_FILE_BYTES = 512 * 1024 ** 2;
 /** Largest class definitions file (classes.json). */
 export const MAX_CLASS_FILE_BYTES = 4 * 1024 ** 2;
+
+/** SQLite result codes a user can act on, as one line; null for anything else (a bug). */
+export function sqliteError(err: unknown): AppError | null {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return null;
+  const say = (c: ErrorCode, text: string) => new AppError(c, `The project file: ${text}`);
+  if (code.startsWith('SQLITE_READONLY')) return say('READ_ONLY', 'it is read-only, so this change was not saved');
+  if (code === 'SQLITE_FULL') return say('IO', 'the disk is full; nothing was saved');
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))
+    return say('CONFLICT', 'another program is writing it; try again');
+  if (code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_CANTOPEN'))
+    return say('IO', `input/output error (${code}: disk full, removed, or no permission)`);
+  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB')
+    return say('UNSUPPORTED', 'it is damaged or not a project');
+  return null;
+}

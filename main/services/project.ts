@@ -1,6 +1,18 @@
 /** An open project: its file, its database handle, and a summary for the UI and the CLI. */
 import { randomBytes } from 'node:crypto';
-import { linkSync, lstatSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  copyFileSync,
+  existsSync,
+  linkSync,
+  lstatSync,
+  mkdtempSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join } from 'node:path';
 import type { ProjectInfo } from '../../core/ipc/contract';
 import { AppError } from '../../core/ipc/errors';
@@ -19,6 +31,9 @@ export class Project {
   private constructor(
     readonly path: string,
     readonly db: ProjectDb,
+    /** Why the project cannot be changed (no write permission, read-only disk), or null when it can. */
+    readonly readOnly: string | null = null,
+    private readonly cleanup: () => void = () => {},
   ) {}
 
   /**
@@ -61,7 +76,43 @@ export class Project {
       throw fsError(err, 'Cannot open project', path);
     }
     if (!st.isFile()) throw new AppError('UNSUPPORTED', `${path} is not a Maskwright project (not a regular file)`);
+    const reason = whyReadOnly(path);
+    if (reason) return Project.openReadOnly(path, reason, nativeBinding);
     return new Project(path, openProjectDb(path, nativeBinding ? { nativeBinding } : {}));
+  }
+
+  /**
+   * A project the user may not write: SQLite would need to create `-wal`/`-shm` files beside it (and
+   * leaves them read-only, which breaks the project once it is writable again). So it is read from a
+   * private copy (a reflink where the file system offers one) with writes refused; nothing is created
+   * beside the user's file.
+   */
+  private static openReadOnly(path: string, reason: string, nativeBinding?: string): Project {
+    let dir: string;
+    try {
+      dir = mkdtempSync(join(tmpdir(), 'maskwright-ro-'));
+    } catch (err) {
+      throw fsError(err, 'Cannot open a read-only copy of', path);
+    }
+    const cleanup = () => rmSync(dir, { recursive: true, force: true });
+    try {
+      const copy = join(dir, basename(path));
+      copyFileSync(path, copy, constants.COPYFILE_FICLONE);
+      // A journal not yet folded into the file (the app was killed) holds saved edits: take it along.
+      if (existsSync(`${path}-wal`)) copyFileSync(`${path}-wal`, `${copy}-wal`, constants.COPYFILE_FICLONE);
+      const db = openProjectDb(copy, nativeBinding ? { nativeBinding } : {});
+      db.pragma('query_only = ON');
+      return new Project(path, db, reason, cleanup);
+    } catch (err) {
+      cleanup();
+      throw fsError(err, 'Cannot open', path);
+    }
+  }
+
+  /** Refuses a change to a read-only project with the reason (code READ_ONLY). */
+  requireWritable(action = 'change it'): void {
+    if (this.readOnly)
+      throw new AppError('READ_ONLY', `${this.path} is read-only (${this.readOnly}): cannot ${action}`);
   }
 
   get name(): string {
@@ -76,12 +127,39 @@ export class Project {
       schemaVersion: schemaVersion(this.db),
       imageCount: countImages(this.db),
       classCount: n,
+      ...(this.readOnly ? { readOnly: this.readOnly } : {}),
     };
   }
 
   close(): void {
-    closeProjectDb(this.db);
+    try {
+      closeProjectDb(this.db);
+    } finally {
+      this.cleanup();
+    }
   }
+}
+
+/** Why a project file cannot be written in place, or null. Checks the file, its folder (SQLite creates
+ * `-wal` and `-shm` there) and existing sidecar files. */
+export function whyReadOnly(path: string): string | null {
+  const check = (p: string, what: string): string | null => {
+    try {
+      accessSync(p, constants.W_OK);
+      return null;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return null;
+      if (code === 'EROFS') return 'the disk is read-only';
+      return `${what} is not writable${code === 'EACCES' || code === 'EPERM' ? '' : ` (${code})`}`;
+    }
+  };
+  return (
+    check(path, 'the file') ??
+    check(dirname(path), 'its folder') ??
+    check(`${path}-shm`, `its ${basename(path)}-shm file`) ??
+    check(`${path}-wal`, `its ${basename(path)}-wal file`)
+  );
 }
 
 const exists = (path: string) => {
