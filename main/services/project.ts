@@ -66,7 +66,8 @@ export class Project {
     return Project.open(path, nativeBinding);
   }
 
-  static open(path: string, nativeBinding?: string): Project {
+  /** Opens a project; read-only when it cannot be written, or when `options.readOnly` gives a reason. */
+  static open(path: string, nativeBinding?: string, options: { readOnly?: string } = {}): Project {
     checkPathText(path, 'Project path');
     let st;
     try {
@@ -76,7 +77,7 @@ export class Project {
       throw fsError(err, 'Cannot open project', path);
     }
     if (!st.isFile()) throw new AppError('UNSUPPORTED', `${path} is not a Maskwright project (not a regular file)`);
-    const reason = whyReadOnly(path);
+    const reason = options.readOnly ?? whyReadOnly(path);
     if (reason) return Project.openReadOnly(path, reason, nativeBinding);
     return new Project(path, openProjectDb(path, nativeBinding ? { nativeBinding } : {}));
   }

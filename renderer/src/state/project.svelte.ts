@@ -25,6 +25,8 @@ export class ProjectState {
   images = $state<ImageSummary[]>([]);
   loaded = $state(false);
   thumbs = $state<Record<number, Thumb>>({});
+  /** Why the project cannot be changed (no write permission), or null: editing tools are off while set. */
+  readOnly = $state<string | null>(null);
   report = $state<ImportSummary | null>(null);
   /** A line like "Importing 3 files…" while an import runs; null when idle. */
   importing = $state<string | null>(null);
