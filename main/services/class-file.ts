@@ -2,9 +2,9 @@
  * Class definitions from a dataset's classes.json. Accepted shape (CamVid's and Maskwright's export):
  * `{ "classes": [{ "index" | "value": n, "name": "...", "color": [r, g, b] | "#rrggbb" }], "void_index"?: n }`.
  */
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { AppError } from '../../core/ipc/errors';
+import { MAX_CLASS_FILE_BYTES, readRegularFile } from './fs-guard';
 import { rgbToHex } from '../../core/palette';
 import { addClass, getClassByValue, listClasses, updateClass } from '../../db/classes';
 import { writeTransaction, type ProjectDb } from '../../db/open';
@@ -30,11 +30,12 @@ export interface ClassFile {
 }
 
 export async function readClassFile(path: string): Promise<ClassFile> {
+  const bytes = await readRegularFile(path, MAX_CLASS_FILE_BYTES, 'Cannot read class file');
   let raw: unknown;
   try {
-    raw = JSON.parse(await readFile(path, 'utf8'));
+    raw = JSON.parse(bytes.toString('utf8'));
   } catch (err) {
-    throw new AppError('IO', `Cannot read class file ${path}: ${(err as Error).message}`);
+    throw new AppError('INVALID_INPUT', `Class file ${path} is not valid JSON (${(err as Error).message})`);
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
