@@ -24,6 +24,7 @@ import { trainLoop } from './run/loop';
 import type { FromWorker, ToWorker } from './run/protocol';
 import { asGpuFailure } from './webgpu';
 import type { ContinueOn } from '../core/training/messages';
+import { oneLine } from '../core/ipc/errors';
 
 interface Channel {
   send(msg: FromWorker): void;
@@ -216,8 +217,9 @@ export async function runTraining(
   } catch (err) {
     const gpu = asGpuFailure(err);
     const next = gpu ? continuation() : null;
+    // One line, capped: a tfjs shape error or a dying wasm module can carry pages of text.
     const message =
-      (gpu ? `Training stopped: ${gpu.message}.` : err instanceof Error ? err.message : String(err)) +
+      (gpu ? `Training stopped: ${gpu.message}.` : oneLine(err instanceof Error ? err.message : String(err))) +
       (next?.hint ?? '');
     await retryWhileBusy(() => finishRun(db, runId, 'failed', message), notify).catch(() => {});
     channel.send({ type: 'done', runId, status: 'failed', message, ...(next ? { continueOn: next.continueOn } : {}) });
@@ -280,6 +282,27 @@ export async function runPrediction(msg: Extract<ToWorker, { type: 'predict' }>,
 if (require.main === module || (process as unknown as { parentPort?: unknown }).parentPort) {
   const channel = parentChannel();
   const stopFlag = { stop: false };
+  let current: Extract<ToWorker, { type: 'start' }> | null = null;
+  // A crash outside the run's own try (a dying wasm module, an async kernel error) ends the run with one
+  // capped line instead of Node printing the offending source line: 40 KB of minified glue.
+  const die = (err: unknown) => {
+    const message = `The training process failed: ${oneLine(err instanceof Error ? err.message : String(err))}`;
+    try {
+      if (current) {
+        const project = Project.open(current.projectPath, current.nativeBinding);
+        try {
+          finishRun(project.db, current.runId, 'failed', message);
+        } finally {
+          project.close();
+        }
+        channel.send({ type: 'done', runId: current.runId, status: 'failed', message });
+      }
+    } finally {
+      setTimeout(() => process.exit(1), 50);
+    }
+  };
+  process.on('uncaughtException', die);
+  process.on('unhandledRejection', die);
   channel.onMessage((msg) => {
     if (msg.type === 'stop') stopFlag.stop = true;
     // The parent says when it has the last message (see ToWorker 'exit').
@@ -289,7 +312,9 @@ if (require.main === module || (process as unknown as { parentPort?: unknown }).
       process.once('disconnect', () => process.exit(0));
       void runPrediction(msg, channel);
     } else if (msg.type === 'start') {
+      current = msg;
       void runTraining(msg.projectPath, msg.runId, msg.settings, channel, stopFlag, msg.nativeBinding).finally(() => {
+        current = null;
         // Let the last message flush before leaving.
         setTimeout(() => process.exit(0), 50);
       });

@@ -38,6 +38,8 @@ export interface ProjectInfo {
   schemaVersion: number;
   imageCount: number;
   classCount: number;
+  /** Set when the project cannot be changed: why (no write permission, read-only disk). Viewing and export work. */
+  readOnly?: string;
 }
 export interface RecentProject {
   path: string;
@@ -164,6 +166,11 @@ export interface MaskImportReport {
   /** Mask files whose name matches no image of the project (skipped, not an error). */
   unmatched: string[];
   errors: ImportFailure[];
+  /**
+   * Mask values that match no class, with their pixel and mask counts. When not empty and the import did
+   * not ask for `createClasses`, nothing was applied: the user confirms first.
+   */
+  unknownValues: { value: number; pixels: number; masks: number }[];
 }
 
 export const contract = {
@@ -219,6 +226,8 @@ export const contract = {
       voidValue: z.number().int().min(0).max(255).optional(),
       /** Apply a single mask to this image instead of matching masks to images by file name. */
       imageId: id.optional(),
+      /** Create a class for each mask value that matches none (after the user confirmed the list). */
+      createClasses: z.boolean().optional(),
     }),
     output: {} as MaskImportReport,
   },

@@ -2,9 +2,9 @@
  * Class definitions from a dataset's classes.json. Accepted shape (CamVid's and Maskwright's export):
  * `{ "classes": [{ "index" | "value": n, "name": "...", "color": [r, g, b] | "#rrggbb" }], "void_index"?: n }`.
  */
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { AppError } from '../../core/ipc/errors';
+import { MAX_CLASS_FILE_BYTES, readRegularFile } from './fs-guard';
 import { rgbToHex } from '../../core/palette';
 import { addClass, getClassByValue, listClasses, updateClass } from '../../db/classes';
 import { writeTransaction, type ProjectDb } from '../../db/open';
@@ -30,13 +30,8 @@ export interface ClassFile {
 }
 
 export async function readClassFile(path: string): Promise<ClassFile> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new AppError('IO', `Cannot read class file ${path}: ${(err as Error).message}`);
-  }
-  return parseClassFile(text, path);
+  const bytes = await readRegularFile(path, MAX_CLASS_FILE_BYTES, 'Cannot read class file');
+  return parseClassFile(bytes.toString('utf8'), path);
 }
 
 /** A classes.json's text (`source` names it in messages: a path or a file name). */

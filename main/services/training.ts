@@ -6,9 +6,9 @@
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { AppError, type ApiErrorPayload } from '../../core/ipc/errors';
-import { trainSettingsSchema, type TrainSettingsInput } from '../../core/training/settings';
-import { createRun, finishRun, getRun } from '../../db/runs';
+import { AppError, oneLine, type ApiErrorPayload } from '../../core/ipc/errors';
+import { trainSettingsSchema, type TrainSettings, type TrainSettingsInput } from '../../core/training/settings';
+import { createRun, finishRun, getCheckpoint, getRun } from '../../db/runs';
 import { assertTrainingReady } from './readiness';
 import type { ProjectDb } from '../../db/open';
 import type {
@@ -189,6 +189,7 @@ export function startTraining(
     const i = parsed.error.issues[0]!;
     throw new AppError('INVALID_INPUT', `Training settings: ${i.path.join('.') || 'settings'}: ${i.message}`);
   }
+  if (parsed.data.resumeFrom !== undefined) checkResumable(db, parsed.data);
   assertTrainingReady(db, parsed.data.sources);
   const runId = createRun(db, parsed.data);
   const child = fork(modulePath);
@@ -197,7 +198,7 @@ export function startTraining(
     child.onMessage((m) => {
       if (m.type === 'prediction' || m.type === 'predictionScore' || m.type === 'predictionFailed') return;
       if (m.type === 'predictDone') return;
-      const msg = m;
+      const msg = m.type === 'done' ? { ...m, message: oneLine(m.message) } : m;
       if (msg.type === 'done') finished = msg;
       onMessage(msg);
       if (finished) resolve(finished);
@@ -221,6 +222,31 @@ export function startTraining(
     ...(nativeBinding ? { nativeBinding } : {}),
   });
   return { runId, stop: () => child.postMessage({ type: 'stop' }), done };
+}
+
+/** Architecture settings a checkpoint's weights depend on: resuming with others cannot load them. */
+const ARCHITECTURE = [
+  ['depth', '--depth', (s: TrainSettings) => s.depth],
+  ['baseFilters', '--width-base', (s: TrainSettings) => s.baseFilters],
+  ['reconstruction', '--reconstruction (on or off)', (s: TrainSettings) => s.reconstructionWeight > 0],
+] as const;
+
+/**
+ * Refuses to resume from a checkpoint whose model has another shape, before a run is recorded: the
+ * weights would not load (and the failure would be a page of tensor shapes).
+ */
+export function checkResumable(db: ProjectDb, settings: TrainSettings): void {
+  const c = getCheckpoint(db, settings.resumeFrom!);
+  const before = trainSettingsSchema.safeParse(getRun(db, c.runId).settings);
+  if (!before.success) return; // an old run's settings: the worker's own check still applies
+  for (const [, flag, value] of ARCHITECTURE) {
+    if (value(before.data) !== value(settings)) {
+      throw new AppError(
+        'INVALID_INPUT',
+        `Cannot resume from checkpoint ${c.id}: it was trained with ${flag} ${String(value(before.data))}, this run asks for ${String(value(settings))}; resume with the same model settings`,
+      );
+    }
+  }
 }
 
 /** `child_process.fork` as a ForkWorker (the CLI and tests). */
