@@ -36,7 +36,7 @@ describe('file-system errors', () => {
     const registry = createRegistry(handlers, () => {});
     expect(await registry.invoke('app.info', undefined)).toEqual({
       ok: false,
-      error: { code: 'IO', message: 'Cannot create the folder /mnt/x: operation not permitted (EPERM)' },
+      error: { code: 'IO', message: 'Cannot access /mnt/x: operation not permitted' },
     });
   });
 });
