@@ -30,6 +30,7 @@ import { Worker as NodeWorker } from 'node:worker_threads';
 import type { WorkerOptions } from 'node:worker_threads';
 import { registerWasmTrainingKernels } from './wasm-kernels';
 import { adapterLine, initWebGpu, probeWebGpu, type AdapterDetails, type WebGpuOptions } from './webgpu';
+import type { BackendStatus } from '../core/training/backends';
 import type { BACKEND_CHOICES } from '../core/training/settings';
 
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
@@ -247,4 +248,100 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
     }
   }
   throw new Error(`no TensorFlow.js backend could start: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);
+}
+
+/**
+ * Every backend in auto's order, whether it can run here and why not, which one `auto` picks, and the
+ * WebGPU adapter. Loads what it checks (the native packages, Dawn, the wasm module) but selects nothing.
+ */
+export async function listBackends(): Promise<BackendStatus[]> {
+  const list: BackendStatus[] = [];
+  const tryLoad = (pkg: string): string | null => {
+    try {
+      nodeRequire(pkg);
+      return null;
+    } catch (e) {
+      return message(e);
+    }
+  };
+  for (const [name, pkg] of [
+    ['tensorflow-gpu', '@tensorflow/tfjs-node-gpu'],
+    ['webgpu', ''],
+    ['tensorflow', '@tensorflow/tfjs-node'],
+  ] as const) {
+    if (name === 'webgpu') {
+      try {
+        const adapter = await probeWebGpu();
+        list.push({
+          name,
+          choice: 'webgpu',
+          detail: '@tensorflow/tfjs-backend-webgpu (Dawn)',
+          available: true,
+          reason: adapter.software
+            ? 'software adapter: slower than wasm, so auto skips it; choose webgpu to use it'
+            : null,
+          auto: false,
+          adapter,
+        });
+      } catch (e) {
+        list.push({
+          name,
+          choice: 'webgpu',
+          detail: '@tensorflow/tfjs-backend-webgpu (Dawn)',
+          available: false,
+          reason: message(e),
+          auto: false,
+        });
+      }
+      continue;
+    }
+    const why = tryLoad(pkg);
+    list.push({ name, choice: 'tensorflow', detail: pkg, available: why === null, reason: why, auto: false });
+  }
+  let wasmWhy: string | null = null;
+  try {
+    if (!('WebAssembly' in globalThis)) throw new Error('this runtime has no WebAssembly');
+    wasmDirs();
+  } catch (e) {
+    wasmWhy = message(e);
+  }
+  const threaded = typeof SharedArrayBuffer === 'function' ? 'threaded SIMD' : 'SIMD';
+  list.push({
+    name: 'wasm',
+    choice: 'wasm',
+    detail: `@tensorflow/tfjs-backend-wasm, ${threaded}, ${defaultThreads()} threads`,
+    available: wasmWhy === null,
+    reason: wasmWhy,
+    auto: false,
+  });
+  list.push({
+    name: 'cpu',
+    choice: 'cpu',
+    detail: '@tensorflow/tfjs-backend-cpu (JavaScript)',
+    available: true,
+    reason: null,
+    auto: false,
+  });
+  const pick = list.find((b) => b.available && !(b.name === 'webgpu' && b.adapter?.software));
+  if (pick) pick.auto = true;
+  return list;
+}
+
+/**
+ * Where a run goes on when the GPU fails: the first backend after webgpu in auto's order that can run
+ * here (tfjs-node's CPU build, then wasm, then cpu).
+ */
+export function nextBackendAfterGpu(): 'tensorflow' | 'wasm' | 'cpu' {
+  try {
+    nodeRequire.resolve('@tensorflow/tfjs-node');
+    return 'tensorflow';
+  } catch {
+    // not installed
+  }
+  try {
+    wasmDirs();
+    return 'wasm';
+  } catch {
+    return 'cpu';
+  }
 }

@@ -16,18 +16,13 @@
 /// <reference types="@webgpu/types" />
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
+import type { AdapterInfo } from '../core/training/backends';
 import { registerWebGpuTrainingKernels } from './webgpu-kernels';
 
 const nodeRequire = createRequire(__filename);
 
-export interface AdapterDetails {
-  vendor: string;
-  architecture: string;
-  device: string;
-  description: string;
-  /** A CPU implementation (lavapipe, SwiftShader, WARP): correct but slower than wasm. */
-  software: boolean;
-}
+/** software: a CPU implementation (lavapipe, SwiftShader, WARP), correct but slower than wasm. */
+export type AdapterDetails = AdapterInfo;
 
 export type GpuFailureKind = 'out-of-memory' | 'validation' | 'device-lost';
 
@@ -263,8 +258,16 @@ export function checkWebGpu(): void {
  */
 export async function settleWebGpu(): Promise<void> {
   if (tf.getBackend() !== 'webgpu' || !state?.device) return;
-  const backend = tf.backend() as unknown as { submitQueue?: () => void };
-  backend.submitQueue?.();
+  const backend = tf.backend() as unknown as {
+    commandEncoder: unknown;
+    endComputePassEncoder(): void;
+    submitQueue(): void;
+  };
+  // Commands tfjs has recorded but not submitted yet.
+  if (backend.commandEncoder != null) {
+    backend.endComputePassEncoder();
+    backend.submitQueue();
+  }
   try {
     await state.device.queue.onSubmittedWorkDone();
   } catch {

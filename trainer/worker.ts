@@ -8,15 +8,18 @@ import { classHistogram, medianFrequencyWeights, mergeClassWeights } from '../co
 import { trainSettingsSchema, workingSize, type TrainSettings } from '../core/training/settings';
 import { listClasses } from '../db/classes';
 import { listImages } from '../db/images';
+import { retryWhileBusy } from '../db/open';
 import { finishRun, getCheckpoint, recordEpoch, startRun } from '../db/runs';
 import { loadSamples } from '../main/services/dataset';
 import { findCheckpoint, loadModel, predictProjectImage } from '../main/services/predict';
 import { Project } from '../main/services/project';
-import { initBackend } from './backend';
+import { initBackend, nextBackendAfterGpu } from './backend';
 import { buildUNet, INPUT_NORMALIZATION } from './model';
 import { loadWeightsInto, serializeModel } from './run/checkpoint';
 import { trainLoop } from './run/loop';
 import type { FromWorker, ToWorker } from './run/protocol';
+import { asGpuFailure } from './webgpu';
+import type { ContinueOn } from '../core/training/messages';
 
 interface Channel {
   send(msg: FromWorker): void;
@@ -47,8 +50,31 @@ export async function runTraining(
 ): Promise<void> {
   const project = Project.open(projectPath, nativeBinding);
   const db = project.db;
+  let settings: TrainSettings | null = null;
+  let lastCheckpoint: { id: number; epoch: number } | null = null;
+  let epochsDone = 0;
+  /** After a GPU failure: go on with the next backend from the last good checkpoint. */
+  const continuation = (): { continueOn: ContinueOn; hint: string } | null => {
+    if (!settings) return null;
+    const backend = nextBackendAfterGpu();
+    const resumeFrom = lastCheckpoint?.id ?? settings.resumeFrom ?? null;
+    const { resumeFrom: _, ...rest } = settings;
+    const epochs = settings.epochs !== undefined ? Math.max(1, settings.epochs - epochsDone) : undefined;
+    const next = {
+      ...rest,
+      backend,
+      ...(epochs !== undefined ? { epochs } : {}),
+      ...(resumeFrom !== null ? { resumeFrom } : {}),
+    };
+    const hint =
+      resumeFrom !== null
+        ? ` The last good checkpoint${lastCheckpoint ? ` (epoch ${lastCheckpoint.epoch + 1})` : ''} is kept: continue on ${backend} from it.`
+        : ` No epoch was saved: start again on ${backend}.`;
+    return { continueOn: { backend, resumeFrom, settings: next }, hint };
+  };
+  const notify = (message: string) => channel.send({ type: 'notice', runId, message });
   try {
-    const settings: TrainSettings = trainSettingsSchema.parse(raw);
+    settings = trainSettingsSchema.parse(raw);
     const backend = await initBackend({ backend: settings.backend });
     startRun(db, runId, `${backend.name}: ${backend.detail}`);
     const images = listImages(db);
@@ -121,42 +147,69 @@ export async function runTraining(
         shouldStop: () => stopFlag.stop,
         async onEpoch(result, m) {
           const s = await serializeModel(m);
-          const checkpointId = recordEpoch(
-            db,
-            {
-              runId,
-              epoch: result.epoch,
-              trainLoss: result.trainLoss,
-              valLoss: result.valLoss,
-              metrics: { ...result.metrics, metricsOn: val.length ? 'val' : 'train', seconds: result.seconds },
-            },
-            {
-              modelTopology: s.modelTopology,
-              weights: s.weightData,
-              metadata: {
-                weightSpecs: s.weightSpecs,
-                classValues: mapping.values,
-                classNames: mapping.names,
-                classColors: mapping.colors,
-                inputSize: [size.height, size.width],
-                normalization: INPUT_NORMALIZATION,
-                classWeights,
+          let waited = false;
+          const record = () =>
+            recordEpoch(
+              db,
+              {
+                runId,
                 epoch: result.epoch,
+                trainLoss: result.trainLoss,
+                valLoss: result.valLoss,
+                metrics: { ...result.metrics, metricsOn: val.length ? 'val' : 'train', seconds: result.seconds },
               },
+              {
+                modelTopology: s.modelTopology,
+                weights: s.weightData,
+                metadata: {
+                  weightSpecs: s.weightSpecs,
+                  classValues: mapping.values,
+                  classNames: mapping.names,
+                  classColors: mapping.colors,
+                  inputSize: [size.height, size.width],
+                  normalization: INPUT_NORMALIZATION,
+                  classWeights,
+                  epoch: result.epoch,
+                },
+              },
+            );
+          // Another program holding the project's lock (a database browser, say) makes the run wait, never
+          // silently: each busy timeout says so, then the save is retried until it gets through or Stop.
+          const checkpointId = await retryWhileBusy(
+            record,
+            (message) => {
+              waited = true;
+              notify(`Saving epoch ${result.epoch + 1}: ${message}`);
             },
+            () => stopFlag.stop,
           );
+          if (checkpointId !== null) lastCheckpoint = { id: checkpointId, epoch: result.epoch };
+          epochsDone++;
+          if (waited) notify(`Epoch ${result.epoch + 1} saved`);
           channel.send({ type: 'epoch', runId, result, checkpointId });
         },
       },
       startEpoch,
     );
     model.dispose();
-    finishRun(db, runId, outcome.status, outcome.message);
-    channel.send({ type: 'done', runId, status: outcome.status, message: outcome.message });
+    const next = outcome.status === 'failed' && outcome.gpuFailure ? continuation() : null;
+    const message = next ? outcome.message + next.hint : outcome.message;
+    await retryWhileBusy(() => finishRun(db, runId, outcome.status, message), notify);
+    channel.send({
+      type: 'done',
+      runId,
+      status: outcome.status,
+      message,
+      ...(next ? { continueOn: next.continueOn } : {}),
+    });
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    finishRun(db, runId, 'failed', message);
-    channel.send({ type: 'done', runId, status: 'failed', message });
+    const gpu = asGpuFailure(err);
+    const next = gpu ? continuation() : null;
+    const message =
+      (gpu ? `Training stopped: ${gpu.message}.` : err instanceof Error ? err.message : String(err)) +
+      (next?.hint ?? '');
+    await retryWhileBusy(() => finishRun(db, runId, 'failed', message), notify).catch(() => {});
+    channel.send({ type: 'done', runId, status: 'failed', message, ...(next ? { continueOn: next.continueOn } : {}) });
   } finally {
     project.close();
   }

@@ -260,7 +260,13 @@ export const contract = {
   },
   /** Writes masks, a dataset folder or the model into `dir`. */
   'export.run': {
-    input: z.object({ kind: z.enum(['masks', 'dataset', 'model']), dir: path, checkpointId: id.optional() }),
+    input: z.object({
+      kind: z.enum(['masks', 'dataset', 'model']),
+      dir: path,
+      checkpointId: id.optional(),
+      /** Write into a folder that already holds files; without it such a folder answers NOT_EMPTY. */
+      overwrite: z.boolean().optional(),
+    }),
     output: {} as { kind: string; dir: string; files: number; skipped: string[] },
   },
 } satisfies Record<Channel, { input: z.ZodType; output: unknown }>;

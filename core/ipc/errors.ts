@@ -5,6 +5,8 @@ export const ERROR_CODES = [
   'NO_PROJECT',
   'NOT_FOUND',
   'CONFLICT',
+  /** A target folder already holds files: ask before writing into it (export's `overwrite`). */
+  'NOT_EMPTY',
   'UNSUPPORTED',
   'TOO_LARGE',
   'IO',

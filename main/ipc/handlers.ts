@@ -202,7 +202,7 @@ export function createHandlers(session: Session): Handlers {
       ranked.sort((a, b) => a.meanConfidence - b.meanConfidence);
       return { checkpointId: r.checkpointId, images: ranked };
     },
-    'export.run': ({ kind, dir, checkpointId }) => runExport(db(), kind, dir, checkpointId),
+    'export.run': ({ kind, dir, checkpointId, overwrite }) => runExport(db(), kind, dir, { checkpointId, overwrite }),
   } satisfies Handlers;
 }
 

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { AppError } from '../../core/ipc/errors';
 import { rgbToHex } from '../../core/palette';
 import { addClass, getClassByValue, listClasses, updateClass } from '../../db/classes';
-import type { ProjectDb } from '../../db/open';
+import { writeTransaction, type ProjectDb } from '../../db/open';
 
 const channel = z.number().int().min(0).max(255);
 const schema = z.object({
@@ -54,7 +54,7 @@ export async function readClassFile(path: string): Promise<ClassFile> {
 
 /** Creates the file's classes (or renames/recolors existing ones with the same label value). */
 export function applyClassFile(db: ProjectDb, file: ClassFile): number {
-  return db.transaction(() => {
+  return writeTransaction(db, () => {
     let changed = 0;
     for (const c of file.classes) {
       const existing = getClassByValue(db, c.value);
@@ -65,5 +65,5 @@ export function applyClassFile(db: ProjectDb, file: ClassFile): number {
       changed++;
     }
     return changed;
-  })();
+  });
 }

@@ -3,7 +3,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../core/ipc/errors';
 import { Provenance, UNLABELED } from '../../core/labelmap/types';
 import { getImage, getOriginal } from '../../db/images';
-import { loadLabelMap, saveLabelMap } from '../../db/labelmaps';
+import { mergeIntoLabelMap } from '../../db/labelmaps';
 import type { ProjectDb } from '../../db/open';
 import { activeCheckpoint, getCheckpoint, type CheckpointRow } from '../../db/runs';
 import { deserializeModel } from '../../trainer/run/checkpoint';
@@ -85,13 +85,11 @@ export async function predictProjectImage(
  */
 export function acceptPrediction(db: ProjectDb, p: ImagePrediction, minConfidence = 0): number {
   const min = Math.round(minConfidence * 255); // confidence is quantized to 0..255
-  return db.transaction(() => {
-    const map = loadLabelMap(db, p.imageId) ?? {
-      width: p.width,
-      height: p.height,
-      classes: new Uint8Array(p.width * p.height).fill(UNLABELED),
-      provenance: new Uint8Array(p.width * p.height),
-    };
+  // Merged into the map as it is at commit time: labels saved while the model ran are kept.
+  return mergeIntoLabelMap(db, p.imageId, (map) => {
+    if (map.width !== p.width || map.height !== p.height) {
+      throw new AppError('IO', `Prediction is ${p.width}x${p.height} but the labels are ${map.width}x${map.height}`);
+    }
     let written = 0;
     for (let i = 0; i < p.values.length; i++) {
       if (map.classes[i] !== UNLABELED || p.confidence[i]! < min) continue;
@@ -99,7 +97,6 @@ export function acceptPrediction(db: ProjectDb, p: ImagePrediction, minConfidenc
       map.provenance[i] = Provenance.Predicted;
       written++;
     }
-    saveLabelMap(db, p.imageId, map);
     return written;
-  })();
+  }).changed;
 }

@@ -39,6 +39,8 @@ export interface LiveRun {
   stepLoss: number[];
   epochs: EpochPoint[];
   message: string | null;
+  /** While running: something the user should know now (e.g. waiting for a lock); cleared by the next epoch. */
+  notice: string | null;
   maxEpochs: number | null;
   stopping: boolean;
 }
@@ -212,6 +214,10 @@ export class TrainingState {
       case 'epoch':
         this.flushSteps();
         live.epochs.push(fromResult(msg.result));
+        live.notice = null;
+        break;
+      case 'notice':
+        live.notice = msg.message;
         break;
       case 'done':
         this.flushSteps();
@@ -250,6 +256,7 @@ function emptyRun(runId: number, maxEpochs: number | null): LiveRun {
     stepLoss: [],
     epochs: [],
     message: null,
+    notice: null,
     maxEpochs,
     stopping: false,
   };
