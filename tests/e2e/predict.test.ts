@@ -132,7 +132,13 @@ describe('predictions in the editor', () => {
     await editor.getByRole('button', { name: 'Label next' }).click();
     const list = page.getByRole('region', { name: 'Label next' });
     await expect
-      .poll(async () => (await list.getByRole('listitem').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim()))
+      // Ranking runs every image through the model in another process: seconds on a loaded machine.
+      .poll(
+        async () => (await list.getByRole('listitem').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim()),
+        {
+          timeout: 60_000,
+        },
+      )
       .toEqual(expected);
     await h.screenshot('predict-label-next');
     const last = rank.images[2]!;
