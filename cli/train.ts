@@ -91,6 +91,12 @@ export const trainCmd: Command = {
 
     const projectPath = resolve(path);
     const project = Project.open(projectPath);
+    try {
+      project.requireWritable('train (runs and checkpoints are saved in the project)');
+    } catch (e) {
+      project.close();
+      throw e;
+    }
     const tty = process.stderr.isTTY;
     let last = '';
     const onMessage = (msg: FromWorker) => {
