@@ -60,6 +60,9 @@ async function main(): Promise<void> {
     const cfg: StepConfig = { batch, size, base: 16, depth: 3, classes: 12, threads: defaultThreads(), steps, warmup };
     const row: Row = { size, batch, webgpuMs: null, webgpuQueuedMs: null, stockMs: null, torchMs: null, torch: '' };
     try {
+      // A discarded first run: shader compilation and buffer pools would otherwise weigh on whichever
+      // variant (project or tfjs kernels) is timed first.
+      await timeTfjsSteps('webgpu', cfg, { steps: 1, warmup: 1 });
       const w = await timeTfjsSteps('webgpu', cfg, { queue: 8 });
       adapter = w.detail;
       if (w.report.adapter?.software && !smoke) throw new Error(`only a software adapter: ${w.detail}`);
