@@ -6,6 +6,7 @@ import type { Channel } from '../../core/ipc/channels';
 import type { ProjectInfo } from '../../core/ipc/contract';
 import { AppError } from '../../core/ipc/errors';
 import type { Emit } from '../../core/ipc/events';
+import type { BackendStatus } from '../../core/training/backends';
 import * as classes from '../../db/classes';
 import * as images from '../../db/images';
 import { classUsage } from '../../db/labelmaps';
@@ -16,7 +17,13 @@ import { importMasks } from '../services/import-masks';
 import { Project } from '../services/project';
 import { computeClassWeights } from '../services/class-weights';
 import { runExport } from '../services/export';
-import { predictInProcess, startTraining, type ForkWorker, type TrainingHandle } from '../services/training';
+import {
+  backendsInProcess,
+  predictInProcess,
+  startTraining,
+  type ForkWorker,
+  type TrainingHandle,
+} from '../services/training';
 import { activeCheckpoint, listCheckpoints, listEpochs, listRuns, setActiveCheckpoint } from '../../db/runs';
 import { getMeta } from '../../db/meta';
 import { RecentProjects } from '../services/recent';
@@ -86,6 +93,7 @@ export function createHandlers(session: Session): Handlers {
   const { deps } = session;
   const recent = new RecentProjects(deps.dataDir);
   const db = () => session.require().db;
+  let backends: Promise<BackendStatus[]> | null = null;
   const trainingProcess = () => {
     if (!deps.forkWorker || !deps.workerModule) throw new AppError('UNSUPPORTED', 'Training is not available here');
     return { fork: deps.forkWorker, module: deps.workerModule };
@@ -166,6 +174,15 @@ export function createHandlers(session: Session): Handlers {
       return { runId: handle.runId };
     },
     'train.stop': () => ({ stopping: session.stopTraining() }),
+    'train.backends': () => {
+      const { fork, module } = trainingProcess();
+      // Loading Dawn and the native packages takes a process and a moment: once per session.
+      backends ??= backendsInProcess(fork, module).catch((e: unknown) => {
+        backends = null;
+        throw e;
+      });
+      return backends;
+    },
     'runs.list': () => listRuns(db()),
     'runs.epochs': ({ runId }) => listEpochs(db(), runId),
     'runs.checkpoints': ({ runId }) => listCheckpoints(db(), runId),

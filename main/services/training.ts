@@ -12,6 +12,7 @@ import { createRun, finishRun, getRun } from '../../db/runs';
 import type { ProjectDb } from '../../db/open';
 import type { FromWorker, PredictionMessage, ToWorker } from '../../trainer/run/protocol';
 import type { TrainMessage } from '../../core/training/messages';
+import type { BackendStatus } from '../../core/training/backends';
 
 /** The few things both child_process.fork and Electron's utilityProcess.fork offer. */
 export interface WorkerProcess {
@@ -68,6 +69,24 @@ export function predictInProcess(
   });
 }
 
+/** The backends a training process can use here (`listBackends`), asked of a worker process. */
+export function backendsInProcess(fork: ForkWorker, modulePath: string): Promise<BackendStatus[]> {
+  const child = fork(modulePath);
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    child.onMessage((msg) => {
+      if (msg.type !== 'backends') return;
+      settled = true;
+      resolve(msg.list);
+    });
+    child.onExit((code) => {
+      if (!settled)
+        reject(new AppError('INTERNAL', `The backend check ended unexpectedly (exit code ${code ?? 'none'})`));
+    });
+    child.postMessage({ type: 'backends' });
+  });
+}
+
 export interface TrainingHandle {
   runId: number;
   stop(): void;
@@ -94,7 +113,7 @@ export function startTraining(
   let finished: Extract<TrainMessage, { type: 'done' }> | null = null;
   const done = new Promise<Extract<TrainMessage, { type: 'done' }>>((resolve) => {
     child.onMessage((m) => {
-      if (m.type === 'prediction' || m.type === 'predictDone') return;
+      if (m.type === 'prediction' || m.type === 'predictDone' || m.type === 'backends') return;
       const msg = m;
       if (msg.type === 'done') finished = msg;
       onMessage(msg);
