@@ -17,7 +17,7 @@ export async function webGpuAdapter(): Promise<AdapterDetails | null> {
   const r = await probed;
   if (typeof r !== 'string') return r;
   const why =
-    `no WebGPU adapter (${r}). On Linux without a GPU install Mesa's Vulkan driver ` +
+    `${r}. On Linux without a GPU install Mesa's Vulkan driver ` +
     '(Debian 12: apt-get install -t bookworm-backports mesa-vulkan-drivers) and set XDG_RUNTIME_DIR';
   if (webGpuRequired) throw new Error(`WebGPU tests cannot run: ${why}`);
   console.warn(`SKIPPED webgpu tests: ${why}`);
