@@ -91,6 +91,12 @@ export const trainCmd: Command = {
 
     const projectPath = resolve(path);
     const project = Project.open(projectPath);
+    try {
+      project.requireWritable('train (runs and checkpoints are saved in the project)');
+    } catch (e) {
+      project.close();
+      throw e;
+    }
     const tty = process.stderr.isTTY;
     let last = '';
     const onMessage = (msg: FromWorker) => {
@@ -115,6 +121,10 @@ export const trainCmd: Command = {
             `  pixel acc ${pct(m.pixelAccuracy)}  mean class acc ${pct(m.meanClassAccuracy)}  mIoU ${pct(m.meanIoU)}` +
             `  (${msg.result.seconds.toFixed(1)} s, checkpoint ${msg.checkpointId ?? '-'})`,
         );
+      } else if (msg.type === 'notice') {
+        if (tty && last) process.stderr.write('\n');
+        last = '';
+        out(`  ${msg.message}`);
       } else if (msg.type === 'done') {
         if (tty && last) process.stderr.write('\n');
         (msg.status === 'failed' ? err : out)(`Run ${msg.runId} ${msg.status}: ${msg.message}`);

@@ -8,6 +8,7 @@ import { classHistogram, medianFrequencyWeights, mergeClassWeights } from '../co
 import { trainSettingsSchema, workingSize, type TrainSettings } from '../core/training/settings';
 import { listClasses } from '../db/classes';
 import { listImages } from '../db/images';
+import { retryWhileBusy } from '../db/open';
 import { finishRun, getCheckpoint, recordEpoch, startRun } from '../db/runs';
 import { loadSamples } from '../main/services/dataset';
 import { findCheckpoint, loadModel, predictProjectImage } from '../main/services/predict';
@@ -19,6 +20,7 @@ import { trainLoop } from './run/loop';
 import type { FromWorker, ToWorker } from './run/protocol';
 import { asGpuFailure, webGpuDevice } from './webgpu';
 import type { ContinueOn } from '../core/training/messages';
+import { oneLine } from '../core/ipc/errors';
 
 interface Channel {
   send(msg: FromWorker): void;
@@ -73,6 +75,7 @@ export async function runTraining(
         : ` No epoch was saved: start again on ${backend}.`;
     return { continueOn: { backend, resumeFrom, settings: next }, hint };
   };
+  const notify = (message: string) => channel.send({ type: 'notice', runId, message });
   try {
     settings = trainSettingsSchema.parse(raw);
     const backend = await initBackend({ backend: settings.backend });
@@ -152,32 +155,45 @@ export async function runTraining(
         shouldStop: () => stopFlag.stop,
         async onEpoch(result, m) {
           const s = await serializeModel(m);
-          const checkpointId = recordEpoch(
-            db,
-            {
-              runId,
-              epoch: result.epoch,
-              trainLoss: result.trainLoss,
-              valLoss: result.valLoss,
-              metrics: { ...result.metrics, metricsOn: val.length ? 'val' : 'train', seconds: result.seconds },
-            },
-            {
-              modelTopology: s.modelTopology,
-              weights: s.weightData,
-              metadata: {
-                weightSpecs: s.weightSpecs,
-                classValues: mapping.values,
-                classNames: mapping.names,
-                classColors: mapping.colors,
-                inputSize: [size.height, size.width],
-                normalization: INPUT_NORMALIZATION,
-                classWeights,
+          let waited = false;
+          const record = () =>
+            recordEpoch(
+              db,
+              {
+                runId,
                 epoch: result.epoch,
+                trainLoss: result.trainLoss,
+                valLoss: result.valLoss,
+                metrics: { ...result.metrics, metricsOn: val.length ? 'val' : 'train', seconds: result.seconds },
               },
+              {
+                modelTopology: s.modelTopology,
+                weights: s.weightData,
+                metadata: {
+                  weightSpecs: s.weightSpecs,
+                  classValues: mapping.values,
+                  classNames: mapping.names,
+                  classColors: mapping.colors,
+                  inputSize: [size.height, size.width],
+                  normalization: INPUT_NORMALIZATION,
+                  classWeights,
+                  epoch: result.epoch,
+                },
+              },
+            );
+          // Another program holding the project's lock (a database browser, say) makes the run wait, never
+          // silently: each busy timeout says so, then the save is retried until it gets through or Stop.
+          const checkpointId = await retryWhileBusy(
+            record,
+            (message) => {
+              waited = true;
+              notify(`Saving epoch ${result.epoch + 1}: ${message}`);
             },
+            () => stopFlag.stop,
           );
           if (checkpointId !== null) lastCheckpoint = { id: checkpointId, epoch: result.epoch };
           epochsDone++;
+          if (waited) notify(`Epoch ${result.epoch + 1} saved`);
           channel.send({ type: 'epoch', runId, result, checkpointId });
         },
       },
@@ -186,7 +202,7 @@ export async function runTraining(
     model.dispose();
     const next = outcome.status === 'failed' && outcome.gpuFailure ? continuation() : null;
     const message = next ? outcome.message + next.hint : outcome.message;
-    finishRun(db, runId, outcome.status, message);
+    await retryWhileBusy(() => finishRun(db, runId, outcome.status, message), notify);
     channel.send({
       type: 'done',
       runId,
@@ -197,10 +213,11 @@ export async function runTraining(
   } catch (err) {
     const gpu = asGpuFailure(err);
     const next = gpu ? continuation() : null;
+    // One line, capped: a tfjs shape error or a dying wasm module can carry pages of text.
     const message =
-      (gpu ? `Training stopped: ${gpu.message}.` : err instanceof Error ? err.message : String(err)) +
+      (gpu ? `Training stopped: ${gpu.message}.` : oneLine(err instanceof Error ? err.message : String(err))) +
       (next?.hint ?? '');
-    finishRun(db, runId, 'failed', message);
+    await retryWhileBusy(() => finishRun(db, runId, 'failed', message), notify).catch(() => {});
     channel.send({ type: 'done', runId, status: 'failed', message, ...(next ? { continueOn: next.continueOn } : {}) });
   } finally {
     project.close();
@@ -220,15 +237,13 @@ export async function runPrediction(msg: Extract<ToWorker, { type: 'predict' }>,
     const { model, meta } = await loadModel(c);
     for (const imageId of msg.imageIds) {
       const p = await predictProjectImage(project.db, model, meta, imageId);
-      const confidence = new Uint8Array(p.confidence.length);
-      for (let i = 0; i < confidence.length; i++) confidence[i] = Math.round(255 * p.confidence[i]!);
       channel.send({
         type: 'prediction',
         imageId,
         width: p.width,
         height: p.height,
         values: p.values,
-        confidence,
+        confidence: p.confidence,
         meanConfidence: p.meanConfidence,
       });
     }
@@ -249,6 +264,27 @@ export async function runPrediction(msg: Extract<ToWorker, { type: 'predict' }>,
 if (require.main === module || (process as unknown as { parentPort?: unknown }).parentPort) {
   const channel = parentChannel();
   const stopFlag = { stop: false };
+  let current: Extract<ToWorker, { type: 'start' }> | null = null;
+  // A crash outside the run's own try (a dying wasm module, an async kernel error) ends the run with one
+  // capped line instead of Node printing the offending source line: 40 KB of minified glue.
+  const die = (err: unknown) => {
+    const message = `The training process failed: ${oneLine(err instanceof Error ? err.message : String(err))}`;
+    try {
+      if (current) {
+        const project = Project.open(current.projectPath, current.nativeBinding);
+        try {
+          finishRun(project.db, current.runId, 'failed', message);
+        } finally {
+          project.close();
+        }
+        channel.send({ type: 'done', runId: current.runId, status: 'failed', message });
+      }
+    } finally {
+      setTimeout(() => process.exit(1), 50);
+    }
+  };
+  process.on('uncaughtException', die);
+  process.on('unhandledRejection', die);
   channel.onMessage((msg) => {
     if (msg.type === 'stop') stopFlag.stop = true;
     else if (msg.type === 'backends') {
@@ -258,7 +294,9 @@ if (require.main === module || (process as unknown as { parentPort?: unknown }).
     } else if (msg.type === 'predict') {
       void runPrediction(msg, channel).finally(() => setTimeout(() => process.exit(0), 50));
     } else if (msg.type === 'start') {
+      current = msg;
       void runTraining(msg.projectPath, msg.runId, msg.settings, channel, stopFlag, msg.nativeBinding).finally(() => {
+        current = null;
         // Let the last message flush before leaving.
         setTimeout(() => process.exit(0), 50);
       });

@@ -39,6 +39,8 @@ export interface ProjectInfo {
   schemaVersion: number;
   imageCount: number;
   classCount: number;
+  /** Set when the project cannot be changed: why (no write permission, read-only disk). Viewing and export work. */
+  readOnly?: string;
 }
 export interface RecentProject {
   path: string;
@@ -157,6 +159,11 @@ export interface MaskImportReport {
   /** Mask files whose name matches no image of the project (skipped, not an error). */
   unmatched: string[];
   errors: ImportFailure[];
+  /**
+   * Mask values that match no class, with their pixel and mask counts. When not empty and the import did
+   * not ask for `createClasses`, nothing was applied: the user confirms first.
+   */
+  unknownValues: { value: number; pixels: number; masks: number }[];
 }
 
 export const contract = {
@@ -212,6 +219,8 @@ export const contract = {
       voidValue: z.number().int().min(0).max(255).optional(),
       /** Apply a single mask to this image instead of matching masks to images by file name. */
       imageId: id.optional(),
+      /** Create a class for each mask value that matches none (after the user confirmed the list). */
+      createClasses: z.boolean().optional(),
     }),
     output: {} as MaskImportReport,
   },
@@ -263,7 +272,13 @@ export const contract = {
   },
   /** Writes masks, a dataset folder or the model into `dir`. */
   'export.run': {
-    input: z.object({ kind: z.enum(['masks', 'dataset', 'model']), dir: path, checkpointId: id.optional() }),
+    input: z.object({
+      kind: z.enum(['masks', 'dataset', 'model']),
+      dir: path,
+      checkpointId: id.optional(),
+      /** Write into a folder that already holds files; without it such a folder answers NOT_EMPTY. */
+      overwrite: z.boolean().optional(),
+    }),
     output: {} as { kind: string; dir: string; files: number; skipped: string[] },
   },
 } satisfies Record<Channel, { input: z.ZodType; output: unknown }>;

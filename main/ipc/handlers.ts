@@ -94,6 +94,12 @@ export function createHandlers(session: Session): Handlers {
   const recent = new RecentProjects(deps.dataDir);
   const db = () => session.require().db;
   let backends: Promise<BackendStatus[]> | null = null;
+  /** The project's database for a change; a read-only project answers READ_ONLY with the reason. */
+  const writable = (action: string) => {
+    const project = session.require();
+    project.requireWritable(action);
+    return project.db;
+  };
   const trainingProcess = () => {
     if (!deps.forkWorker || !deps.workerModule) throw new AppError('UNSUPPORTED', 'Training is not available here');
     return { fork: deps.forkWorker, module: deps.workerModule };
@@ -124,7 +130,7 @@ export function createHandlers(session: Session): Handlers {
       return { id, dataUrl: `data:${t.mime};base64,${t.data.toString('base64')}` };
     },
     'images.import': async ({ paths }) => {
-      const target = db();
+      const target = writable('import images');
       const { files, errors } = await expandPaths(paths);
       const sources = files.map(fileSource);
       const report = await importImages(target, sources, importProgress(sources.map((s) => s.name)));
@@ -132,30 +138,32 @@ export function createHandlers(session: Session): Handlers {
     },
     'images.importFiles': ({ files }) =>
       importImages(
-        db(),
+        writable('import images'),
         files.map((f) => ({ name: f.name, read: async () => f.data })),
         importProgress(files.map((f) => f.name)),
       ),
-    'images.setSplit': ({ ids, split }) => ({ updated: images.setSplit(db(), ids, split) }),
-    'images.remove': ({ ids }) => ({ removed: images.removeImages(db(), ids) }),
+    'images.setSplit': ({ ids, split }) => ({ updated: images.setSplit(writable('change splits'), ids, split) }),
+    'images.remove': ({ ids }) => ({ removed: images.removeImages(writable('remove images'), ids) }),
 
     'images.original': ({ id }) => browserImage(db(), id),
     'labels.load': ({ imageId }) => loadLabels(db(), imageId),
-    'labels.save': (input) => saveLabels(db(), input),
+    'labels.save': (input) => saveLabels(writable('save labels'), input),
 
-    'masks.import': ({ paths, voidValue, imageId }) => importMasks(db(), paths, { voidValue, imageId }),
+    'masks.import': ({ paths, voidValue, imageId, createClasses }) =>
+      importMasks(writable('import masks'), paths, { voidValue, imageId, createClasses }),
 
     'classes.list': () => classes.listClasses(db()),
-    'classes.add': ({ name, color }) => classes.addClass(db(), name, color),
-    'classes.update': ({ id, ...patch }) => classes.updateClass(db(), id, patch),
-    'classes.reorder': ({ ids }) => classes.reorderClasses(db(), ids),
-    'classes.remove': ({ id }) => classes.removeClass(db(), id),
-    'classes.merge': ({ from, into }) => classes.mergeClasses(db(), from, into),
+    'classes.add': ({ name, color }) => classes.addClass(writable('add classes'), name, color),
+    'classes.update': ({ id, ...patch }) => classes.updateClass(writable('change classes'), id, patch),
+    'classes.reorder': ({ ids }) => classes.reorderClasses(writable('reorder classes'), ids),
+    'classes.remove': ({ id }) => classes.removeClass(writable('delete classes'), id),
+    'classes.merge': ({ from, into }) => classes.mergeClasses(writable('merge classes'), from, into),
     'classes.usage': ({ id }) => ({ id, ...classUsage(db(), classes.getClass(db(), id).value) }),
 
     'train.classWeights': ({ sources }) => computeClassWeights(db(), sources),
     'train.start': ({ settings }) => {
       const project = session.require();
+      project.requireWritable('train (runs and checkpoints are saved in the project)');
       if (session.training) throw new AppError('CONFLICT', 'A training run is already in progress');
       const { fork, module } = trainingProcess();
       const handle = startTraining(
@@ -192,7 +200,7 @@ export function createHandlers(session: Session): Handlers {
       return c ? { checkpointId: c.id, runId: c.runId, epoch: c.epoch, chosen: chosen === String(c.id) } : null;
     },
     'model.select': ({ checkpointId }) => {
-      setActiveCheckpoint(db(), checkpointId);
+      setActiveCheckpoint(writable('choose the model'), checkpointId);
       return { checkpointId };
     },
     'predict.image': async ({ imageId, checkpointId }) => {
@@ -219,7 +227,7 @@ export function createHandlers(session: Session): Handlers {
       ranked.sort((a, b) => a.meanConfidence - b.meanConfidence);
       return { checkpointId: r.checkpointId, images: ranked };
     },
-    'export.run': ({ kind, dir, checkpointId }) => runExport(db(), kind, dir, checkpointId),
+    'export.run': ({ kind, dir, checkpointId, overwrite }) => runExport(db(), kind, dir, { checkpointId, overwrite }),
   } satisfies Handlers;
 }
 

@@ -2,12 +2,12 @@
  * Class definitions from a dataset's classes.json. Accepted shape (CamVid's and Maskwright's export):
  * `{ "classes": [{ "index" | "value": n, "name": "...", "color": [r, g, b] | "#rrggbb" }], "void_index"?: n }`.
  */
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { AppError } from '../../core/ipc/errors';
+import { MAX_CLASS_FILE_BYTES, readRegularFile } from './fs-guard';
 import { rgbToHex } from '../../core/palette';
 import { addClass, getClassByValue, listClasses, updateClass } from '../../db/classes';
-import type { ProjectDb } from '../../db/open';
+import { writeTransaction, type ProjectDb } from '../../db/open';
 
 const channel = z.number().int().min(0).max(255);
 const schema = z.object({
@@ -30,11 +30,12 @@ export interface ClassFile {
 }
 
 export async function readClassFile(path: string): Promise<ClassFile> {
+  const bytes = await readRegularFile(path, MAX_CLASS_FILE_BYTES, 'Cannot read class file');
   let raw: unknown;
   try {
-    raw = JSON.parse(await readFile(path, 'utf8'));
+    raw = JSON.parse(bytes.toString('utf8'));
   } catch (err) {
-    throw new AppError('IO', `Cannot read class file ${path}: ${(err as Error).message}`);
+    throw new AppError('INVALID_INPUT', `Class file ${path} is not valid JSON (${(err as Error).message})`);
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
@@ -54,7 +55,7 @@ export async function readClassFile(path: string): Promise<ClassFile> {
 
 /** Creates the file's classes (or renames/recolors existing ones with the same label value). */
 export function applyClassFile(db: ProjectDb, file: ClassFile): number {
-  return db.transaction(() => {
+  return writeTransaction(db, () => {
     let changed = 0;
     for (const c of file.classes) {
       const existing = getClassByValue(db, c.value);
@@ -65,5 +66,5 @@ export function applyClassFile(db: ProjectDb, file: ClassFile): number {
       changed++;
     }
     return changed;
-  })();
+  });
 }

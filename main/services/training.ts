@@ -6,9 +6,9 @@
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { AppError } from '../../core/ipc/errors';
-import { trainSettingsSchema, type TrainSettingsInput } from '../../core/training/settings';
-import { createRun, finishRun, getRun } from '../../db/runs';
+import { AppError, oneLine } from '../../core/ipc/errors';
+import { trainSettingsSchema, type TrainSettings, type TrainSettingsInput } from '../../core/training/settings';
+import { createRun, finishRun, getCheckpoint, getRun } from '../../db/runs';
 import type { ProjectDb } from '../../db/open';
 import type { FromWorker, PredictionMessage, ToWorker } from '../../trainer/run/protocol';
 import type { TrainMessage } from '../../core/training/messages';
@@ -51,7 +51,7 @@ export function predictInProcess(
       else if (msg.type === 'predictDone') {
         settled = true;
         if (msg.error)
-          reject(new AppError(msg.error.includes('no trained model') ? 'NOT_FOUND' : 'INTERNAL', msg.error));
+          reject(new AppError(msg.error.includes('no trained model') ? 'NOT_FOUND' : 'INTERNAL', oneLine(msg.error)));
         else resolve({ predictions, checkpointId: msg.checkpointId, backend: msg.backend });
       }
     });
@@ -108,13 +108,14 @@ export function startTraining(
     const i = parsed.error.issues[0]!;
     throw new AppError('INVALID_INPUT', `Training settings: ${i.path.join('.') || 'settings'}: ${i.message}`);
   }
+  if (parsed.data.resumeFrom !== undefined) checkResumable(db, parsed.data);
   const runId = createRun(db, parsed.data);
   const child = fork(modulePath);
   let finished: Extract<TrainMessage, { type: 'done' }> | null = null;
   const done = new Promise<Extract<TrainMessage, { type: 'done' }>>((resolve) => {
     child.onMessage((m) => {
       if (m.type === 'prediction' || m.type === 'predictDone' || m.type === 'backends') return;
-      const msg = m;
+      const msg = m.type === 'done' ? { ...m, message: oneLine(m.message) } : m;
       if (msg.type === 'done') finished = msg;
       onMessage(msg);
       if (finished) resolve(finished);
@@ -138,6 +139,31 @@ export function startTraining(
     ...(nativeBinding ? { nativeBinding } : {}),
   });
   return { runId, stop: () => child.postMessage({ type: 'stop' }), done };
+}
+
+/** Architecture settings a checkpoint's weights depend on: resuming with others cannot load them. */
+const ARCHITECTURE = [
+  ['depth', '--depth', (s: TrainSettings) => s.depth],
+  ['baseFilters', '--width-base', (s: TrainSettings) => s.baseFilters],
+  ['reconstruction', '--reconstruction (on or off)', (s: TrainSettings) => s.reconstructionWeight > 0],
+] as const;
+
+/**
+ * Refuses to resume from a checkpoint whose model has another shape, before a run is recorded: the
+ * weights would not load (and the failure would be a page of tensor shapes).
+ */
+export function checkResumable(db: ProjectDb, settings: TrainSettings): void {
+  const c = getCheckpoint(db, settings.resumeFrom!);
+  const before = trainSettingsSchema.safeParse(getRun(db, c.runId).settings);
+  if (!before.success) return; // an old run's settings: the worker's own check still applies
+  for (const [, flag, value] of ARCHITECTURE) {
+    if (value(before.data) !== value(settings)) {
+      throw new AppError(
+        'INVALID_INPUT',
+        `Cannot resume from checkpoint ${c.id}: it was trained with ${flag} ${String(value(before.data))}, this run asks for ${String(value(settings))}; resume with the same model settings`,
+      );
+    }
+  }
 }
 
 /** `child_process.fork` as a ForkWorker (the CLI and tests). */

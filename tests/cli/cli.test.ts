@@ -53,7 +53,7 @@ describe('maskwright CLI', () => {
     await writeImage(imgs, 'b.png', 4, 2, 2);
     writeFileSync(join(masks, 'a.png'), maskPng(4, 2, Uint8Array.from([0, 0, 3, 3, 11, 11, 11, 11])));
 
-    const imported = cli('import', project, imgs, '--masks', masks, '--void', '11');
+    const imported = cli('import', project, imgs, '--masks', masks, '--void', '11', '--create-classes');
     expect(imported.code).toBe(0);
     expect(imported.stdout).toMatch(/Imported 2 image\(s\); skipped 0 duplicate\(s\); 0 error\(s\)/);
     expect(imported.stdout).toMatch(/Applied 1 mask\(s\); created 2 class\(es\)/);

@@ -315,6 +315,10 @@ export class EditorState {
       this.tools.picker.down(p);
       return;
     }
+    if (this.project.readOnly) {
+      this.notice = `Read-only project (${this.project.readOnly}): editing is off.`;
+      return;
+    }
     // Editing while a fill runs or is previewed makes it stale: it goes (see fill.svelte.ts).
     this.fill.abandon('Fill discarded: the labels changed. Press G to fill again.');
     this.predict.abandon('Prediction discarded: the labels changed. Press M to show it again.');

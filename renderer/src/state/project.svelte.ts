@@ -25,6 +25,8 @@ export class ProjectState {
   images = $state<ImageSummary[]>([]);
   loaded = $state(false);
   thumbs = $state<Record<number, Thumb>>({});
+  /** Why the project cannot be changed (no write permission), or null: editing tools are off while set. */
+  readOnly = $state<string | null>(null);
   report = $state<ImportSummary | null>(null);
   /** A line like "Importing 3 files…" while an import runs; null when idle. */
   importing = $state<string | null>(null);
@@ -97,12 +99,26 @@ export class ProjectState {
     });
   }
 
-  importMasks(folder: string, voidValue: number | undefined): Promise<void> {
-    return this.runImport('Importing masks…', async () => {
-      const r: MaskImportReport = await call(
-        'masks.import',
-        voidValue === undefined ? { paths: [folder] } : { paths: [folder], voidValue },
-      );
+  /**
+   * Imports a folder of masks. When masks hold values that match no class and `createClasses` is not
+   * set, nothing is applied and the values come back (with pixel counts) for the user to confirm.
+   */
+  async importMasks(
+    folder: string,
+    voidValue: number | undefined,
+    createClasses = false,
+  ): Promise<MaskImportReport['unknownValues'] | null> {
+    let unknown: MaskImportReport['unknownValues'] | null = null;
+    await this.runImport('Importing masks…', async () => {
+      const r: MaskImportReport = await call('masks.import', {
+        paths: [folder],
+        ...(voidValue === undefined ? {} : { voidValue }),
+        ...(createClasses ? { createClasses } : {}),
+      });
+      if (r.unknownValues.length && !createClasses) {
+        unknown = r.unknownValues;
+        return null;
+      }
       if (r.createdClasses.length) await this.classes.load();
       return {
         kind: 'masks',
@@ -112,6 +128,7 @@ export class ProjectState {
         errors: r.errors,
       };
     });
+    return unknown;
   }
 
   async setSplit(id: number, split: Split): Promise<void> {
@@ -161,7 +178,7 @@ export class ProjectState {
     this.images = this.images.map((i) => (i.id === id ? { ...i, ...patch } : i));
   }
 
-  private runImport(label: string, action: () => Promise<ImportSummary>): Promise<void> {
+  private runImport(label: string, action: () => Promise<ImportSummary | null>): Promise<void> {
     const run = async () => {
       this.importing = label;
       this.error = null;
@@ -169,7 +186,8 @@ export class ProjectState {
         if (total > 1) this.importing = `Importing ${done} of ${total}…`;
       });
       try {
-        this.report = await action();
+        const report = await action();
+        if (report) this.report = report;
       } catch (err) {
         this.error = errorMessage(err);
       } finally {

@@ -41,6 +41,8 @@ export interface LiveRun {
   stepLoss: number[];
   epochs: EpochPoint[];
   message: string | null;
+  /** While running: something the user should know now (e.g. waiting for a lock); cleared by the next epoch. */
+  notice: string | null;
   maxEpochs: number | null;
   stopping: boolean;
   /** After a GPU failure: the next backend and the settings that resume from the last good checkpoint. */
@@ -241,6 +243,10 @@ export class TrainingState {
       case 'epoch':
         this.flushSteps();
         live.epochs.push(fromResult(msg.result));
+        live.notice = null;
+        break;
+      case 'notice':
+        live.notice = msg.message;
         break;
       case 'done':
         this.flushSteps();
@@ -280,6 +286,7 @@ function emptyRun(runId: number, maxEpochs: number | null): LiveRun {
     stepLoss: [],
     epochs: [],
     message: null,
+    notice: null,
     maxEpochs,
     stopping: false,
     continueOn: null,
