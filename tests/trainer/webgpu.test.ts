@@ -293,6 +293,41 @@ describe('webgpu backend', () => {
     t.dispose();
   });
 
+  it('stops a run that asks for more GPU memory than the device allows, naming the settings to lower', async ({
+    skip: skipTest,
+  }) => {
+    if (suite.skipped()) return skipTest();
+    await initBackend({ backend: 'webgpu' });
+    const m = unet();
+    const saved: number[] = [];
+    let steps = 0;
+    let big: tf.Tensor | null = null;
+    const outcome = await trainLoop(
+      m,
+      { train: samples(4), val: [] },
+      [1, 1, 1],
+      { ...settings, epochs: 3 },
+      {
+        onEpoch: (e) => void saved.push(e.epoch),
+        onStep: () => {
+          // In the second epoch something asks for a buffer larger than the device allows (nothing is allocated).
+          if (++steps === 3) big = tf.fill([Math.floor(webGpuDevice()!.limits.maxBufferSize / 4) + 64], 1);
+        },
+      },
+    );
+    tf.dispose(big ?? []);
+    m.dispose();
+    expect(outcome).toMatchObject({ status: 'failed', gpuFailure: 'out-of-memory' });
+    expect(outcome.message).toMatch(
+      /^Training stopped at (epoch 2, step \d|the end of epoch 2): the GPU ran out of memory/,
+    );
+    expect(outcome.message).toMatch(
+      /does not fit in the GPU's memory: lower the batch size \(now 2\) or the working size \(now 16x16\)/,
+    );
+    expect(saved).toEqual([0]);
+    await initBackend({ backend: 'webgpu' });
+  });
+
   it('reports a buffer larger than the GPU allows as running out of memory', async ({ skip: skipTest }) => {
     if (suite.skipped()) return skipTest();
     await initBackend({ backend: 'webgpu' });
