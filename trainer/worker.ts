@@ -4,10 +4,14 @@
  * epoch into the project file. Progress goes to the parent as messages.
  */
 import type * as tf from '@tensorflow/tfjs';
+import { AppError, type ApiErrorPayload } from '../core/ipc/errors';
+import { labelNextScore } from '../core/training/rank';
+import { autoValidation } from '../core/training/split';
 import { classHistogram, medianFrequencyWeights, mergeClassWeights } from '../core/training/weights';
 import { trainSettingsSchema, workingSize, type TrainSettings } from '../core/training/settings';
 import { listClasses } from '../db/classes';
 import { listImages } from '../db/images';
+import { loadLabelMap } from '../db/labelmaps';
 import { retryWhileBusy } from '../db/open';
 import { finishRun, getCheckpoint, recordEpoch, startRun } from '../db/runs';
 import { loadSamples } from '../main/services/dataset';
@@ -96,8 +100,14 @@ export async function runTraining(
       splits: ['train', 'val', 'unassigned'],
       includeUnlabeled: settings.reconstructionWeight > 0,
     });
-    const train = samples.filter((s) => s.split !== 'val' && s.labels);
-    const val = samples.filter((s) => s.split === 'val' && s.labels);
+    // Unless the user chose validation images, about a fifth are held out (core/training/split.ts).
+    const shaOf = new Map(images.map((i) => [i.id, i.sha256]));
+    const heldOut = autoValidation(
+      samples.map((s) => ({ id: s.id, split: s.split, sha256: shaOf.get(s.id) ?? '', labeled: !!s.labels })),
+    );
+    const isVal = (s: (typeof samples)[number]) => s.split === 'val' || heldOut.has(s.id);
+    const train = samples.filter((s) => !isVal(s) && s.labels);
+    const val = samples.filter((s) => isVal(s) && s.labels);
     // Images without trusted labels. Never the labeled validation images: training on their pixels (even
     // without labels, or only through batch-norm statistics) would flatter the validation metrics.
     const unlabeled = samples.filter((s) => !s.labels);
@@ -115,6 +125,7 @@ export async function runTraining(
       skipped: backend.skipped,
       train: train.length,
       val: val.length,
+      heldOut: heldOut.size,
       classWeights,
       size: [size.width, size.height],
       firstEpoch: settings.resumeFrom !== undefined ? getCheckpoint(db, settings.resumeFrom).epoch + 1 : 0,
@@ -224,7 +235,17 @@ export async function runTraining(
   }
 }
 
-/** Predicts `imageIds` with the active (or given) checkpoint, one message per image. */
+/** An error as a code and a message for the parent (AppError keeps its code; anything else is INTERNAL). */
+function errorPayload(err: unknown): ApiErrorPayload {
+  if (err instanceof AppError) return { code: err.code, message: err.message };
+  return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
+}
+
+/**
+ * Predicts `imageIds` with the active (or given) checkpoint, one message per image: the prediction
+ * (label values and confidence as bytes, 2 bytes a pixel), or with `scoresOnly` its "Label next" score,
+ * or why that image failed. Then `predictDone`.
+ */
 export async function runPrediction(msg: Extract<ToWorker, { type: 'predict' }>, channel: Channel): Promise<void> {
   const project = Project.open(msg.projectPath, msg.nativeBinding);
   let checkpointId: number | null = null;
@@ -236,26 +257,30 @@ export async function runPrediction(msg: Extract<ToWorker, { type: 'predict' }>,
     checkpointId = c.id;
     const { model, meta } = await loadModel(c);
     for (const imageId of msg.imageIds) {
-      const p = await predictProjectImage(project.db, model, meta, imageId);
-      channel.send({
-        type: 'prediction',
-        imageId,
-        width: p.width,
-        height: p.height,
-        values: p.values,
-        confidence: p.confidence,
-        meanConfidence: p.meanConfidence,
-      });
+      try {
+        const p = await predictProjectImage(project.db, model, meta, imageId);
+        if (msg.scoresOnly) {
+          const score = labelNextScore(p.confidence, loadLabelMap(project.db, imageId)?.classes ?? null, 255);
+          channel.send({ type: 'predictionScore', imageId, ...score });
+          continue;
+        }
+        channel.send({
+          type: 'prediction',
+          imageId,
+          width: p.width,
+          height: p.height,
+          values: p.values,
+          confidence: p.confidence,
+          meanConfidence: p.meanConfidence,
+        });
+      } catch (err) {
+        channel.send({ type: 'predictionFailed', imageId, error: errorPayload(err) });
+      }
     }
     model.dispose();
     channel.send({ type: 'predictDone', checkpointId, backend: backendName, error: null });
   } catch (err) {
-    channel.send({
-      type: 'predictDone',
-      checkpointId,
-      backend: backendName,
-      error: err instanceof Error ? err.message : String(err),
-    });
+    channel.send({ type: 'predictDone', checkpointId, backend: backendName, error: errorPayload(err) });
   } finally {
     project.close();
   }
@@ -287,12 +312,13 @@ if (require.main === module || (process as unknown as { parentPort?: unknown }).
   process.on('unhandledRejection', die);
   channel.onMessage((msg) => {
     if (msg.type === 'stop') stopFlag.stop = true;
-    else if (msg.type === 'backends') {
-      void listBackends()
-        .then((list) => channel.send({ type: 'backends', list }))
-        .finally(() => setTimeout(() => process.exit(0), 50));
-    } else if (msg.type === 'predict') {
-      void runPrediction(msg, channel).finally(() => setTimeout(() => process.exit(0), 50));
+    // The parent says when it has the last message (see ToWorker 'exit').
+    else if (msg.type === 'exit') process.exit(0);
+    else if (msg.type === 'backends') void listBackends().then((list) => channel.send({ type: 'backends', list }));
+    else if (msg.type === 'predict') {
+      // An orphaned prediction process has no one to answer: leave with the parent.
+      process.once('disconnect', () => process.exit(0));
+      void runPrediction(msg, channel);
     } else if (msg.type === 'start') {
       current = msg;
       void runTraining(msg.projectPath, msg.runId, msg.settings, channel, stopFlag, msg.nativeBinding).finally(() => {

@@ -28,6 +28,8 @@ export type TrainMessage =
       skipped: { name: string; reason: string }[];
       train: number;
       val: number;
+      /** Of `val`, images held out automatically (the user chose no validation images). */
+      heldOut?: number;
       classWeights: number[];
       size: [number, number];
       /** The first epoch's index: 0, or the one after the checkpoint a resumed run starts from. */

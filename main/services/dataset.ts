@@ -13,7 +13,7 @@ import { loadLabelMap } from '../../db/labelmaps';
 import type { ProjectDb } from '../../db/open';
 import { workingRgb } from './decode';
 
-const SOURCE_CODE: Record<PixelSource, number> = {
+export const SOURCE_CODE: Record<PixelSource, number> = {
   painted: Provenance.Painted,
   propagated: Provenance.Propagated,
   predicted: Provenance.Predicted,

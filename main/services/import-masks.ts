@@ -2,7 +2,7 @@
 import { basename, extname } from 'node:path';
 import type { ClassInfo, MaskImportReport } from '../../core/ipc/contract';
 import { AppError } from '../../core/ipc/errors';
-import { addClass, getClassByValue } from '../../db/classes';
+import { addClass, getClassByValue, listClasses, reorderClasses } from '../../db/classes';
 import { getImage, listImages } from '../../db/images';
 import { mergeIntoLabelMap } from '../../db/labelmaps';
 import { writeTransaction, type ProjectDb } from '../../db/open';
@@ -128,6 +128,7 @@ export async function importMasks(
       });
     }
   }
+  orderCreatedByValue(db, report.createdClasses);
   return report;
 }
 
@@ -142,6 +143,22 @@ async function readMask(db: ProjectDb, file: FoundFile, imageId: number, voidVal
     );
   }
   return mask;
+}
+
+/**
+ * Classes created by an import come after the ones that were there, ordered by label value (not by
+ * which mask showed the value first), so "Class 7" sits before "Class 10" and number keys follow values.
+ */
+function orderCreatedByValue(db: ProjectDb, created: readonly ClassInfo[]): void {
+  if (created.length < 2) return;
+  const createdIds = new Set(created.map((c) => c.id));
+  const all = listClasses(db);
+  const kept = all.filter((c) => !createdIds.has(c.id));
+  const added = all.filter((c) => createdIds.has(c.id)).sort((a, b) => a.value - b.value);
+  reorderClasses(
+    db,
+    [...kept, ...added].map((c) => c.id),
+  );
 }
 
 function uniqueName(db: ProjectDb, base: string): string {

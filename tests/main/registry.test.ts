@@ -82,7 +82,7 @@ describe('IPC registry', () => {
         const env = await r.call(channel, payload);
         expect(typeof env.ok).toBe('boolean');
         if (!env.ok)
-          expect(['INVALID_INPUT', 'NO_PROJECT', 'NOT_FOUND', 'CONFLICT', 'IO', 'UNSUPPORTED']).toContain(
+          expect(['INVALID_INPUT', 'NO_PROJECT', 'NOT_FOUND', 'CONFLICT', 'NOT_READY', 'IO', 'UNSUPPORTED']).toContain(
             env.error.code,
           );
       }

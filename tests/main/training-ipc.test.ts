@@ -93,8 +93,9 @@ describe('train.* and runs.* channels', () => {
     );
     const rank = await ok('predict.rank');
     expect(rank.images.map((r: { imageId: number }) => r.imageId).sort()).toEqual([1, 2, 3]);
-    const confs = rank.images.map((r: { meanConfidence: number }) => r.meanConfidence);
-    expect(confs).toEqual([...confs].sort((a: number, b: number) => a - b));
+    // Fully labeled images: nothing to gain; the ties go by id.
+    expect(rank.images.map((r: { gain: number }) => r.gain)).toEqual([0, 0, 0]);
+    expect(rank.skipped).toEqual([]);
     session.close();
   });
 });
