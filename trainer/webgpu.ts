@@ -200,11 +200,12 @@ async function createDevice(s: WebGpuState): Promise<GPUDevice> {
     }
   });
   void device.lost.then((info) => {
+    const why = firstLine(info.message);
     record(
       s,
       new GpuFailure(
         'device-lost',
-        `${info.reason === 'destroyed' ? 'destroyed' : 'lost'}: ${firstLine(info.message) || 'no message'}`,
+        info.reason === 'destroyed' ? 'the device was destroyed' : why || 'no reason given',
       ),
     );
   });
