@@ -7,7 +7,7 @@
  *    adapter (lavapipe, SwiftShader...: slower than wasm) and says so, forcing `webgpu` uses it anyway;
  * 3. `tensorflow` from `@tensorflow/tfjs-node` (libtensorflow on the CPU);
  * 4. `wasm` (`@tensorflow/tfjs-backend-wasm`) with the project's training kernels
- *    (`./wasm-kernels.ts`) and, where `SharedArrayBuffer` and `worker_threads` exist, the threaded
+ *    (`./wasm/`) and, where `SharedArrayBuffer` and `worker_threads` exist, the threaded
  *    SIMD build on `threads` XNNPACK threads (default: every core);
  * 5. `cpu` (pure JavaScript, slow).
  *
@@ -28,7 +28,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { Worker as NodeWorker } from 'node:worker_threads';
 import type { WorkerOptions } from 'node:worker_threads';
-import { registerWasmTrainingKernels } from './wasm-kernels';
+import { registerWasmTrainingKernels } from './wasm';
 import { adapterLine, initWebGpu, probeWebGpu, type AdapterDetails, type WebGpuOptions } from './webgpu';
 import type { BackendStatus } from '../core/training/backends';
 import type { BACKEND_CHOICES } from '../core/training/settings';

@@ -17,7 +17,7 @@
  * Moving statistics are updated as in Keras: moving = moving - (moving - batch) * (1 - momentum).
  */
 import * as tf from '@tensorflow/tfjs';
-import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, fusedBatchNormSupported } from './wasm-batch-norm';
+import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, fusedBatchNormSupported } from './wasm';
 
 interface LayerVariableLike {
   read(): tf.Tensor;
@@ -38,7 +38,7 @@ type BatchNormCtor = new (args: Record<string, unknown>) => tf.layers.Layer;
 
 const StockBatchNormalization = (tf.layers.batchNormalization({}) as object).constructor as BatchNormCtor;
 
-/** The same computation as fused wasm SIMD kernels (`./wasm-batch-norm.ts`). */
+/** The same computation as fused wasm SIMD kernels (`./wasm/simd.ts`). */
 function batchNormTrainFused(
   x: tf.Tensor,
   gamma: tf.Tensor,

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../../trainer/backend';
 import { batchNormTrain, batchNormTrainComposite } from '../../trainer/batch-norm';
-import { fusedBatchNormSupported } from '../../trainer/wasm-batch-norm';
+import { fusedBatchNormSupported } from '../../trainer/wasm';
 import { webGpuAdapter } from '../helpers/webgpu';
 
 describe('backend selection', () => {

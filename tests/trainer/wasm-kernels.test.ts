@@ -3,8 +3,8 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../trainer/backend';
 import { batchNormTrain, batchNormTrainComposite } from '../../trainer/batch-norm';
-import { fusedBatchNormSupported } from '../../trainer/wasm-batch-norm';
-import { flipFilter } from '../../trainer/wasm-kernels';
+import { fusedBatchNormSupported } from '../../trainer/wasm';
+import { flipFilter } from '../../trainer/wasm/Conv2DBackpropInput';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 function rand(n: number, seed: number): Float32Array {

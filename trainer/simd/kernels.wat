@@ -8,7 +8,7 @@
 ;; multiple of 4 (one f32x4 covers 4 channels). Per-channel parameters are C float32 each, 16-byte aligned
 ;; or not (v128.load/store accept any alignment).
 ;;
-;; Each kernel is one pass over its inputs; the TypeScript side (trainer/wasm-batch-norm.ts) calls the
+;; Each kernel is one pass over its inputs; the TypeScript side (trainer/wasm/simd.ts and the kernels beside it) calls the
 ;; accumulating ones on chunks of rows and sums the chunks in float64.
 (module
   (memory (import "env" "memory") 1 65536 shared)

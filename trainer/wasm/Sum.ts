@@ -1,0 +1,11 @@
+/** `Sum` for wasm: over leading axes of float32 tensors via `./leading-axes-reduce.ts`, else the stock kernel. */
+import type * as tf from '@tensorflow/tfjs';
+import { leadingAxesReduce } from './leading-axes-reduce';
+import type { WasmKernelConfig } from './util';
+import { BACKEND } from './util';
+
+export const sumConfig: WasmKernelConfig<tf.SumInputs, tf.SumAttrs> = {
+  kernelName: 'Sum',
+  backendName: BACKEND,
+  kernelFunc: ({ inputs, attrs, backend }) => leadingAxesReduce(backend, inputs.x!, attrs.axis, attrs.keepDims, 'sum'),
+};
