@@ -10,7 +10,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import type { ConvAttrs } from './conv';
+import type { ConvAttrs, ConvGeometry } from './conv';
 import { conv, geometry, isPatchConv, matMul, slice4 } from './conv';
 import type { TensorInfo, WasmKernelConfig } from './util';
 import { BACKEND, free, reshape, run, transpose } from './util';
@@ -45,6 +45,28 @@ export function conv2DBackpropInputWasm(
   attrs: ConvAttrs,
 ): TensorInfo {
   const g = geometry(inputShape, filter.shape, attrs);
+  const [, dyH, dyW] = dy.shape as [number, number, number, number];
+  if (dyH === g.outH && dyW === g.outW) return backpropInput(backend, dy, filter, inputShape, g);
+  // A dy larger than the forward output (conv2dTranspose accepts any x for its output shape): only its
+  // first outH x outW positions take part, as in the cpu backend (which indexes dy by its own strides).
+  if (dyH < g.outH || dyW < g.outW) {
+    throw new Error(`Conv2DBackpropInput: dy ${dy.shape} is smaller than the output ${g.outH}x${g.outW}`);
+  }
+  const crop = slice4(backend, dy, [g.batch, g.outH, g.outW, g.outC]);
+  try {
+    return backpropInput(backend, crop, filter, inputShape, g);
+  } finally {
+    free(backend, crop);
+  }
+}
+
+function backpropInput(
+  backend: BackendWasm,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  inputShape: number[],
+  g: ConvGeometry,
+): TensorInfo {
   if (isPatchConv(g)) {
     // dx patches = dy · W^T, W viewed as [(kh,kw,ci), co] (transposed explicitly: it is small).
     const d = reshape(backend, dy, [g.batch * g.outH * g.outW, g.outC]);
