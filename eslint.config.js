@@ -86,6 +86,20 @@ export default ts.config(
     },
   },
   {
+    // All SQL lives in db/: everything else calls db/'s named functions.
+    files: ['main/**', 'cli/**', 'trainer/**', 'worker/**', 'preload/**', 'renderer/**', 'core/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...[
+          'CallExpression[callee.property.name=/^(prepare|pragma|transaction)$/]',
+          "CallExpression[callee.property.name='exec'][callee.object.name='db']",
+          "CallExpression[callee.property.name='exec'][callee.object.property.name='db']",
+        ].map((selector) => ({ selector, message: 'SQL belongs in db/: add a named function there' })),
+      ],
+    },
+  },
+  {
     // Only the Electron entry points may import Electron: handlers must run without it.
     files: ['db/**', 'cli/**', 'trainer/**', 'renderer/**', 'main/ipc/**', 'main/services/**'],
     rules: {

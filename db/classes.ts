@@ -117,3 +117,17 @@ export function mergeClasses(db: ProjectDb, from: number, into: number): { into:
     return { into: dst, movedPixels };
   });
 }
+
+export function countClasses(db: ProjectDb): number {
+  return (db.prepare('SELECT count(*) AS n FROM classes').get() as { n: number }).n;
+}
+
+/** True when a class has this name, ignoring case (names are unique that way). */
+export function classNameTaken(db: ProjectDb, name: string): boolean {
+  return db.prepare('SELECT 1 FROM classes WHERE name = ? COLLATE NOCASE').get(name) !== undefined;
+}
+
+/** The label values of all classes, in no particular order. */
+export function classValues(db: ProjectDb): number[] {
+  return (db.prepare('SELECT value FROM classes').all() as { value: number }[]).map((r) => r.value);
+}

@@ -106,3 +106,17 @@ export function removeImages(db: ProjectDb, ids: readonly number[]): number {
 export function countImages(db: ProjectDb): number {
   return (db.prepare('SELECT count(*) AS n FROM images').get() as { n: number }).n;
 }
+
+/** Each image's sample weight, by image id. */
+export function sampleWeights(db: ProjectDb): Map<number, number> {
+  const rows = db.prepare('SELECT id, sample_weight FROM images').all() as { id: number; sample_weight: number }[];
+  return new Map(rows.map((r) => [r.id, r.sample_weight]));
+}
+
+/** Ids of the images a training run learns from (splits train and unassigned), ascending. */
+export function trainingImageIds(db: ProjectDb): number[] {
+  const rows = db.prepare("SELECT id FROM images WHERE split IN ('train', 'unassigned') ORDER BY id").all() as {
+    id: number;
+  }[];
+  return rows.map((r) => r.id);
+}

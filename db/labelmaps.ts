@@ -179,3 +179,18 @@ export function remapClass(db: ProjectDb, from: number, to: number): number {
   }
   return changed;
 }
+
+/** The revision of an image's label map; 0 when it has none. */
+export function labelMapRevision(db: ProjectDb, imageId: number): number {
+  const row = db.prepare('SELECT revision FROM label_maps WHERE image_id = ?').get(imageId) as
+    { revision: number } | undefined;
+  return row?.revision ?? 0;
+}
+
+/** Every stored label map's image id and revision, by image id. */
+export function labelMapRevisions(db: ProjectDb): { id: number; revision: number }[] {
+  return db.prepare('SELECT image_id AS id, revision FROM label_maps ORDER BY image_id').all() as {
+    id: number;
+    revision: number;
+  }[];
+}

@@ -142,3 +142,8 @@ export function closeProjectDb(db: ProjectDb): void {
 export function integrityCheck(db: ProjectDb): string[] {
   return (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
 }
+
+/** Makes the connection refuse every write (a read-only copy of a project). */
+export function setQueryOnly(db: ProjectDb): void {
+  db.pragma('query_only = ON');
+}

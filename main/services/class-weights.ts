@@ -8,6 +8,7 @@ import { Provenance } from '../../core/labelmap/types';
 import type { PixelSource } from '../../core/training/settings';
 import { classHistogram, medianFrequencyWeights, mergeClassWeights } from '../../core/training/weights';
 import { listClasses } from '../../db/classes';
+import { trainingImageIds } from '../../db/images';
 import { loadLabelMap } from '../../db/labelmaps';
 import type { ProjectDb } from '../../db/open';
 import { classMapping, trustedLabels } from './dataset';
@@ -23,11 +24,9 @@ export function computeClassWeights(db: ProjectDb, sources: readonly PixelSource
   const classes = listClasses(db);
   const mapping = classMapping(db);
   const trusted = new Set(sources.map((s) => CODES[s]));
-  const ids = db.prepare("SELECT id FROM images WHERE split IN ('train', 'unassigned') ORDER BY id").all() as {
-    id: number;
-  }[];
+  const ids = trainingImageIds(db);
   const histograms: Float64Array[] = [];
-  for (const { id } of ids) {
+  for (const id of ids) {
     const map = loadLabelMap(db, id);
     if (!map) continue;
     const { labels, count } = trustedLabels(map.classes, map.provenance, trusted, mapping.lookup);

@@ -8,7 +8,7 @@ import { AppError } from '../../core/ipc/errors';
 import { Provenance, UNLABELED } from '../../core/labelmap/types';
 import type { PixelSource } from '../../core/training/settings';
 import { listClasses } from '../../db/classes';
-import { getOriginal, listImages } from '../../db/images';
+import { getOriginal, listImages, sampleWeights } from '../../db/images';
 import { loadLabelMap } from '../../db/labelmaps';
 import type { ProjectDb } from '../../db/open';
 import { workingRgb } from './decode';
@@ -90,8 +90,7 @@ export async function loadSamples(
 ): Promise<{ samples: TrainingSample[]; mapping: ClassMapping }> {
   const mapping = classMapping(db);
   const trusted = new Set(options.sources.map((s) => SOURCE_CODE[s]));
-  const rows = db.prepare('SELECT id, sample_weight FROM images').all() as { id: number; sample_weight: number }[];
-  const weightOf = new Map(rows.map((r) => [r.id, r.sample_weight]));
+  const weightOf = sampleWeights(db);
   const { width, height } = options;
   const samples: TrainingSample[] = [];
   for (const img of listImages(db)) {

@@ -2,7 +2,7 @@
 import { basename, extname } from 'node:path';
 import type { ClassInfo, MaskImportReport } from '../../core/ipc/contract';
 import { AppError } from '../../core/ipc/errors';
-import { addClass, getClassByValue, listClasses, reorderClasses } from '../../db/classes';
+import { addClass, classNameTaken, getClassByValue, listClasses, reorderClasses } from '../../db/classes';
 import { getImage, listImages } from '../../db/images';
 import { mergeIntoLabelMap } from '../../db/labelmaps';
 import { writeTransaction, type ProjectDb } from '../../db/open';
@@ -162,7 +162,7 @@ function orderCreatedByValue(db: ProjectDb, created: readonly ClassInfo[]): void
 }
 
 function uniqueName(db: ProjectDb, base: string): string {
-  const taken = (n: string) => db.prepare('SELECT 1 FROM classes WHERE name = ? COLLATE NOCASE').get(n) !== undefined;
+  const taken = (n: string) => classNameTaken(db, n);
   let name = base;
   for (let i = 2; taken(name); i++) name = `${base} (${i})`;
   return name;

@@ -4,7 +4,7 @@
  * cached per label-map revision, so listing again only decodes maps that changed.
  */
 import { machineShare } from '../../core/labelmap/sources';
-import { loadLabelMap } from '../../db/labelmaps';
+import { labelMapRevisions, loadLabelMap } from '../../db/labelmaps';
 import type { ProjectDb } from '../../db/open';
 
 export interface LabelSources {
@@ -18,10 +18,7 @@ const caches = new WeakMap<ProjectDb, Map<number, { revision: number; machine: n
 export function labelSources(db: ProjectDb): LabelSources[] {
   let cache = caches.get(db);
   if (!cache) caches.set(db, (cache = new Map()));
-  const rows = db.prepare('SELECT image_id AS id, revision FROM label_maps ORDER BY image_id').all() as {
-    id: number;
-    revision: number;
-  }[];
+  const rows = labelMapRevisions(db);
   return rows.map(({ id, revision }) => {
     let hit = cache.get(id);
     if (!hit || hit.revision !== revision) {

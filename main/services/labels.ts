@@ -2,7 +2,8 @@
 import type { LabelMapData } from '../../core/ipc/contract';
 import { AppError } from '../../core/ipc/errors';
 import { getImage } from '../../db/images';
-import { loadLabelMap, saveLabelMap } from '../../db/labelmaps';
+import { classValues } from '../../db/classes';
+import { labelMapRevision, loadLabelMap, saveLabelMap } from '../../db/labelmaps';
 import { writeTransaction, type ProjectDb } from '../../db/open';
 
 import { Provenance, UNLABELED } from '../../core/labelmap/types';
@@ -42,9 +43,7 @@ export function saveLabels(
       throw new AppError('INVALID_INPUT', `Label planes must have ${n} bytes (${img.width}x${img.height})`);
     }
     if (input.baseRevision !== undefined) {
-      const row = db.prepare('SELECT revision FROM label_maps WHERE image_id = ?').get(imageId) as
-        { revision: number } | undefined;
-      const current = row?.revision ?? 0;
+      const current = labelMapRevision(db, imageId);
       if (current !== input.baseRevision) {
         throw new AppError(
           'CONFLICT',
@@ -53,7 +52,7 @@ export function saveLabels(
       }
     }
     const known = new Uint8Array(256);
-    for (const r of db.prepare('SELECT value FROM classes').all() as { value: number }[]) known[r.value] = 1;
+    for (const value of classValues(db)) known[value] = 1;
     known[UNLABELED] = 1;
     let labeled = 0;
     for (let i = 0; i < n; i++) {

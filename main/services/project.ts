@@ -16,10 +16,11 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join } from 'node:path';
 import type { ProjectInfo } from '../../core/ipc/contract';
 import { AppError } from '../../core/ipc/errors';
+import { countClasses } from '../../db/classes';
 import { countImages } from '../../db/images';
 import { getMeta, setMeta } from '../../db/meta';
 import { schemaVersion } from '../../db/migrations';
-import { closeProjectDb, openProjectDb, PROJECT_EXTENSION, type ProjectDb } from '../../db/open';
+import { closeProjectDb, openProjectDb, PROJECT_EXTENSION, setQueryOnly, type ProjectDb } from '../../db/open';
 import { checkPathText, fsError } from './fs-guard';
 
 const SIDECARS = ['', '-wal', '-shm', '-journal'];
@@ -102,7 +103,7 @@ export class Project {
       // A journal not yet folded into the file (the app was killed) holds saved edits: take it along.
       if (existsSync(`${path}-wal`)) copyFileSync(`${path}-wal`, `${copy}-wal`, constants.COPYFILE_FICLONE);
       const db = openProjectDb(copy, nativeBinding ? { nativeBinding } : {});
-      db.pragma('query_only = ON');
+      setQueryOnly(db);
       return new Project(path, db, reason, cleanup);
     } catch (err) {
       cleanup();
@@ -121,13 +122,12 @@ export class Project {
   }
 
   info(): ProjectInfo {
-    const { n } = this.db.prepare('SELECT count(*) AS n FROM classes').get() as { n: number };
     return {
       path: this.path,
       name: this.name,
       schemaVersion: schemaVersion(this.db),
       imageCount: countImages(this.db),
-      classCount: n,
+      classCount: countClasses(this.db),
       ...(this.readOnly ? { readOnly: this.readOnly } : {}),
     };
   }
