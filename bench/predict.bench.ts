@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { getOriginal } from '../db/images';
-import { decodeRgb } from '../main/services/propagate';
+import { decodeRgb } from '../main/services/decode';
 import { importImages } from '../main/services/import-images';
 import { predictProjectImage, type CheckpointMeta } from '../main/services/predict';
 import { Project } from '../main/services/project';

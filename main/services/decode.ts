@@ -1,7 +1,9 @@
 /**
- * Reading image files: format detection, size limit, full decode check (a truncated or corrupt file
- * fails here, not later), EXIF orientation, and a thumbnail. Uses sharp (libvips), which reads
- * PNG, JPEG, TIFF and WebP.
+ * The one image decode module: format detection, the pixel limit, full decode check (a truncated or
+ * corrupt file fails here, not later), EXIF orientation, a thumbnail, and decoding to RGB at full or
+ * working size. Import, propagation (project and CLI), training data and prediction all decode here, so
+ * an image is accepted or refused the same way (and with the same message) on every path. Uses sharp
+ * (libvips), which reads PNG, JPEG, TIFF and WebP.
  */
 import sharp from 'sharp';
 import { LIMITS, type ImageData } from '../../core/ipc/contract';
@@ -23,7 +25,36 @@ export interface InspectedImage {
   thumbnailMime: string;
 }
 
-export async function inspectImage(bytes: Uint8Array): Promise<InspectedImage> {
+/**
+ * The pixel-limit policy: an image of more than `LIMITS.maxImagePixels` pixels is refused (TOO_LARGE),
+ * before any pixel is decoded.
+ */
+export function checkPixelLimit(width: number, height: number): void {
+  if (width * height <= LIMITS.maxImagePixels) return;
+  const mp = (width * height) / 1e6;
+  throw new AppError(
+    'TOO_LARGE',
+    `Image is ${width}x${height} (${mp < 1000 ? mp.toFixed(1) : mp.toFixed(0)} megapixels); Maskwright accepts at most ${LIMITS.maxImagePixels / 1e6} megapixels`,
+  );
+}
+
+/** Interleaved 8-bit RGB, row-major (a `PropagationImage`, and what training and prediction read). */
+export interface DecodedRgb {
+  data: Uint8Array;
+  width: number;
+  height: number;
+  channels: 3;
+}
+
+interface Header {
+  format: string;
+  width: number;
+  height: number;
+  orientation: number;
+}
+
+/** Reads the header only: a supported format, its displayed size, within the pixel limit. */
+async function readHeader(bytes: Uint8Array): Promise<Header> {
   let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
   try {
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
@@ -41,13 +72,12 @@ export async function inspectImage(bytes: Uint8Array): Promise<InspectedImage> {
   const width = swap ? meta.height : meta.width;
   const height = swap ? meta.width : meta.height;
   if (!width || !height) throw new AppError('UNSUPPORTED', 'Image has no size');
-  const mp = (width * height) / 1e6;
-  if (width * height > LIMITS.maxImagePixels) {
-    throw new AppError(
-      'TOO_LARGE',
-      `Image is ${width}x${height} (${mp.toFixed(0)} megapixels); Maskwright accepts at most ${LIMITS.maxImagePixels / 1e6} megapixels`,
-    );
-  }
+  checkPixelLimit(width, height);
+  return { format: meta.format, width, height, orientation };
+}
+
+export async function inspectImage(bytes: Uint8Array): Promise<InspectedImage> {
+  const { format, width, height, orientation } = await readHeader(bytes);
   let thumbnail: Buffer;
   try {
     // Decoding every pixel for the thumbnail also proves the file is complete ('truncated' fails).
@@ -58,12 +88,9 @@ export async function inspectImage(bytes: Uint8Array): Promise<InspectedImage> {
       .jpeg({ quality: 80 })
       .toBuffer();
   } catch (err) {
-    throw new AppError(
-      'UNSUPPORTED',
-      `Corrupt or truncated ${meta.format.toUpperCase()} file (${(err as Error).message})`,
-    );
+    throw new AppError('UNSUPPORTED', `Corrupt or truncated ${format.toUpperCase()} file (${(err as Error).message})`);
   }
-  return { format: meta.format, width, height, orientation, thumbnail, thumbnailMime: 'image/jpeg' };
+  return { format, width, height, orientation, thumbnail, thumbnailMime: 'image/jpeg' };
 }
 
 /** Formats Chromium decodes natively; others are converted to PNG for display. */
@@ -82,25 +109,32 @@ export async function browserImage(db: ProjectDb, id: number): Promise<ImageData
 }
 
 /**
- * An image resized to `width` x `height` (EXIF orientation applied, alpha dropped, sRGB, Lanczos),
- * as interleaved RGB bytes: the working scale training sees, and prediction therefore uses. libvips
- * streams the decode, so a 100 MP original never sits in memory at full size.
+ * Decodes an image to interleaved 8-bit RGB (EXIF orientation applied, alpha dropped, sRGB): at its
+ * displayed size (the size label maps have), or resized to `size` (Lanczos). The header is checked
+ * first (format, pixel limit: the same refusals as import); libvips then streams the decode, so a resize
+ * of a 100 MP original never holds it in memory at full size.
  */
-export async function workingRgb(
-  bytes: Uint8Array,
-  width: number,
-  height: number,
-): Promise<{ data: Uint8Array; width: number; height: number }> {
+export async function decodeRgb(bytes: Uint8Array, size?: { width: number; height: number }): Promise<DecodedRgb> {
+  await readHeader(bytes);
   try {
-    const rgb = await sharp(bytes, { limitInputPixels: LIMITS.maxImagePixels })
+    let pipeline = sharp(bytes, { limitInputPixels: LIMITS.maxImagePixels })
       .rotate()
       .removeAlpha()
-      .toColourspace('srgb')
-      .resize(width, height, { fit: 'fill', kernel: 'lanczos3' })
-      .raw()
-      .toBuffer();
-    return { data: new Uint8Array(rgb.buffer, rgb.byteOffset, rgb.byteLength), width, height };
+      .toColourspace('srgb');
+    if (size) pipeline = pipeline.resize(size.width, size.height, { fit: 'fill', kernel: 'lanczos3' });
+    const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
+    return {
+      data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      width: info.width,
+      height: info.height,
+      channels: 3,
+    };
   } catch (err) {
     throw new AppError('UNSUPPORTED', `Cannot decode image (${(err as Error).message})`);
   }
+}
+
+/** An image resized to `width` x `height` as RGB: the working scale training sees, and prediction uses. */
+export function workingRgb(bytes: Uint8Array, width: number, height: number): Promise<DecodedRgb> {
+  return decodeRgb(bytes, { width, height });
 }

@@ -3,7 +3,6 @@
  * this adds decoding; the choice of seeds and the merge back into a label map are the shared rules of
  * core/propagation/merge.ts (the editor's "Fill unlabeled" uses them too).
  */
-import sharp from 'sharp';
 import {
   NoLabelsError,
   PropagationInputError,
@@ -16,26 +15,7 @@ import { AppError } from '../../core/ipc/errors';
 import { getImage, getOriginal } from '../../db/images';
 import { loadLabelMap, mergeIntoLabelMap } from '../../db/labelmaps';
 import type { ProjectDb } from '../../db/open';
-
-/** Decodes any supported image to 8-bit RGB, EXIF orientation applied (the size label maps have). */
-export async function decodeRgb(bytes: Uint8Array): Promise<PropagationImage> {
-  try {
-    const { data, info } = await sharp(bytes, { limitInputPixels: 100_000_000 })
-      .rotate()
-      .removeAlpha()
-      .toColourspace('srgb')
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    return {
-      data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
-      width: info.width,
-      height: info.height,
-      channels: 3,
-    };
-  } catch (err) {
-    throw new AppError('UNSUPPORTED', `Cannot decode image (${(err as Error).message})`);
-  }
-}
+import { decodeRgb } from './decode';
 
 /** Runs the engine, turning its input errors into errors the user can read. */
 export function runPropagation(
