@@ -45,8 +45,16 @@ function electronDialogs(getWindow: () => BrowserWindow | null): Dialogs {
       const r = w ? await dialog.showOpenDialog(w, opts) : await dialog.showOpenDialog(opts);
       return r.canceled ? [] : r.filePaths;
     },
-    async pickFolder() {
-      const opts = { title: 'Choose a folder', properties: ['openDirectory' as const] };
+    async pickFolder(purpose) {
+      const titles = {
+        'images.import': 'Import a folder of images',
+        'masks.import': 'Import a folder of masks',
+        'export.run': 'Export into a folder',
+      };
+      const opts = {
+        title: titles[purpose],
+        properties: ['openDirectory' as const, ...(purpose === 'export.run' ? (['createDirectory'] as const) : [])],
+      };
       const w = parent();
       const r = w ? await dialog.showOpenDialog(w, opts) : await dialog.showOpenDialog(opts);
       return r.canceled ? null : (r.filePaths[0] ?? null);

@@ -20,7 +20,21 @@ export const LIMITS = {
   maxPathsPerImport: 100_000,
 } as const;
 
-const path = z.string().min(1, 'path must not be empty').max(4096);
+/**
+ * What a file grant allows: main issues grants for paths from its dialogs, the recent list and drops;
+ * the renderer passes the opaque id back, never a path, and a grant serves only the use it was issued for.
+ */
+export const GRANT_USES = ['project.create', 'project.open', 'images.import', 'masks.import', 'export.run'] as const;
+export type GrantUse = (typeof GRANT_USES)[number];
+const grant = z.string().regex(/^g_[A-Za-z0-9_-]{24}$/, 'expected a file grant from a dialog, not a path');
+/** A path the user chose, as the renderer sees it: the grant to use it, and text to show. */
+export interface GrantedPath {
+  grant: string;
+  /** For display only (the file or folder, or "3 files"). */
+  label: string;
+  /** How many paths the grant holds (files picked at once). */
+  count: number;
+}
 const id = z.number().int().positive();
 const colorHex = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'color must look like #rrggbb');
 const className = z.string().trim().min(1, 'name must not be empty').max(LIMITS.maxNameLength);
@@ -42,6 +56,9 @@ export interface ProjectInfo {
   readOnly?: string;
 }
 export interface RecentProject {
+  /** Opens (or forgets) this entry: a grant for project.open. */
+  grant: string;
+  /** For display only. */
   path: string;
   name: string;
   openedAt: string;
@@ -169,20 +186,25 @@ export const contract = {
   'app.info': { input: none, output: {} as AppInfo },
   /** The renderer has saved everything after `app.beforeClose`: the window may close now. */
   'app.closeReady': { input: none, output: {} as { closing: boolean } },
-  'project.create': { input: z.object({ path }), output: {} as ProjectInfo },
-  'project.open': { input: z.object({ path }), output: {} as ProjectInfo },
+  'project.create': { input: z.object({ grant }), output: {} as ProjectInfo },
+  'project.open': { input: z.object({ grant }), output: {} as ProjectInfo },
   'project.close': { input: none, output: {} as { closed: boolean } },
   'project.current': { input: none, output: {} as ProjectInfo | null },
   'project.recent': { input: none, output: {} as RecentProject[] },
-  'project.forgetRecent': { input: z.object({ path }), output: {} as RecentProject[] },
-  'dialog.createProject': { input: none, output: {} as string | null },
-  'dialog.openProject': { input: none, output: {} as string | null },
-  'dialog.pickImages': { input: none, output: {} as string[] },
-  'dialog.pickFolder': { input: none, output: {} as string | null },
+  'project.forgetRecent': { input: z.object({ grant }), output: {} as RecentProject[] },
+  /** Native dialogs answer a grant for what the user chose (or null when cancelled), never a path. */
+  'dialog.createProject': { input: none, output: {} as GrantedPath | null },
+  'dialog.openProject': { input: none, output: {} as GrantedPath | null },
+  'dialog.pickImages': { input: none, output: {} as GrantedPath | null },
+  /** A folder for one purpose: the grant serves only that channel. */
+  'dialog.pickFolder': {
+    input: z.object({ purpose: z.enum(['images.import', 'masks.import', 'export.run']) }),
+    output: {} as GrantedPath | null,
+  },
   'images.list': { input: none, output: {} as ImageSummary[] },
   'images.thumbnail': { input: z.object({ id }), output: {} as { id: number; dataUrl: string } },
   'images.import': {
-    input: z.object({ paths: z.array(path).min(1).max(LIMITS.maxPathsPerImport) }),
+    input: z.object({ grant }),
     output: {} as ImportReport,
   },
   'images.importFiles': {
@@ -213,7 +235,7 @@ export const contract = {
   },
   'masks.import': {
     input: z.object({
-      paths: z.array(path).min(1).max(LIMITS.maxPathsPerImport),
+      grant,
       /** Mask value treated as unlabeled besides 255 (e.g. CamVid's 11). */
       voidValue: z.number().int().min(0).max(255).optional(),
       /** Apply a single mask to this image instead of matching masks to images by file name. */
@@ -269,7 +291,7 @@ export const contract = {
   },
   /** Writes masks, a dataset folder or the model into `dir`. */
   'export.run': {
-    input: z.object({ kind: z.enum(['masks', 'dataset', 'model']), dir: path, checkpointId: id.optional() }),
+    input: z.object({ kind: z.enum(['masks', 'dataset', 'model']), grant, checkpointId: id.optional() }),
     output: {} as { kind: string; dir: string; files: number; skipped: string[] },
   },
 } satisfies Record<Channel, { input: z.ZodType; output: unknown }>;

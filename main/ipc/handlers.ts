@@ -3,7 +3,8 @@
  * so this module runs the same under Electron, in the tests and behind the browser end-to-end harness.
  */
 import type { Channel } from '../../core/ipc/channels';
-import type { ProjectInfo } from '../../core/ipc/contract';
+import type { GrantedPath, GrantUse, ProjectInfo, RecentProject } from '../../core/ipc/contract';
+import { GrantTable } from '../grants';
 import { AppError } from '../../core/ipc/errors';
 import type { Emit } from '../../core/ipc/events';
 import * as classes from '../../db/classes';
@@ -23,12 +24,15 @@ import { getMeta } from '../../db/meta';
 import { RecentProjects } from '../services/recent';
 import { createRegistry, type Handlers, type Registry } from './registry';
 
+/** Native dialogs: they answer paths, which never leave main; the renderer gets grants for them. */
 export interface Dialogs {
   createProject(): Promise<string | null>;
   openProject(): Promise<string | null>;
   pickImages(): Promise<string[]>;
-  pickFolder(): Promise<string | null>;
+  /** `purpose` titles the dialog (import images, import masks, export). */
+  pickFolder(purpose: FolderPurpose): Promise<string | null>;
 }
+export type FolderPurpose = 'images.import' | 'masks.import' | 'export.run';
 
 export interface HandlerDeps {
   version: string;
@@ -51,6 +55,8 @@ export interface HandlerDeps {
 /** The state behind one window: at most one open project. */
 export class Session {
   project: Project | null = null;
+  /** The paths this window may use, by opaque grant id (see main/grants.ts). */
+  readonly grants = new GrantTable();
   training: TrainingHandle | null = null;
   constructor(readonly deps: HandlerDeps) {}
 
@@ -97,6 +103,15 @@ export function createHandlers(session: Session): Handlers {
     if (!deps.forkWorker || !deps.workerModule) throw new AppError('UNSUPPORTED', 'Training is not available here');
     return { fork: deps.forkWorker, module: deps.workerModule };
   };
+  /** A grant for what a dialog answered (null when cancelled); the path stays here. */
+  const granted = (answer: string | string[] | null, use: GrantUse): GrantedPath | null => {
+    const paths = answer === null ? [] : typeof answer === 'string' ? [answer] : answer;
+    if (paths.length === 0) return null;
+    const label = paths.length === 1 ? paths[0]! : `${paths.length} files`;
+    return { grant: session.grants.issue(paths, use), label, count: paths.length };
+  };
+  const recentList = (): RecentProject[] =>
+    recent.list().map((r) => ({ ...r, grant: session.grants.issue([r.path], 'project.open') }));
   const importProgress = (names: readonly string[]) => (done: number, total: number) =>
     deps.emit?.('import.progress', { done, total, name: names[done - 1] ?? '' });
 
@@ -104,17 +119,22 @@ export function createHandlers(session: Session): Handlers {
     'app.info': () => ({ version: deps.version, platform: deps.platform, dataDir: deps.dataDir }),
     'app.closeReady': () => ({ closing: deps.closeWindow?.() ?? false }),
 
-    'project.create': ({ path }) => session.switchTo(Project.create(path, deps.nativeBinding)),
-    'project.open': ({ path }) => session.switchTo(Project.open(path, deps.nativeBinding)),
+    'project.create': ({ grant }) =>
+      session.switchTo(Project.create(session.grants.resolveOne(grant, 'project.create'), deps.nativeBinding)),
+    'project.open': ({ grant }) =>
+      session.switchTo(Project.open(session.grants.resolveOne(grant, 'project.open'), deps.nativeBinding)),
     'project.close': () => ({ closed: session.close() }),
     'project.current': () => session.project?.info() ?? null,
-    'project.recent': () => recent.list(),
-    'project.forgetRecent': ({ path }) => recent.forget(path),
+    'project.recent': () => recentList(),
+    'project.forgetRecent': ({ grant }) => {
+      recent.forget(session.grants.resolveOne(grant, 'project.open'));
+      return recentList();
+    },
 
-    'dialog.createProject': () => deps.dialogs.createProject(),
-    'dialog.openProject': () => deps.dialogs.openProject(),
-    'dialog.pickImages': () => deps.dialogs.pickImages(),
-    'dialog.pickFolder': () => deps.dialogs.pickFolder(),
+    'dialog.createProject': async () => granted(await deps.dialogs.createProject(), 'project.create'),
+    'dialog.openProject': async () => granted(await deps.dialogs.openProject(), 'project.open'),
+    'dialog.pickImages': async () => granted(await deps.dialogs.pickImages(), 'images.import'),
+    'dialog.pickFolder': async ({ purpose }) => granted(await deps.dialogs.pickFolder(purpose), purpose),
 
     'images.list': () => images.listImages(db()),
     'images.thumbnail': ({ id }) => {
@@ -122,9 +142,9 @@ export function createHandlers(session: Session): Handlers {
       if (!t) throw new AppError('NOT_FOUND', `No image with id ${id}`);
       return { id, dataUrl: `data:${t.mime};base64,${t.data.toString('base64')}` };
     },
-    'images.import': async ({ paths }) => {
+    'images.import': async ({ grant }) => {
       const target = writable('import images');
-      const { files, errors } = await expandPaths(paths);
+      const { files, errors } = await expandPaths(session.grants.resolve(grant, 'images.import'));
       const sources = files.map(fileSource);
       const report = await importImages(target, sources, importProgress(sources.map((s) => s.name)));
       return { ...report, errors: [...errors, ...report.errors] };
@@ -142,8 +162,12 @@ export function createHandlers(session: Session): Handlers {
     'labels.load': ({ imageId }) => loadLabels(db(), imageId),
     'labels.save': (input) => saveLabels(writable('save labels'), input),
 
-    'masks.import': ({ paths, voidValue, imageId, createClasses }) =>
-      importMasks(writable('import masks'), paths, { voidValue, imageId, createClasses }),
+    'masks.import': ({ grant, voidValue, imageId, createClasses }) =>
+      importMasks(writable('import masks'), session.grants.resolve(grant, 'masks.import'), {
+        voidValue,
+        imageId,
+        createClasses,
+      }),
 
     'classes.list': () => classes.listClasses(db()),
     'classes.add': ({ name, color }) => classes.addClass(writable('add classes'), name, color),
@@ -211,8 +235,9 @@ export function createHandlers(session: Session): Handlers {
       ranked.sort((a, b) => a.meanConfidence - b.meanConfidence);
       return { checkpointId: r.checkpointId, images: ranked };
     },
-    'export.run': async ({ kind, dir, checkpointId }) => {
+    'export.run': async ({ kind, grant, checkpointId }) => {
       const target = db();
+      const dir = session.grants.resolveOne(grant, 'export.run');
       await ensureDir(dir, 'Cannot create the export folder');
       return runExport(target, kind, dir, checkpointId);
     },

@@ -17,8 +17,8 @@ describe('read-only project', () => {
     const { page } = h;
     const fx = await makeFixtures(h.tmp);
     const path = join(h.tmp, 'ro.maskwright');
-    await h.call('project.create', { path });
-    await h.call('images.import', { paths: [fx.png.path] });
+    await h.call('project.create', { grant: h.grant(path, 'project.create') });
+    await h.call('images.import', { grant: h.grant([fx.png.path], 'images.import') });
     await h.call('classes.add', { name: 'road' });
     // Root ignores file permissions, so the test opens it read-only with a reason (the CLI test covers chmod).
     h.session.switchTo(Project.open(path, undefined, { readOnly: 'the file is not writable' }));
