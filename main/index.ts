@@ -5,7 +5,8 @@
 import { app, BrowserWindow, dialog, ipcMain, protocol, session, utilityProcess } from 'electron';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createAppRegistry, type Dialogs } from './ipc/handlers';
+import { DROP_GRANT_CHANNEL } from '../core/ipc/channels';
+import { createAppRegistry, grantDropped, type Dialogs } from './ipc/handlers';
 import type { ForkWorker } from './services/training';
 import { serveAppFile } from './protocol';
 import { APP_ORIGIN, APP_SCHEME, hardenSession, hardenWebContents, isAppUrl } from './security';
@@ -115,6 +116,13 @@ async function start(): Promise<void> {
       return registry.invoke(channel, payload);
     });
   }
+
+  ipcMain.handle(DROP_GRANT_CHANNEL, (event, payload: unknown) => {
+    if (!isAppUrl(event.senderFrame?.url)) {
+      return { ok: false, error: { code: 'UNTRUSTED_FRAME', message: 'IPC from an untrusted frame' } };
+    }
+    return grantDropped(projectSession, payload);
+  });
 
   app.on('web-contents-created', (_e, contents) => hardenWebContents(contents));
   app.on('before-quit', () => projectSession.close());

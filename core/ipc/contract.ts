@@ -308,4 +308,10 @@ export type Output<K extends Channel> = Contract[K]['output'];
 export interface MaskwrightApi {
   invoke<K extends Channel>(channel: K, input: Input<K>): Promise<Envelope<Output<K>>>;
   on<E extends AppEvent>(event: E, listener: Listener<E>): () => void;
+  /**
+   * Files dropped on the window: the preload reads their paths (Electron's webUtils.getPathForFile; a
+   * File the page made itself has none) and main answers a grant to import them. Absent where the
+   * page cannot learn paths (the browser test harness): drops then send the files' bytes.
+   */
+  grantDropped?(files: File[]): Promise<Envelope<GrantedPath | null>>;
 }

@@ -5,7 +5,10 @@
 import type { Channel } from '../../core/ipc/channels';
 import type { GrantedPath, GrantUse, ProjectInfo, RecentProject } from '../../core/ipc/contract';
 import { GrantTable } from '../grants';
-import { AppError } from '../../core/ipc/errors';
+import { AppError, type Envelope } from '../../core/ipc/errors';
+import { LIMITS } from '../../core/ipc/contract';
+import { z } from 'zod';
+import { isAbsolute } from 'node:path';
 import type { Emit } from '../../core/ipc/events';
 import * as classes from '../../db/classes';
 import * as images from '../../db/images';
@@ -242,6 +245,31 @@ export function createHandlers(session: Session): Handlers {
       return runExport(target, kind, dir, checkpointId);
     },
   } satisfies Handlers;
+}
+
+const droppedSchema = z.object({
+  paths: z
+    .array(
+      z
+        .string()
+        .min(1)
+        .max(4096)
+        .refine((p) => !p.includes('\0') && isAbsolute(p), 'expected an absolute path'),
+    )
+    .min(1)
+    .max(LIMITS.maxPathsPerImport),
+});
+
+/**
+ * Answers the preload's DROP_GRANT_CHANNEL message: the paths of files dropped on the window (read by the
+ * preload with webUtils.getPathForFile, which the page cannot forge) become one grant to import them.
+ */
+export function grantDropped(session: Session, payload: unknown): Envelope<GrantedPath | null> {
+  const parsed = droppedSchema.safeParse(payload);
+  if (!parsed.success) return { ok: false, error: { code: 'INVALID_INPUT', message: 'Malformed drop' } };
+  const { paths } = parsed.data;
+  const label = paths.length === 1 ? paths[0]! : `${paths.length} items`;
+  return { ok: true, value: { grant: session.grants.issue(paths, 'images.import'), label, count: paths.length } };
 }
 
 /** The registry for one window/session; main registers `registry.channels` on ipcMain. */

@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GrantTable } from '../../main/grants';
-import { createAppRegistry } from '../../main/ipc/handlers';
+import { createAppRegistry, grantDropped } from '../../main/ipc/handlers';
 import { tempDir, writeImage } from '../helpers/fixtures';
 
 describe('file grants', () => {
@@ -92,6 +92,19 @@ describe('file grants', () => {
     dialogs.pickFolder.mockResolvedValueOnce(out);
     const importGrant = (await ok('dialog.pickFolder', { purpose: 'images.import' })).grant;
     expect((await ok('images.import', { grant: importGrant })).imported).toHaveLength(1);
+  });
+
+  it('a drop (paths from the preload) becomes a grant to import, and only to import', async () => {
+    const dir = join(t.dir, 'dropped');
+    mkdirSync(dir);
+    await writeImage(dir, 'a.png', 4, 3, 1);
+    expect(grantDropped(app.session, { paths: ['relative.png'] })).toMatchObject({ ok: false });
+    expect(grantDropped(app.session, { paths: [`${dir}\0x`] })).toMatchObject({ ok: false });
+    expect(grantDropped(app.session, { paths: [] })).toMatchObject({ ok: false });
+    const env = grantDropped(app.session, { paths: [dir] });
+    if (!env.ok || !env.value) throw new Error('no grant');
+    expect(await call('export.run', { kind: 'masks', grant: env.value.grant })).toMatchObject({ ok: false });
+    expect((await ok('images.import', { grant: env.value.grant })).imported).toHaveLength(1);
   });
 
   it('issues unguessable ids and keeps the table bounded', () => {
