@@ -13,6 +13,7 @@ import { trainCmd } from './train';
 import { predictCmd } from './predict';
 import { exportCmd } from './export';
 import { weightsCmd } from './weights';
+import { backendsCmd } from './backends';
 import { err, intOption, out, pct, UsageError } from './output';
 
 type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
@@ -197,4 +198,5 @@ export const COMMANDS: readonly Command[] = [
   exportCmd,
   evalCmd,
   weightsCmd,
+  backendsCmd,
 ];

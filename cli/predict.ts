@@ -1,10 +1,9 @@
 /** `maskwright predict`: run a trained model on project images. */
-import { writeFile } from 'node:fs/promises';
-import { ensureDir } from '../main/services/fs-guard';
 import { basename, extname, join, resolve } from 'node:path';
 import { AppError } from '../core/ipc/errors';
 import { listImages } from '../db/images';
 import { encodeIndexedMask } from '../main/services/masks';
+import { makeDirs, writeFileAtomic } from '../main/services/out-files';
 import { acceptPrediction, findCheckpoint, loadModel, predictProjectImage } from '../main/services/predict';
 import { Project } from '../main/services/project';
 import { initBackend } from '../trainer/backend';
@@ -63,13 +62,13 @@ export const predictCmd: Command = {
       out(`Checkpoint ${c.id} (run ${c.runId}, epoch ${c.epoch + 1}); backend ${b.name}: ${b.detail}`);
       const { model, meta } = await loadModel(c);
       const colors = new Map(meta.classValues.map((value, i) => [value, meta.classColors[i]!]));
-      if (typeof v.out === 'string') await ensureDir(resolve(v.out), 'Cannot create the output folder');
+      if (typeof v.out === 'string') await makeDirs(resolve(v.out));
       const rows: { name: string; conf: number; written: number | null }[] = [];
       for (const img of images) {
         const p = await predictProjectImage(project.db, model, meta, img.id);
         if (typeof v.out === 'string') {
           const file = join(resolve(v.out), `${basename(img.name, extname(img.name))}.png`);
-          await writeFile(file, encodeIndexedMask(p.width, p.height, p.values, colors));
+          await writeFileAtomic(file, encodeIndexedMask(p.width, p.height, p.values, colors));
         }
         rows.push({
           name: img.name,

@@ -1,11 +1,11 @@
 /** `maskwright propagate`: fill unlabeled pixels from scribbles, on plain files or on a project. */
-import { writeFile } from 'node:fs/promises';
 import { MAX_IMAGE_FILE_BYTES, MAX_MASK_FILE_BYTES, readRegularFile } from '../main/services/fs-guard';
 import { resolve } from 'node:path';
 import { AppError } from '../core/ipc/errors';
 import type { PropagationOptions } from '../core/propagation/types';
 import { listImages } from '../db/images';
 import { decodeMask, encodeGrayMask } from '../main/services/masks';
+import { writeFileAtomic } from '../main/services/out-files';
 import { decodeRgb, propagateProjectImage, runPropagation } from '../main/services/propagate';
 import { Project } from '../main/services/project';
 import type { Command } from './commands';
@@ -93,11 +93,11 @@ export const propagateCmd: Command = {
     const t0 = performance.now();
     const result = runPropagation(image, scribbles.values, options);
     const ms = performance.now() - t0;
-    await writeFile(resolve(values.out), encodeGrayMask(image.width, image.height, result.labels));
+    await writeFileAtomic(resolve(values.out), encodeGrayMask(image.width, image.height, result.labels));
     if (typeof values.confidence === 'string') {
       const conf = new Uint8Array(result.confidence.length);
       for (let i = 0; i < conf.length; i++) conf[i] = Math.round(255 * result.confidence[i]!);
-      await writeFile(resolve(values.confidence), encodeGrayMask(image.width, image.height, conf));
+      await writeFileAtomic(resolve(values.confidence), encodeGrayMask(image.width, image.height, conf));
     }
     out(`Wrote ${values.out} (${image.width}x${image.height}) in ${ms.toFixed(0)} ms; ${describe(result)}`);
     return 0;

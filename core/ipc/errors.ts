@@ -5,6 +5,12 @@ export const ERROR_CODES = [
   'NO_PROJECT',
   'NOT_FOUND',
   'CONFLICT',
+  /** The project is not ready for what was asked (e.g. training without labels); the message says what to do. */
+  'NOT_READY',
+  /** The user cancelled the operation; the message says what was done before it stopped. */
+  'CANCELLED',
+  /** A target folder already holds files: ask before writing into it (export's `overwrite`). */
+  'NOT_EMPTY',
   'UNSUPPORTED',
   'TOO_LARGE',
   'IO',

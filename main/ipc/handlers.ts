@@ -16,12 +16,20 @@ import { classUsage } from '../../db/labelmaps';
 import { loadLabels, saveLabels } from '../services/labels';
 import { browserImage } from '../services/decode';
 import { expandPaths, fileSource, importImages } from '../services/import-images';
-import { ensureDir } from '../services/fs-guard';
 import { importMasks } from '../services/import-masks';
+import { applyClassFile, parseClassFile } from '../services/class-file';
+import { labelSources } from '../services/label-sources';
 import { Project } from '../services/project';
 import { computeClassWeights } from '../services/class-weights';
 import { runExport } from '../services/export';
-import { predictInProcess, startTraining, type ForkWorker, type TrainingHandle } from '../services/training';
+import {
+  predictInProcess,
+  scoreInProcess,
+  startTraining,
+  type ForkWorker,
+  type TrainingHandle,
+} from '../services/training';
+import { byExpectedGain } from '../../core/training/rank';
 import { activeCheckpoint, listCheckpoints, listEpochs, listRuns, setActiveCheckpoint } from '../../db/runs';
 import { getMeta } from '../../db/meta';
 import { RecentProjects } from '../services/recent';
@@ -61,6 +69,8 @@ export class Session {
   /** The paths this window may use, by opaque grant id (see main/grants.ts). */
   readonly grants = new GrantTable();
   training: TrainingHandle | null = null;
+  /** Aborts the export in progress (export.cancel). */
+  exportAbort: AbortController | null = null;
   constructor(readonly deps: HandlerDeps) {}
 
   require(): Project {
@@ -179,6 +189,11 @@ export function createHandlers(session: Session): Handlers {
     'classes.remove': ({ id }) => classes.removeClass(writable('delete classes'), id),
     'classes.merge': ({ from, into }) => classes.mergeClasses(writable('merge classes'), from, into),
     'classes.usage': ({ id }) => ({ id, ...classUsage(db(), classes.getClass(db(), id).value) }),
+    'images.labelSources': () => labelSources(db()),
+    'classes.loadNames': ({ name, text }) => {
+      const changed = applyClassFile(db(), parseClassFile(text, name));
+      return { changed, classes: classes.listClasses(db()) };
+    },
 
     'train.classWeights': ({ sources }) => computeClassWeights(db(), sources),
     'train.start': ({ settings }) => {
@@ -217,7 +232,12 @@ export function createHandlers(session: Session): Handlers {
     'predict.image': async ({ imageId, checkpointId }) => {
       const project = session.require();
       const { fork, module } = trainingProcess();
-      const r = await predictInProcess(project.path, [imageId], fork, module, checkpointId, deps.nativeBinding);
+      const r = await predictInProcess(project.path, [imageId], fork, module, {
+        checkpointId,
+        nativeBinding: deps.nativeBinding,
+      });
+      const failed = r.failures[0];
+      if (failed) throw new AppError(failed.error.code, failed.error.message);
       const p = r.predictions[0]!;
       return {
         imageId,
@@ -232,17 +252,44 @@ export function createHandlers(session: Session): Handlers {
     'predict.rank': async () => {
       const project = session.require();
       const { fork, module } = trainingProcess();
-      const ids = images.listImages(project.db).map((i) => i.id);
-      const r = await predictInProcess(project.path, ids, fork, module, undefined, deps.nativeBinding);
-      const ranked = r.predictions.map((p) => ({ imageId: p.imageId, meanConfidence: p.meanConfidence }));
-      ranked.sort((a, b) => a.meanConfidence - b.meanConfidence);
-      return { checkpointId: r.checkpointId, images: ranked };
+      const list = images.listImages(project.db);
+      const names = new Map(list.map((i) => [i.id, i.name]));
+      const r = await scoreInProcess(
+        project.path,
+        list.map((i) => i.id),
+        fork,
+        module,
+        { nativeBinding: deps.nativeBinding },
+      );
+      const ranked = r.scores.map(({ imageId, gain, labeledFraction, meanConfidence }) => ({
+        imageId,
+        gain,
+        labeledFraction,
+        meanConfidence,
+      }));
+      ranked.sort(byExpectedGain);
+      const skipped = r.failures.map((f) => ({
+        imageId: f.imageId,
+        name: names.get(f.imageId) ?? `image ${f.imageId}`,
+        message: f.error.message,
+      }));
+      return { checkpointId: r.checkpointId, images: ranked, skipped };
     },
-    'export.run': async ({ kind, grant, checkpointId }) => {
+    'export.run': async ({ kind, grant, checkpointId, overwrite, labels }) => {
       const target = db();
       const dir = session.grants.resolveOne(grant, 'export.run');
-      await ensureDir(dir, 'Cannot create the export folder');
-      return runExport(target, kind, dir, checkpointId);
+      const abort = new AbortController();
+      session.exportAbort = abort;
+      try {
+        return await runExport(target, kind, dir, { checkpointId, overwrite, labels, signal: abort.signal });
+      } finally {
+        if (session.exportAbort === abort) session.exportAbort = null;
+      }
+    },
+    'export.cancel': () => {
+      const abort = session.exportAbort;
+      abort?.abort();
+      return { cancelling: !!abort };
     },
   } satisfies Handlers;
 }

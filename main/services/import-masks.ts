@@ -2,10 +2,10 @@
 import { basename, extname } from 'node:path';
 import type { ClassInfo, MaskImportReport } from '../../core/ipc/contract';
 import { AppError } from '../../core/ipc/errors';
-import { addClass, getClassByValue } from '../../db/classes';
+import { addClass, getClassByValue, listClasses, reorderClasses } from '../../db/classes';
 import { getImage, listImages } from '../../db/images';
-import { loadLabelMap, saveLabelMap } from '../../db/labelmaps';
-import type { ProjectDb } from '../../db/open';
+import { mergeIntoLabelMap } from '../../db/labelmaps';
+import { writeTransaction, type ProjectDb } from '../../db/open';
 import { expandPaths, type FoundFile } from './import-images';
 import { MAX_MASK_FILE_BYTES, readRegularFile } from './fs-guard';
 import { decodeMask } from './masks';
@@ -29,21 +29,22 @@ function matcher(db: ProjectDb): (maskName: string) => { id: number; name: strin
  * imported pixels; painted, propagated and predicted pixels are kept. Returns labeled pixels written.
  */
 function applyMask(db: ProjectDb, imageId: number, values: Uint8Array): number {
-  const img = getImage(db, imageId)!;
-  const existing = loadLabelMap(db, imageId);
-  const n = img.width * img.height;
-  const classes = existing?.classes ?? new Uint8Array(n).fill(UNLABELED);
-  const provenance = existing?.provenance ?? new Uint8Array(n);
   let written = 0;
-  for (let i = 0; i < n; i++) {
-    const p = provenance[i]!;
-    if (p !== Provenance.None && p !== Provenance.Imported) continue;
-    const v = values[i]!;
-    classes[i] = v;
-    provenance[i] = v === UNLABELED ? Provenance.None : Provenance.Imported;
-    if (v !== UNLABELED) written++;
-  }
-  saveLabelMap(db, imageId, { width: img.width, height: img.height, classes, provenance });
+  mergeIntoLabelMap(db, imageId, ({ classes, provenance }) => {
+    let changed = 0;
+    written = 0; // the merge may run again after a busy retry
+    for (let i = 0; i < classes.length; i++) {
+      const p = provenance[i]!;
+      if (p !== Provenance.None && p !== Provenance.Imported) continue;
+      const v = values[i]!;
+      const np = v === UNLABELED ? Provenance.None : Provenance.Imported;
+      if (classes[i] !== v || p !== np) changed++;
+      classes[i] = v;
+      provenance[i] = np;
+      if (v !== UNLABELED) written++;
+    }
+    return changed;
+  });
   return written;
 }
 
@@ -109,14 +110,14 @@ export async function importMasks(
     try {
       const mask = await readMask(db, file, imageId, options.voidValue);
       const created: ClassInfo[] = [];
-      const labeledPixels = db.transaction(() => {
+      const labeledPixels = writeTransaction(db, () => {
         const present = new Set(mask.values);
         present.delete(UNLABELED);
         for (const v of [...present].sort((a, b) => a - b)) {
           if (!getClassByValue(db, v)) created.push(addClass(db, uniqueName(db, `Class ${v}`), undefined, v));
         }
         return applyMask(db, imageId, mask.values);
-      })();
+      });
       report.createdClasses.push(...created);
       report.applied.push({ imageId, imageName, maskName: file.name, labeledPixels });
     } catch (err) {
@@ -127,6 +128,7 @@ export async function importMasks(
       });
     }
   }
+  orderCreatedByValue(db, report.createdClasses);
   return report;
 }
 
@@ -141,6 +143,22 @@ async function readMask(db: ProjectDb, file: FoundFile, imageId: number, voidVal
     );
   }
   return mask;
+}
+
+/**
+ * Classes created by an import come after the ones that were there, ordered by label value (not by
+ * which mask showed the value first), so "Class 7" sits before "Class 10" and number keys follow values.
+ */
+function orderCreatedByValue(db: ProjectDb, created: readonly ClassInfo[]): void {
+  if (created.length < 2) return;
+  const createdIds = new Set(created.map((c) => c.id));
+  const all = listClasses(db);
+  const kept = all.filter((c) => !createdIds.has(c.id));
+  const added = all.filter((c) => createdIds.has(c.id)).sort((a, b) => a.value - b.value);
+  reorderClasses(
+    db,
+    [...kept, ...added].map((c) => c.id),
+  );
 }
 
 function uniqueName(db: ProjectDb, base: string): string {

@@ -83,7 +83,7 @@ describe('IPC registry', () => {
         const env = await r.call(channel, payload);
         expect(typeof env.ok).toBe('boolean');
         if (!env.ok)
-          expect(['INVALID_INPUT', 'NO_PROJECT', 'NOT_FOUND', 'CONFLICT', 'IO', 'UNSUPPORTED']).toContain(
+          expect(['INVALID_INPUT', 'NO_PROJECT', 'NOT_FOUND', 'CONFLICT', 'NOT_READY', 'IO', 'UNSUPPORTED']).toContain(
             env.error.code,
           );
       }
@@ -127,7 +127,7 @@ describe('IPC registry', () => {
     const registry = createRegistry(handlers, log);
     expect(await registry.invoke('app.info', undefined)).toEqual({
       ok: false,
-      error: { code: 'IO', message: 'Cannot access /mnt/full/x.png: the disk is full' },
+      error: { code: 'IO', message: 'Cannot write /mnt/full/x.png: the disk is full' },
     });
     expect(await registry.invoke('project.current', undefined)).toMatchObject({
       ok: false,

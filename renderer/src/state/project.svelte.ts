@@ -30,6 +30,8 @@ const THUMBNAIL_CONCURRENCY = 4;
 
 export class ProjectState {
   images = $state<ImageSummary[]>([]);
+  /** Per image, the share of pixels labeled by Fill unlabeled or a prediction (images.labelSources). */
+  machineShare = $state<Record<number, number>>({});
   loaded = $state(false);
   thumbs = $state<Record<number, Thumb>>({});
   /** Why the project cannot be changed (no write permission), or null: editing tools are off while set. */
@@ -60,6 +62,8 @@ export class ProjectState {
   async refreshImages(): Promise<void> {
     try {
       this.images = await call('images.list');
+      const sources = await call('images.labelSources');
+      this.machineShare = Object.fromEntries(sources.map((r) => [r.imageId, r.machine]));
     } catch (err) {
       this.error = errorMessage(err);
     }
