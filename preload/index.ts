@@ -22,7 +22,7 @@ const api: MaskwrightApi = {
   },
   grantDropped(files) {
     // Paths stay out of the page: they go from here to main, which answers an opaque grant.
-    const paths = Array.from(files, (f) => webUtils.getPathForFile(f)).filter((p) => p !== '');
+    const paths = Array.from(files, (f) => webUtils.getPathForFile(f as File)).filter((p) => p !== '');
     if (paths.length === 0) return Promise.resolve({ ok: true, value: null });
     return ipcRenderer.invoke(DROP_GRANT_CHANNEL, { paths });
   },

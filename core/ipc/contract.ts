@@ -335,6 +335,12 @@ export type Output<K extends Channel> = Contract[K]['output'];
  * What the preload exposes on `window.api`: `invoke`, typed by channel (errors come back as data), and
  * `on`, to follow progress events; it returns the function that unsubscribes.
  */
+/** A DOM File as core sees it (core has no DOM types): what a drop delivers. */
+export interface DroppedFile {
+  readonly name: string;
+  readonly size: number;
+}
+
 export interface MaskwrightApi {
   invoke<K extends Channel>(channel: K, input: Input<K>): Promise<Envelope<Output<K>>>;
   on<E extends AppEvent>(event: E, listener: Listener<E>): () => void;
@@ -343,5 +349,5 @@ export interface MaskwrightApi {
    * File the page made itself has none) and main answers a grant to import them. Absent where the
    * page cannot learn paths (the browser test harness): drops then send the files' bytes.
    */
-  grantDropped?(files: File[]): Promise<Envelope<GrantedPath | null>>;
+  grantDropped?(files: readonly DroppedFile[]): Promise<Envelope<GrantedPath | null>>;
 }
