@@ -101,6 +101,14 @@ describe('import', () => {
     expect(await unknown.locator('tbody tr').allInnerTexts()).toEqual([expect.stringMatching(/^0\s+\d[\d,]*\s+1$/)]);
     await expectClasses(page, []);
     await h.screenshot('10-masks-unknown-values');
+    for (const [w, hgt] of [
+      [1024, 700],
+      [1920, 1080],
+    ] as const) {
+      await page.setViewportSize({ width: w, height: hgt });
+      await h.screenshot(`10-masks-unknown-values-${w}x${hgt}`);
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
     await dialog.getByRole('button', { name: 'Create 1 class and import' }).click();
     await importReport(page).getByText('Applied 1 mask').waitFor();
     expect(dialogs.folderPurpose).toBe('masks.import'); // the grant serves mask import only

@@ -30,6 +30,14 @@ describe('read-only project', () => {
     for (const name of ['Import images…', 'Import folder…', 'Import masks…'])
       expect(await header(page).getByRole('button', { name }).isDisabled()).toBe(true);
     await h.screenshot('40-read-only-project');
+    for (const [w, hgt] of [
+      [1024, 700],
+      [1920, 1080],
+    ] as const) {
+      await page.setViewportSize({ width: w, height: hgt });
+      await h.screenshot(`40-read-only-project-${w}x${hgt}`);
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
 
     const refused = await page.evaluate(async () => {
       const { api } = globalThis as unknown as {
@@ -52,5 +60,13 @@ describe('read-only project', () => {
     const labels = await h.call('labels.load', { imageId: 1 });
     expect(labels.revision).toBe(0);
     await h.screenshot('41-read-only-editor');
+    for (const [w, hgt] of [
+      [1024, 700],
+      [1920, 1080],
+    ] as const) {
+      await page.setViewportSize({ width: w, height: hgt });
+      await h.screenshot(`41-read-only-editor-${w}x${hgt}`);
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
   });
 });
