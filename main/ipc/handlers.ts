@@ -10,6 +10,7 @@ import { LIMITS } from '../../core/ipc/contract';
 import { z } from 'zod';
 import { isAbsolute } from 'node:path';
 import type { Emit } from '../../core/ipc/events';
+import type { BackendStatus } from '../../core/training/backends';
 import * as classes from '../../db/classes';
 import * as images from '../../db/images';
 import { classUsage } from '../../db/labelmaps';
@@ -23,6 +24,7 @@ import { Project } from '../services/project';
 import { computeClassWeights } from '../services/class-weights';
 import { runExport } from '../services/export';
 import {
+  backendsInProcess,
   predictInProcess,
   scoreInProcess,
   startTraining,
@@ -106,6 +108,7 @@ export function createHandlers(session: Session): Handlers {
   const { deps } = session;
   const recent = new RecentProjects(deps.dataDir);
   const db = () => session.require().db;
+  let backends: Promise<BackendStatus[]> | null = null;
   /** The project's database for a change; a read-only project answers READ_ONLY with the reason. */
   const writable = (action: string) => {
     const project = session.require();
@@ -217,6 +220,15 @@ export function createHandlers(session: Session): Handlers {
       return { runId: handle.runId };
     },
     'train.stop': () => ({ stopping: session.stopTraining() }),
+    'train.backends': () => {
+      const { fork, module } = trainingProcess();
+      // Loading Dawn and the native packages takes a process and a moment: once per session.
+      backends ??= backendsInProcess(fork, module).catch((e: unknown) => {
+        backends = null;
+        throw e;
+      });
+      return backends;
+    },
     'runs.list': () => listRuns(db()),
     'runs.epochs': ({ runId }) => listEpochs(db(), runId),
     'runs.checkpoints': ({ runId }) => listCheckpoints(db(), runId),
