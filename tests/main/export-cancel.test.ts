@@ -33,8 +33,6 @@ describe('export.cancel', () => {
       error: { code: 'CANCELLED', message: `Export cancelled: 0 files were written to ${dir} before it stopped.` },
     });
     expect(existsSync(join(dir, 'masks', 'img2.png'))).toBe(false);
-    // A later export runs to the end.
-<<<<<<< HEAD
     // A later export runs to the end (overwrite: the cancelled one left its empty masks/ and previews/).
     const again = await registry.invoke('export.run', {
       kind: 'masks',
@@ -42,9 +40,6 @@ describe('export.cancel', () => {
       overwrite: true,
     });
     expect(again).toMatchObject({
-=======
-    expect(await registry.invoke('export.run', { kind: 'masks', dir, overwrite: true })).toMatchObject({
->>>>>>> refs/heads/main
       ok: true,
       value: { files: 6 },
     });
