@@ -135,6 +135,11 @@ export class EditorState {
     this.stage?.fit();
   }
 
+  /** Gives the keyboard back to the canvas (after typing in a field of the editor). */
+  focusCanvas(): void {
+    this.stage?.focus();
+  }
+
   // ---- images ----
 
   async open(imageId: number): Promise<void> {

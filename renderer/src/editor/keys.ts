@@ -76,7 +76,7 @@ const TOOL_KEYS = { b: 'brush', e: 'eraser', f: 'fill', p: 'polygon', i: 'picker
 
 /** Handles a keydown for the editor; returns whether it was used (and so should not do anything else). */
 export function editorKeydown(editor: EditorState, e: KeyboardEvent): boolean {
-  if (isTyping(e.target)) return false;
+  if (isTyping(e.target)) return releaseField(editor, e);
   if (e.key === '?') {
     editor.helpOpen = !editor.helpOpen;
     return true;
@@ -122,6 +122,20 @@ export function editorKeydown(editor: EditorState, e: KeyboardEvent): boolean {
   else if (key === 'PageDown' || key === '.' || (key === 'ArrowRight' && !busy)) editor.step(1);
   else if (key === 'PageUp' || key === ',' || (key === 'ArrowLeft' && !busy)) editor.step(-1);
   else return false;
+  return true;
+}
+
+/**
+ * Enter or Escape in one of the editor's own fields (brush size, thresholds) ends the typing: the field
+ * commits (Enter; a field reverts itself on Escape) and the keys go back to the canvas, so the next
+ * number key picks a class instead of editing the field. Fields in dialogs keep their keys.
+ */
+function releaseField(editor: EditorState, e: KeyboardEvent): boolean {
+  const el = e.target as HTMLElement;
+  if ((e.key !== 'Enter' && e.key !== 'Escape') || e.isComposing) return false;
+  if (!el.closest('[data-editor-field-scope]') || el.closest('dialog, [role="dialog"]')) return false;
+  el.blur();
+  editor.focusCanvas();
   return true;
 }
 

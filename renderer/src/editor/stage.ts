@@ -171,6 +171,10 @@ export class EditorStage {
     this.cursorLayer.batchDraw();
   }
 
+  focus(): void {
+    this.container.focus({ preventScroll: true });
+  }
+
   destroy(): void {
     this.stage.destroy();
   }
