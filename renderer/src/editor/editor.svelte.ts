@@ -47,6 +47,8 @@ export class EditorState {
   /** A short hint, e.g. why a click did nothing. */
   notice = $state<string | null>(null);
   helpOpen = $state(false);
+  /** The view panel (overlay, image adjustments): open by default only where the window has room. */
+  viewPanelOpen = $state(typeof window !== 'undefined' && window.innerWidth >= 1500);
   canUndo = $state(false);
   canRedo = $state(false);
   zoom = $state(1);
