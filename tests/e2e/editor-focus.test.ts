@@ -36,7 +36,7 @@ describe('brush size field', () => {
     await page.keyboard.press('4');
     expect(await brushSize(page)).toBe(20);
     await expect.poll(() => current.innerText()).toBe('road');
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Label canvas');
+    expect(await page.locator(':focus').getAttribute('aria-label')).toBe('Label canvas');
 
     // Escape drops what was typed and also leaves the field.
     await field.click();

@@ -20,11 +20,11 @@ async function reachable(page: Page, el: Locator): Promise<string | null> {
   if (!box || box.width < 4 || box.height < 4) return 'not visible';
   if (box.x < 0 || box.y < 0 || box.x + box.width > size.width + 0.5 || box.y + box.height > size.height + 0.5)
     return `outside the window: ${JSON.stringify(box)}`;
-  const hit = await el.evaluate((e) => {
-    const r = e.getBoundingClientRect();
-    const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
-    return !!top && (e === top || e.contains(top) || (e as HTMLElement & { labels?: NodeList }).labels?.[0]?.contains(top));
-  });
+  // A trial hover runs Playwright's checks (visible, stable, receives the pointer) without moving it.
+  const hit = await el.hover({ trial: true, timeout: 2000 }).then(
+    () => true,
+    () => false,
+  );
   return hit ? null : 'covered by another element';
 }
 
@@ -32,6 +32,8 @@ const TOOLBAR_CONTROLS = [
   ['radio', 'Brush'],
   ['radio', 'Eraser'],
   ['radio', 'Fill'],
+  ['radio', 'Magic wand'],
+  ['radio', 'Superpixel brush'],
   ['radio', 'Polygon'],
   ['radio', 'Picker'],
   ['spinbutton', 'Brush size in pixels'],

@@ -4,8 +4,8 @@
  * here already in image coordinates (see input.ts, keys.ts); the Konva stage is attached by
  * `EditorCanvas.svelte` and driven imperatively.
  */
-import { classAt, UNLABELED } from '../../../core/labelmap';
-import type { EditEntry, Rect } from '../../../core/labelmap';
+import { classAt, computeSuperpixels, UNLABELED } from '../../../core/labelmap';
+import type { EditEntry, Rect, Superpixels } from '../../../core/labelmap';
 import { errorMessage } from '../lib/api';
 import type { ProjectState } from '../state/project.svelte';
 import { Autosaver } from './autosave.svelte';
@@ -20,6 +20,9 @@ import { ImageSession } from './session';
 import type { EditorStage } from './stage';
 import { BrushTool } from './tools/brush';
 import { FillTool } from './tools/fill';
+import { SuperpixelTool } from './tools/superpixel';
+import { WandTool } from './tools/wand';
+import { photoRgba } from './fillPreview';
 import { PickerTool } from './tools/picker';
 import { PolygonTool } from './tools/polygon';
 import type { Tool, ToolContext, ToolName } from './tools/tool';
@@ -35,6 +38,8 @@ export const MAX_BRUSH = 400;
 export class EditorState {
   tool = $state<ToolName>('brush');
   brushSize = $state(15);
+  /** Magic wand tolerance: largest per-channel colour difference (0..255). */
+  tolerance = $state(24);
   protectLabels = $state(false);
   overlayVisible = $state(true);
   opacity = $state(0.6);
@@ -99,6 +104,8 @@ export class EditorState {
       brush: new BrushTool(ctx, 'brush'),
       eraser: new BrushTool(ctx, 'eraser'),
       fill: new FillTool(ctx),
+      wand: new WandTool(ctx),
+      superpixel: new SuperpixelTool(ctx),
       polygon: new PolygonTool(ctx),
       picker: new PickerTool(ctx),
     };
@@ -114,6 +121,11 @@ export class EditorState {
 
   get position(): { index: number; count: number } {
     return { index: this.project.images.findIndex((i) => i.id === this.imageId), count: this.project.images.length };
+  }
+
+  /** Whether the current tool paints with a brush diameter. */
+  get sized(): boolean {
+    return this.tool === 'brush' || this.tool === 'eraser' || this.tool === 'superpixel';
   }
 
   get selectedClass() {
@@ -167,6 +179,7 @@ export class EditorState {
       this.overlay = new LabelOverlay(session.map, this.style());
       this.present();
       this.syncHistory();
+      this.prepareSuperpixels();
     } catch (err) {
       if (token === this.openToken) this.error = errorMessage(err);
     } finally {
@@ -257,6 +270,8 @@ export class EditorState {
     this.tool = name;
     if (name !== 'picker') this.paintTool = name;
     this.stage?.hideBrush();
+    if (name === 'superpixel') this.prepareSuperpixels();
+    else this.stage?.showSuperpixels(null);
   }
 
   setBrushSize(size: number): void {
@@ -360,7 +375,7 @@ export class EditorState {
   private hoverAt(p: Point): void {
     const s = this.session;
     if (!s || !this.stage) return;
-    if ((this.tool === 'brush' || this.tool === 'eraser') && !this.spaceHeld) this.stage.showBrush(p, this.brushSize);
+    if (this.sized && !this.spaceHeld) this.stage.showBrush(p, this.brushSize);
     else this.stage.hideBrush();
     const value = classAt(s.map, p.x, p.y);
     if (value === null) {
@@ -403,6 +418,12 @@ export class EditorState {
       get screenPixel() {
         return 1 / editor.zoom;
       },
+      get tolerance() {
+        return editor.tolerance;
+      },
+      pixels: () => (this.photo ? photoRgba(this.photo) : null),
+      superpixels: () => this.superpixels(),
+      say: (text) => this.say(text),
       paintValue: (erase) => this.paintValue(erase),
       redraw: (rect) => this.redraw(rect),
       push: (entry) => this.push(s, entry),
@@ -464,6 +485,32 @@ export class EditorState {
     };
   }
 
+  /** The current photo's superpixels: computed once per image (a second or so for a large photo), then cached. */
+  private superpixels(): Superpixels | null {
+    const photo = this.photo;
+    if (!photo) return null;
+    let sp = superpixelCache.get(photo);
+    if (!sp) {
+      sp = computeSuperpixels(photoRgba(photo), photo.width, photo.height);
+      superpixelCache.set(photo, sp);
+    }
+    return sp;
+  }
+
+  /** Computes the superpixels ahead of the first stroke, after the "computing" hint had a frame to show. */
+  private prepareSuperpixels(): void {
+    const photo = this.photo;
+    if (this.tool !== 'superpixel' || !photo) return;
+    if (!superpixelCache.has(photo)) {
+      this.say('Computing superpixels…');
+      setTimeout(() => {
+        if (this.photo !== photo) return;
+        this.stage?.showSuperpixels(this.superpixels());
+        this.say('Superpixels ready: the brush paints every superpixel it touches.');
+      }, 50);
+    } else this.stage?.showSuperpixels(this.superpixels());
+  }
+
   private remember(session: ImageSession): void {
     this.sessions.delete(session.imageId);
     this.sessions.set(session.imageId, session);
@@ -481,6 +528,8 @@ export class EditorState {
 }
 
 const editors = new WeakMap<ProjectState, EditorState>();
+// One entry per decoded photo; collected with it when the editor moves on.
+const superpixelCache = new WeakMap<ImageBitmap, Superpixels>();
 
 /** One editor per open project, so maps and undo histories survive a trip back to the grid. */
 export function editorFor(project: ProjectState): EditorState {

@@ -15,7 +15,9 @@ export const SHORTCUTS: { title: string; items: Shortcut[] }[] = [
     items: [
       { keys: ['B'], action: 'Brush' },
       { keys: ['E'], action: 'Eraser (back to unlabeled)' },
-      { keys: ['F'], action: 'Flood fill' },
+      { keys: ['F'], action: 'Flood fill (the region of one class)' },
+      { keys: ['W'], action: 'Magic wand: fill similar colours (tolerance in the toolbar)' },
+      { keys: ['S'], action: 'Superpixel brush: paints whole superpixels' },
       { keys: ['P'], action: 'Polygon: click points, double-click or Enter closes; or drag a lasso' },
       { keys: ['I'], action: 'Pick the class under the cursor (also Alt+click)' },
       { keys: ['[', ']'], action: 'Smaller / larger brush' },
@@ -72,7 +74,15 @@ export function isTyping(target: EventTarget | null): boolean {
   return el instanceof HTMLInputElement && TEXT_INPUTS.has(el.type);
 }
 
-const TOOL_KEYS = { b: 'brush', e: 'eraser', f: 'fill', p: 'polygon', i: 'picker' } as const;
+const TOOL_KEYS = {
+  b: 'brush',
+  e: 'eraser',
+  f: 'fill',
+  w: 'wand',
+  s: 'superpixel',
+  p: 'polygon',
+  i: 'picker',
+} as const;
 
 /** Handles a keydown for the editor; returns whether it was used (and so should not do anything else). */
 export function editorKeydown(editor: EditorState, e: KeyboardEvent): boolean {

@@ -13,8 +13,30 @@ import { Circle } from 'konva/lib/shapes/Circle';
 import { Image as KonvaImage } from 'konva/lib/shapes/Image';
 import { Line } from 'konva/lib/shapes/Line';
 import { Rect } from 'konva/lib/shapes/Rect';
+import type { Superpixels } from '../../../core/labelmap';
 import type { Point } from './viewport';
 import { Viewport } from './viewport';
+
+/** The outlines of an image's superpixels as a canvas at their working resolution (cached). */
+const edgeCanvases = new WeakMap<Superpixels, HTMLCanvasElement>();
+function superpixelEdges(sp: Superpixels): HTMLCanvasElement {
+  const cached = edgeCanvases.get(sp);
+  if (cached) return cached;
+  const { gridWidth: w, gridHeight: h, labels } = sp;
+  const canvas = document.createElement('canvas');
+  canvas.width = w;
+  canvas.height = h;
+  const ctx = canvas.getContext('2d')!;
+  const img = ctx.createImageData(w, h);
+  for (let i = 0; i < w * h; i++) {
+    const x = i % w;
+    const edge = (x < w - 1 && labels[i + 1] !== labels[i]) || (i + w < w * h && labels[i + w] !== labels[i]);
+    if (edge) img.data.set([255, 255, 255, 110], i * 4);
+  }
+  ctx.putImageData(img, 0, 0);
+  edgeCanvases.set(sp, canvas);
+  return canvas;
+}
 
 /** From this zoom on, photo pixels are shown as squares too. */
 const CRISP_PHOTO_ZOOM = 2;
@@ -26,6 +48,8 @@ export class EditorStage {
   private readonly labelLayer = new Konva.Layer({ listening: false });
   private readonly fillLayer = new Konva.Layer({ listening: false, visible: false });
   private readonly cursorLayer = new Konva.Layer({ listening: false });
+  private readonly edgeLayer = new Konva.Layer({ listening: false, visible: false });
+  private readonly edges = new KonvaImage({ image: undefined });
   private readonly frame = new Rect({ stroke: '#3a404b', strokeWidth: 1, strokeScaleEnabled: false });
   private readonly photo = new KonvaImage({ image: undefined });
   private readonly labels = new KonvaImage({ image: undefined });
@@ -65,7 +89,8 @@ export class EditorStage {
     this.labelLayer.add(this.labels);
     this.fillLayer.add(this.fill);
     this.cursorLayer.add(this.outline, this.outlineCursor, this.brushOuter, this.brushInner);
-    this.stage.add(this.photoLayer, this.labelLayer, this.fillLayer, this.cursorLayer);
+    this.edgeLayer.add(this.edges);
+    this.stage.add(this.photoLayer, this.labelLayer, this.fillLayer, this.edgeLayer, this.cursorLayer);
     this.hideBrush();
   }
 
@@ -90,6 +115,7 @@ export class EditorStage {
 
   clear(): void {
     this.imageSize = null;
+    this.showSuperpixels(null);
     this.showFill(null);
     this.photo.image(undefined);
     this.labels.image(undefined);
@@ -113,6 +139,14 @@ export class EditorStage {
   /** The fill preview canvas changed (new threshold): redraw its layer. */
   fillChanged(): void {
     this.fillLayer.batchDraw();
+  }
+
+  /** Outlines the superpixels (the superpixel brush's units) above the labels, or hides them (null). */
+  showSuperpixels(sp: Superpixels | null): void {
+    this.edges.setAttrs(sp ? { image: superpixelEdges(sp), width: sp.width, height: sp.height } : { image: undefined });
+    this.edgeLayer.visible(!!sp);
+    this.edgeLayer.batchDraw();
+    this.container.dataset.superpixels = String(!!sp);
   }
 
   setOverlay(visible: boolean, opacity: number): void {
@@ -186,6 +220,7 @@ export class EditorStage {
     // Zoomed in, every label pixel is a crisp square; zoomed out, smoothing keeps thin labels visible.
     this.labelLayer.imageSmoothingEnabled(scale < 1);
     this.fillLayer.imageSmoothingEnabled(scale < 1);
+    this.edgeLayer.imageSmoothingEnabled(false);
     this.stage.batchDraw();
     // Read by the end-to-end test (and handy when debugging): the transform in CSS pixels.
     this.container.dataset.scale = String(scale);

@@ -4,10 +4,10 @@
  * rectangle (while drawing), `push` for the finished edit (one undo step). A tool that is drawing
  * must be able to `finish` (commit) or `cancel` at any moment: before undo, image switch, or saving.
  */
-import type { EditEntry, LabelMap, Rect } from '../../../../core/labelmap';
+import type { EditEntry, LabelMap, Rect, Superpixels } from '../../../../core/labelmap';
 import type { Point } from '../viewport';
 
-export type ToolName = 'brush' | 'eraser' | 'fill' | 'polygon' | 'picker';
+export type ToolName = 'brush' | 'eraser' | 'fill' | 'wand' | 'superpixel' | 'polygon' | 'picker';
 
 export interface ToolContext {
   readonly map: LabelMap;
@@ -15,6 +15,14 @@ export interface ToolContext {
   paintValue(erase: boolean): number | null;
   readonly diameter: number;
   readonly protectLabels: boolean;
+  /** Magic wand: largest per-channel colour difference from the clicked pixel. */
+  readonly tolerance: number;
+  /** The photo's RGBA pixels (null before it is loaded). */
+  pixels(): ArrayLike<number> | null;
+  /** The image's superpixels (computed on first use, then cached). */
+  superpixels(): Superpixels | null;
+  /** A short hint in the status bar. */
+  say(text: string): void;
   /** Size of one screen pixel in image pixels (1 / zoom), for click and drag thresholds. */
   readonly screenPixel: number;
   /** Re-renders a changed rectangle of the overlay. */

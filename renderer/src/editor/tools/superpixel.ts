@@ -1,0 +1,56 @@
+/**
+ * Superpixel brush: like the brush, but every superpixel the brush touches is painted whole (one undo
+ * step per stroke; painted pixels are kept, see core/labelmap/superpixels.ts).
+ */
+import { SuperpixelStroke } from '../../../../core/labelmap';
+import type { Point } from '../viewport';
+import type { Tool, ToolContext } from './tool';
+
+export class SuperpixelTool implements Tool {
+  readonly name = 'superpixel';
+  private stroke: SuperpixelStroke | null = null;
+
+  constructor(private readonly ctx: () => ToolContext | null) {}
+
+  get busy(): boolean {
+    return this.stroke !== null;
+  }
+
+  down(p: Point): void {
+    const ctx = this.ctx();
+    if (!ctx || this.stroke) return;
+    const value = ctx.paintValue(false);
+    const sp = value === null ? null : ctx.superpixels();
+    if (value === null || !sp) return;
+    this.stroke = new SuperpixelStroke(ctx.map, sp, { value, protectLabels: ctx.protectLabels });
+    this.move(p);
+  }
+
+  move(p: Point): void {
+    const ctx = this.ctx();
+    if (this.stroke && ctx) ctx.redraw(this.stroke.addPoint(p.x, p.y, ctx.diameter));
+  }
+
+  up(p: Point): void {
+    this.move(p);
+    this.finish();
+  }
+
+  key(): boolean {
+    return false;
+  }
+
+  finish(): void {
+    const stroke = this.stroke;
+    if (!stroke) return;
+    this.stroke = null;
+    this.ctx()?.push(stroke.commit());
+  }
+
+  cancel(): void {
+    const stroke = this.stroke;
+    if (!stroke) return;
+    this.stroke = null;
+    this.ctx()?.redraw(stroke.cancel());
+  }
+}
