@@ -129,6 +129,7 @@ export function createHandlers(session: Session): Handlers {
         importProgress(files.map((f) => f.name)),
       ),
     'images.setSplit': ({ ids, split }) => ({ updated: images.setSplit(db(), ids, split) }),
+    'images.setStatus': ({ ids, status }) => ({ updated: images.setStatus(db(), ids, status) }),
     'images.remove': ({ ids }) => ({ removed: images.removeImages(db(), ids) }),
 
     'images.original': ({ id }) => browserImage(db(), id),
@@ -202,7 +203,7 @@ export function createHandlers(session: Session): Handlers {
       ranked.sort((a, b) => a.meanConfidence - b.meanConfidence);
       return { checkpointId: r.checkpointId, images: ranked };
     },
-    'export.run': ({ kind, dir, checkpointId }) => runExport(db(), kind, dir, checkpointId),
+    'export.run': ({ kind, dir, checkpointId, imageIds }) => runExport(db(), kind, dir, checkpointId, imageIds),
   } satisfies Handlers;
 }
 

@@ -48,12 +48,12 @@ async function colorPreview(
     .toBuffer();
 }
 
-export async function exportMasks(db: ProjectDb, dir: string): Promise<ExportReport> {
+export async function exportMasks(db: ProjectDb, dir: string, imageIds?: readonly number[]): Promise<ExportReport> {
   const colors = new Map(listClasses(db).map((c) => [c.value, c.color]));
   await mkdir(join(dir, 'masks'), { recursive: true });
   await mkdir(join(dir, 'previews'), { recursive: true });
   const report: ExportReport = { kind: 'masks', dir, files: 0, skipped: [] };
-  for (const img of listImages(db)) {
+  for (const img of exportedImages(db, imageIds)) {
     const map = loadLabelMap(db, img.id);
     if (!map) {
       report.skipped.push(img.name);
@@ -72,7 +72,7 @@ export async function exportMasks(db: ProjectDb, dir: string): Promise<ExportRep
   return report;
 }
 
-export async function exportDataset(db: ProjectDb, dir: string): Promise<ExportReport> {
+export async function exportDataset(db: ProjectDb, dir: string, imageIds?: readonly number[]): Promise<ExportReport> {
   const classes = listClasses(db);
   if (!classes.length) throw new AppError('INVALID_INPUT', 'The project has no classes to export');
   const toIndex = new Uint8Array(256).fill(UNLABELED);
@@ -89,7 +89,7 @@ export async function exportDataset(db: ProjectDb, dir: string): Promise<ExportR
   const report: ExportReport = { kind: 'dataset', dir, files: 0, skipped: [] };
   const splits: Record<string, string[]> = { train: [], val: [], unassigned: [] };
   const used = new Set<string>();
-  for (const img of listImages(db)) {
+  for (const img of exportedImages(db, imageIds)) {
     // Names are unique in the export even when two imported files shared one.
     let name = stem(img.name);
     for (let k = 2; used.has(name); k++) name = `${stem(img.name)}_${k}`;
@@ -162,8 +162,22 @@ export async function exportModel(db: ProjectDb, dir: string, checkpointId?: num
   return { kind: 'model', dir, files: 3, skipped: [] };
 }
 
-export function runExport(db: ProjectDb, kind: ExportKind, dir: string, checkpointId?: number): Promise<ExportReport> {
-  if (kind === 'masks') return exportMasks(db, dir);
-  if (kind === 'dataset') return exportDataset(db, dir);
+/** The project's images, or only those in `imageIds` (an export of the grid's selection). */
+function exportedImages(db: ProjectDb, imageIds?: readonly number[]) {
+  const all = listImages(db);
+  if (!imageIds) return all;
+  const chosen = new Set(imageIds);
+  return all.filter((i) => chosen.has(i.id));
+}
+
+export function runExport(
+  db: ProjectDb,
+  kind: ExportKind,
+  dir: string,
+  checkpointId?: number,
+  imageIds?: readonly number[],
+): Promise<ExportReport> {
+  if (kind === 'masks') return exportMasks(db, dir, imageIds);
+  if (kind === 'dataset') return exportDataset(db, dir, imageIds);
   return exportModel(db, dir, checkpointId);
 }
