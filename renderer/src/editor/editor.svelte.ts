@@ -6,6 +6,7 @@
  */
 import { classAt, computeSuperpixels, UNLABELED } from '../../../core/labelmap';
 import type { EditEntry, Rect, Superpixels } from '../../../core/labelmap';
+import type { ImageStatus, ImageSummary } from '../../../core/ipc/contract';
 import { errorMessage } from '../lib/api';
 import type { ProjectState } from '../state/project.svelte';
 import { Autosaver } from './autosave.svelte';
@@ -115,12 +116,16 @@ export class EditorState {
     return this.tools[this.tool];
   }
 
+  /** The images in the grid's order (its search and filters apply); set by the project screen. */
+  order: () => readonly ImageSummary[] = () => this.project.images;
+
   get image() {
     return this.project.images.find((i) => i.id === this.imageId) ?? null;
   }
 
   get position(): { index: number; count: number } {
-    return { index: this.project.images.findIndex((i) => i.id === this.imageId), count: this.project.images.length };
+    const images = this.order();
+    return { index: images.findIndex((i) => i.id === this.imageId), count: images.length };
   }
 
   /** Whether the current tool paints with a brush diameter. */
@@ -190,8 +195,29 @@ export class EditorState {
   /** Opens the next (+1) or previous (-1) image of the grid's order. */
   step(delta: 1 | -1): void {
     const { index } = this.position;
-    const next = this.project.images[index + delta];
+    const next = this.order()[index + delta];
     if (index >= 0 && next) void this.open(next.id);
+  }
+
+  /** Sets the review status of the open image. */
+  setStatus(status: ImageStatus): void {
+    if (this.imageId !== null) void this.project.setStatus([this.imageId], status);
+  }
+
+  /**
+   * The review pass (R): marks the open image reviewed and opens the next image that is not reviewed
+   * yet, in the grid's order (wrapping around); says so when none is left.
+   */
+  reviewNext(): void {
+    const id = this.imageId;
+    if (id === null) return;
+    this.setStatus('reviewed');
+    const images = this.order();
+    const at = images.findIndex((i) => i.id === id);
+    const rest = [...images.slice(at + 1), ...images.slice(0, Math.max(0, at))];
+    const next = rest.find((i) => i.status !== 'reviewed' && i.id !== id);
+    if (next) void this.open(next.id);
+    else this.say('Every image is reviewed.');
   }
 
   /** Ends any edit in progress and saves the current image now (on leaving it). */

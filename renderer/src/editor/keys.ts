@@ -59,6 +59,7 @@ export const SHORTCUTS: { title: string; items: Shortcut[] }[] = [
       { keys: ['Ctrl+Shift+Z', 'Ctrl+Y'], action: 'Redo' },
       { keys: ['PgDn', '.', '→'], action: 'Next image' },
       { keys: ['PgUp', ',', '←'], action: 'Previous image' },
+      { keys: ['R'], action: 'Mark reviewed, open the next image not reviewed yet' },
       { keys: ['?'], action: 'This help' },
     ],
   },
@@ -120,6 +121,7 @@ export function editorKeydown(editor: EditorState, e: KeyboardEvent): boolean {
   else if (key === 'Escape' && predict.phase === 'preview') predict.discard();
   else if (key === 'Escape' && predict.phase === 'running') predict.cancel();
   else if (key === 'g') editor.fillUnlabeled();
+  else if (key === 'r') editor.reviewNext();
   else if (key === 'm') editor.showPrediction();
   else if (key in TOOL_KEYS) editor.setTool(TOOL_KEYS[key as keyof typeof TOOL_KEYS]);
   else if (key === '[' || key === ']') editor.stepBrush(key === ']' ? 1 : -1);
