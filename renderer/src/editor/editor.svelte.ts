@@ -58,6 +58,13 @@ export class EditorState {
   canUndo = $state(false);
   canRedo = $state(false);
   zoom = $state(1);
+  /** The stage transform and size in CSS pixels (for the minimap). */
+  view = $state({ scale: 1, x: 0, y: 0, width: 0, height: 0 });
+  /** Display only: brightness and contrast of the photo (1 = as stored). */
+  brightness = $state(1);
+  contrast = $state(1);
+  /** The open photo, for the minimap (null while loading). */
+  photoShown = $state.raw<ImageBitmap | null>(null);
   /** Pixel under the pointer and its class name, for the status bar. */
   hover = $state<{ x: number; y: number; label: string } | null>(null);
   /** Space is held: dragging pans. */
@@ -142,7 +149,10 @@ export class EditorState {
 
   attach(stage: EditorStage): void {
     this.stage = stage;
-    stage.onview = (v) => (this.zoom = v.scale);
+    stage.onview = (v, width, height) => {
+      this.zoom = v.scale;
+      this.view = { scale: v.scale, x: v.x, y: v.y, width, height };
+    };
     this.present();
   }
 
@@ -152,6 +162,11 @@ export class EditorState {
 
   fit(): void {
     this.stage?.fit();
+  }
+
+  /** Centres the view on an image point (a click on the minimap). */
+  centerOn(ix: number, iy: number): void {
+    this.stage?.centerOn(ix, iy);
   }
 
   /** Gives the keyboard back to the canvas (after typing in a field of the editor). */
@@ -181,6 +196,7 @@ export class EditorState {
       this.context = null;
       this.photo?.close();
       this.photo = photo;
+      this.photoShown = photo;
       this.overlay = new LabelOverlay(session.map, this.style());
       this.present();
       this.syncHistory();
@@ -319,6 +335,7 @@ export class EditorState {
   /** Applies opacity and visibility (cheap: node attributes). */
   syncOverlay(): void {
     this.stage?.setOverlay(this.overlayVisible, this.opacity);
+    this.stage?.setAdjust(this.brightness, this.contrast);
   }
 
   /** Re-renders the whole overlay after a colour, mode or class-visibility change. */

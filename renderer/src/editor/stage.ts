@@ -75,8 +75,8 @@ export class EditorStage {
   /** True while the view is as `fit` left it: then a resize fits again. */
   private fitted = false;
 
-  /** Called after every zoom or pan (for the zoom readout). */
-  onview: (view: Viewport) => void = () => {};
+  /** Called after every zoom, pan or resize (zoom readout, minimap) with the view and its size in CSS pixels. */
+  onview: (view: Viewport, width: number, height: number) => void = () => {};
 
   constructor(private readonly container: HTMLDivElement) {
     this.stage = new Konva.Stage({
@@ -98,7 +98,7 @@ export class EditorStage {
     if (width === this.stage.width() && height === this.stage.height()) return;
     this.stage.size({ width, height });
     if (this.fitted) this.fit();
-    else this.stage.batchDraw();
+    else this.applyView();
   }
 
   /** Shows a new image and its overlay canvas (same size), fitted to the view. */
@@ -174,6 +174,19 @@ export class EditorStage {
     this.applyView();
   }
 
+  /** Centres the view on image point (ix, iy), keeping the zoom. */
+  centerOn(ix: number, iy: number): void {
+    this.view.centerOn(ix, iy, this.stage.width(), this.stage.height());
+    this.fitted = false;
+    this.applyView();
+  }
+
+  /** Brightness and contrast of the photo as shown (a CSS filter on its layer: the pixels are never changed). */
+  setAdjust(brightness: number, contrast: number): void {
+    const el = this.photoLayer.getNativeCanvasElement();
+    el.style.filter = brightness === 1 && contrast === 1 ? '' : `brightness(${brightness}) contrast(${contrast})`;
+  }
+
   toImage(sx: number, sy: number): Point {
     return this.view.toImage(sx, sy);
   }
@@ -226,6 +239,6 @@ export class EditorStage {
     this.container.dataset.scale = String(scale);
     this.container.dataset.x = String(x);
     this.container.dataset.y = String(y);
-    this.onview(this.view);
+    this.onview(this.view, this.stage.width(), this.stage.height());
   }
 }
