@@ -153,3 +153,37 @@ describe('image grid', () => {
     await h.screenshot('editor-review-1024x700');
   });
 });
+
+describe('import report', () => {
+  it('never hides the last cards: the grid scrolls them above the report', async () => {
+    const h = harness();
+    const { page } = h;
+    await h.call('project.create', { path: join(h.tmp, 'toast.maskwright') });
+    await page.setViewportSize({ width: 1024, height: 700 });
+    await h.open();
+    await expectProject(page, 'toast');
+    const files = await Promise.all(
+      Array.from({ length: 9 }, async (_, i) => ({
+        name: `img-${i}.png`,
+        type: 'image/png',
+        bytes: await photo(W, H, i),
+      })),
+    );
+    await h.dragFiles(files);
+    const report = page.getByRole('status', { name: 'Import report' });
+    await report.waitFor();
+    const cards = page.getByRole('list', { name: 'Image grid' }).getByRole('article');
+    await expect.poll(() => cards.count()).toBe(9);
+    const last = cards.last();
+    await page.getByRole('main', { name: 'Images' }).evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    const card = (await last.boundingBox())!;
+    const toast = (await report.boundingBox())!;
+    const overlap =
+      card.x < toast.x + toast.width &&
+      toast.x < card.x + card.width &&
+      card.y < toast.y + toast.height &&
+      toast.y < card.y + card.height;
+    await h.screenshot('grid-import-report-1024x700');
+    expect(overlap, `card ${JSON.stringify(card)} under the report ${JSON.stringify(toast)}`).toBe(false);
+  });
+});

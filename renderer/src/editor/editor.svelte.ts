@@ -89,6 +89,8 @@ export class EditorState {
   private paintTool: ToolName = 'brush';
   private knownValues: Set<number> | null = null;
   private noticeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Where the pointer was last over the image (image coordinates). */
+  private lastPointer: Point | null = null;
 
   constructor(readonly project: ProjectState) {
     this.saver = new Autosaver((s, labeledFraction) => {
@@ -415,9 +417,15 @@ export class EditorState {
 
   // ---- internals ----
 
+  /** After the labels changed under a still pointer (undo, redo, a fill): the status bar's class again. */
+  private refreshHover(): void {
+    if (this.hover && this.lastPointer) this.hoverAt(this.lastPointer);
+  }
+
   private hoverAt(p: Point): void {
     const s = this.session;
     if (!s || !this.stage) return;
+    this.lastPointer = p;
     if (this.sized && !this.spaceHeld) this.stage.showBrush(p, this.brushSize);
     else this.stage.hideBrush();
     const value = classAt(s.map, p.x, p.y);
@@ -470,7 +478,7 @@ export class EditorState {
       paintValue: (erase) => this.paintValue(erase),
       redraw: (rect) => this.redraw(rect),
       push: (entry) => this.push(s, entry),
-      preview: (points, cursor) => this.stage?.preview(points, cursor),
+      preview: (points, cursor, closable) => this.stage?.preview(points, cursor, closable),
       pick: (value) => this.pick(value),
     };
     return this.context;
@@ -507,6 +515,7 @@ export class EditorState {
     s.touch();
     this.saver.touched(s);
     this.syncHistory();
+    this.refreshHover();
   }
 
   private syncHistory(): void {

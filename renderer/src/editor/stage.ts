@@ -13,6 +13,7 @@ import { Circle } from 'konva/lib/shapes/Circle';
 import { Image as KonvaImage } from 'konva/lib/shapes/Image';
 import { Line } from 'konva/lib/shapes/Line';
 import { Rect } from 'konva/lib/shapes/Rect';
+import { Shape } from 'konva/lib/Shape';
 import type { Superpixels } from '../../../core/labelmap';
 import type { Point } from './viewport';
 import { Viewport } from './viewport';
@@ -58,8 +59,7 @@ export class EditorStage {
   private readonly brushInner = new Circle({ stroke: '#ffffff', strokeWidth: 1.25, strokeScaleEnabled: false });
   private readonly outline = new Line({
     stroke: '#ffffff',
-    strokeWidth: 1.5,
-    dash: [6, 4],
+    strokeWidth: 2,
     strokeScaleEnabled: false,
     shadowColor: 'black',
     shadowBlur: 2,
@@ -70,6 +70,27 @@ export class EditorStage {
     strokeWidth: 1,
     dash: [3, 3],
     strokeScaleEnabled: false,
+  });
+  /** The polygon in progress: its vertices as markers of a constant screen size; the first one grows and
+   * turns blue when a click would close the polygon. */
+  private polygon: { points: readonly number[]; closable: boolean } = { points: [], closable: false };
+  private readonly vertices = new Shape({
+    listening: false,
+    sceneFunc: (konvaCtx) => {
+      const ctx = konvaCtx._context;
+      const { points, closable } = this.polygon;
+      const s = this.view.scale;
+      ctx.lineWidth = 1.5 / s;
+      for (let i = points.length - 2; i >= 0; i -= 2) {
+        const first = i === 0;
+        ctx.beginPath();
+        ctx.arc(points[i]!, points[i + 1]!, (first ? (closable ? 7 : 5) : 3.5) / s, 0, 2 * Math.PI);
+        ctx.fillStyle = first && closable ? '#4c9ffe' : '#ffffff';
+        ctx.fill();
+        ctx.strokeStyle = 'rgba(0, 0, 0, 0.85)';
+        ctx.stroke();
+      }
+    },
   });
   private imageSize: { width: number; height: number } | null = null;
   /** True while the view is as `fit` left it: then a resize fits again. */
@@ -88,7 +109,7 @@ export class EditorStage {
     this.photoLayer.add(this.frame, this.photo);
     this.labelLayer.add(this.labels);
     this.fillLayer.add(this.fill);
-    this.cursorLayer.add(this.outline, this.outlineCursor, this.brushOuter, this.brushInner);
+    this.cursorLayer.add(this.outline, this.outlineCursor, this.vertices, this.brushOuter, this.brushInner);
     this.edgeLayer.add(this.edges);
     this.stage.add(this.photoLayer, this.labelLayer, this.fillLayer, this.edgeLayer, this.cursorLayer);
     this.hideBrush();
@@ -206,7 +227,11 @@ export class EditorStage {
   }
 
   /** The polygon being drawn (closed when `cursor` is null, e.g. a lasso) and a rubber band to the cursor. */
-  preview(points: readonly number[] | null, cursor: Point | null): void {
+  preview(points: readonly number[] | null, cursor: Point | null, closable = false): void {
+    // Vertex markers for a polygon being clicked (a lasso, with no cursor band, has too many points).
+    this.polygon = { points: points && cursor ? [...points] : [], closable };
+    this.container.dataset.polygonVertices = String(this.polygon.points.length / 2);
+    this.container.dataset.polygonClosable = String(closable);
     this.outline.visible(!!points);
     this.outline.points(points ? [...points] : []);
     this.outline.closed(!cursor);

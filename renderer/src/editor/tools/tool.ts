@@ -29,8 +29,8 @@ export interface ToolContext {
   redraw(rect: Rect | null): void;
   /** Records a finished edit as one undo step (and schedules the autosave). */
   push(entry: EditEntry | null): void;
-  /** Shows the outline of a polygon being drawn (null hides it). */
-  preview(points: readonly number[] | null, cursor: Point | null): void;
+  /** Shows the outline of a polygon being drawn (null hides it); `closable`: a click now closes it. */
+  preview(points: readonly number[] | null, cursor: Point | null, closable?: boolean): void;
   /** Chooses the class with this label value (the picker). */
   pick(value: number): void;
 }
