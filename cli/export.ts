@@ -1,5 +1,6 @@
 /** `maskwright export`: masks, a dataset folder, or the trained model. */
 import { resolve } from 'node:path';
+import { AppError } from '../core/ipc/errors';
 import { EXPORT_KINDS, runExport, type ExportKind } from '../main/services/export';
 import { Project } from '../main/services/project';
 import type { Command } from './commands';
@@ -7,7 +8,7 @@ import { intOption, out, UsageError } from './output';
 
 export const exportCmd: Command = {
   name: 'export',
-  usage: 'export PROJECT --out DIR [--what masks|dataset|model] [--checkpoint ID]',
+  usage: 'export PROJECT --out DIR [--what masks|dataset|model] [--checkpoint ID] [--overwrite]',
   summary: 'export label masks (default), a dataset folder, or the trained model (TF.js layers format)',
   help: [
     '',
@@ -17,9 +18,17 @@ export const exportCmd: Command = {
     '         weights, splits), train.txt, val.txt, unassigned.txt',
     'model    model.json + weights.bin (load with tf.loadLayersModel) and metadata.json (classes, colors,',
     '         input size, normalization); the newest checkpoint unless --checkpoint ID',
+    '--overwrite  write into a folder that already holds files (same-named files are replaced); without it',
+    '             such a folder is refused. Each file is written under a temporary name and renamed when',
+    '             complete, so a full disk or a missing permission leaves no half-written file.',
     '',
   ].join('\n'),
-  options: { out: { type: 'string' }, what: { type: 'string' }, checkpoint: { type: 'string' } },
+  options: {
+    out: { type: 'string' },
+    what: { type: 'string' },
+    checkpoint: { type: 'string' },
+    overwrite: { type: 'boolean' },
+  },
   async run([path, ...extra], v) {
     if (!path || extra.length) throw new UsageError('give exactly one project path');
     if (typeof v.out !== 'string') throw new UsageError('give --out DIR');
@@ -29,7 +38,18 @@ export const exportCmd: Command = {
     const checkpoint = intOption(v.checkpoint, 'checkpoint', 1, Number.MAX_SAFE_INTEGER);
     const project = Project.open(resolve(path));
     try {
-      const r = await runExport(project.db, kind, resolve(v.out), checkpoint);
+      const r = await runExport(project.db, kind, resolve(v.out), {
+        checkpointId: checkpoint,
+        overwrite: v.overwrite === true,
+      }).catch((e: unknown) => {
+        if (e instanceof AppError && e.code === 'NOT_EMPTY') {
+          throw new AppError(
+            'NOT_EMPTY',
+            `${e.message.replace(/; export into.*$/, '')}: give --overwrite to write into it`,
+          );
+        }
+        throw e;
+      });
       out(`Exported ${kind} to ${r.dir}: ${r.files} file(s)`);
       if (r.skipped.length) out(`  ${r.skipped.length} image(s) without labels skipped`);
       return 0;

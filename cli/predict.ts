@@ -1,9 +1,9 @@
 /** `maskwright predict`: run a trained model on project images. */
-import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { AppError } from '../core/ipc/errors';
 import { listImages } from '../db/images';
 import { encodeIndexedMask } from '../main/services/masks';
+import { makeDirs, writeFileAtomic } from '../main/services/out-files';
 import { acceptPrediction, findCheckpoint, loadModel, predictProjectImage } from '../main/services/predict';
 import { Project } from '../main/services/project';
 import { initBackend } from '../trainer/backend';
@@ -46,6 +46,14 @@ export const predictCmd: Command = {
       throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
     if (!v.out && !v.accept) out('(neither --out nor --accept: predicting only to report confidence)');
     const project = Project.open(resolve(path));
+    if (v.accept) {
+      try {
+        project.requireWritable('accept predictions into it');
+      } catch (e) {
+        project.close();
+        throw e;
+      }
+    }
     try {
       const images = listImages(project.db).filter((i) => imageId === undefined || i.id === imageId);
       if (!images.length) throw new AppError('NOT_FOUND', `No image with id ${imageId}`);
@@ -54,13 +62,13 @@ export const predictCmd: Command = {
       out(`Checkpoint ${c.id} (run ${c.runId}, epoch ${c.epoch + 1}); backend ${b.name}: ${b.detail}`);
       const { model, meta } = await loadModel(c);
       const colors = new Map(meta.classValues.map((value, i) => [value, meta.classColors[i]!]));
-      if (typeof v.out === 'string') await mkdir(resolve(v.out), { recursive: true });
+      if (typeof v.out === 'string') await makeDirs(resolve(v.out));
       const rows: { name: string; conf: number; written: number | null }[] = [];
       for (const img of images) {
         const p = await predictProjectImage(project.db, model, meta, img.id);
         if (typeof v.out === 'string') {
           const file = join(resolve(v.out), `${basename(img.name, extname(img.name))}.png`);
-          await writeFile(file, encodeIndexedMask(p.width, p.height, p.values, colors));
+          await writeFileAtomic(file, encodeIndexedMask(p.width, p.height, p.values, colors));
         }
         rows.push({
           name: img.name,

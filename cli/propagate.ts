@@ -1,10 +1,11 @@
 /** `maskwright propagate`: fill unlabeled pixels from scribbles, on plain files or on a project. */
-import { readFile, writeFile } from 'node:fs/promises';
+import { MAX_IMAGE_FILE_BYTES, MAX_MASK_FILE_BYTES, readRegularFile } from '../main/services/fs-guard';
 import { resolve } from 'node:path';
 import { AppError } from '../core/ipc/errors';
 import type { PropagationOptions } from '../core/propagation/types';
 import { listImages } from '../db/images';
 import { decodeMask, encodeGrayMask } from '../main/services/masks';
+import { writeFileAtomic } from '../main/services/out-files';
 import { decodeRgb, propagateProjectImage, runPropagation } from '../main/services/propagate';
 import { Project } from '../main/services/project';
 import type { Command } from './commands';
@@ -53,6 +54,7 @@ export const propagateCmd: Command = {
       const imageId = intOption(values.image, 'image', 1, Number.MAX_SAFE_INTEGER);
       const project = Project.open(resolve(projectPath));
       try {
+        project.requireWritable('save propagated labels into it');
         const ids =
           imageId !== undefined
             ? [imageId]
@@ -80,8 +82,8 @@ export const propagateCmd: Command = {
     if (typeof values.image !== 'string' || typeof values.scribbles !== 'string' || typeof values.out !== 'string') {
       throw new UsageError('give PROJECT, or --image IMG --scribbles PNG --out PNG');
     }
-    const image = await decodeRgb(await readFile(resolve(values.image)));
-    const scribbles = decodeMask(await readFile(resolve(values.scribbles)));
+    const image = await decodeRgb(await readRegularFile(resolve(values.image), MAX_IMAGE_FILE_BYTES));
+    const scribbles = decodeMask(await readRegularFile(resolve(values.scribbles), MAX_MASK_FILE_BYTES));
     if (scribbles.width !== image.width || scribbles.height !== image.height) {
       throw new AppError(
         'INVALID_INPUT',
@@ -91,11 +93,11 @@ export const propagateCmd: Command = {
     const t0 = performance.now();
     const result = runPropagation(image, scribbles.values, options);
     const ms = performance.now() - t0;
-    await writeFile(resolve(values.out), encodeGrayMask(image.width, image.height, result.labels));
+    await writeFileAtomic(resolve(values.out), encodeGrayMask(image.width, image.height, result.labels));
     if (typeof values.confidence === 'string') {
       const conf = new Uint8Array(result.confidence.length);
       for (let i = 0; i < conf.length; i++) conf[i] = Math.round(255 * result.confidence[i]!);
-      await writeFile(resolve(values.confidence), encodeGrayMask(image.width, image.height, conf));
+      await writeFileAtomic(resolve(values.confidence), encodeGrayMask(image.width, image.height, conf));
     }
     out(`Wrote ${values.out} (${image.width}x${image.height}) in ${ms.toFixed(0)} ms; ${describe(result)}`);
     return 0;

@@ -4,7 +4,7 @@ import { LIMITS } from '../core/ipc/contract';
 import { AppError } from '../core/ipc/errors';
 import { defaultColor } from '../core/palette';
 import { remapClass } from './labelmaps';
-import type { ProjectDb } from './open';
+import { writeTransaction, type ProjectDb } from './open';
 
 interface ClassRow {
   id: number;
@@ -47,7 +47,7 @@ function assertNameFree(db: ProjectDb, name: string, exceptId?: number): void {
 
 /** Adds a class with the smallest free label value (or `value` when given and free). */
 export function addClass(db: ProjectDb, name: string, color?: string, value?: number): ClassInfo {
-  return db.transaction(() => {
+  return writeTransaction(db, () => {
     const trimmed = name.trim();
     assertNameFree(db, trimmed);
     const used = new Set((db.prepare('SELECT value FROM classes').all() as { value: number }[]).map((r) => r.value));
@@ -60,7 +60,7 @@ export function addClass(db: ProjectDb, name: string, color?: string, value?: nu
       .prepare('INSERT INTO classes (value, name, color, position) VALUES (?, ?, ?, ?)')
       .run(v, trimmed, color ?? defaultColor(used.size), n);
     return getClass(db, Number(lastInsertRowid));
-  })();
+  });
 }
 
 export function updateClass(
@@ -68,7 +68,7 @@ export function updateClass(
   id: number,
   patch: { name?: string | undefined; color?: string | undefined; weightOverride?: number | null | undefined },
 ): ClassInfo {
-  return db.transaction(() => {
+  return writeTransaction(db, () => {
     getClass(db, id);
     if (patch.name !== undefined) {
       assertNameFree(db, patch.name.trim(), id);
@@ -79,12 +79,12 @@ export function updateClass(
       db.prepare('UPDATE classes SET weight_override = ? WHERE id = ?').run(patch.weightOverride, id);
     }
     return getClass(db, id);
-  })();
+  });
 }
 
 /** Sets display order; `ids` must list every class exactly once. */
 export function reorderClasses(db: ProjectDb, ids: readonly number[]): ClassInfo[] {
-  return db.transaction(() => {
+  return writeTransaction(db, () => {
     const all = listClasses(db).map((c) => c.id);
     const given = new Set(ids);
     if (given.size !== ids.length || all.length !== ids.length || !all.every((id) => given.has(id))) {
@@ -93,27 +93,27 @@ export function reorderClasses(db: ProjectDb, ids: readonly number[]): ClassInfo
     const stmt = db.prepare('UPDATE classes SET position = ? WHERE id = ?');
     ids.forEach((id, i) => stmt.run(i, id));
     return listClasses(db);
-  })();
+  });
 }
 
 /** Deletes a class and clears its pixels to unlabeled in every label map, atomically. */
 export function removeClass(db: ProjectDb, id: number): { removed: ClassInfo; clearedPixels: number } {
-  return db.transaction(() => {
+  return writeTransaction(db, () => {
     const cls = getClass(db, id);
     const clearedPixels = remapClass(db, cls.value, 255);
     db.prepare('DELETE FROM classes WHERE id = ?').run(id);
     return { removed: cls, clearedPixels };
-  })();
+  });
 }
 
 /** Relabels every pixel of `from` as `into` (keeping provenance) and deletes `from`, atomically. */
 export function mergeClasses(db: ProjectDb, from: number, into: number): { into: ClassInfo; movedPixels: number } {
   if (from === into) throw new AppError('INVALID_INPUT', 'Cannot merge a class into itself');
-  return db.transaction(() => {
+  return writeTransaction(db, () => {
     const src = getClass(db, from);
     const dst = getClass(db, into);
     const movedPixels = remapClass(db, src.value, dst.value);
     db.prepare('DELETE FROM classes WHERE id = ?').run(from);
     return { into: dst, movedPixels };
-  })();
+  });
 }

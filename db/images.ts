@@ -1,6 +1,6 @@
 /** Image rows: metadata for lists, original bytes and thumbnails in `image_blobs`. */
 import type { ImageStatus, ImageSummary, Split } from '../core/ipc/contract';
-import type { ProjectDb } from './open';
+import { writeTransaction, type ProjectDb } from './open';
 
 export interface NewImage {
   name: string;
@@ -51,7 +51,7 @@ function toSummary(r: ImageRow): ImageSummary {
 
 /** Inserts the row and its blobs in one transaction; returns the new id. */
 export function insertImage(db: ProjectDb, img: NewImage): number {
-  return db.transaction(() => {
+  return writeTransaction(db, () => {
     const { lastInsertRowid } = db
       .prepare(
         `INSERT INTO images (name, sha256, format, width, height, orientation, byte_size)
@@ -66,7 +66,7 @@ export function insertImage(db: ProjectDb, img: NewImage): number {
       img.thumbnailMime,
     );
     return id;
-  })();
+  });
 }
 
 export function listImages(db: ProjectDb): ImageSummary[] {
@@ -98,7 +98,7 @@ export function getOriginal(db: ProjectDb, id: number): Buffer | undefined {
 /** Sets one column (split or review status) of many images in one transaction; returns how many changed. */
 function setColumn(db: ProjectDb, column: 'split' | 'status', ids: readonly number[], value: string): number {
   const stmt = db.prepare(`UPDATE images SET ${column} = ? WHERE id = ?`);
-  return db.transaction(() => ids.reduce((n, id) => n + stmt.run(value, id).changes, 0))();
+  return writeTransaction(db, () => ids.reduce((n, id) => n + stmt.run(value, id).changes, 0));
 }
 
 export function setSplit(db: ProjectDb, ids: readonly number[], split: Split): number {
@@ -111,7 +111,7 @@ export function setStatus(db: ProjectDb, ids: readonly number[], status: ImageSt
 
 export function removeImages(db: ProjectDb, ids: readonly number[]): number {
   const stmt = db.prepare('DELETE FROM images WHERE id = ?');
-  return db.transaction(() => ids.reduce((n, id) => n + stmt.run(id).changes, 0))();
+  return writeTransaction(db, () => ids.reduce((n, id) => n + stmt.run(id).changes, 0));
 }
 
 export function countImages(db: ProjectDb): number {

@@ -4,10 +4,10 @@
  */
 import { deflateSync, inflateSync, constants } from 'node:zlib';
 import { AppError } from '../core/ipc/errors';
-import type { ProjectDb } from './open';
+import { Provenance, UNLABELED } from '../core/labelmap/types';
+import { writeTransaction, type ProjectDb } from './open';
 
 export const LABEL_ENCODING = 'deflate-v1';
-import { UNLABELED } from '../core/labelmap/types';
 
 /** Shapes: `classes` and `provenance` are width*height bytes, row-major. */
 export interface StoredLabelMap {
@@ -96,6 +96,45 @@ export function loadLabelMap(db: ProjectDb, imageId: number): (StoredLabelMap & 
     throw new AppError('IO', `Label map of image ${imageId} is damaged (size mismatch)`);
   }
   return { width: row.width, height: row.height, classes, provenance, revision: row.revision };
+}
+
+/**
+ * How every background writer (propagation, accepted predictions, mask import) commits into a label map:
+ * in one `BEGIN IMMEDIATE` transaction it loads the map as it is *now* (an unlabeled one when none is
+ * stored), lets `apply` change it in place, and saves it when `apply` reports changed pixels. A save that
+ * landed while the writer computed is therefore merged, never overwritten. `apply` must change only the
+ * pixels its rules allow; painted pixels belong to the user alone, and a merge that would change one is
+ * refused (nothing is saved). Returns the pixels changed and the revision (null when nothing changed).
+ */
+export function mergeIntoLabelMap(
+  db: ProjectDb,
+  imageId: number,
+  apply: (map: StoredLabelMap) => number,
+): { changed: number; revision: number | null } {
+  return writeTransaction(db, () => {
+    const img = db.prepare('SELECT width, height FROM images WHERE id = ?').get(imageId) as
+      { width: number; height: number } | undefined;
+    if (!img) throw new AppError('NOT_FOUND', `No image with id ${imageId}`);
+    const n = img.width * img.height;
+    const map: StoredLabelMap = loadLabelMap(db, imageId) ?? {
+      width: img.width,
+      height: img.height,
+      classes: new Uint8Array(n).fill(UNLABELED),
+      provenance: new Uint8Array(n),
+    };
+    const before = { classes: map.classes.slice(), provenance: map.provenance.slice() };
+    const changed = apply(map);
+    for (let i = 0; i < n; i++) {
+      if (
+        before.provenance[i] === Provenance.Painted &&
+        (map.provenance[i] !== Provenance.Painted || map.classes[i] !== before.classes[i])
+      ) {
+        throw new AppError('INTERNAL', `A background write tried to change painted pixel ${i} of image ${imageId}`);
+      }
+    }
+    if (changed === 0) return { changed, revision: null };
+    return { changed, revision: saveLabelMap(db, imageId, map) };
+  });
 }
 
 /** Image ids whose label map contains class `value`, from the stored counts (no decompression). */

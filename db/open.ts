@@ -20,11 +20,77 @@ export interface OpenOptions {
   nativeBinding?: string;
 }
 
+/**
+ * How long a statement waits for another connection's write lock before SQLite answers "busy" (the
+ * better-sqlite3 `timeout`, i.e. `PRAGMA busy_timeout`). Short enough that the app's main process never
+ * freezes for long; `writeTransaction` retries once more before giving up with a clear message.
+ */
+export const BUSY_TIMEOUT_MS = 5000;
+const WRITE_ATTEMPTS = 2;
+
 function configure(db: ProjectDb): void {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
+}
+
+/** Whether `err` is SQLite's "database is locked / busy" (another connection holds the lock). */
+export function isBusyError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+}
+
+/** A write gave up because another connection kept the project's write lock (after waiting and a retry). */
+export class ProjectBusyError extends AppError {
+  constructor(readonly waitedMs: number) {
+    super(
+      'IO',
+      `The project file is locked by another program (waited ${Math.round(waitedMs / 1000)} s); close the other program or try again`,
+    );
+  }
+}
+
+/**
+ * For a process that must not give up (a training run saving its epochs): runs `write` until it gets
+ * through, calling `onWait` with a readable line after each busy timeout, so the wait is never silent.
+ * Gives up (rethrows) when `giveUp()` says so.
+ */
+export async function retryWhileBusy<T>(
+  write: () => T,
+  onWait: (message: string) => void,
+  giveUp: () => boolean = () => false,
+  pauseMs = 1000,
+): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    try {
+      return write();
+    } catch (err) {
+      if (!(err instanceof ProjectBusyError) || giveUp()) throw err;
+      onWait(
+        `The project file is locked by another program; waited ${Math.round((Date.now() - started) / 1000)} s so far, still retrying`,
+      );
+      await new Promise((r) => setTimeout(r, pauseMs));
+    }
+  }
+}
+
+/**
+ * Runs `fn` as one write transaction that takes the write lock first (`BEGIN IMMEDIATE`): it waits for
+ * other writers (busy timeout) instead of failing half way, and what `fn` reads is what it commits over.
+ * `fn` may run more than once (after a busy timeout it is retried from the start), so it must only read and
+ * write the database. Nested calls become savepoints of the outer transaction.
+ */
+export function writeTransaction<T>(db: ProjectDb, fn: () => T): T {
+  const started = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return db.transaction(fn).immediate();
+    } catch (err) {
+      if (!isBusyError(err) || db.inTransaction) throw err;
+      if (attempt >= WRITE_ATTEMPTS) throw new ProjectBusyError(Date.now() - started);
+    }
+  }
 }
 
 export function openProjectDb(path: string, options: OpenOptions = {}): ProjectDb {
@@ -33,7 +99,10 @@ export function openProjectDb(path: string, options: OpenOptions = {}): ProjectD
   if (!options.create && !exists) throw new AppError('NOT_FOUND', `No project at ${path}`);
   let db: ProjectDb;
   try {
-    db = new Database(path, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
+    db = new Database(path, {
+      timeout: BUSY_TIMEOUT_MS,
+      ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+    });
   } catch (err) {
     throw new AppError('IO', `Cannot open ${path}: ${(err as Error).message}`);
   }

@@ -1,6 +1,6 @@
 /** Training runs, their per-epoch metrics and their checkpoints. */
 import { AppError } from '../core/ipc/errors';
-import type { ProjectDb } from './open';
+import { writeTransaction, type ProjectDb } from './open';
 
 export const RUN_STATUSES = ['queued', 'running', 'completed', 'stopped', 'failed'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -61,9 +61,11 @@ const toRun = (r: RawRun): RunRow => ({
 });
 
 export function createRun(db: ProjectDb, settings: unknown): number {
-  return Number(
-    db.prepare("INSERT INTO training_runs (status, settings) VALUES ('queued', ?)").run(JSON.stringify(settings))
-      .lastInsertRowid,
+  return writeTransaction(db, () =>
+    Number(
+      db.prepare("INSERT INTO training_runs (status, settings) VALUES ('queued', ?)").run(JSON.stringify(settings))
+        .lastInsertRowid,
+    ),
   );
 }
 
@@ -78,9 +80,10 @@ export function listRuns(db: ProjectDb): RunRow[] {
 }
 
 export function startRun(db: ProjectDb, id: number, backend: string): void {
-  db.prepare(`UPDATE training_runs SET status = 'running', backend = ?, started_at = ${now} WHERE id = ?`).run(
-    backend,
-    id,
+  writeTransaction(db, () =>
+    db
+      .prepare(`UPDATE training_runs SET status = 'running', backend = ?, started_at = ${now} WHERE id = ?`)
+      .run(backend, id),
   );
 }
 
@@ -90,10 +93,10 @@ export function finishRun(
   status: Exclude<RunStatus, 'queued' | 'running'>,
   message: string | null,
 ): void {
-  db.prepare(`UPDATE training_runs SET status = ?, message = ?, finished_at = ${now} WHERE id = ?`).run(
-    status,
-    message,
-    id,
+  writeTransaction(db, () =>
+    db
+      .prepare(`UPDATE training_runs SET status = ?, message = ?, finished_at = ${now} WHERE id = ?`)
+      .run(status, message, id),
   );
 }
 
@@ -112,7 +115,7 @@ export function recordEpoch(
   epoch: Omit<EpochRow, 'recordedAt'>,
   checkpoint?: Omit<CheckpointRow, 'id' | 'createdAt' | 'runId' | 'epoch'>,
 ): number | null {
-  return db.transaction(() => {
+  return writeTransaction(db, () => {
     db.prepare('INSERT INTO epoch_metrics (run_id, epoch, train_loss, val_loss, metrics) VALUES (?, ?, ?, ?, ?)').run(
       epoch.runId,
       epoch.epoch,
@@ -132,7 +135,7 @@ export function recordEpoch(
           JSON.stringify(checkpoint.metadata),
         ).lastInsertRowid,
     );
-  })();
+  });
 }
 
 export function listEpochs(db: ProjectDb, runId: number): EpochRow[] {

@@ -19,3 +19,4 @@ export { magicWand, wandRegion, regionWritable } from './wand';
 export type { WandOptions } from './wand';
 export { computeSuperpixels, superpixelAt, SuperpixelStroke } from './superpixels';
 export type { Superpixels, SuperpixelOptions, SuperpixelBrushOptions } from './superpixels';
+export { machineShare } from './sources';

@@ -16,7 +16,8 @@ export function schemaVersion(db: Database): number {
 
 /**
  * Brings `db` to `target` (default: latest), each migration in its own transaction together with the
- * version bump, so a crash leaves either the old or the new schema. Refuses files newer than this build.
+ * version bump (`BEGIN IMMEDIATE`: two processes opening an old file at once migrate it once), so a crash
+ * leaves either the old or the new schema. Refuses files newer than this build.
  */
 export function migrate(db: Database, target = LATEST_SCHEMA_VERSION): number {
   const current = schemaVersion(db);
@@ -28,9 +29,10 @@ export function migrate(db: Database, target = LATEST_SCHEMA_VERSION): number {
   for (const m of MIGRATIONS) {
     if (m.version <= current || m.version > target) continue;
     db.transaction(() => {
+      if (schemaVersion(db) >= m.version) return; // another process migrated it meanwhile
       m.up(db);
       db.pragma(`user_version = ${m.version}`);
-    })();
+    }).immediate();
   }
   return schemaVersion(db);
 }

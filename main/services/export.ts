@@ -3,11 +3,10 @@
  * common training code reads (images/, masks/ with class indices 0..C-1 and 255 = unlabeled,
  * classes.json, split lists), and a trained model in the TensorFlow.js layers format.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import sharp from 'sharp';
 import { AppError } from '../../core/ipc/errors';
-import { UNLABELED } from '../../core/labelmap/types';
+import { Provenance, UNLABELED } from '../../core/labelmap/types';
 import { hexToRgb } from '../../core/palette';
 import { listClasses } from '../../db/classes';
 import { getOriginal, listImages } from '../../db/images';
@@ -16,6 +15,7 @@ import type { ProjectDb } from '../../db/open';
 import { encodeIndexedMask } from './masks';
 import { computeClassWeights } from './class-weights';
 import { findCheckpoint, type CheckpointMeta } from './predict';
+import { listDir, makeDirs, writeFileAtomic } from './out-files';
 
 export const EXPORT_KINDS = ['masks', 'dataset', 'model'] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
@@ -28,6 +28,60 @@ export interface ExportReport {
 }
 
 const stem = (name: string) => basename(name, extname(name));
+
+/** Which labels an export writes: all, or only those a person made (painted, imported masks). */
+export type ExportLabels = 'all' | 'trusted';
+
+/** The class plane with propagated and predicted pixels unlabeled when only trusted labels go out. */
+function exportedClasses(map: { classes: Uint8Array; provenance: Uint8Array }, labels: ExportLabels): Uint8Array {
+  if (labels === 'all') return map.classes;
+  const out = map.classes.slice();
+  for (let i = 0; i < out.length; i++) {
+    const p = map.provenance[i];
+    if (p === Provenance.Propagated || p === Provenance.Predicted) out[i] = UNLABELED;
+  }
+  return out;
+}
+
+/** Stops an export between two images when `signal` was aborted (the files written so far stay). */
+function stopIfCancelled(signal: AbortSignal | undefined, report: ExportReport): void {
+  if (signal?.aborted) {
+    throw new AppError(
+      'CANCELLED',
+      `Export cancelled: ${report.files} ${report.files === 1 ? 'file was' : 'files were'} written to ${report.dir} before it stopped.`,
+    );
+  }
+}
+
+/**
+ * Export names, unique within one export even when two images share a file name (a/img.png, b/img.png):
+ * the second becomes img_2, then img_3; case-insensitively, as on macOS and Windows file systems.
+ */
+function uniqueStems(): (name: string) => string {
+  const used = new Set<string>();
+  return (fileName) => {
+    const base = stem(fileName);
+    let name = base;
+    for (let k = 2; used.has(name.toLowerCase()); k++) name = `${base}_${k}`;
+    used.add(name.toLowerCase());
+    return name;
+  };
+}
+
+/**
+ * Makes `dir` (and missing parents) and refuses a folder that already holds files unless `overwrite`:
+ * an export never replaces the user's files without a word.
+ */
+async function prepareTarget(dir: string, overwrite: boolean): Promise<void> {
+  await makeDirs(dir);
+  const present = await listDir(dir);
+  if (present.length && !overwrite) {
+    throw new AppError(
+      'NOT_EMPTY',
+      `${dir} is not empty (${present.length} item(s)); export into an empty folder or allow overwriting`,
+    );
+  }
+}
 
 /** RGBA preview: class colors, unlabeled pixels transparent. */
 async function colorPreview(
@@ -48,31 +102,47 @@ async function colorPreview(
     .toBuffer();
 }
 
-export async function exportMasks(db: ProjectDb, dir: string, imageIds?: readonly number[]): Promise<ExportReport> {
+export async function exportMasks(
+  db: ProjectDb,
+  dir: string,
+  overwrite = false,
+  labels: ExportLabels = 'all',
+  signal?: AbortSignal,
+  imageIds?: readonly number[],
+): Promise<ExportReport> {
   const colors = new Map(listClasses(db).map((c) => [c.value, c.color]));
-  await mkdir(join(dir, 'masks'), { recursive: true });
-  await mkdir(join(dir, 'previews'), { recursive: true });
+  await prepareTarget(dir, overwrite);
+  await makeDirs(join(dir, 'masks'));
+  await makeDirs(join(dir, 'previews'));
   const report: ExportReport = { kind: 'masks', dir, files: 0, skipped: [] };
+  const unique = uniqueStems();
   for (const img of exportedImages(db, imageIds)) {
+    stopIfCancelled(signal, report);
     const map = loadLabelMap(db, img.id);
     if (!map) {
       report.skipped.push(img.name);
       continue;
     }
-    await writeFile(
-      join(dir, 'masks', `${stem(img.name)}.png`),
-      encodeIndexedMask(map.width, map.height, map.classes, colors),
-    );
-    await writeFile(
-      join(dir, 'previews', `${stem(img.name)}.png`),
-      await colorPreview(map.width, map.height, map.classes, colors),
+    const name = unique(img.name);
+    const classes = exportedClasses(map, labels);
+    await writeFileAtomic(join(dir, 'masks', `${name}.png`), encodeIndexedMask(map.width, map.height, classes, colors));
+    await writeFileAtomic(
+      join(dir, 'previews', `${name}.png`),
+      await colorPreview(map.width, map.height, classes, colors),
     );
     report.files += 2;
   }
   return report;
 }
 
-export async function exportDataset(db: ProjectDb, dir: string, imageIds?: readonly number[]): Promise<ExportReport> {
+export async function exportDataset(
+  db: ProjectDb,
+  dir: string,
+  overwrite = false,
+  labels: ExportLabels = 'all',
+  signal?: AbortSignal,
+  imageIds?: readonly number[],
+): Promise<ExportReport> {
   const classes = listClasses(db);
   if (!classes.length) throw new AppError('INVALID_INPUT', 'The project has no classes to export');
   const toIndex = new Uint8Array(256).fill(UNLABELED);
@@ -85,22 +155,27 @@ export async function exportDataset(db: ProjectDb, dir: string, imageIds?: reado
   } catch {
     weights = null;
   }
-  for (const sub of ['images', 'masks']) await mkdir(join(dir, sub), { recursive: true });
+  await prepareTarget(dir, overwrite);
+  for (const sub of ['images', 'masks']) await makeDirs(join(dir, sub));
   const report: ExportReport = { kind: 'dataset', dir, files: 0, skipped: [] };
   const splits: Record<string, string[]> = { train: [], val: [], unassigned: [] };
-  const used = new Set<string>();
+  const unique = uniqueStems();
   for (const img of exportedImages(db, imageIds)) {
-    // Names are unique in the export even when two imported files shared one.
-    let name = stem(img.name);
-    for (let k = 2; used.has(name); k++) name = `${stem(img.name)}_${k}`;
-    used.add(name);
+    stopIfCancelled(signal, report);
+    const name = unique(img.name);
     const imageFile = `${name}${extname(img.name).toLowerCase() || '.png'}`;
-    await writeFile(join(dir, 'images', imageFile), getOriginal(db, img.id)!);
+    await writeFileAtomic(join(dir, 'images', imageFile), getOriginal(db, img.id)!);
     report.files++;
     const map = loadLabelMap(db, img.id);
     const values = new Uint8Array(img.width * img.height).fill(UNLABELED);
-    if (map) for (let i = 0; i < values.length; i++) values[i] = toIndex[map.classes[i]!]!;
-    await writeFile(join(dir, 'masks', `${name}.png`), encodeIndexedMask(img.width, img.height, values, indexColors));
+    if (map) {
+      const classes = exportedClasses(map, labels);
+      for (let i = 0; i < values.length; i++) values[i] = toIndex[classes[i]!]!;
+    }
+    await writeFileAtomic(
+      join(dir, 'masks', `${name}.png`),
+      encodeIndexedMask(img.width, img.height, values, indexColors),
+    );
     report.files++;
     splits[img.split]!.push(name);
   }
@@ -117,9 +192,9 @@ export async function exportDataset(db: ProjectDb, dir: string, imageIds?: reado
     })),
     splits,
   };
-  await writeFile(join(dir, 'classes.json'), JSON.stringify(classesJson, null, 2));
+  await writeFileAtomic(join(dir, 'classes.json'), JSON.stringify(classesJson, null, 2));
   for (const [split, names] of Object.entries(splits))
-    await writeFile(join(dir, `${split}.txt`), names.map((n) => `${n}\n`).join(''));
+    await writeFileAtomic(join(dir, `${split}.txt`), names.map((n) => `${n}\n`).join(''));
   report.files += 4;
   return report;
 }
@@ -128,14 +203,19 @@ export async function exportDataset(db: ProjectDb, dir: string, imageIds?: reado
  * The model as TF.js layers format: model.json (topology + weights manifest + metadata) and weights.bin.
  * Loads with plain `tf.loadLayersModel` (e.g. from a URL or `file://` with tfjs-node).
  */
-export async function exportModel(db: ProjectDb, dir: string, checkpointId?: number): Promise<ExportReport> {
+export async function exportModel(
+  db: ProjectDb,
+  dir: string,
+  checkpointId?: number,
+  overwrite = false,
+): Promise<ExportReport> {
   const c = findCheckpoint(db, checkpointId);
   const meta = c.metadata as unknown as CheckpointMeta & Record<string, unknown>;
   const metadata = {
     maskwright: {
       checkpoint: c.id,
       run: c.runId,
-      epoch: c.epoch,
+      epoch: c.epoch + 1, // counted from 1, as the app and the CLI show it
       classes: meta.classNames.map((name, i) => ({
         index: i,
         name,
@@ -147,7 +227,7 @@ export async function exportModel(db: ProjectDb, dir: string, checkpointId?: num
       output: 'logits [1, H, W, C]; softmax over the last axis gives class probabilities; argmax gives the class index',
     },
   };
-  await mkdir(dir, { recursive: true });
+  await prepareTarget(dir, overwrite);
   const modelJson = {
     format: 'layers-model',
     generatedBy: 'Maskwright',
@@ -156,10 +236,22 @@ export async function exportModel(db: ProjectDb, dir: string, checkpointId?: num
     weightsManifest: [{ paths: ['weights.bin'], weights: meta.weightSpecs }],
     userDefinedMetadata: metadata,
   };
-  await writeFile(join(dir, 'model.json'), JSON.stringify(modelJson));
-  await writeFile(join(dir, 'weights.bin'), c.weights);
-  await writeFile(join(dir, 'metadata.json'), JSON.stringify(metadata.maskwright, null, 2));
+  await writeFileAtomic(join(dir, 'model.json'), JSON.stringify(modelJson));
+  await writeFileAtomic(join(dir, 'weights.bin'), c.weights);
+  await writeFileAtomic(join(dir, 'metadata.json'), JSON.stringify(metadata.maskwright, null, 2));
   return { kind: 'model', dir, files: 3, skipped: [] };
+}
+
+export interface ExportOptions {
+  checkpointId?: number | undefined;
+  /** Write into a folder that already holds files (same-named files are replaced). */
+  overwrite?: boolean | undefined;
+  /** Masks and dataset: every label, or only painted and imported ones. */
+  labels?: ExportLabels | undefined;
+  /** Aborted: stop before the next image (export.cancel). */
+  signal?: AbortSignal | undefined;
+  /** Masks and dataset of these images only (the grid's selection). */
+  imageIds?: readonly number[] | undefined;
 }
 
 /** The project's images, or only those in `imageIds` (an export of the grid's selection). */
@@ -174,10 +266,11 @@ export function runExport(
   db: ProjectDb,
   kind: ExportKind,
   dir: string,
-  checkpointId?: number,
-  imageIds?: readonly number[],
+  options: ExportOptions = {},
 ): Promise<ExportReport> {
-  if (kind === 'masks') return exportMasks(db, dir, imageIds);
-  if (kind === 'dataset') return exportDataset(db, dir, imageIds);
-  return exportModel(db, dir, checkpointId);
+  const overwrite = options.overwrite ?? false;
+  const labels = options.labels ?? 'all';
+  if (kind === 'masks') return exportMasks(db, dir, overwrite, labels, options.signal, options.imageIds);
+  if (kind === 'dataset') return exportDataset(db, dir, overwrite, labels, options.signal, options.imageIds);
+  return exportModel(db, dir, options.checkpointId, overwrite);
 }

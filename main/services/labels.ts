@@ -3,7 +3,7 @@ import type { LabelMapData } from '../../core/ipc/contract';
 import { AppError } from '../../core/ipc/errors';
 import { getImage } from '../../db/images';
 import { loadLabelMap, saveLabelMap } from '../../db/labelmaps';
-import type { ProjectDb } from '../../db/open';
+import { writeTransaction, type ProjectDb } from '../../db/open';
 
 import { Provenance, UNLABELED } from '../../core/labelmap/types';
 
@@ -34,7 +34,7 @@ export function saveLabels(
   input: { imageId: number; classes: Uint8Array; provenance: Uint8Array; baseRevision?: number | undefined },
 ): { revision: number; labeledFraction: number } {
   const { imageId, classes, provenance } = input;
-  return db.transaction(() => {
+  return writeTransaction(db, () => {
     const img = getImage(db, imageId);
     if (!img) throw new AppError('NOT_FOUND', `No image with id ${imageId}`);
     const n = img.width * img.height;
@@ -67,5 +67,5 @@ export function saveLabels(
     }
     const revision = saveLabelMap(db, imageId, { width: img.width, height: img.height, classes, provenance });
     return { revision, labeledFraction: labeled / n };
-  })();
+  });
 }

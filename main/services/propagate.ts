@@ -14,7 +14,7 @@ import {
 import type { PropagationImage, PropagationOptions, PropagationResult } from '../../core/propagation/types';
 import { AppError } from '../../core/ipc/errors';
 import { getImage, getOriginal } from '../../db/images';
-import { loadLabelMap, saveLabelMap } from '../../db/labelmaps';
+import { loadLabelMap, mergeIntoLabelMap } from '../../db/labelmaps';
 import type { ProjectDb } from '../../db/open';
 
 /** Decodes any supported image to 8-bit RGB, EXIF orientation applied (the size label maps have). */
@@ -78,8 +78,10 @@ export async function propagateProjectImage(
     );
   }
   const result = runPropagation(image, seedsOf(map.classes, map.provenance), options);
-  const changedPixels = mergePropagation(map.classes, map.provenance, result.labels);
-  saveLabelMap(db, imageId, map);
+  // Merged into the map as it is at commit time: strokes saved while this ran are kept.
+  const { changed: changedPixels } = mergeIntoLabelMap(db, imageId, (now) =>
+    mergePropagation(now.classes, now.provenance, result.labels),
+  );
   const { labels: _l, confidence: _c, ...summary } = result;
   return { imageId, changedPixels, result: summary };
 }

@@ -1,5 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { classUsage, imagesWithClass, labelStats, loadLabelMap, remapClass, saveLabelMap } from '../../db/labelmaps';
+import {
+  classUsage,
+  imagesWithClass,
+  labelStats,
+  loadLabelMap,
+  mergeIntoLabelMap,
+  remapClass,
+  saveLabelMap,
+} from '../../db/labelmaps';
 import { fakeImage, tempProject } from '../helpers/project';
 
 /** A map with a few regions and an unlabeled band, plus provenance codes 0..4. */
@@ -82,5 +90,35 @@ describe('label maps', () => {
     // Compare without building a diff of 24 MB arrays.
     expect(Buffer.compare(back.classes, map.classes)).toBe(0);
     expect(Buffer.compare(back.provenance, map.provenance)).toBe(0);
+  });
+
+  it('merge into the map as stored at commit time, and refuse a merge that changes a painted pixel', () => {
+    const id = fakeImage(t.project, 4, 1);
+    // No map yet: the merge starts from an unlabeled one.
+    const first = mergeIntoLabelMap(t.project.db, id, (m) => {
+      m.classes[0] = 5;
+      m.provenance[0] = 2;
+      return 1;
+    });
+    expect(first).toEqual({ changed: 1, revision: 1 });
+    saveLabelMap(t.project.db, id, {
+      width: 4,
+      height: 1,
+      classes: Uint8Array.from([5, 1, 255, 255]),
+      provenance: Uint8Array.from([2, 1, 0, 0]),
+    });
+    // Nothing changed: nothing saved, the revision stays.
+    expect(mergeIntoLabelMap(t.project.db, id, () => 0)).toEqual({ changed: 0, revision: null });
+    expect(() =>
+      mergeIntoLabelMap(t.project.db, id, (m) => {
+        m.classes[2] = 3;
+        m.provenance[2] = 2;
+        m.classes[1] = 3; // painted: not the writer's to change
+        return 2;
+      }),
+    ).toThrow(/painted pixel 1/);
+    const after = loadLabelMap(t.project.db, id)!;
+    expect([...after.classes]).toEqual([5, 1, 255, 255]);
+    expect(after.revision).toBe(2);
   });
 });

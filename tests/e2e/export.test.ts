@@ -3,7 +3,7 @@
  * Export dialog, see the model option disabled until a run has trained, export the model, and pick a
  * checkpoint in the run history (then go back to the newest).
  */
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildTrainingWorker, makeProject } from '../helpers/training';
@@ -71,6 +71,8 @@ describe('export and checkpoints in the app', () => {
     await dialog.getByText(`Exported 3 files to ${modelDir}`).waitFor();
     expect(existsSync(join(modelDir, 'model.json'))).toBe(true);
     expect(existsSync(join(modelDir, 'weights.bin'))).toBe(true);
+    // metadata.json counts epochs as the dialog does ("epoch 2").
+    expect(JSON.parse(readFileSync(join(modelDir, 'metadata.json'), 'utf8'))).toMatchObject({ run: runId, epoch: 2 });
     await dialog.getByRole('button', { name: 'Done' }).click();
     await dialog.waitFor({ state: 'detached' });
 
@@ -98,5 +100,48 @@ describe('export and checkpoints in the app', () => {
     await history.getByRole('button', { name: 'Use newest' }).click();
     await epoch2.getByText('In use (newest)').waitFor();
     expect(await h.call('model.active')).toMatchObject({ checkpointId: newest.id, chosen: false });
+  });
+
+  it('asks before exporting into a folder that already holds files, and keeps them on "Keep them"', async () => {
+    const h = harness();
+    const { page, dialogs } = h;
+    dialogs.openProjectPath = await makeProject(h.tmp, 'full.maskwright');
+    await h.open();
+    await page.getByRole('button', { name: 'Open project…' }).click();
+    await expectProject(page, 'full');
+    const dir = join(h.tmp, 'users-folder');
+    mkdirSync(join(dir, 'masks'), { recursive: true });
+    writeFileSync(join(dir, 'masks', 'img0.png'), "not a mask: the user's own file");
+    writeFileSync(join(dir, 'notes.txt'), 'mine');
+    dialogs.folderPath = dir;
+
+    await header(page).getByRole('button', { name: 'Export…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Export' });
+    await dialog.getByRole('button', { name: 'Choose folder…' }).click();
+    const ask = dialog.getByRole('alertdialog', { name: 'Folder is not empty' });
+    await ask.getByText('Folder is not empty — overwrite?').waitFor();
+    for (const [w, hgt] of [
+      [1024, 700],
+      [1920, 1080],
+    ] as const) {
+      await page.setViewportSize({ width: w, height: hgt });
+      await h.screenshot(`export-not-empty-${w}x${hgt}`);
+    }
+    // Nothing written while the question is open.
+    expect(readFileSync(join(dir, 'masks', 'img0.png'), 'utf8')).toMatch(/user's own file/);
+    await ask.getByRole('button', { name: 'Keep them' }).click();
+    await ask.waitFor({ state: 'detached' });
+    expect(readdirSync(join(dir, 'masks'))).toEqual(['img0.png']);
+
+    await dialog.getByRole('button', { name: 'Choose folder…' }).click();
+    await ask.getByRole('button', { name: 'Overwrite' }).click();
+    await dialog.getByText(`Exported 6 files to ${dir}`).waitFor();
+    expect(readdirSync(join(dir, 'masks')).sort()).toEqual(['img0.png', 'img1.png', 'img2.png']);
+    expect(
+      readFileSync(join(dir, 'masks', 'img0.png'))
+        .subarray(1, 4)
+        .toString(),
+    ).toBe('PNG');
+    expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('mine');
   });
 });

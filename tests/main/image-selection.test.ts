@@ -43,11 +43,11 @@ describe('selected images', () => {
   it('exports the masks and the dataset of the selected images only', async () => {
     const db = t.project.db;
     const masks = join(t.dir, 'masks-out');
-    const r = await runExport(db, 'masks', masks, undefined, [ids[1]!, ids[2]!]);
+    const r = await runExport(db, 'masks', masks, { imageIds: [ids[1]!, ids[2]!] });
     expect(r.files).toBe(4); // a mask and a colour preview each
     expect(readdirSync(join(masks, 'masks')).sort()).toEqual(['b.png', 'c.png']);
     const ds = join(t.dir, 'ds-out');
-    await runExport(db, 'dataset', ds, undefined, [ids[0]!]);
+    await runExport(db, 'dataset', ds, { imageIds: [ids[0]!] });
     expect(readdirSync(join(ds, 'images'))).toEqual(['a.png']);
     expect(existsSync(join(ds, 'masks', 'b.png'))).toBe(false);
   });
