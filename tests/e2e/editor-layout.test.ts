@@ -88,8 +88,8 @@ describe('editor layout', () => {
     await h.screenshot('editor-layout-1024x700');
 
     // Hiding a class from the one list works in the editor (the eye beside each class).
-    await page.getByRole('button', { name: 'Hide Sky' }).click();
-    await page.getByRole('button', { name: 'Show Sky' }).waitFor();
+    await page.getByRole('button', { name: 'Show Sky', pressed: true }).click();
+    await page.getByRole('button', { name: 'Show Sky', pressed: false }).waitFor();
 
     // Folding the class panel away gives the canvas the whole width; it comes back.
     await page.getByRole('button', { name: 'Hide class panel' }).click();
