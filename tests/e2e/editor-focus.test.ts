@@ -2,11 +2,9 @@
  * Keyboard focus in the editor (issue 11, major 6): after typing a brush size, Enter or Escape gives the
  * keys back to the canvas, so a number key picks a class instead of editing the size field.
  */
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { brushSize, photo, waitImage } from './editor-ui';
+import { brushSize, openEditor, photo } from './editor-ui';
 import { useHarness } from './harness';
-import { expectProject, loadedThumbnails } from './ui';
 
 const harness = useHarness();
 
@@ -14,14 +12,9 @@ describe('brush size field', () => {
   it('hands the keys back to the canvas on Enter and Escape', async () => {
     const h = harness();
     const { page } = h;
-    await h.call('project.create', { path: join(h.tmp, 'focus.maskwright') });
-    await h.call('images.importFiles', { files: [{ name: 'a.png', data: await photo(120, 90, 1) }] });
-    for (const name of ['sky', 'building', 'pole', 'road']) await h.call('classes.add', { name });
-    await h.open();
-    await expectProject(page, 'focus');
-    await loadedThumbnails(page, 1);
-    await page.getByRole('button', { name: 'Open a.png in the editor' }).click();
-    await waitImage(page, 'a.png');
+    await openEditor(h, 'focus', [{ name: 'a.png', data: await photo(120, 90, 1) }], {
+      classes: ['sky', 'building', 'pole', 'road'],
+    });
     const toolbar = page.getByRole('toolbar', { name: 'Editor tools' });
     const current = toolbar.getByTitle(/Class used by the paint tools/);
 

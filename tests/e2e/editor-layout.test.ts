@@ -3,12 +3,10 @@
  * clickable at 1024x700, the current class is never cut, the class list appears once, and the canvas
  * gets most of the window's width; the panels fold away for more. Screenshots at 1024x700 and 1920x1080.
  */
-import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { canvas, photo, waitImage } from './editor-ui';
+import { canvas, openEditor, photo } from './editor-ui';
 import { useHarness } from './harness';
-import { expectProject, loadedThumbnails } from './ui';
 
 const harness = useHarness();
 
@@ -68,17 +66,10 @@ describe('editor layout', () => {
   it('keeps every tool reachable at 1024x700 and gives the canvas most of the width', async () => {
     const h = harness();
     const { page } = h;
-    await h.call('project.create', { path: join(h.tmp, 'layout.maskwright') });
-    await h.call('images.importFiles', { files: [{ name: 'street.png', data: await photo(240, 160, 1) }] });
-    for (const name of ['Lane marking', 'Pavement', 'Sky', 'Building', 'Vegetation', 'Traffic sign']) {
-      await h.call('classes.add', { name });
-    }
-    await page.setViewportSize({ width: 1024, height: 700 });
-    await h.open();
-    await expectProject(page, 'layout');
-    await loadedThumbnails(page, 1);
-    await page.getByRole('button', { name: 'Open street.png in the editor' }).click();
-    await waitImage(page, 'street.png');
+    await openEditor(h, 'layout', [{ name: 'street.png', data: await photo(240, 160, 1) }], {
+      classes: ['Lane marking', 'Pavement', 'Sky', 'Building', 'Vegetation', 'Traffic sign'],
+      viewport: { width: 1024, height: 700 },
+    });
 
     await checkToolbar(page);
     // One class list on the screen, not one in a sidebar and another in a panel.

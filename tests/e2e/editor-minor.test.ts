@@ -2,11 +2,9 @@
  * Smaller editor fixes from issue 11: the class name under the cursor follows undo and redo, and a
  * polygon in progress shows its vertices and when a click closes it.
  */
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { canvas, click, photo, selectClass, toScreen, waitImage } from './editor-ui';
+import { canvas, click, openEditor, photo, selectClass, toScreen } from './editor-ui';
 import { useHarness } from './harness';
-import { expectProject, loadedThumbnails } from './ui';
 
 const harness = useHarness();
 
@@ -14,15 +12,10 @@ describe('editor details', () => {
   it('updates the class under the cursor after undo and redo, and marks polygon vertices', async () => {
     const h = harness();
     const { page } = h;
-    await h.call('project.create', { path: join(h.tmp, 'minor.maskwright') });
-    await h.call('images.importFiles', { files: [{ name: 'a.png', data: await photo(120, 90, 1) }] });
-    await h.call('classes.add', { name: 'grass' });
-    await page.setViewportSize({ width: 1024, height: 700 });
-    await h.open();
-    await expectProject(page, 'minor');
-    await loadedThumbnails(page, 1);
-    await page.getByRole('button', { name: 'Open a.png in the editor' }).click();
-    const v = await waitImage(page, 'a.png');
+    const { view: v } = await openEditor(h, 'minor', [{ name: 'a.png', data: await photo(120, 90, 1) }], {
+      classes: ['grass'],
+      viewport: { width: 1024, height: 700 },
+    });
     await selectClass(page, '1', 'grass');
     const status = page.getByLabel('Editor status');
 

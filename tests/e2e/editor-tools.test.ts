@@ -4,14 +4,12 @@
  * the brush from the superpixels of core/, tested on their own against brute force), is one undo step,
  * and is stored as painted.
  */
-import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { computeSuperpixels, superpixelAt } from '../../core/labelmap';
 import { bruteWandRegion } from '../core/labelmap/helpers';
-import { click, drag, photo, selectClass, setBrush, waitImage, waitSaved } from './editor-ui';
+import { click, drag, openEditor, photo, selectClass, setBrush, waitSaved } from './editor-ui';
 import { useHarness } from './harness';
-import { expectProject, loadedThumbnails } from './ui';
 
 const harness = useHarness();
 const W = 160;
@@ -21,19 +19,16 @@ describe('magic wand and superpixel brush', () => {
   it('fill similar colours and whole superpixels, one undo step each, stored as painted', async () => {
     const h = harness();
     const { page } = h;
-    await h.call('project.create', { path: join(h.tmp, 'tools.maskwright') });
     const png = await photo(W, H, 1);
     const rgba = new Uint8Array(await sharp(png).ensureAlpha().raw().toBuffer());
-    const report = await h.call('images.importFiles', { files: [{ name: 'scene.png', data: png }] });
-    const imageId = report.imported[0]!.id;
-    const road = await h.call('classes.add', { name: 'road' });
-    const car = await h.call('classes.add', { name: 'car' });
-    await page.setViewportSize({ width: 1024, height: 700 });
-    await h.open();
-    await expectProject(page, 'tools');
-    await loadedThumbnails(page, 1);
-    await page.getByRole('button', { name: 'Open scene.png in the editor' }).click();
-    const v = await waitImage(page, 'scene.png');
+    const {
+      view: v,
+      imageIds: [imageId],
+      classes: [road, car],
+    } = await openEditor(h, 'tools', [{ name: 'scene.png', data: png }], {
+      classes: ['road', 'car'],
+      viewport: { width: 1024, height: 700 },
+    });
 
     // Magic wand on the dark blob, tolerance 40 typed into its field.
     await page.keyboard.press('w');

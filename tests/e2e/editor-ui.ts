@@ -1,7 +1,11 @@
 /** Driving the label editor in the end-to-end tests: the stage transform, pointer strokes, keys, waits. */
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { expect } from 'vitest';
+import type { ClassInfo } from '../../core/ipc/contract';
+import type { Harness } from './harness';
+import { expectProject, loadedThumbnails } from './ui';
 
 /** A small "photo": a gradient with a few darker blobs, so the overlay can be judged on it. */
 export async function photo(width: number, height: number, seed: number): Promise<Uint8Array> {
@@ -50,7 +54,10 @@ export const toScreen = (v: View, ix: number, iy: number): Pt => ({
   x: Math.round(v.left + v.x + ix * v.scale),
   y: Math.round(v.top + v.y + iy * v.scale),
 });
-export const toImage = (v: View, s: Pt): Pt => ({ x: (s.x - v.left - v.x) / v.scale, y: (s.y - v.top - v.y) / v.scale });
+export const toImage = (v: View, s: Pt): Pt => ({
+  x: (s.x - v.left - v.x) / v.scale,
+  y: (s.y - v.top - v.y) / v.scale,
+});
 /** Where an odd-diameter brush lands for a pointer at screen point `s`: the centre of the pixel under it. */
 export const snapped = (v: View, s: Pt): Pt => {
   const p = toImage(v, s);
@@ -114,3 +121,25 @@ export async function waitImage(page: Page, name: string): Promise<View> {
   return readView(page);
 }
 
+/**
+ * A new project `<name>.maskwright` with these images and classes (added in order), the app opened in a
+ * window of `viewport` (default: the harness's), and the first image open in the editor.
+ */
+export async function openEditor(
+  h: Harness,
+  name: string,
+  images: { name: string; data: Uint8Array }[],
+  options: { classes?: string[]; viewport?: { width: number; height: number } } = {},
+): Promise<{ view: View; imageIds: number[]; classes: ClassInfo[] }> {
+  await h.call('project.create', { path: join(h.tmp, `${name}.maskwright`) });
+  const report = await h.call('images.importFiles', { files: images });
+  const classes: ClassInfo[] = [];
+  for (const c of options.classes ?? []) classes.push(await h.call('classes.add', { name: c }));
+  if (options.viewport) await h.page.setViewportSize(options.viewport);
+  await h.open();
+  await expectProject(h.page, name);
+  await loadedThumbnails(h.page, images.length);
+  await h.page.getByRole('button', { name: `Open ${images[0]!.name} in the editor` }).click();
+  const view = await waitImage(h.page, images[0]!.name);
+  return { view, imageIds: report.imported.map((i) => i.id), classes };
+}

@@ -2,13 +2,11 @@
  * The view of the editor (issue 11): brightness and contrast change what is shown, never the data; zoom
  * stays within limits relative to the fitted scale; a minimap appears when zoomed in and moves the view.
  */
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { canvas, photo, readView, waitImage } from './editor-ui';
+import { canvas, openEditor, photo, readView } from './editor-ui';
 import { useHarness } from './harness';
-import { expectProject, loadedThumbnails } from './ui';
 
 const harness = useHarness();
 const W = 600;
@@ -34,16 +32,12 @@ describe('editor view', () => {
   it('adjusts brightness and contrast for display only, bounds the zoom, and navigates with the minimap', async () => {
     const h = harness();
     const { page } = h;
-    await h.call('project.create', { path: join(h.tmp, 'view.maskwright') });
-    const png = await photo(W, H, 2);
-    const report = await h.call('images.importFiles', { files: [{ name: 'wide.png', data: png }] });
-    const imageId = report.imported[0]!.id;
-    await page.setViewportSize({ width: 1024, height: 700 });
-    await h.open();
-    await expectProject(page, 'view');
-    await loadedThumbnails(page, 1);
-    await page.getByRole('button', { name: 'Open wide.png in the editor' }).click();
-    const fitted = await waitImage(page, 'wide.png');
+    const {
+      view: fitted,
+      imageIds: [imageId],
+    } = await openEditor(h, 'view', [{ name: 'wide.png', data: await photo(W, H, 2) }], {
+      viewport: { width: 1024, height: 700 },
+    });
     const minimap = page.getByRole('navigation', { name: 'Minimap' });
     expect(await minimap.isVisible()).toBe(false); // the whole image is on screen
 

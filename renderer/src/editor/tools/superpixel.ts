@@ -4,17 +4,10 @@
  */
 import { SuperpixelStroke } from '../../../../core/labelmap';
 import type { Point } from '../viewport';
-import type { Tool, ToolContext } from './tool';
+import { StrokeTool } from './tool';
 
-export class SuperpixelTool implements Tool {
+export class SuperpixelTool extends StrokeTool<SuperpixelStroke> {
   readonly name = 'superpixel';
-  private stroke: SuperpixelStroke | null = null;
-
-  constructor(private readonly ctx: () => ToolContext | null) {}
-
-  get busy(): boolean {
-    return this.stroke !== null;
-  }
 
   down(p: Point): void {
     const ctx = this.ctx();
@@ -29,28 +22,5 @@ export class SuperpixelTool implements Tool {
   move(p: Point): void {
     const ctx = this.ctx();
     if (this.stroke && ctx) ctx.redraw(this.stroke.addPoint(p.x, p.y, ctx.diameter));
-  }
-
-  up(p: Point): void {
-    this.move(p);
-    this.finish();
-  }
-
-  key(): boolean {
-    return false;
-  }
-
-  finish(): void {
-    const stroke = this.stroke;
-    if (!stroke) return;
-    this.stroke = null;
-    this.ctx()?.push(stroke.commit());
-  }
-
-  cancel(): void {
-    const stroke = this.stroke;
-    if (!stroke) return;
-    this.stroke = null;
-    this.ctx()?.redraw(stroke.cancel());
   }
 }

@@ -49,3 +49,64 @@ export interface Tool {
   /** Abandons an edit in progress, restoring the map. */
   cancel(): void;
 }
+
+/** A tool that acts on a single click (fill, wand, picker): nothing in progress, so the rest are no-ops. */
+export abstract class ClickTool implements Tool {
+  abstract readonly name: ToolName;
+  readonly busy = false;
+
+  constructor(protected readonly ctx: () => ToolContext | null) {}
+
+  abstract down(p: Point): void;
+  move(): void {}
+  up(): void {}
+  key(): boolean {
+    return false;
+  }
+  finish(): void {}
+  cancel(): void {}
+}
+
+/** What a stroke tool draws into: one undo entry on commit, the changed rectangle on cancel. */
+export interface Stroke {
+  commit(): EditEntry | null;
+  cancel(): Rect | null;
+}
+
+/** A press-drag-release tool (brush, eraser, superpixel brush): one stroke, one undo step. */
+export abstract class StrokeTool<S extends Stroke> implements Tool {
+  abstract readonly name: ToolName;
+  protected stroke: S | null = null;
+
+  constructor(protected readonly ctx: () => ToolContext | null) {}
+
+  get busy(): boolean {
+    return this.stroke !== null;
+  }
+
+  abstract down(p: Point): void;
+  abstract move(p: Point): void;
+
+  up(p: Point): void {
+    this.move(p);
+    this.finish();
+  }
+
+  key(): boolean {
+    return false;
+  }
+
+  finish(): void {
+    const stroke = this.stroke;
+    if (!stroke) return;
+    this.stroke = null;
+    this.ctx()?.push(stroke.commit());
+  }
+
+  cancel(): void {
+    const stroke = this.stroke;
+    if (!stroke) return;
+    this.stroke = null;
+    this.ctx()?.redraw(stroke.cancel());
+  }
+}

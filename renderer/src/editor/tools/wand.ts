@@ -1,13 +1,10 @@
 /** Magic wand: one click fills the connected region of similar colour (see core/labelmap/wand.ts). Stateless. */
 import { magicWand } from '../../../../core/labelmap';
 import type { Point } from '../viewport';
-import type { Tool, ToolContext } from './tool';
+import { ClickTool } from './tool';
 
-export class WandTool implements Tool {
+export class WandTool extends ClickTool {
   readonly name = 'wand';
-  readonly busy = false;
-
-  constructor(private readonly ctx: () => ToolContext | null) {}
 
   down(p: Point): void {
     const ctx = this.ctx();
@@ -26,12 +23,4 @@ export class WandTool implements Tool {
     ctx.redraw(entry.rect);
     ctx.push(entry);
   }
-
-  move(): void {}
-  up(): void {}
-  key(): boolean {
-    return false;
-  }
-  finish(): void {}
-  cancel(): void {}
 }
