@@ -20,6 +20,7 @@ export const CHANNELS = [
   'images.import',
   'images.importFiles',
   'images.setSplit',
+  'images.setStatus',
   'images.remove',
   'images.original',
   'labels.load',

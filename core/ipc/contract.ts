@@ -12,6 +12,9 @@ import type { BackendStatus } from '../training/backends';
 
 export const SPLITS = ['train', 'val', 'unassigned'] as const;
 export type Split = (typeof SPLITS)[number];
+/** Where an image stands in the labelling work: to do, labeled (by the labeller), reviewed. */
+export const IMAGE_STATUSES = ['todo', 'labeled', 'reviewed'] as const;
+export type ImageStatus = (typeof IMAGE_STATUSES)[number];
 
 /** Hard limits that keep absurd payloads from reaching the database. */
 export const LIMITS = {
@@ -74,6 +77,7 @@ export interface ImageSummary {
   byteSize: number;
   sha256: string;
   split: Split;
+  status: ImageStatus;
   /** Fraction of pixels with a label (any provenance), 0 when the image has no label map yet. */
   labeledFraction: number;
   importedAt: string;
@@ -229,6 +233,10 @@ export const contract = {
     input: z.object({ ids: z.array(id).min(1), split: z.enum(SPLITS) }),
     output: {} as { updated: number },
   },
+  'images.setStatus': {
+    input: z.object({ ids: z.array(id).min(1), status: z.enum(IMAGE_STATUSES) }),
+    output: {} as { updated: number },
+  },
   'images.remove': { input: z.object({ ids: z.array(id).min(1) }), output: {} as { removed: number } },
   'images.original': { input: z.object({ id }), output: {} as ImageData },
   'labels.load': { input: z.object({ imageId: id }), output: {} as LabelMapData },
@@ -322,6 +330,8 @@ export const contract = {
       labels: z.enum(['all', 'trusted']).default('all'),
       /** Write into a folder that already holds files; without it such a folder answers NOT_EMPTY. */
       overwrite: z.boolean().optional(),
+      /** Masks and dataset exports of these images only (the grid's selection). */
+      imageIds: z.array(id).min(1).optional(),
     }),
     output: {} as { kind: string; dir: string; files: number; skipped: string[] },
   },

@@ -1,9 +1,11 @@
 import type { Database } from 'better-sqlite3';
 import { updateToSchemaVersion1 } from './0001-initial';
+import { updateToSchemaVersion2 } from './0002-image-status';
 
 /** Every migration in order; `version` is the `user_version` the database has after it ran. */
 export const MIGRATIONS: readonly { version: number; name: string; up: (db: Database) => void }[] = [
   { version: 1, name: 'initial schema', up: updateToSchemaVersion1 },
+  { version: 2, name: 'image review status', up: updateToSchemaVersion2 },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

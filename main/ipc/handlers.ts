@@ -172,6 +172,9 @@ export function createHandlers(session: Session): Handlers {
         importProgress(files.map((f) => f.name)),
       ),
     'images.setSplit': ({ ids, split }) => ({ updated: images.setSplit(writable('change splits'), ids, split) }),
+    'images.setStatus': ({ ids, status }) => ({
+      updated: images.setStatus(writable('change review status'), ids, status),
+    }),
     'images.remove': ({ ids }) => ({ removed: images.removeImages(writable('remove images'), ids) }),
 
     'images.original': ({ id }) => browserImage(db(), id),
@@ -287,13 +290,13 @@ export function createHandlers(session: Session): Handlers {
       }));
       return { checkpointId: r.checkpointId, images: ranked, skipped };
     },
-    'export.run': async ({ kind, grant, checkpointId, overwrite, labels }) => {
+    'export.run': async ({ kind, grant, checkpointId, overwrite, labels, imageIds }) => {
       const target = db();
       const dir = session.grants.resolveOne(grant, 'export.run');
       const abort = new AbortController();
       session.exportAbort = abort;
       try {
-        return await runExport(target, kind, dir, { checkpointId, overwrite, labels, signal: abort.signal });
+        return await runExport(target, kind, dir, { checkpointId, overwrite, labels, signal: abort.signal, imageIds });
       } finally {
         if (session.exportAbort === abort) session.exportAbort = null;
       }

@@ -108,6 +108,7 @@ export async function exportMasks(
   overwrite = false,
   labels: ExportLabels = 'all',
   signal?: AbortSignal,
+  imageIds?: readonly number[],
 ): Promise<ExportReport> {
   const colors = new Map(listClasses(db).map((c) => [c.value, c.color]));
   await prepareTarget(dir, overwrite);
@@ -115,7 +116,7 @@ export async function exportMasks(
   await makeDirs(join(dir, 'previews'));
   const report: ExportReport = { kind: 'masks', dir, files: 0, skipped: [] };
   const unique = uniqueStems();
-  for (const img of listImages(db)) {
+  for (const img of exportedImages(db, imageIds)) {
     stopIfCancelled(signal, report);
     const map = loadLabelMap(db, img.id);
     if (!map) {
@@ -140,6 +141,7 @@ export async function exportDataset(
   overwrite = false,
   labels: ExportLabels = 'all',
   signal?: AbortSignal,
+  imageIds?: readonly number[],
 ): Promise<ExportReport> {
   const classes = listClasses(db);
   if (!classes.length) throw new AppError('INVALID_INPUT', 'The project has no classes to export');
@@ -158,7 +160,7 @@ export async function exportDataset(
   const report: ExportReport = { kind: 'dataset', dir, files: 0, skipped: [] };
   const splits: Record<string, string[]> = { train: [], val: [], unassigned: [] };
   const unique = uniqueStems();
-  for (const img of listImages(db)) {
+  for (const img of exportedImages(db, imageIds)) {
     stopIfCancelled(signal, report);
     const name = unique(img.name);
     const imageFile = `${name}${extname(img.name).toLowerCase() || '.png'}`;
@@ -248,6 +250,16 @@ export interface ExportOptions {
   labels?: ExportLabels | undefined;
   /** Aborted: stop before the next image (export.cancel). */
   signal?: AbortSignal | undefined;
+  /** Masks and dataset of these images only (the grid's selection). */
+  imageIds?: readonly number[] | undefined;
+}
+
+/** The project's images, or only those in `imageIds` (an export of the grid's selection). */
+function exportedImages(db: ProjectDb, imageIds?: readonly number[]) {
+  const all = listImages(db);
+  if (!imageIds) return all;
+  const chosen = new Set(imageIds);
+  return all.filter((i) => chosen.has(i.id));
 }
 
 export function runExport(
@@ -258,7 +270,7 @@ export function runExport(
 ): Promise<ExportReport> {
   const overwrite = options.overwrite ?? false;
   const labels = options.labels ?? 'all';
-  if (kind === 'masks') return exportMasks(db, dir, overwrite, labels, options.signal);
-  if (kind === 'dataset') return exportDataset(db, dir, overwrite, labels, options.signal);
+  if (kind === 'masks') return exportMasks(db, dir, overwrite, labels, options.signal, options.imageIds);
+  if (kind === 'dataset') return exportDataset(db, dir, overwrite, labels, options.signal, options.imageIds);
   return exportModel(db, dir, options.checkpointId, overwrite);
 }

@@ -1,6 +1,7 @@
-/** The open project's images: listing, imports (dialog, folder, drop), splits and lazy thumbnails. */
+/** The open project's images: listing, imports (dialog, folder, drop), splits, review status, deletion, lazy thumbnails. */
 import type {
   GrantedPath,
+  ImageStatus,
   ImageSummary,
   ImportFailure,
   ImportReport,
@@ -142,14 +143,24 @@ export class ProjectState {
     return unknown;
   }
 
-  async setSplit(id: number, split: Split): Promise<void> {
-    const before = this.images.find((i) => i.id === id)?.split;
-    this.patchImage(id, { split });
+  setSplit(ids: number[], split: Split): Promise<void> {
+    return this.patchMany(ids, { split }, () => call('images.setSplit', { ids, split }));
+  }
+
+  setStatus(ids: number[], status: ImageStatus): Promise<void> {
+    return this.patchMany(ids, { status }, () => call('images.setStatus', { ids, status }));
+  }
+
+  /** Deletes images with their labels; true when it worked. */
+  async removeImages(ids: number[]): Promise<boolean> {
     try {
-      await call('images.setSplit', { ids: [id], split });
+      await call('images.remove', { ids });
+      return true;
     } catch (err) {
-      if (before) this.patchImage(id, { split: before });
       this.error = errorMessage(err);
+      return false;
+    } finally {
+      await this.refreshImages();
     }
   }
 
@@ -185,8 +196,16 @@ export class ProjectState {
     }
   }
 
-  private patchImage(id: number, patch: Partial<ImageSummary>): void {
-    this.images = this.images.map((i) => (i.id === id ? { ...i, ...patch } : i));
+  /** Shows the change at once and saves it; on failure the previous values come back. */
+  private async patchMany(ids: number[], patch: Partial<ImageSummary>, save: () => Promise<unknown>): Promise<void> {
+    const before = this.images;
+    this.images = this.images.map((i) => (ids.includes(i.id) ? { ...i, ...patch } : i));
+    try {
+      await save();
+    } catch (err) {
+      this.images = before;
+      this.error = errorMessage(err);
+    }
   }
 
   private runImport(label: string, action: () => Promise<ImportSummary | null>): Promise<void> {
