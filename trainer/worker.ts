@@ -9,7 +9,7 @@ import { trainSettingsSchema, workingSize, type TrainSettings } from '../core/tr
 import { listClasses } from '../db/classes';
 import { listImages } from '../db/images';
 import { retryWhileBusy } from '../db/open';
-import { finishRun, getCheckpoint, recordEpoch, startRun } from '../db/runs';
+import { finishRun, getCheckpoint, heartbeat, recordEpoch, startRun } from '../db/runs';
 import { loadSamples } from '../main/services/dataset';
 import { findCheckpoint, loadModel, predictProjectImage } from '../main/services/predict';
 import { Project } from '../main/services/project';
@@ -18,6 +18,15 @@ import { buildUNet, INPUT_NORMALIZATION } from './model';
 import { loadWeightsInto, serializeModel } from './run/checkpoint';
 import { trainLoop } from './run/loop';
 import type { FromWorker, ToWorker } from './run/protocol';
+
+/** How often a training process refreshes its run's heartbeat. */
+const HEARTBEAT_MS = 5000;
+
+interface StopFlag {
+  stop: boolean;
+  /** The parent process is gone: the run ends as interrupted rather than stopped. */
+  orphaned?: boolean;
+}
 
 interface Channel {
   send(msg: FromWorker): void;
@@ -34,7 +43,12 @@ function parentChannel(): Channel {
   if (port)
     return { send: (m) => port.postMessage(m), onMessage: (fn) => port.on('message', (e) => fn(e.data as ToWorker)) };
   if (process.send)
-    return { send: (m) => process.send!(m), onMessage: (fn) => process.on('message', (m) => fn(m as ToWorker)) };
+    return {
+      // After the parent died the channel is closed: messages have nobody to go to.
+      // (a send racing the parent's death fails in the callback instead of crashing the process).
+      send: (m) => void (process.connected && process.send!(m, undefined, undefined, () => {})),
+      onMessage: (fn) => process.on('message', (m) => fn(m as ToWorker)),
+    };
   throw new Error('trainer/worker must run as a child process');
 }
 
@@ -43,12 +57,15 @@ export async function runTraining(
   runId: number,
   raw: unknown,
   channel: Channel,
-  stopFlag: { stop: boolean },
+  stopFlag: StopFlag,
   nativeBinding?: string,
 ): Promise<void> {
   const project = Project.open(projectPath, nativeBinding);
   const db = project.db;
   const notify = (message: string) => channel.send({ type: 'notice', runId, message });
+  // Proof of life for other processes opening the project (db/runs.ts markDeadRuns). Not unref'd: after
+  // the parent's death closes the IPC channel, this timer keeps the process alive to record the end.
+  const beat = setInterval(() => heartbeat(db, runId), HEARTBEAT_MS);
   try {
     const settings: TrainSettings = trainSettingsSchema.parse(raw);
     const backend = await initBackend({ backend: settings.backend });
@@ -166,13 +183,21 @@ export async function runTraining(
       startEpoch,
     );
     model.dispose();
-    await retryWhileBusy(() => finishRun(db, runId, outcome.status, outcome.message), notify);
-    channel.send({ type: 'done', runId, status: outcome.status, message: outcome.message });
+    const end =
+      outcome.status === 'stopped' && stopFlag.orphaned
+        ? {
+            status: 'interrupted' as const,
+            message: `Interrupted: the app or command that started the run ended; ${outcome.epochs} epoch(s) and their checkpoints are kept`,
+          }
+        : outcome;
+    await retryWhileBusy(() => finishRun(db, runId, end.status, end.message), notify);
+    channel.send({ type: 'done', runId, status: end.status, message: end.message });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     await retryWhileBusy(() => finishRun(db, runId, 'failed', message), notify).catch(() => {});
     channel.send({ type: 'done', runId, status: 'failed', message });
   } finally {
+    clearInterval(beat);
     project.close();
   }
 }
@@ -218,7 +243,20 @@ export async function runPrediction(msg: Extract<ToWorker, { type: 'predict' }>,
 
 if (require.main === module || (process as unknown as { parentPort?: unknown }).parentPort) {
   const channel = parentChannel();
-  const stopFlag = { stop: false };
+  const stopFlag: StopFlag = { stop: false, orphaned: false };
+  // Ctrl+C in a terminal reaches the whole process group, this process too: stop after the current step
+  // and record the run as stopped (the parent asks the same), rather than dying mid-step. A second Ctrl+C
+  // aborts at once; the run is then marked interrupted by the next open of the project.
+  let interrupts = 0;
+  process.on('SIGINT', () => {
+    stopFlag.stop = true;
+    if (++interrupts > 1) process.exit(130);
+  });
+  // The parent (the CLI) was killed: finish the step, record the run as interrupted, and leave.
+  process.on('disconnect', () => {
+    stopFlag.stop = true;
+    stopFlag.orphaned = true;
+  });
   channel.onMessage((msg) => {
     if (msg.type === 'stop') stopFlag.stop = true;
     else if (msg.type === 'predict') {

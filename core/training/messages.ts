@@ -34,4 +34,4 @@ export type TrainMessage =
   | { type: 'epoch'; runId: number; result: EpochResult; checkpointId: number | null }
   /** Something the user should know while the run goes on (e.g. it waits for a lock on the project file). */
   | { type: 'notice'; runId: number; message: string }
-  | { type: 'done'; runId: number; status: 'completed' | 'stopped' | 'failed'; message: string };
+  | { type: 'done'; runId: number; status: 'completed' | 'stopped' | 'failed' | 'interrupted'; message: string };

@@ -76,7 +76,34 @@ export async function listDir(dir: string): Promise<string[]> {
   }
 }
 
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 let tmpCounter = 0;
+const TMP_NAME = /^\..+\.(\d+)\.\d+\.tmp$/;
+
+/**
+ * Removes temporary files in `dir` left by a writer that was killed mid-write (`.NAME.PID.N.tmp` whose
+ * process no longer runs). Returns how many were removed.
+ */
+export async function sweepTempFiles(dir: string): Promise<number> {
+  let removed = 0;
+  for (const name of await listDir(dir)) {
+    const m = TMP_NAME.exec(name);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || pidAlive(pid)) continue;
+    await rm(join(dir, name), { force: true });
+    removed++;
+  }
+  return removed;
+}
 
 /**
  * Writes `data` to `path` through a temporary file in the same folder (`.NAME.PID.N.tmp`), flushed to

@@ -5,6 +5,7 @@ import { AppError } from '../../core/ipc/errors';
 import { countImages } from '../../db/images';
 import { getMeta, setMeta } from '../../db/meta';
 import { schemaVersion } from '../../db/migrations';
+import { markDeadRuns } from '../../db/runs';
 import { closeProjectDb, openProjectDb, PROJECT_EXTENSION, type ProjectDb } from '../../db/open';
 
 export class Project {
@@ -24,7 +25,9 @@ export class Project {
   }
 
   static open(path: string, nativeBinding?: string): Project {
-    return new Project(path, openProjectDb(path, nativeBinding ? { nativeBinding } : {}));
+    const db = openProjectDb(path, nativeBinding ? { nativeBinding } : {});
+    markDeadRuns(db); // runs whose process is gone: interrupted, so the history tells the truth
+    return new Project(path, db);
   }
 
   get name(): string {
