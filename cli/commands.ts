@@ -5,7 +5,7 @@ import { listImages, setSplit } from '../db/images';
 import { SPLITS, type Split } from '../core/ipc/contract';
 import { applyClassFile, readClassFile } from '../main/services/class-file';
 import { expandPaths, fileSource, importImages } from '../main/services/import-images';
-import { importMasks } from '../main/services/import-masks';
+import { describeUnknownValues, importMasks } from '../main/services/import-masks';
 import { Project } from '../main/services/project';
 import { evalCmd } from './eval';
 import { propagateCmd } from './propagate';
@@ -13,6 +13,7 @@ import { trainCmd } from './train';
 import { predictCmd } from './predict';
 import { exportCmd } from './export';
 import { weightsCmd } from './weights';
+import { backendsCmd } from './backends';
 import { err, intOption, out, pct, UsageError } from './output';
 
 type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
@@ -26,8 +27,15 @@ export interface Command {
   run(positionals: string[], values: Values): Promise<number>;
 }
 
-function withProject<T>(path: string, fn: (p: Project) => Promise<T> | T): Promise<T> {
+/** Opens the project for `fn` and closes it after; `writes` names what needs write access (refused read-only). */
+function withProject<T>(path: string, fn: (p: Project) => Promise<T> | T, writes?: string): Promise<T> {
   const project = Project.open(resolve(path));
+  try {
+    if (writes) project.requireWritable(writes);
+  } catch (e) {
+    project.close();
+    throw e;
+  }
   return Promise.resolve()
     .then(() => fn(project))
     .finally(() => project.close());
@@ -49,13 +57,15 @@ const create: Command = {
 
 const importCmd: Command = {
   name: 'import',
-  usage: 'import PROJECT PATHS... [--masks DIR] [--void N] [--classes FILE] [--split S]',
+  usage: 'import PROJECT PATHS... [--masks DIR [--create-classes]] [--void N] [--classes FILE] [--split S]',
   summary: 'import images (files or folders); with --masks, also their label masks',
   help: [
     '',
     'Images: PNG, JPEG, TIFF, WebP; folders are searched recursively. Duplicates (same bytes) are skipped.',
     '--masks DIR  label PNGs (value = class index, 255 = unlabeled) matched to images by file name',
     '--void N     a mask value that also means unlabeled (e.g. 11 for CamVid)',
+    '--create-classes  create "Class N" for mask values that match no class (without it, such masks are',
+    '             listed with their pixel counts and nothing is applied)',
     '--classes F  classes.json with names and colors: {"classes": [{"index", "name", "color": [r,g,b]}], "void_index"}',
     '--split S    put the imported images in split S: train, val or unassigned',
     '',
@@ -68,6 +78,7 @@ const importCmd: Command = {
     void: { type: 'string' },
     classes: { type: 'string' },
     split: { type: 'string' },
+    'create-classes': { type: 'boolean' },
   },
   async run([path, ...paths], values) {
     if (!path) throw new UsageError('give a project path');
@@ -83,43 +94,56 @@ const importCmd: Command = {
     if (split !== undefined && !paths.length) throw new UsageError('--split needs images to import');
     const classFile = typeof values.classes === 'string' ? await readClassFile(resolve(values.classes)) : undefined;
     voidValue ??= classFile?.voidValue;
-    return withProject(path, async (project) => {
-      let failed = 0;
-      if (classFile) out(`Defined ${applyClassFile(project.db, classFile)} class(es) from ${values.classes}`);
-      if (paths.length) {
-        const { files, errors } = await expandPaths(paths.map((p) => resolve(p)));
-        const tty = process.stderr.isTTY;
-        const report = await importImages(project.db, files.map(fileSource), (done, total) => {
-          if (tty) process.stderr.write(`\rImporting ${done}/${total}`);
-        });
-        if (tty && files.length) process.stderr.write('\n');
-        const all = [...errors, ...report.errors];
-        out(
-          `Imported ${report.imported.length} image(s); skipped ${report.duplicates.length} duplicate(s); ${all.length} error(s)`,
-        );
-        for (const d of report.duplicates) out(`  duplicate: ${d.name} (same as ${d.existingName})`);
-        if (split !== undefined && report.imported.length) {
-          setSplit(
-            project.db,
-            report.imported.map((i) => i.id),
-            split as Split,
+    return withProject(
+      path,
+      async (project) => {
+        let failed = 0;
+        if (classFile) out(`Defined ${applyClassFile(project.db, classFile)} class(es) from ${values.classes}`);
+        if (paths.length) {
+          const { files, errors } = await expandPaths(paths.map((p) => resolve(p)));
+          const tty = process.stderr.isTTY;
+          const report = await importImages(project.db, files.map(fileSource), (done, total) => {
+            if (tty) process.stderr.write(`\rImporting ${done}/${total}`);
+          });
+          if (tty && files.length) process.stderr.write('\n');
+          const all = [...errors, ...report.errors];
+          out(
+            `Imported ${report.imported.length} image(s); skipped ${report.duplicates.length} duplicate(s); ${all.length} error(s)`,
           );
+          for (const d of report.duplicates) out(`  duplicate: ${d.name} (same as ${d.existingName})`);
+          if (split !== undefined && report.imported.length) {
+            setSplit(
+              project.db,
+              report.imported.map((i) => i.id),
+              split as Split,
+            );
+          }
+          for (const e of all) err(`  error: ${e.name}: ${e.message}`);
+          failed += all.length;
         }
-        for (const e of all) err(`  error: ${e.name}: ${e.message}`);
-        failed += all.length;
-      }
-      if (typeof values.masks === 'string') {
-        const report = await importMasks(project.db, [resolve(values.masks)], { voidValue });
-        out(
-          `Applied ${report.applied.length} mask(s); created ${report.createdClasses.length} class(es); ${report.errors.length} error(s)`,
-        );
-        if (report.unmatched.length)
-          out(`  ${report.unmatched.length} mask(s) match no image of the project (skipped)`);
-        for (const e of report.errors) err(`  error: ${e.name}: ${e.message}`);
-        failed += report.errors.length;
-      }
-      return failed ? 1 : 0;
-    });
+        if (typeof values.masks === 'string') {
+          const createClasses = values['create-classes'] === true;
+          const report = await importMasks(project.db, [resolve(values.masks)], { voidValue, createClasses });
+          if (report.unknownValues.length && !createClasses) {
+            for (const e of report.errors) err(`  error: ${e.name}: ${e.message}`);
+            err(
+              `maskwright import: no mask applied: mask values match no class: ${describeUnknownValues(report.unknownValues)}. ` +
+                'Define them with --classes FILE, or rerun with --create-classes to create "Class N" for each',
+            );
+            return 1;
+          }
+          out(
+            `Applied ${report.applied.length} mask(s); created ${report.createdClasses.length} class(es); ${report.errors.length} error(s)`,
+          );
+          if (report.unmatched.length)
+            out(`  ${report.unmatched.length} mask(s) match no image of the project (skipped)`);
+          for (const e of report.errors) err(`  error: ${e.name}: ${e.message}`);
+          failed += report.errors.length;
+        }
+        return failed ? 1 : 0;
+      },
+      'import into it',
+    );
   },
 };
 
@@ -157,6 +181,7 @@ const info: Command = {
       out(`Images    ${images.length} (train ${splits.train}, val ${splits.val}, unassigned ${splits.unassigned})`);
       out(`Labeled   ${pct(summary.labeledFraction)} of all pixels`);
       out(`Classes   ${classes.length}`);
+      if (project.readOnly) out(`Read-only ${project.readOnly}: viewing and export work, editing is off`);
       for (const c of classes) out(`  ${String(c.value).padStart(3)}  ${c.color}  ${c.name}`);
       return 0;
     });
@@ -173,4 +198,5 @@ export const COMMANDS: readonly Command[] = [
   exportCmd,
   evalCmd,
   weightsCmd,
+  backendsCmd,
 ];

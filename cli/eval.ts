@@ -1,5 +1,6 @@
 /** `maskwright eval`: segmentation metrics of a folder of predicted masks against ground-truth masks. */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
+import { MAX_MASK_FILE_BYTES, readRegularFile } from '../main/services/fs-guard';
 import { extname, join, resolve } from 'node:path';
 import { accumulateConfusion, emptyConfusion, segmentationMetrics } from '../core/metrics';
 import { AppError } from '../core/ipc/errors';
@@ -51,8 +52,8 @@ export const evalCmd: Command = {
     const missing = gtNames.filter((n) => !predNames.has(n));
     const pairs: { name: string; pred: Uint8Array; gt: Uint8Array }[] = [];
     for (const name of gtNames.filter((n) => predNames.has(n))) {
-      const gt = decodeMask(await readFile(join(gtDir, name)));
-      const pred = decodeMask(await readFile(join(predDir, name)));
+      const gt = decodeMask(await readRegularFile(join(gtDir, name), MAX_MASK_FILE_BYTES));
+      const pred = decodeMask(await readRegularFile(join(predDir, name), MAX_MASK_FILE_BYTES));
       if (gt.width !== pred.width || gt.height !== pred.height) {
         throw new AppError(
           'INVALID_INPUT',

@@ -3,9 +3,10 @@
  * 2 usage error.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { AppError } from '../core/ipc/errors';
+import { AppError, oneLine } from '../core/ipc/errors';
+import { fsError, isErrnoError, sqliteError } from '../main/services/fs-guard';
 import { COMMANDS, type Command } from './commands';
-import { UsageError } from './output';
+import { err, UsageError } from './output';
 
 const VERSION = '0.1.0';
 
@@ -55,18 +56,44 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     return await command.run(parsed.positionals, parsed.values);
-  } catch (err) {
-    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`maskwright ${name}: ${(err as Error).message} (usage: maskwright ${command.usage})\n`);
+  } catch (e) {
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      err(`maskwright ${name}: ${oneLine((e as Error).message)} (usage: maskwright ${command.usage})`);
       return 2;
     }
-    if (err instanceof AppError) {
-      process.stderr.write(`maskwright ${name}: ${err.message}\n`);
-      return 1;
-    }
-    process.stderr.write(`maskwright ${name}: unexpected error: ${(err as Error).stack ?? String(err)}\n`);
+    err(`maskwright ${name}: ${failureLine(e)}`);
+    if (process.env.MASKWRIGHT_DEBUG && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
     return 1;
   }
+}
+
+/**
+ * The one line a failure gets: the AppError's message; an I/O error (disk full, permission, missing
+ * folder) in words; anything else is a bug, said as such, without a stack (MASKWRIGHT_DEBUG=1 shows it).
+ */
+const SYSCALL_VERBS: Record<string, string> = {
+  open: 'open',
+  read: 'read',
+  write: 'write',
+  fsync: 'write',
+  close: 'write',
+  mkdir: 'create folder',
+  rename: 'rename',
+  link: 'create',
+  unlink: 'remove',
+  scandir: 'read folder',
+};
+
+function failureLine(e: unknown): string {
+  if (e instanceof AppError) return oneLine(e.message);
+  const known = sqliteError(e);
+  if (known) return known.message;
+  if (isErrnoError(e)) {
+    const verb = SYSCALL_VERBS[e.syscall ?? ''] ?? 'access';
+    return oneLine(fsError(e, `Cannot ${verb}`, e.path ?? '(no path)').message);
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  return `internal error (a bug; MASKWRIGHT_DEBUG=1 shows details): ${oneLine(message, 300)}`;
 }
 
 // `maskwright info P | head` closes the pipe early: that is not an error.
@@ -81,8 +108,8 @@ main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
-  (err: unknown) => {
-    process.stderr.write(`maskwright: ${String(err)}\n`);
+  (e: unknown) => {
+    err(`maskwright: ${failureLine(e)}`);
     process.exitCode = 1;
   },
 );

@@ -1,7 +1,11 @@
 export class UsageError extends Error {}
 
-export const out = (line = '') => process.stdout.write(`${line}\n`);
-export const err = (line: string) => process.stderr.write(`${line}\n`);
+import { visibleControls } from '../core/ipc/errors';
+
+/** One line (or a block, e.g. JSON) on stdout; control characters from names (terminal escapes) made visible. */
+export const out = (line = '') => process.stdout.write(`${visibleControls(line)}\n`);
+/** Exactly one line on stderr, whatever the message holds. */
+export const err = (line: string) => process.stderr.write(`${visibleControls(line.replace(/\s*[\r\n]+\s*/g, ' '))}\n`);
 
 export function intOption(value: unknown, name: string, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;

@@ -46,6 +46,14 @@ export const predictCmd: Command = {
       throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
     if (!v.out && !v.accept) out('(neither --out nor --accept: predicting only to report confidence)');
     const project = Project.open(resolve(path));
+    if (v.accept) {
+      try {
+        project.requireWritable('accept predictions into it');
+      } catch (e) {
+        project.close();
+        throw e;
+      }
+    }
     try {
       const images = listImages(project.db).filter((i) => imageId === undefined || i.id === imageId);
       if (!images.length) throw new AppError('NOT_FOUND', `No image with id ${imageId}`);

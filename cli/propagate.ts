@@ -1,5 +1,5 @@
 /** `maskwright propagate`: fill unlabeled pixels from scribbles, on plain files or on a project. */
-import { readFile } from 'node:fs/promises';
+import { MAX_IMAGE_FILE_BYTES, MAX_MASK_FILE_BYTES, readRegularFile } from '../main/services/fs-guard';
 import { resolve } from 'node:path';
 import { AppError } from '../core/ipc/errors';
 import type { PropagationOptions } from '../core/propagation/types';
@@ -54,6 +54,7 @@ export const propagateCmd: Command = {
       const imageId = intOption(values.image, 'image', 1, Number.MAX_SAFE_INTEGER);
       const project = Project.open(resolve(projectPath));
       try {
+        project.requireWritable('save propagated labels into it');
         const ids =
           imageId !== undefined
             ? [imageId]
@@ -81,8 +82,8 @@ export const propagateCmd: Command = {
     if (typeof values.image !== 'string' || typeof values.scribbles !== 'string' || typeof values.out !== 'string') {
       throw new UsageError('give PROJECT, or --image IMG --scribbles PNG --out PNG');
     }
-    const image = await decodeRgb(await readFile(resolve(values.image)));
-    const scribbles = decodeMask(await readFile(resolve(values.scribbles)));
+    const image = await decodeRgb(await readRegularFile(resolve(values.image), MAX_IMAGE_FILE_BYTES));
+    const scribbles = decodeMask(await readRegularFile(resolve(values.scribbles), MAX_MASK_FILE_BYTES));
     if (scribbles.width !== image.width || scribbles.height !== image.height) {
       throw new AppError(
         'INVALID_INPUT',

@@ -24,7 +24,7 @@ export const trainCmd: Command = {
     `--epochs N        epoch limit (default 30 when neither --epochs nor --minutes is given, with 10 minutes)`,
     `--minutes M       time budget; with both, whichever ends first`,
     `--size WxH        working size, multiples of 2^depth (default: long side 256, the images' aspect)`,
-    `--backend B       ${BACKEND_CHOICES.join(' | ')} (default auto: tensorflow-gpu, tensorflow, wasm, cpu)`,
+    `--backend B       ${BACKEND_CHOICES.join(' | ')} (default auto: tensorflow-gpu, webgpu on a hardware GPU, tensorflow, wasm, cpu)`,
     `--batch N         batch size (default 4)      --lr X      learning rate (default 0.001)`,
     `--width-base N    filters of the first level (default 16)   --depth N   levels (default 3)`,
     `--sources LIST    label sources that train, comma-separated: ${PIXEL_SOURCES.join(',')}`,
@@ -91,6 +91,12 @@ export const trainCmd: Command = {
 
     const projectPath = resolve(path);
     const project = Project.open(projectPath);
+    try {
+      project.requireWritable('train (runs and checkpoints are saved in the project)');
+    } catch (e) {
+      project.close();
+      throw e;
+    }
     const tty = process.stderr.isTTY;
     let last = '';
     const onMessage = (msg: FromWorker) => {

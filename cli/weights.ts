@@ -1,5 +1,6 @@
 /** `maskwright weights`: median frequency class weights of a folder of label PNGs. */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
+import { MAX_MASK_FILE_BYTES, readRegularFile } from '../main/services/fs-guard';
 import { extname, join, resolve } from 'node:path';
 import { AppError } from '../core/ipc/errors';
 import { UNLABELED } from '../core/labelmap/types';
@@ -41,7 +42,8 @@ export const weightsCmd: Command = {
     }
     if (!names.length) throw new AppError('NOT_FOUND', `No PNG masks in ${dir}`);
     const masks: Uint8Array[] = [];
-    for (const n of names) masks.push(decodeMask(await readFile(join(dir, n)), ignore).values);
+    for (const n of names)
+      masks.push(decodeMask(await readRegularFile(join(dir, n), MAX_MASK_FILE_BYTES), ignore).values);
     if (numClasses === undefined) {
       let max = -1;
       for (const m of masks) for (const x of m) if (x !== UNLABELED && x > max) max = x;

@@ -102,7 +102,7 @@ async function start(): Promise<void> {
   for (const channel of registry.channels) {
     ipcMain.handle(channel, (event, payload: unknown) => {
       if (!isAppUrl(event.senderFrame?.url)) {
-        return { ok: false, error: { code: 'INVALID_INPUT', message: 'IPC from an untrusted frame' } };
+        return { ok: false, error: { code: 'UNTRUSTED_FRAME', message: 'IPC from an untrusted frame' } };
       }
       return registry.invoke(channel, payload);
     });

@@ -16,15 +16,22 @@ const TYPES: Record<string, string> = {
 };
 
 /** Maps a request URL to a file under `root`, or null when it would escape it. */
-export function resolveAppPath(root: string, url: string): string | null {
-  const { pathname } = new URL(url);
-  const rel = decodeURIComponent(pathname === '/' ? '/index.html' : pathname);
+export function resolveAppPath(root: string, url: string): string | null | 'malformed' {
+  let rel: string;
+  try {
+    const { pathname } = new URL(url);
+    rel = decodeURIComponent(pathname === '/' ? '/index.html' : pathname);
+  } catch {
+    return 'malformed'; // e.g. a lone "%" or "%E0%A4%A" in the path
+  }
+  if (rel.includes('\0')) return 'malformed';
   const full = normalize(join(root, rel));
   return full === root || full.startsWith(root + sep) ? full : null;
 }
 
 export async function serveAppFile(root: string, url: string): Promise<Response> {
   const file = resolveAppPath(root, url);
+  if (file === 'malformed') return new Response('Bad request', { status: 400 });
   if (!file) return new Response('Forbidden', { status: 403 });
   try {
     const body = await readFile(file);

@@ -7,6 +7,7 @@ const benches = [
   'bench/editor/editor.bench.ts',
   'bench/propagate.bench.ts',
   'bench/train/step.bench.ts',
+  'bench/predict.bench.ts',
 ];
 let failed = 0;
 for (const b of benches) {

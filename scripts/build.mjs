@@ -22,7 +22,8 @@ const common = {
   absWorkingDir: root,
 };
 // Native and runtime-resolved packages stay outside the bundles.
-const external = ['electron', 'better-sqlite3', 'sharp', '@tensorflow/*'];
+// `webgpu` (Dawn) is an ES module with a native addon: loaded with import() at run time.
+const external = ['electron', 'better-sqlite3', 'sharp', '@tensorflow/*', 'webgpu'];
 
 await Promise.all([
   build({ ...common, entryPoints: ['main/index.ts'], outfile: 'dist/main/index.cjs', external }),

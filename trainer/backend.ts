@@ -1,13 +1,15 @@
 /**
  * Chooses the TensorFlow.js backend at run time, fastest first:
  *
- * 1. `tensorflow` from `@tensorflow/tfjs-node-gpu`, then from `@tensorflow/tfjs-node` (optional
- *    dependencies, loaded with a dynamic `require`: they are absent where libtensorflow could not be
- *    downloaded at install time);
- * 2. `wasm` (`@tensorflow/tfjs-backend-wasm`) with the project's training kernels
+ * 1. `tensorflow` from `@tensorflow/tfjs-node-gpu` (optional dependency, loaded with a dynamic
+ *    `require`: absent where libtensorflow could not be downloaded at install time);
+ * 2. `webgpu` (`./webgpu.ts`: Dawn + tfjs-backend-webgpu) on a hardware adapter; `auto` skips a software
+ *    adapter (lavapipe, SwiftShader...: slower than wasm) and says so, forcing `webgpu` uses it anyway;
+ * 3. `tensorflow` from `@tensorflow/tfjs-node` (libtensorflow on the CPU);
+ * 4. `wasm` (`@tensorflow/tfjs-backend-wasm`) with the project's training kernels
  *    (`./wasm-kernels.ts`) and, where `SharedArrayBuffer` and `worker_threads` exist, the threaded
  *    SIMD build on `threads` XNNPACK threads (default: every core);
- * 3. `cpu` (pure JavaScript, slow).
+ * 5. `cpu` (pure JavaScript, slow).
  *
  * Multi-threaded wasm in Node: tfjs 4.22 hard-disables threads in Node (`WASM_HAS_MULTITHREAD_SUPPORT` is
  * false there) and, even when loaded by hand, caps the XNNPACK pool at `os.cpus().length / 2` (it assumes
@@ -27,13 +29,18 @@ import { dirname, join } from 'node:path';
 import { Worker as NodeWorker } from 'node:worker_threads';
 import type { WorkerOptions } from 'node:worker_threads';
 import { registerWasmTrainingKernels } from './wasm-kernels';
+import { adapterLine, initWebGpu, probeWebGpu, type AdapterDetails, type WebGpuOptions } from './webgpu';
+import type { BackendStatus } from '../core/training/backends';
+import type { BACKEND_CHOICES } from '../core/training/settings';
 
-export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+export type BackendName = Exclude<BackendChoice, 'auto'>;
 
 export interface BackendOptions {
-  /** 'auto' (default) tries tensorflow, wasm, cpu in that order; any other value forces that one. */
+  /** 'auto' (default) tries them fastest first (see the file comment); any other value forces that one. */
   backend?: BackendChoice;
+  /** Device limits for webgpu (tests). */
+  webgpu?: WebGpuOptions;
   /** XNNPACK threads for wasm; default: the number of cores. 1 loads the single-threaded build. */
   threads?: number;
   /** How long the threaded wasm build may take to start before the single-threaded one is used. */
@@ -48,6 +55,8 @@ export interface BackendReport {
   threads: number;
   /** Each backend tried before the one chosen, and why it was skipped. */
   skipped: { name: string; reason: string }[];
+  /** webgpu: the adapter computed on. */
+  adapter?: AdapterDetails;
 }
 
 const nodeRequire = createRequire(__filename);
@@ -164,6 +173,22 @@ async function tryWasm(threads: number, timeoutMs: number): Promise<string> {
   return `${wasmMode.note}${wasmMode.threaded ? 'threaded SIMD' : 'SIMD'} build, ${n} thread${n === 1 ? '' : 's'}`;
 }
 
+function loadTensorflow(packages: string[], skipped: { name: string; reason: string }[]): string {
+  for (const pkg of packages) {
+    try {
+      nodeRequire(pkg);
+      return pkg;
+    } catch (e) {
+      skipped.push({ name: pkg, reason: message(e) });
+    }
+  }
+  return '';
+}
+
+/** `auto`'s order; `tensorflow` appears twice: the GPU package first, the CPU one after webgpu. */
+type Attempt = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
+const AUTO_ORDER: Attempt[] = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
+
 /**
  * Selects and initialises a backend (see the file comment). Throws when a forced backend cannot start.
  * Safe to call again: an already initialised backend is reused.
@@ -176,25 +201,42 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
   const threads = Math.max(1, Math.floor(options.threads ?? defaultThreads()));
   const timeoutMs = options.threadInitTimeoutMs ?? 20_000;
   const skipped: { name: string; reason: string }[] = [];
-  const order: BackendName[] = choice === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [choice];
-  for (const name of order) {
+  const order: Attempt[] = choice === 'auto' ? AUTO_ORDER : choice === 'tensorflow' ? ['tensorflow-gpu'] : [choice];
+  for (const attempt of order) {
+    const name: BackendName = attempt === 'tensorflow-gpu' ? 'tensorflow' : attempt;
     try {
-      if (name === 'tensorflow') {
-        let loaded = '';
-        for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
-          try {
-            nodeRequire(pkg);
-            loaded = pkg;
-            break;
-          } catch (e) {
-            skipped.push({ name: pkg, reason: message(e) });
-          }
+      if (attempt === 'tensorflow-gpu' || attempt === 'tensorflow') {
+        const packages =
+          choice === 'auto'
+            ? [attempt === 'tensorflow-gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node']
+            : ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'];
+        const loaded = loadTensorflow(packages, skipped);
+        if (!loaded) {
+          if (choice === 'auto') continue; // the package and its reason are already in `skipped`
+          throw new Error('neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node could be loaded');
         }
-        if (!loaded) throw new Error('neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node could be loaded');
         if (!(await tf.setBackend('tensorflow'))) throw new Error('tf.setBackend("tensorflow") returned false');
         return { name, detail: loaded, threads: defaultThreads(), skipped };
       }
-      if (name === 'wasm') {
+      if (attempt === 'webgpu') {
+        const adapter = await probeWebGpu();
+        if (adapter.software && choice === 'auto') {
+          skipped.push({
+            name: 'webgpu',
+            reason: `only a software adapter (${adapterLine(adapter)}): slower than wasm; choose webgpu to use it anyway`,
+          });
+          continue;
+        }
+        await initWebGpu(options.webgpu);
+        return {
+          name,
+          detail: `@tensorflow/tfjs-backend-webgpu on ${adapterLine(adapter)}`,
+          threads: 1,
+          skipped,
+          adapter,
+        };
+      }
+      if (attempt === 'wasm') {
         const detail = await tryWasm(threads, timeoutMs);
         return { name, detail: `@tensorflow/tfjs-backend-wasm, ${detail}`, threads: wasmMode!.threads, skipped };
       }
@@ -206,4 +248,100 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
     }
   }
   throw new Error(`no TensorFlow.js backend could start: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);
+}
+
+/**
+ * Every backend in auto's order, whether it can run here and why not, which one `auto` picks, and the
+ * WebGPU adapter. Loads what it checks (the native packages, Dawn, the wasm module) but selects nothing.
+ */
+export async function listBackends(): Promise<BackendStatus[]> {
+  const list: BackendStatus[] = [];
+  const tryLoad = (pkg: string): string | null => {
+    try {
+      nodeRequire(pkg);
+      return null;
+    } catch (e) {
+      return message(e);
+    }
+  };
+  for (const [name, pkg] of [
+    ['tensorflow-gpu', '@tensorflow/tfjs-node-gpu'],
+    ['webgpu', ''],
+    ['tensorflow', '@tensorflow/tfjs-node'],
+  ] as const) {
+    if (name === 'webgpu') {
+      try {
+        const adapter = await probeWebGpu();
+        list.push({
+          name,
+          choice: 'webgpu',
+          detail: '@tensorflow/tfjs-backend-webgpu (Dawn)',
+          available: true,
+          reason: adapter.software
+            ? 'software adapter: slower than wasm, so auto skips it; choose webgpu to use it'
+            : null,
+          auto: false,
+          adapter,
+        });
+      } catch (e) {
+        list.push({
+          name,
+          choice: 'webgpu',
+          detail: '@tensorflow/tfjs-backend-webgpu (Dawn)',
+          available: false,
+          reason: message(e),
+          auto: false,
+        });
+      }
+      continue;
+    }
+    const why = tryLoad(pkg);
+    list.push({ name, choice: 'tensorflow', detail: pkg, available: why === null, reason: why, auto: false });
+  }
+  let wasmWhy: string | null = null;
+  try {
+    if (!('WebAssembly' in globalThis)) throw new Error('this runtime has no WebAssembly');
+    wasmDirs();
+  } catch (e) {
+    wasmWhy = message(e);
+  }
+  const threaded = typeof SharedArrayBuffer === 'function' ? 'threaded SIMD' : 'SIMD';
+  list.push({
+    name: 'wasm',
+    choice: 'wasm',
+    detail: `@tensorflow/tfjs-backend-wasm, ${threaded}, ${defaultThreads()} threads`,
+    available: wasmWhy === null,
+    reason: wasmWhy,
+    auto: false,
+  });
+  list.push({
+    name: 'cpu',
+    choice: 'cpu',
+    detail: '@tensorflow/tfjs-backend-cpu (JavaScript)',
+    available: true,
+    reason: null,
+    auto: false,
+  });
+  const pick = list.find((b) => b.available && !(b.name === 'webgpu' && b.adapter?.software));
+  if (pick) pick.auto = true;
+  return list;
+}
+
+/**
+ * Where a run goes on when the GPU fails: the first backend after webgpu in auto's order that can run
+ * here (tfjs-node's CPU build, then wasm, then cpu).
+ */
+export function nextBackendAfterGpu(): 'tensorflow' | 'wasm' | 'cpu' {
+  try {
+    nodeRequire.resolve('@tensorflow/tfjs-node');
+    return 'tensorflow';
+  } catch {
+    // not installed
+  }
+  try {
+    wasmDirs();
+    return 'wasm';
+  } catch {
+    return 'cpu';
+  }
 }

@@ -6,6 +6,12 @@
  * The update is applied only when the loss is finite: a NaN/Inf loss leaves every trainable weight as it
  * was and is reported (`applied: false`), so the caller can stop and keep its last good checkpoint.
  * All intermediate tensors are released (the caller's batch tensors are not touched).
+ *
+ * Every read is asynchronous (`await data()`): on the webgpu backend `dataSync` does not work in Node, and
+ * a read waits for the GPU to finish. `trainStepQueued` does not read at all: it applies the update and
+ * hands back the loss tensors, so that a loop can read the losses of several steps at once (one wait for
+ * the GPU instead of one per step) with `readQueuedLosses`. Its update is applied whatever the loss: a
+ * caller must stop at the first non-finite loss it reads and never save the weights of that step or later.
  */
 import * as tf from '@tensorflow/tfjs';
 import { assertClassWeights } from '../core/training/weights';
@@ -44,8 +50,8 @@ export interface TrainStepResult {
   applied: boolean;
 }
 
-function checkLabelValues(labels: tf.Tensor3D, numClasses: number): void {
-  const v = labels.dataSync();
+async function checkLabelValues(labels: tf.Tensor3D, numClasses: number): Promise<void> {
+  const v = await labels.data();
   for (let i = 0; i < v.length; i++) {
     const g = v[i]!;
     if (g !== 255 && !(g >= 0 && g < numClasses && Number.isInteger(g))) {
@@ -54,17 +60,24 @@ function checkLabelValues(labels: tf.Tensor3D, numClasses: number): void {
   }
 }
 
-export function trainStep(
+/** The loss tensors of a step whose update was applied before its loss was read. */
+export interface QueuedLoss {
+  loss: tf.Scalar;
+  segmentationLoss: tf.Scalar | null;
+  reconstructionLoss: tf.Scalar | null;
+}
+
+interface ComputedStep extends QueuedLoss {
+  grads: tf.NamedTensorMap;
+}
+
+function computeStep(
   model: tf.LayersModel,
-  optimizer: tf.Optimizer,
   batch: TrainBatch,
   classWeights: ArrayLike<number>,
-  sampleWeights?: ArrayLike<number>,
-  options: TrainStepOptions = {},
-): TrainStepResult {
-  const numClasses = (model.outputs[0]!.shape as number[])[3]!;
-  assertClassWeights(classWeights, numClasses);
-  if (options.checkLabels ?? true) checkLabelValues(batch.labels, numClasses);
+  sampleWeights: ArrayLike<number> | undefined,
+  options: TrainStepOptions,
+): ComputedStep {
   const recWeight = options.reconstructionWeight ?? 0;
   const hasRec = model.outputs.length > 1;
   if (recWeight > 0 && !hasRec) throw new Error('reconstructionWeight > 0 needs a model with a reconstruction head');
@@ -95,20 +108,78 @@ export function trainStep(
     }
     return seg;
   }, vars);
+  return { loss: value, segmentationLoss: parts.seg, reconstructionLoss: parts.rec, grads };
+}
+
+function prepare(model: tf.LayersModel, classWeights: ArrayLike<number>): number {
+  const numClasses = (model.outputs[0]!.shape as number[])[3]!;
+  assertClassWeights(classWeights, numClasses);
+  return numClasses;
+}
+
+export async function trainStep(
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  batch: TrainBatch,
+  classWeights: ArrayLike<number>,
+  sampleWeights?: ArrayLike<number>,
+  options: TrainStepOptions = {},
+): Promise<TrainStepResult> {
+  const numClasses = prepare(model, classWeights);
+  if (options.checkLabels ?? true) await checkLabelValues(batch.labels, numClasses);
+  const step = computeStep(model, batch, classWeights, sampleWeights, options);
   try {
-    const loss = value.dataSync()[0]!;
-    const result: TrainStepResult = {
-      loss,
-      segmentationLoss: parts.seg ? parts.seg.dataSync()[0]! : NaN,
-      reconstructionLoss: parts.rec ? parts.rec.dataSync()[0]! : 0,
-      applied: Number.isFinite(loss),
-    };
-    if (result.applied) optimizer.applyGradients(grads);
-    return result;
+    const [result] = await readQueuedLosses([step]);
+    if (result!.applied) optimizer.applyGradients(step.grads);
+    return result!;
   } finally {
-    value.dispose();
-    parts.seg?.dispose();
-    parts.rec?.dispose();
+    tf.dispose(step.grads);
+  }
+}
+
+/** One step whose update is applied at once; read its loss later with `readQueuedLosses` (file comment). */
+export function trainStepQueued(
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  batch: TrainBatch,
+  classWeights: ArrayLike<number>,
+  sampleWeights?: ArrayLike<number>,
+  options: TrainStepOptions = {},
+): QueuedLoss {
+  prepare(model, classWeights);
+  const { grads, ...losses } = computeStep(model, batch, classWeights, sampleWeights, options);
+  try {
+    optimizer.applyGradients(grads);
+  } finally {
     tf.dispose(grads);
+  }
+  return losses;
+}
+
+/**
+ * Reads the losses of `steps` in one transfer and disposes their tensors. `applied`: whether the loss was
+ * finite (for queued steps the update was applied anyway, see the file comment).
+ */
+export async function readQueuedLosses(steps: readonly QueuedLoss[]): Promise<TrainStepResult[]> {
+  if (!steps.length) return [];
+  const all = tf.tidy(() =>
+    tf.stack(
+      steps.flatMap((s) => [s.loss, s.segmentationLoss ?? tf.scalar(NaN), s.reconstructionLoss ?? tf.scalar(0)]),
+    ),
+  );
+  try {
+    const v = await all.data();
+    return steps.map((_, i) => {
+      const loss = v[3 * i]!;
+      return {
+        loss,
+        segmentationLoss: v[3 * i + 1]!,
+        reconstructionLoss: v[3 * i + 2]!,
+        applied: Number.isFinite(loss),
+      };
+    });
+  } finally {
+    all.dispose();
+    for (const s of steps) tf.dispose([s.loss, s.segmentationLoss, s.reconstructionLoss].filter((t) => t !== null));
   }
 }

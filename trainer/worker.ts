@@ -4,20 +4,27 @@
  * epoch into the project file. Progress goes to the parent as messages.
  */
 import type * as tf from '@tensorflow/tfjs';
+import { AppError, type ApiErrorPayload } from '../core/ipc/errors';
+import { labelNextScore } from '../core/training/rank';
+import { autoValidation } from '../core/training/split';
 import { classHistogram, medianFrequencyWeights, mergeClassWeights } from '../core/training/weights';
 import { trainSettingsSchema, workingSize, type TrainSettings } from '../core/training/settings';
 import { listClasses } from '../db/classes';
 import { listImages } from '../db/images';
+import { loadLabelMap } from '../db/labelmaps';
 import { retryWhileBusy } from '../db/open';
 import { finishRun, getCheckpoint, heartbeat, recordEpoch, startRun } from '../db/runs';
 import { loadSamples } from '../main/services/dataset';
 import { findCheckpoint, loadModel, predictProjectImage } from '../main/services/predict';
 import { Project } from '../main/services/project';
-import { initBackend } from './backend';
+import { initBackend, nextBackendAfterGpu } from './backend';
 import { buildUNet, INPUT_NORMALIZATION } from './model';
 import { loadWeightsInto, serializeModel } from './run/checkpoint';
 import { trainLoop } from './run/loop';
 import type { FromWorker, ToWorker } from './run/protocol';
+import { asGpuFailure } from './webgpu';
+import type { ContinueOn } from '../core/training/messages';
+import { oneLine } from '../core/ipc/errors';
 
 /** How often a training process refreshes its run's heartbeat. */
 const HEARTBEAT_MS = 5000;
@@ -62,12 +69,34 @@ export async function runTraining(
 ): Promise<void> {
   const project = Project.open(projectPath, nativeBinding);
   const db = project.db;
+  let settings: TrainSettings | null = null;
+  let lastCheckpoint: { id: number; epoch: number } | null = null;
+  let epochsDone = 0;
+  /** After a GPU failure: go on with the next backend from the last good checkpoint. */
+  const continuation = (): { continueOn: ContinueOn; hint: string } | null => {
+    if (!settings) return null;
+    const backend = nextBackendAfterGpu();
+    const resumeFrom = lastCheckpoint?.id ?? settings.resumeFrom ?? null;
+    const { resumeFrom: _, ...rest } = settings;
+    const epochs = settings.epochs !== undefined ? Math.max(1, settings.epochs - epochsDone) : undefined;
+    const next = {
+      ...rest,
+      backend,
+      ...(epochs !== undefined ? { epochs } : {}),
+      ...(resumeFrom !== null ? { resumeFrom } : {}),
+    };
+    const hint =
+      resumeFrom !== null
+        ? ` The last good checkpoint${lastCheckpoint ? ` (epoch ${lastCheckpoint.epoch + 1})` : ''} is kept: continue on ${backend} from it.`
+        : ` No epoch was saved: start again on ${backend}.`;
+    return { continueOn: { backend, resumeFrom, settings: next }, hint };
+  };
   const notify = (message: string) => channel.send({ type: 'notice', runId, message });
   // Proof of life for other processes opening the project (db/runs.ts markDeadRuns). Not unref'd: after
   // the parent's death closes the IPC channel, this timer keeps the process alive to record the end.
   const beat = setInterval(() => heartbeat(db, runId), HEARTBEAT_MS);
   try {
-    const settings: TrainSettings = trainSettingsSchema.parse(raw);
+    settings = trainSettingsSchema.parse(raw);
     const backend = await initBackend({ backend: settings.backend });
     startRun(db, runId, `${backend.name}: ${backend.detail}`);
     const images = listImages(db);
@@ -86,8 +115,14 @@ export async function runTraining(
       splits: ['train', 'val', 'unassigned'],
       includeUnlabeled: settings.reconstructionWeight > 0,
     });
-    const train = samples.filter((s) => s.split !== 'val' && s.labels);
-    const val = samples.filter((s) => s.split === 'val' && s.labels);
+    // Unless the user chose validation images, about a fifth are held out (core/training/split.ts).
+    const shaOf = new Map(images.map((i) => [i.id, i.sha256]));
+    const heldOut = autoValidation(
+      samples.map((s) => ({ id: s.id, split: s.split, sha256: shaOf.get(s.id) ?? '', labeled: !!s.labels })),
+    );
+    const isVal = (s: (typeof samples)[number]) => s.split === 'val' || heldOut.has(s.id);
+    const train = samples.filter((s) => !isVal(s) && s.labels);
+    const val = samples.filter((s) => isVal(s) && s.labels);
     // Images without trusted labels. Never the labeled validation images: training on their pixels (even
     // without labels, or only through batch-norm statistics) would flatter the validation metrics.
     const unlabeled = samples.filter((s) => !s.labels);
@@ -105,6 +140,7 @@ export async function runTraining(
       skipped: backend.skipped,
       train: train.length,
       val: val.length,
+      heldOut: heldOut.size,
       classWeights,
       size: [size.width, size.height],
     });
@@ -176,6 +212,8 @@ export async function runTraining(
             },
             () => stopFlag.stop,
           );
+          if (checkpointId !== null) lastCheckpoint = { id: checkpointId, epoch: result.epoch };
+          epochsDone++;
           if (waited) notify(`Epoch ${result.epoch + 1} saved`);
           channel.send({ type: 'epoch', runId, result, checkpointId });
         },
@@ -183,26 +221,48 @@ export async function runTraining(
       startEpoch,
     );
     model.dispose();
-    const end =
-      outcome.status === 'stopped' && stopFlag.orphaned
-        ? {
-            status: 'interrupted' as const,
-            message: `Interrupted: the app or command that started the run ended; ${outcome.epochs} epoch(s) and their checkpoints are kept`,
-          }
-        : outcome;
-    await retryWhileBusy(() => finishRun(db, runId, end.status, end.message), notify);
-    channel.send({ type: 'done', runId, status: end.status, message: end.message });
+    const next = outcome.status === 'failed' && outcome.gpuFailure ? continuation() : null;
+    const orphaned = outcome.status === 'stopped' && stopFlag.orphaned === true;
+    const status = orphaned ? ('interrupted' as const) : outcome.status;
+    const message = orphaned
+      ? `Interrupted: the app or command that started the run ended; ${outcome.epochs} epoch(s) and their checkpoints are kept`
+      : next
+        ? outcome.message + next.hint
+        : outcome.message;
+    await retryWhileBusy(() => finishRun(db, runId, status, message), notify);
+    channel.send({
+      type: 'done',
+      runId,
+      status,
+      message,
+      ...(next ? { continueOn: next.continueOn } : {}),
+    });
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    const gpu = asGpuFailure(err);
+    const next = gpu ? continuation() : null;
+    // One line, capped: a tfjs shape error or a dying wasm module can carry pages of text.
+    const message =
+      (gpu ? `Training stopped: ${gpu.message}.` : oneLine(err instanceof Error ? err.message : String(err))) +
+      (next?.hint ?? '');
     await retryWhileBusy(() => finishRun(db, runId, 'failed', message), notify).catch(() => {});
-    channel.send({ type: 'done', runId, status: 'failed', message });
+    channel.send({ type: 'done', runId, status: 'failed', message, ...(next ? { continueOn: next.continueOn } : {}) });
   } finally {
     clearInterval(beat);
     project.close();
   }
 }
 
-/** Predicts `imageIds` with the active (or given) checkpoint, one message per image. */
+/** An error as a code and a message for the parent (AppError keeps its code; anything else is INTERNAL). */
+function errorPayload(err: unknown): ApiErrorPayload {
+  if (err instanceof AppError) return { code: err.code, message: err.message };
+  return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
+}
+
+/**
+ * Predicts `imageIds` with the active (or given) checkpoint, one message per image: the prediction
+ * (label values and confidence as bytes, 2 bytes a pixel), or with `scoresOnly` its "Label next" score,
+ * or why that image failed. Then `predictDone`.
+ */
 export async function runPrediction(msg: Extract<ToWorker, { type: 'predict' }>, channel: Channel): Promise<void> {
   const project = Project.open(msg.projectPath, msg.nativeBinding);
   let checkpointId: number | null = null;
@@ -214,28 +274,30 @@ export async function runPrediction(msg: Extract<ToWorker, { type: 'predict' }>,
     checkpointId = c.id;
     const { model, meta } = await loadModel(c);
     for (const imageId of msg.imageIds) {
-      const p = await predictProjectImage(project.db, model, meta, imageId);
-      const confidence = new Uint8Array(p.confidence.length);
-      for (let i = 0; i < confidence.length; i++) confidence[i] = Math.round(255 * p.confidence[i]!);
-      channel.send({
-        type: 'prediction',
-        imageId,
-        width: p.width,
-        height: p.height,
-        values: p.values,
-        confidence,
-        meanConfidence: p.meanConfidence,
-      });
+      try {
+        const p = await predictProjectImage(project.db, model, meta, imageId);
+        if (msg.scoresOnly) {
+          const score = labelNextScore(p.confidence, loadLabelMap(project.db, imageId)?.classes ?? null, 255);
+          channel.send({ type: 'predictionScore', imageId, ...score });
+          continue;
+        }
+        channel.send({
+          type: 'prediction',
+          imageId,
+          width: p.width,
+          height: p.height,
+          values: p.values,
+          confidence: p.confidence,
+          meanConfidence: p.meanConfidence,
+        });
+      } catch (err) {
+        channel.send({ type: 'predictionFailed', imageId, error: errorPayload(err) });
+      }
     }
     model.dispose();
     channel.send({ type: 'predictDone', checkpointId, backend: backendName, error: null });
   } catch (err) {
-    channel.send({
-      type: 'predictDone',
-      checkpointId,
-      backend: backendName,
-      error: err instanceof Error ? err.message : String(err),
-    });
+    channel.send({ type: 'predictDone', checkpointId, backend: backendName, error: errorPayload(err) });
   } finally {
     project.close();
   }
@@ -257,12 +319,39 @@ if (require.main === module || (process as unknown as { parentPort?: unknown }).
     stopFlag.stop = true;
     stopFlag.orphaned = true;
   });
+  let current: Extract<ToWorker, { type: 'start' }> | null = null;
+  // A crash outside the run's own try (a dying wasm module, an async kernel error) ends the run with one
+  // capped line instead of Node printing the offending source line: 40 KB of minified glue.
+  const die = (err: unknown) => {
+    const message = `The training process failed: ${oneLine(err instanceof Error ? err.message : String(err))}`;
+    try {
+      if (current) {
+        const project = Project.open(current.projectPath, current.nativeBinding);
+        try {
+          finishRun(project.db, current.runId, 'failed', message);
+        } finally {
+          project.close();
+        }
+        channel.send({ type: 'done', runId: current.runId, status: 'failed', message });
+      }
+    } finally {
+      setTimeout(() => process.exit(1), 50);
+    }
+  };
+  process.on('uncaughtException', die);
+  process.on('unhandledRejection', die);
   channel.onMessage((msg) => {
     if (msg.type === 'stop') stopFlag.stop = true;
+    // The parent says when it has the last message (see ToWorker 'exit').
+    else if (msg.type === 'exit') process.exit(0);
     else if (msg.type === 'predict') {
-      void runPrediction(msg, channel).finally(() => setTimeout(() => process.exit(0), 50));
+      // An orphaned prediction process has no one to answer: leave with the parent.
+      process.once('disconnect', () => process.exit(0));
+      void runPrediction(msg, channel);
     } else if (msg.type === 'start') {
+      current = msg;
       void runTraining(msg.projectPath, msg.runId, msg.settings, channel, stopFlag, msg.nativeBinding).finally(() => {
+        current = null;
         // Let the last message flush before leaving.
         setTimeout(() => process.exit(0), 50);
       });

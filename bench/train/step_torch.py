@@ -2,7 +2,10 @@
 """PyTorch reference for bench/train/step.bench.ts: the same U-Net, input, batch, loss and optimizer.
 
 Usage: step_torch.py '{"batch":4,"size":128,"base":16,"depth":3,"classes":12,"threads":2,"steps":5,"warmup":2}'
-Prints one JSON line: {"ms_per_step": median over the timed steps, "torch": version, "threads": n}.
+Optional "device": "cpu" (default) or "cuda" (every tensor on the GPU; each step still reads its loss
+with .item(), which waits for the GPU, so the times are whole steps).
+Prints one JSON line: {"ms_per_step": median over the timed steps, "torch": version, "threads": n,
+"device": the device's name}.
 """
 import json
 import statistics
@@ -67,7 +70,10 @@ def main():
     cfg = json.loads(sys.argv[1])
     torch.set_num_threads(cfg["threads"])
     torch.manual_seed(0)
-    model = UNet(cfg["classes"], cfg["base"], cfg["depth"])
+    dev = torch.device(cfg.get("device", "cpu"))
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        sys.exit("CUDA requested but torch.cuda.is_available() is False")
+    model = UNet(cfg["classes"], cfg["base"], cfg["depth"]).to(dev)
     model.train()
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     b, s, c = cfg["batch"], cfg["size"], cfg["classes"]
@@ -75,6 +81,7 @@ def main():
     y = torch.randint(0, c, (b, s, s))
     y[:, : s // 4] = 255
     cw = torch.rand(c) + 0.5
+    x, y, cw = x.to(dev), y.to(dev), cw.to(dev)
 
     def step():
         opt.zero_grad(set_to_none=True)
@@ -91,7 +98,8 @@ def main():
         step()
         times.append((time.perf_counter() - t0) * 1000)
     ms = statistics.median(times)
-    print(json.dumps({"ms_per_step": ms, "torch": torch.__version__, "threads": torch.get_num_threads()}))
+    name = torch.cuda.get_device_name(dev) if dev.type == "cuda" else "cpu"
+    print(json.dumps({"ms_per_step": ms, "torch": torch.__version__, "threads": torch.get_num_threads(), "device": name}))
 
 
 if __name__ == "__main__":

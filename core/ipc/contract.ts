@@ -38,6 +38,8 @@ export interface ProjectInfo {
   schemaVersion: number;
   imageCount: number;
   classCount: number;
+  /** Set when the project cannot be changed: why (no write permission, read-only disk). Viewing and export work. */
+  readOnly?: string;
 }
 export interface RecentProject {
   path: string;
@@ -132,6 +134,14 @@ export interface PredictionData {
   confidence: Uint8Array;
   meanConfidence: number;
 }
+export interface RankedImage {
+  imageId: number;
+  /** Expected gain of labeling it: uncertainty over its unlabeled pixels, 0..1. */
+  gain: number;
+  /** Share of its pixels labeled (any source), 0..1. */
+  labeledFraction: number;
+  meanConfidence: number;
+}
 export interface RunSummary {
   id: number;
   /** `interrupted`: its process ended without finishing (killed, crashed); its checkpoints are usable. */
@@ -157,6 +167,11 @@ export interface MaskImportReport {
   /** Mask files whose name matches no image of the project (skipped, not an error). */
   unmatched: string[];
   errors: ImportFailure[];
+  /**
+   * Mask values that match no class, with their pixel and mask counts. When not empty and the import did
+   * not ask for `createClasses`, nothing was applied: the user confirms first.
+   */
+  unknownValues: { value: number; pixels: number; masks: number }[];
 }
 
 export const contract = {
@@ -212,6 +227,8 @@ export const contract = {
       voidValue: z.number().int().min(0).max(255).optional(),
       /** Apply a single mask to this image instead of matching masks to images by file name. */
       imageId: id.optional(),
+      /** Create a class for each mask value that matches none (after the user confirmed the list). */
+      createClasses: z.boolean().optional(),
     }),
     output: {} as MaskImportReport,
   },
@@ -236,6 +253,13 @@ export const contract = {
     output: {} as { into: ClassInfo; movedPixels: number },
   },
   'classes.usage': { input: z.object({ id }), output: {} as { id: number; pixels: number; images: number } },
+  /** Per labeled image, the share of pixels labeled by Fill unlabeled or an accepted prediction (the rest of `labeledFraction` a person labeled). */
+  'images.labelSources': { input: none, output: {} as { imageId: number; machine: number }[] },
+  /** Names (and colors) from a classes.json's text, as the CLI's `--classes`: existing values renamed, others added. */
+  'classes.loadNames': {
+    input: z.object({ name: z.string().max(1000), text: z.string().max(1_000_000) }),
+    output: {} as { changed: number; classes: ClassInfo[] },
+  },
   'train.classWeights': {
     input: z.object({ sources: z.array(z.enum(PIXEL_SOURCES)).min(1) }),
     output: {} as ClassWeightRow[],
@@ -254,10 +278,15 @@ export const contract = {
   'model.select': { input: z.object({ checkpointId: id.nullable() }), output: {} as { checkpointId: number | null } },
   /** The model's prediction for one image (computed in a separate process). */
   'predict.image': { input: z.object({ imageId: id, checkpointId: id.optional() }), output: {} as PredictionData },
-  /** Every image's mean prediction confidence, least confident first: what to label next. */
+  /** What to label next: every image by expected gain (core/training/rank.ts), most first; images that failed apart. */
   'predict.rank': {
     input: none,
-    output: {} as { checkpointId: number | null; images: { imageId: number; meanConfidence: number }[] },
+    output: {} as {
+      checkpointId: number | null;
+      images: RankedImage[];
+      /** Images that could not be predicted, with why (the others are still ranked). */
+      skipped: { imageId: number; name: string; message: string }[];
+    },
   },
   /** Writes masks, a dataset folder or the model into `dir`. */
   'export.run': {
@@ -265,11 +294,15 @@ export const contract = {
       kind: z.enum(['masks', 'dataset', 'model']),
       dir: path,
       checkpointId: id.optional(),
+      /** Masks and dataset: all labels, or only painted and imported ones (propagated and predicted left out). */
+      labels: z.enum(['all', 'trusted']).default('all'),
       /** Write into a folder that already holds files; without it such a folder answers NOT_EMPTY. */
       overwrite: z.boolean().optional(),
     }),
     output: {} as { kind: string; dir: string; files: number; skipped: string[] },
   },
+  /** Stops a running export after the image it is writing (it then answers CANCELLED). */
+  'export.cancel': { input: none, output: {} as { cancelling: boolean } },
 } satisfies Record<Channel, { input: z.ZodType; output: unknown }>;
 
 export type Contract = typeof contract;

@@ -15,3 +15,4 @@ export { LabelHistory, DEFAULT_HISTORY_BUDGET } from './history';
 export type { HistoryOptions } from './history';
 export { renderRect, PROVENANCE_PALETTE } from './render';
 export type { Palette, RenderOptions, RgbaBuffer } from './render';
+export { machineShare } from './sources';

@@ -1,5 +1,6 @@
 /** What a training process reports to its parent, and what the app forwards to the window. */
 import type { EvaluationMetrics } from './metrics';
+import type { TrainSettingsInput } from './settings';
 
 export interface StepProgress {
   epoch: number;
@@ -27,6 +28,8 @@ export type TrainMessage =
       skipped: { name: string; reason: string }[];
       train: number;
       val: number;
+      /** Of `val`, images held out automatically (the user chose no validation images). */
+      heldOut?: number;
       classWeights: number[];
       size: [number, number];
     }
@@ -34,4 +37,21 @@ export type TrainMessage =
   | { type: 'epoch'; runId: number; result: EpochResult; checkpointId: number | null }
   /** Something the user should know while the run goes on (e.g. it waits for a lock on the project file). */
   | { type: 'notice'; runId: number; message: string }
-  | { type: 'done'; runId: number; status: 'completed' | 'stopped' | 'failed' | 'interrupted'; message: string };
+  | {
+      type: 'done';
+      runId: number;
+      status: 'completed' | 'stopped' | 'failed' | 'interrupted';
+      message: string;
+      /**
+       * After a GPU failure: the next backend, and the settings that go on with it from the last good
+       * checkpoint (`resumeFrom`; none when no epoch was saved: then it starts over) for the remaining epochs.
+       */
+      continueOn?: ContinueOn;
+    };
+
+export interface ContinueOn {
+  backend: 'tensorflow' | 'wasm' | 'cpu';
+  /** The checkpoint it resumes from; null: no epoch was saved, it starts over. */
+  resumeFrom: number | null;
+  settings: TrainSettingsInput;
+}

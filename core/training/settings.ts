@@ -7,7 +7,7 @@ import { z } from 'zod';
 export const PIXEL_SOURCES = ['painted', 'propagated', 'predicted', 'imported'] as const;
 export type PixelSource = (typeof PIXEL_SOURCES)[number];
 
-export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKEND_CHOICES = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 
 export const trainSettingsSchema = z
   .object({

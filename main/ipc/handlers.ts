@@ -13,10 +13,19 @@ import { loadLabels, saveLabels } from '../services/labels';
 import { browserImage } from '../services/decode';
 import { expandPaths, fileSource, importImages } from '../services/import-images';
 import { importMasks } from '../services/import-masks';
+import { applyClassFile, parseClassFile } from '../services/class-file';
+import { labelSources } from '../services/label-sources';
 import { Project } from '../services/project';
 import { computeClassWeights } from '../services/class-weights';
 import { runExport } from '../services/export';
-import { predictInProcess, startTraining, type ForkWorker, type TrainingHandle } from '../services/training';
+import {
+  predictInProcess,
+  scoreInProcess,
+  startTraining,
+  type ForkWorker,
+  type TrainingHandle,
+} from '../services/training';
+import { byExpectedGain } from '../../core/training/rank';
 import { activeCheckpoint, listCheckpoints, listEpochs, listRuns, setActiveCheckpoint } from '../../db/runs';
 import { getMeta } from '../../db/meta';
 import { RecentProjects } from '../services/recent';
@@ -51,6 +60,8 @@ export interface HandlerDeps {
 export class Session {
   project: Project | null = null;
   training: TrainingHandle | null = null;
+  /** Aborts the export in progress (export.cancel). */
+  exportAbort: AbortController | null = null;
   constructor(readonly deps: HandlerDeps) {}
 
   require(): Project {
@@ -86,6 +97,12 @@ export function createHandlers(session: Session): Handlers {
   const { deps } = session;
   const recent = new RecentProjects(deps.dataDir);
   const db = () => session.require().db;
+  /** The project's database for a change; a read-only project answers READ_ONLY with the reason. */
+  const writable = (action: string) => {
+    const project = session.require();
+    project.requireWritable(action);
+    return project.db;
+  };
   const trainingProcess = () => {
     if (!deps.forkWorker || !deps.workerModule) throw new AppError('UNSUPPORTED', 'Training is not available here');
     return { fork: deps.forkWorker, module: deps.workerModule };
@@ -116,7 +133,7 @@ export function createHandlers(session: Session): Handlers {
       return { id, dataUrl: `data:${t.mime};base64,${t.data.toString('base64')}` };
     },
     'images.import': async ({ paths }) => {
-      const target = db();
+      const target = writable('import images');
       const { files, errors } = await expandPaths(paths);
       const sources = files.map(fileSource);
       const report = await importImages(target, sources, importProgress(sources.map((s) => s.name)));
@@ -124,30 +141,37 @@ export function createHandlers(session: Session): Handlers {
     },
     'images.importFiles': ({ files }) =>
       importImages(
-        db(),
+        writable('import images'),
         files.map((f) => ({ name: f.name, read: async () => f.data })),
         importProgress(files.map((f) => f.name)),
       ),
-    'images.setSplit': ({ ids, split }) => ({ updated: images.setSplit(db(), ids, split) }),
-    'images.remove': ({ ids }) => ({ removed: images.removeImages(db(), ids) }),
+    'images.setSplit': ({ ids, split }) => ({ updated: images.setSplit(writable('change splits'), ids, split) }),
+    'images.remove': ({ ids }) => ({ removed: images.removeImages(writable('remove images'), ids) }),
 
     'images.original': ({ id }) => browserImage(db(), id),
     'labels.load': ({ imageId }) => loadLabels(db(), imageId),
-    'labels.save': (input) => saveLabels(db(), input),
+    'labels.save': (input) => saveLabels(writable('save labels'), input),
 
-    'masks.import': ({ paths, voidValue, imageId }) => importMasks(db(), paths, { voidValue, imageId }),
+    'masks.import': ({ paths, voidValue, imageId, createClasses }) =>
+      importMasks(writable('import masks'), paths, { voidValue, imageId, createClasses }),
 
     'classes.list': () => classes.listClasses(db()),
-    'classes.add': ({ name, color }) => classes.addClass(db(), name, color),
-    'classes.update': ({ id, ...patch }) => classes.updateClass(db(), id, patch),
-    'classes.reorder': ({ ids }) => classes.reorderClasses(db(), ids),
-    'classes.remove': ({ id }) => classes.removeClass(db(), id),
-    'classes.merge': ({ from, into }) => classes.mergeClasses(db(), from, into),
+    'classes.add': ({ name, color }) => classes.addClass(writable('add classes'), name, color),
+    'classes.update': ({ id, ...patch }) => classes.updateClass(writable('change classes'), id, patch),
+    'classes.reorder': ({ ids }) => classes.reorderClasses(writable('reorder classes'), ids),
+    'classes.remove': ({ id }) => classes.removeClass(writable('delete classes'), id),
+    'classes.merge': ({ from, into }) => classes.mergeClasses(writable('merge classes'), from, into),
     'classes.usage': ({ id }) => ({ id, ...classUsage(db(), classes.getClass(db(), id).value) }),
+    'images.labelSources': () => labelSources(db()),
+    'classes.loadNames': ({ name, text }) => {
+      const changed = applyClassFile(db(), parseClassFile(text, name));
+      return { changed, classes: classes.listClasses(db()) };
+    },
 
     'train.classWeights': ({ sources }) => computeClassWeights(db(), sources),
     'train.start': ({ settings }) => {
       const project = session.require();
+      project.requireWritable('train (runs and checkpoints are saved in the project)');
       if (session.training) throw new AppError('CONFLICT', 'A training run is already in progress');
       const { fork, module } = trainingProcess();
       const handle = startTraining(
@@ -175,13 +199,18 @@ export function createHandlers(session: Session): Handlers {
       return c ? { checkpointId: c.id, runId: c.runId, epoch: c.epoch, chosen: chosen === String(c.id) } : null;
     },
     'model.select': ({ checkpointId }) => {
-      setActiveCheckpoint(db(), checkpointId);
+      setActiveCheckpoint(writable('choose the model'), checkpointId);
       return { checkpointId };
     },
     'predict.image': async ({ imageId, checkpointId }) => {
       const project = session.require();
       const { fork, module } = trainingProcess();
-      const r = await predictInProcess(project.path, [imageId], fork, module, checkpointId, deps.nativeBinding);
+      const r = await predictInProcess(project.path, [imageId], fork, module, {
+        checkpointId,
+        nativeBinding: deps.nativeBinding,
+      });
+      const failed = r.failures[0];
+      if (failed) throw new AppError(failed.error.code, failed.error.message);
       const p = r.predictions[0]!;
       return {
         imageId,
@@ -196,13 +225,43 @@ export function createHandlers(session: Session): Handlers {
     'predict.rank': async () => {
       const project = session.require();
       const { fork, module } = trainingProcess();
-      const ids = images.listImages(project.db).map((i) => i.id);
-      const r = await predictInProcess(project.path, ids, fork, module, undefined, deps.nativeBinding);
-      const ranked = r.predictions.map((p) => ({ imageId: p.imageId, meanConfidence: p.meanConfidence }));
-      ranked.sort((a, b) => a.meanConfidence - b.meanConfidence);
-      return { checkpointId: r.checkpointId, images: ranked };
+      const list = images.listImages(project.db);
+      const names = new Map(list.map((i) => [i.id, i.name]));
+      const r = await scoreInProcess(
+        project.path,
+        list.map((i) => i.id),
+        fork,
+        module,
+        { nativeBinding: deps.nativeBinding },
+      );
+      const ranked = r.scores.map(({ imageId, gain, labeledFraction, meanConfidence }) => ({
+        imageId,
+        gain,
+        labeledFraction,
+        meanConfidence,
+      }));
+      ranked.sort(byExpectedGain);
+      const skipped = r.failures.map((f) => ({
+        imageId: f.imageId,
+        name: names.get(f.imageId) ?? `image ${f.imageId}`,
+        message: f.error.message,
+      }));
+      return { checkpointId: r.checkpointId, images: ranked, skipped };
     },
-    'export.run': ({ kind, dir, checkpointId, overwrite }) => runExport(db(), kind, dir, { checkpointId, overwrite }),
+    'export.run': async ({ kind, dir, checkpointId, overwrite, labels }) => {
+      const abort = new AbortController();
+      session.exportAbort = abort;
+      try {
+        return await runExport(db(), kind, dir, { checkpointId, overwrite, labels, signal: abort.signal });
+      } finally {
+        if (session.exportAbort === abort) session.exportAbort = null;
+      }
+    },
+    'export.cancel': () => {
+      const abort = session.exportAbort;
+      abort?.abort();
+      return { cancelling: !!abort };
+    },
   } satisfies Handlers;
 }
 

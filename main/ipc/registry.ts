@@ -4,7 +4,8 @@
  */
 import { CHANNELS, type Channel } from '../../core/ipc/channels';
 import { contract, type Output, type ParsedInput } from '../../core/ipc/contract';
-import { AppError, type Envelope } from '../../core/ipc/errors';
+import { AppError, oneLine, type Envelope } from '../../core/ipc/errors';
+import { fsError, isErrnoError, sqliteError } from '../services/fs-guard';
 
 export type Handler<K extends Channel> = (input: ParsedInput<K>) => Promise<Output<K>> | Output<K>;
 export type Handlers = { [K in Channel]: Handler<K> };
@@ -45,9 +46,16 @@ export function createRegistry(handlers: Handlers, log: (msg: string, err: unkno
         const handler = handlers[channel] as (input: unknown) => unknown;
         return { ok: true, value: await handler(parsed.data) };
       } catch (err) {
-        if (err instanceof AppError) return { ok: false, error: err.toPayload() };
+        if (err instanceof AppError) return { ok: false, error: { ...err.toPayload(), message: oneLine(err.message) } };
+        // An I/O failure (disk full, permission, a folder gone) is the user's to fix, not a bug.
+        const known = sqliteError(err);
+        if (known) return { ok: false, error: known.toPayload() };
+        if (isErrnoError(err)) {
+          const e = fsError(err, 'Cannot access', err.path ?? '(no path)');
+          return { ok: false, error: { code: e.code, message: oneLine(e.message) } };
+        }
         log(`[ipc] ${channel} failed`, err);
-        const message = err instanceof Error ? err.message : String(err);
+        const message = oneLine(err instanceof Error ? err.message : String(err), 300);
         return { ok: false, error: { code: 'INTERNAL', message: `Unexpected error in ${channel}: ${message}` } };
       }
     },

@@ -2,9 +2,9 @@
  * Class definitions from a dataset's classes.json. Accepted shape (CamVid's and Maskwright's export):
  * `{ "classes": [{ "index" | "value": n, "name": "...", "color": [r, g, b] | "#rrggbb" }], "void_index"?: n }`.
  */
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { AppError } from '../../core/ipc/errors';
+import { MAX_CLASS_FILE_BYTES, readRegularFile } from './fs-guard';
 import { rgbToHex } from '../../core/palette';
 import { addClass, getClassByValue, listClasses, updateClass } from '../../db/classes';
 import { writeTransaction, type ProjectDb } from '../../db/open';
@@ -30,16 +30,26 @@ export interface ClassFile {
 }
 
 export async function readClassFile(path: string): Promise<ClassFile> {
+  const bytes = await readRegularFile(path, MAX_CLASS_FILE_BYTES, 'Cannot read class file');
+  return parseClassFile(bytes.toString('utf8'), path);
+}
+
+/** A classes.json's text (`source` names it in messages: a path or a file name). */
+export function parseClassFile(text: string, source: string): ClassFile {
   let raw: unknown;
   try {
-    raw = JSON.parse(await readFile(path, 'utf8'));
-  } catch (err) {
-    throw new AppError('IO', `Cannot read class file ${path}: ${(err as Error).message}`);
+    raw = JSON.parse(text);
+  } catch {
+    throw new AppError('INVALID_INPUT', `${source} is not a JSON file`);
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const i = parsed.error.issues[0]!;
-    throw new AppError('INVALID_INPUT', `Class file ${path}: ${i.path.join('.')}: ${i.message}`);
+    const where = i.path.length ? ` at ${i.path.join('.')}` : '';
+    throw new AppError(
+      'INVALID_INPUT',
+      `${source} is not a class list like {"classes": [{"index": 0, "name": "road", "color": [128, 64, 128]}]}${where}: ${i.message}`,
+    );
   }
   const voidValue = parsed.data.void_index;
   const classes = parsed.data.classes

@@ -11,8 +11,9 @@ import { listClasses } from '../../db/classes';
 import { getOriginal, listImages } from '../../db/images';
 import { loadLabelMap } from '../../db/labelmaps';
 import type { ProjectDb } from '../../db/open';
+import { workingRgb } from './decode';
 
-const SOURCE_CODE: Record<PixelSource, number> = {
+export const SOURCE_CODE: Record<PixelSource, number> = {
   painted: Provenance.Painted,
   propagated: Provenance.Propagated,
   predicted: Provenance.Predicted,
@@ -110,20 +111,14 @@ export async function loadSamples(
       }
     }
     if (!labels && !options.includeUnlabeled) continue;
-    const rgb = await sharp(getOriginal(db, img.id)!, { limitInputPixels: false })
-      .rotate()
-      .removeAlpha()
-      .toColourspace('srgb')
-      .resize(width, height, { fit: 'fill', kernel: 'lanczos3' })
-      .raw()
-      .toBuffer();
+    const rgb = await workingRgb(getOriginal(db, img.id)!, width, height);
     samples.push({
       id: img.id,
       name: img.name,
       split: img.split,
       width,
       height,
-      rgb: new Uint8Array(rgb.buffer, rgb.byteOffset, rgb.byteLength),
+      rgb: rgb.data,
       labels,
       sampleWeight: weightOf.get(img.id) ?? 1,
     });

@@ -80,3 +80,27 @@ export async function browserImage(db: ProjectDb, id: number): Promise<ImageData
     : await sharp(bytes, { limitInputPixels: false }).rotate().png({ compressionLevel: 1 }).toBuffer();
   return { id, mime: mime ?? 'image/png', data: new Uint8Array(data), width: img.width, height: img.height };
 }
+
+/**
+ * An image resized to `width` x `height` (EXIF orientation applied, alpha dropped, sRGB, Lanczos),
+ * as interleaved RGB bytes: the working scale training sees, and prediction therefore uses. libvips
+ * streams the decode, so a 100 MP original never sits in memory at full size.
+ */
+export async function workingRgb(
+  bytes: Uint8Array,
+  width: number,
+  height: number,
+): Promise<{ data: Uint8Array; width: number; height: number }> {
+  try {
+    const rgb = await sharp(bytes, { limitInputPixels: LIMITS.maxImagePixels })
+      .rotate()
+      .removeAlpha()
+      .toColourspace('srgb')
+      .resize(width, height, { fit: 'fill', kernel: 'lanczos3' })
+      .raw()
+      .toBuffer();
+    return { data: new Uint8Array(rgb.buffer, rgb.byteOffset, rgb.byteLength), width, height };
+  } catch (err) {
+    throw new AppError('UNSUPPORTED', `Cannot decode image (${(err as Error).message})`);
+  }
+}

@@ -6,7 +6,7 @@
 import { basename, extname, join } from 'node:path';
 import sharp from 'sharp';
 import { AppError } from '../../core/ipc/errors';
-import { UNLABELED } from '../../core/labelmap/types';
+import { Provenance, UNLABELED } from '../../core/labelmap/types';
 import { hexToRgb } from '../../core/palette';
 import { listClasses } from '../../db/classes';
 import { getOriginal, listImages } from '../../db/images';
@@ -28,6 +28,30 @@ export interface ExportReport {
 }
 
 const stem = (name: string) => basename(name, extname(name));
+
+/** Which labels an export writes: all, or only those a person made (painted, imported masks). */
+export type ExportLabels = 'all' | 'trusted';
+
+/** The class plane with propagated and predicted pixels unlabeled when only trusted labels go out. */
+function exportedClasses(map: { classes: Uint8Array; provenance: Uint8Array }, labels: ExportLabels): Uint8Array {
+  if (labels === 'all') return map.classes;
+  const out = map.classes.slice();
+  for (let i = 0; i < out.length; i++) {
+    const p = map.provenance[i];
+    if (p === Provenance.Propagated || p === Provenance.Predicted) out[i] = UNLABELED;
+  }
+  return out;
+}
+
+/** Stops an export between two images when `signal` was aborted (the files written so far stay). */
+function stopIfCancelled(signal: AbortSignal | undefined, report: ExportReport): void {
+  if (signal?.aborted) {
+    throw new AppError(
+      'CANCELLED',
+      `Export cancelled: ${report.files} ${report.files === 1 ? 'file was' : 'files were'} written to ${report.dir} before it stopped.`,
+    );
+  }
+}
 
 /**
  * Export names, unique within one export even when two images share a file name (a/img.png, b/img.png):
@@ -85,7 +109,13 @@ async function colorPreview(
     .toBuffer();
 }
 
-export async function exportMasks(db: ProjectDb, dir: string, overwrite = false): Promise<ExportReport> {
+export async function exportMasks(
+  db: ProjectDb,
+  dir: string,
+  overwrite = false,
+  labels: ExportLabels = 'all',
+  signal?: AbortSignal,
+): Promise<ExportReport> {
   const colors = new Map(listClasses(db).map((c) => [c.value, c.color]));
   await prepareTarget(dir, overwrite);
   await outputFolder(join(dir, 'masks'));
@@ -93,26 +123,34 @@ export async function exportMasks(db: ProjectDb, dir: string, overwrite = false)
   const report: ExportReport = { kind: 'masks', dir, files: 0, skipped: [] };
   const unique = uniqueStems();
   for (const img of listImages(db)) {
+    stopIfCancelled(signal, report);
     const map = loadLabelMap(db, img.id);
     if (!map) {
       report.skipped.push(img.name);
       continue;
     }
     const name = unique(img.name);
+    const classes = exportedClasses(map, labels);
     await writeFileAtomic(
       join(dir, 'masks', `${name}.png`),
-      encodeIndexedMask(map.width, map.height, map.classes, colors),
+      encodeIndexedMask(map.width, map.height, classes, colors),
     );
     await writeFileAtomic(
       join(dir, 'previews', `${name}.png`),
-      await colorPreview(map.width, map.height, map.classes, colors),
+      await colorPreview(map.width, map.height, classes, colors),
     );
     report.files += 2;
   }
   return report;
 }
 
-export async function exportDataset(db: ProjectDb, dir: string, overwrite = false): Promise<ExportReport> {
+export async function exportDataset(
+  db: ProjectDb,
+  dir: string,
+  overwrite = false,
+  labels: ExportLabels = 'all',
+  signal?: AbortSignal,
+): Promise<ExportReport> {
   const classes = listClasses(db);
   if (!classes.length) throw new AppError('INVALID_INPUT', 'The project has no classes to export');
   const toIndex = new Uint8Array(256).fill(UNLABELED);
@@ -131,13 +169,17 @@ export async function exportDataset(db: ProjectDb, dir: string, overwrite = fals
   const splits: Record<string, string[]> = { train: [], val: [], unassigned: [] };
   const unique = uniqueStems();
   for (const img of listImages(db)) {
+    stopIfCancelled(signal, report);
     const name = unique(img.name);
     const imageFile = `${name}${extname(img.name).toLowerCase() || '.png'}`;
     await writeFileAtomic(join(dir, 'images', imageFile), getOriginal(db, img.id)!);
     report.files++;
     const map = loadLabelMap(db, img.id);
     const values = new Uint8Array(img.width * img.height).fill(UNLABELED);
-    if (map) for (let i = 0; i < values.length; i++) values[i] = toIndex[map.classes[i]!]!;
+    if (map) {
+      const classes = exportedClasses(map, labels);
+      for (let i = 0; i < values.length; i++) values[i] = toIndex[classes[i]!]!;
+    }
     await writeFileAtomic(
       join(dir, 'masks', `${name}.png`),
       encodeIndexedMask(img.width, img.height, values, indexColors),
@@ -181,7 +223,7 @@ export async function exportModel(
     maskwright: {
       checkpoint: c.id,
       run: c.runId,
-      epoch: c.epoch,
+      epoch: c.epoch + 1, // counted from 1, as the app and the CLI show it
       classes: meta.classNames.map((name, i) => ({
         index: i,
         name,
@@ -212,6 +254,10 @@ export interface ExportOptions {
   checkpointId?: number | undefined;
   /** Write into a folder that already holds files (same-named files are replaced). */
   overwrite?: boolean | undefined;
+  /** Masks and dataset: every label, or only painted and imported ones. */
+  labels?: ExportLabels | undefined;
+  /** Aborted: stop before the next image (export.cancel). */
+  signal?: AbortSignal | undefined;
 }
 
 export function runExport(
@@ -221,7 +267,8 @@ export function runExport(
   options: ExportOptions = {},
 ): Promise<ExportReport> {
   const overwrite = options.overwrite ?? false;
-  if (kind === 'masks') return exportMasks(db, dir, overwrite);
-  if (kind === 'dataset') return exportDataset(db, dir, overwrite);
+  const labels = options.labels ?? 'all';
+  if (kind === 'masks') return exportMasks(db, dir, overwrite, labels, options.signal);
+  if (kind === 'dataset') return exportDataset(db, dir, overwrite, labels, options.signal);
   return exportModel(db, dir, options.checkpointId, overwrite);
 }

@@ -7,8 +7,8 @@ import { mergeIntoLabelMap } from '../../db/labelmaps';
 import type { ProjectDb } from '../../db/open';
 import { activeCheckpoint, getCheckpoint, type CheckpointRow } from '../../db/runs';
 import { deserializeModel } from '../../trainer/run/checkpoint';
-import { predictImage } from '../../trainer/predict';
-import { decodeRgb } from './propagate';
+import { predictTiled } from '../../trainer/predict';
+import { workingRgb } from './decode';
 
 export interface CheckpointMeta {
   weightSpecs: tf.io.WeightsManifestEntry[];
@@ -40,10 +40,15 @@ export interface ImagePrediction {
   height: number;
   /** Project label values per pixel. */
   values: Uint8Array;
-  confidence: Float32Array;
+  /** Probability of the predicted class per pixel, 0..255 = 0..1. */
+  confidence: Uint8Array;
   meanConfidence: number;
 }
 
+/**
+ * Predicts one project image at its own size. The network sees the image at the working scale, resized
+ * exactly as training resized it; tiles, upsampling and the memory bound are `predictTiled`'s.
+ */
 export async function predictProjectImage(
   db: ProjectDb,
   model: tf.LayersModel,
@@ -53,21 +58,24 @@ export async function predictProjectImage(
   const img = getImage(db, imageId);
   const bytes = img && getOriginal(db, imageId);
   if (!img || !bytes) throw new AppError('NOT_FOUND', `No image with id ${imageId}`);
-  const rgb = await decodeRgb(bytes);
-  const p = predictImage(model, rgb.data as Uint8Array, rgb.width, rgb.height, meta.inputSize);
-  const values = new Uint8Array(p.classes.length);
+  const [h, w] = meta.inputSize;
+  const working = await workingRgb(bytes, w, h);
+  const p = await predictTiled(model, working, img.width, img.height, { tile: meta.inputSize });
+  // Class indices become project values in place: no second width*height array.
+  const values = p.classes;
+  const lookup = Uint8Array.from(meta.classValues);
   let sum = 0;
   for (let i = 0; i < values.length; i++) {
-    values[i] = meta.classValues[p.classes[i]!]!;
+    values[i] = lookup[values[i]!]!;
     sum += p.confidence[i]!;
   }
   return {
     imageId,
-    width: rgb.width,
-    height: rgb.height,
+    width: img.width,
+    height: img.height,
     values,
     confidence: p.confidence,
-    meanConfidence: sum / values.length,
+    meanConfidence: sum / 255 / values.length,
   };
 }
 
@@ -76,6 +84,7 @@ export async function predictProjectImage(
  * where the confidence reaches `minConfidence`. Returns the pixels written.
  */
 export function acceptPrediction(db: ProjectDb, p: ImagePrediction, minConfidence = 0): number {
+  const min = Math.round(minConfidence * 255); // confidence is quantized to 0..255
   // Merged into the map as it is at commit time: labels saved while the model ran are kept.
   return mergeIntoLabelMap(db, p.imageId, (map) => {
     if (map.width !== p.width || map.height !== p.height) {
@@ -83,7 +92,7 @@ export function acceptPrediction(db: ProjectDb, p: ImagePrediction, minConfidenc
     }
     let written = 0;
     for (let i = 0; i < p.values.length; i++) {
-      if (map.classes[i] !== UNLABELED || p.confidence[i]! < minConfidence) continue;
+      if (map.classes[i] !== UNLABELED || p.confidence[i]! < min) continue;
       map.classes[i] = p.values[i]!;
       map.provenance[i] = Provenance.Predicted;
       written++;

@@ -6,11 +6,18 @@
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { AppError } from '../../core/ipc/errors';
-import { trainSettingsSchema, type TrainSettingsInput } from '../../core/training/settings';
-import { createRun, finishRun, getRun } from '../../db/runs';
+import { AppError, oneLine, type ApiErrorPayload } from '../../core/ipc/errors';
+import { trainSettingsSchema, type TrainSettings, type TrainSettingsInput } from '../../core/training/settings';
+import { createRun, finishRun, getCheckpoint, getRun } from '../../db/runs';
+import { assertTrainingReady } from './readiness';
 import type { ProjectDb } from '../../db/open';
-import type { FromWorker, PredictionMessage, ToWorker } from '../../trainer/run/protocol';
+import type {
+  FromWorker,
+  PredictionFailedMessage,
+  PredictionMessage,
+  PredictionScoreMessage,
+  ToWorker,
+} from '../../trainer/run/protocol';
 import type { TrainMessage } from '../../core/training/messages';
 
 /** The few things both child_process.fork and Electron's utilityProcess.fork offer. */
@@ -29,43 +36,136 @@ export function workerPath(distDir: string): string {
   return p;
 }
 
+export interface PredictOptions {
+  checkpointId?: number;
+  nativeBinding?: string;
+}
+
+/** What one prediction process delivered before it finished or died. */
+interface PredictRun {
+  predictions: PredictionMessage[];
+  scores: PredictionScoreMessage[];
+  failures: PredictionFailedMessage[];
+  checkpointId: number | null;
+  backend: string;
+  /** Why nothing could be predicted (e.g. NOT_FOUND: no trained model). */
+  error: ApiErrorPayload | null;
+  /** Set when the process ended before its last message: its exit code, as words. */
+  crashed: string | null;
+}
+
 /**
- * Predicts images in a separate process (TF.js inference would block the main process otherwise).
- * Resolves with one prediction per image, in the order given.
+ * One prediction process for `imageIds`. Resolves when its last message (`predictDone`) arrived, or
+ * when it died first (`crashed`); the process is told to leave only once everything is here.
  */
-export function predictInProcess(
+function predictionProcess(
   projectPath: string,
   imageIds: readonly number[],
   fork: ForkWorker,
   modulePath: string,
-  checkpointId?: number,
-  nativeBinding?: string,
-): Promise<{ predictions: PredictionMessage[]; checkpointId: number | null; backend: string }> {
+  options: PredictOptions & { scoresOnly?: boolean },
+): Promise<PredictRun> {
   const child = fork(modulePath);
-  const predictions: PredictionMessage[] = [];
-  return new Promise((resolve, reject) => {
+  const run: PredictRun = {
+    predictions: [],
+    scores: [],
+    failures: [],
+    checkpointId: null,
+    backend: '',
+    error: null,
+    crashed: null,
+  };
+  return new Promise((resolve) => {
     let settled = false;
     child.onMessage((msg) => {
-      if (msg.type === 'prediction') predictions.push(msg);
+      if (msg.type === 'prediction') run.predictions.push(msg);
+      else if (msg.type === 'predictionScore') run.scores.push(msg);
+      else if (msg.type === 'predictionFailed') run.failures.push(msg);
       else if (msg.type === 'predictDone') {
         settled = true;
-        if (msg.error)
-          reject(new AppError(msg.error.includes('no trained model') ? 'NOT_FOUND' : 'INTERNAL', msg.error));
-        else resolve({ predictions, checkpointId: msg.checkpointId, backend: msg.backend });
+        Object.assign(run, { checkpointId: msg.checkpointId, backend: msg.backend, error: msg.error });
+        child.postMessage({ type: 'exit' });
+        resolve(run);
       }
     });
     child.onExit((code) => {
-      if (!settled)
-        reject(new AppError('INTERNAL', `The prediction process ended unexpectedly (exit code ${code ?? 'none'})`));
+      if (settled) return;
+      settled = true;
+      run.crashed = `exit code ${code ?? 'none'}`;
+      resolve(run);
     });
     child.postMessage({
       type: 'predict',
       projectPath,
       imageIds: [...imageIds],
-      ...(checkpointId !== undefined ? { checkpointId } : {}),
-      ...(nativeBinding ? { nativeBinding } : {}),
+      ...(options.checkpointId !== undefined ? { checkpointId: options.checkpointId } : {}),
+      ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+      ...(options.scoresOnly ? { scoresOnly: true } : {}),
     });
   });
+}
+
+const crashMessage = (run: PredictRun) =>
+  `The prediction process ended unexpectedly (${run.crashed}); the image may be too large for the memory available`;
+
+/**
+ * Predicts images in a separate process (TF.js inference would block the main process otherwise).
+ * Resolves with one prediction per image that could be predicted, in the order given, and the
+ * images that could not (with why); rejects, with its code, when nothing could be predicted.
+ */
+export async function predictInProcess(
+  projectPath: string,
+  imageIds: readonly number[],
+  fork: ForkWorker,
+  modulePath: string,
+  options: PredictOptions = {},
+): Promise<{
+  predictions: PredictionMessage[];
+  failures: PredictionFailedMessage[];
+  checkpointId: number | null;
+  backend: string;
+}> {
+  const run = await predictionProcess(projectPath, imageIds, fork, modulePath, options);
+  if (run.error) throw new AppError(run.error.code, run.error.message);
+  if (run.crashed) throw new AppError('INTERNAL', crashMessage(run));
+  return { predictions: run.predictions, failures: run.failures, checkpointId: run.checkpointId, backend: run.backend };
+}
+
+/**
+ * "Label next" scores (core/training/rank.ts) for `imageIds`, computed in separate processes. An
+ * image that fails, even one that takes its process down (out of memory), is reported in `failures`
+ * and the others are still scored (a fresh process carries on after it).
+ */
+export async function scoreInProcess(
+  projectPath: string,
+  imageIds: readonly number[],
+  fork: ForkWorker,
+  modulePath: string,
+  options: PredictOptions = {},
+): Promise<{ scores: PredictionScoreMessage[]; failures: PredictionFailedMessage[]; checkpointId: number | null }> {
+  const scores: PredictionScoreMessage[] = [];
+  const failures: PredictionFailedMessage[] = [];
+  let checkpointId: number | null = null;
+  let rest = [...imageIds];
+  while (rest.length) {
+    const run = await predictionProcess(projectPath, rest, fork, modulePath, { ...options, scoresOnly: true });
+    if (run.error) throw new AppError(run.error.code, run.error.message);
+    checkpointId = run.checkpointId ?? checkpointId;
+    scores.push(...run.scores);
+    failures.push(...run.failures);
+    if (!run.crashed) break;
+    // Images go in order: the first one without an answer took the process down.
+    const answered = new Set([...run.scores, ...run.failures].map((m) => m.imageId));
+    const at = rest.findIndex((id) => !answered.has(id));
+    if (at < 0) break;
+    failures.push({
+      type: 'predictionFailed',
+      imageId: rest[at]!,
+      error: { code: 'INTERNAL', message: crashMessage(run) },
+    });
+    rest = rest.slice(at + 1);
+  }
+  return { scores, failures, checkpointId };
 }
 
 export interface TrainingHandle {
@@ -89,13 +189,16 @@ export function startTraining(
     const i = parsed.error.issues[0]!;
     throw new AppError('INVALID_INPUT', `Training settings: ${i.path.join('.') || 'settings'}: ${i.message}`);
   }
+  if (parsed.data.resumeFrom !== undefined) checkResumable(db, parsed.data);
+  assertTrainingReady(db, parsed.data.sources);
   const runId = createRun(db, parsed.data);
   const child = fork(modulePath);
   let finished: Extract<TrainMessage, { type: 'done' }> | null = null;
   const done = new Promise<Extract<TrainMessage, { type: 'done' }>>((resolve) => {
     child.onMessage((m) => {
-      if (m.type === 'prediction' || m.type === 'predictDone') return;
-      const msg = m;
+      if (m.type === 'prediction' || m.type === 'predictionScore' || m.type === 'predictionFailed') return;
+      if (m.type === 'predictDone') return;
+      const msg = m.type === 'done' ? { ...m, message: oneLine(m.message) } : m;
       if (msg.type === 'done') finished = msg;
       onMessage(msg);
       if (finished) resolve(finished);
@@ -128,6 +231,31 @@ export function startTraining(
     ...(nativeBinding ? { nativeBinding } : {}),
   });
   return { runId, stop: () => child.postMessage({ type: 'stop' }), done };
+}
+
+/** Architecture settings a checkpoint's weights depend on: resuming with others cannot load them. */
+const ARCHITECTURE = [
+  ['depth', '--depth', (s: TrainSettings) => s.depth],
+  ['baseFilters', '--width-base', (s: TrainSettings) => s.baseFilters],
+  ['reconstruction', '--reconstruction (on or off)', (s: TrainSettings) => s.reconstructionWeight > 0],
+] as const;
+
+/**
+ * Refuses to resume from a checkpoint whose model has another shape, before a run is recorded: the
+ * weights would not load (and the failure would be a page of tensor shapes).
+ */
+export function checkResumable(db: ProjectDb, settings: TrainSettings): void {
+  const c = getCheckpoint(db, settings.resumeFrom!);
+  const before = trainSettingsSchema.safeParse(getRun(db, c.runId).settings);
+  if (!before.success) return; // an old run's settings: the worker's own check still applies
+  for (const [, flag, value] of ARCHITECTURE) {
+    if (value(before.data) !== value(settings)) {
+      throw new AppError(
+        'INVALID_INPUT',
+        `Cannot resume from checkpoint ${c.id}: it was trained with ${flag} ${String(value(before.data))}, this run asks for ${String(value(settings))}; resume with the same model settings`,
+      );
+    }
+  }
 }
 
 /** `child_process.fork` as a ForkWorker (the CLI and tests). */

@@ -8,6 +8,8 @@ import { Project } from '../../main/services/project';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maskPng, tempDir, truncatedJpeg, writeImage } from '../helpers/fixtures';
+import { webGpuAdapter } from '../helpers/webgpu';
+import type { BackendStatus } from '../../core/training/backends';
 
 const root = join(__dirname, '..', '..');
 const bin = join(root, 'bin', 'maskwright.cjs');
@@ -51,7 +53,7 @@ describe('maskwright CLI', () => {
     await writeImage(imgs, 'b.png', 4, 2, 2);
     writeFileSync(join(masks, 'a.png'), maskPng(4, 2, Uint8Array.from([0, 0, 3, 3, 11, 11, 11, 11])));
 
-    const imported = cli('import', project, imgs, '--masks', masks, '--void', '11');
+    const imported = cli('import', project, imgs, '--masks', masks, '--void', '11', '--create-classes');
     expect(imported.code).toBe(0);
     expect(imported.stdout).toMatch(/Imported 2 image\(s\); skipped 0 duplicate\(s\); 0 error\(s\)/);
     expect(imported.stdout).toMatch(/Applied 1 mask\(s\); created 2 class\(es\)/);
@@ -221,5 +223,35 @@ describe('maskwright CLI', () => {
       code: 1,
       stderr: expect.stringMatching(/No project at/),
     });
+  });
+
+  it("lists every backend in auto's order, available or not and why, with the WebGPU adapter", async () => {
+    const r = spawnSync(process.execPath, [bin, 'backends', '--json'], {
+      encoding: 'utf8',
+      env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp' },
+    });
+    expect(r.status).toBe(0);
+    const list = JSON.parse(r.stdout) as BackendStatus[];
+    expect(list.map((b) => b.name)).toEqual(['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']);
+    // Neither native package installs here: unavailable, with the loader's reason.
+    for (const b of list.slice(0, 3).filter((b) => b.name !== 'webgpu')) {
+      expect(b).toMatchObject({ available: false, auto: false, reason: expect.stringMatching(/Cannot find module/) });
+    }
+    expect(list.filter((b) => b.auto)).toHaveLength(1);
+    const gpu = list[1]!;
+    const adapter = await webGpuAdapter();
+    if (adapter) {
+      expect(gpu.available).toBe(true);
+      expect(gpu.adapter).toEqual(adapter);
+      // A software adapter (lavapipe here) is listed but not what auto picks: wasm is.
+      if (adapter.software) {
+        expect(gpu.reason).toMatch(/software adapter/);
+        expect(list.find((b) => b.auto)!.name).toBe('wasm');
+      } else expect(gpu.auto).toBe(true);
+    }
+    const text = cli('backends');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^\* auto uses /m);
+    if (adapter) expect(text.stdout).toContain(adapter.description || adapter.device);
   });
 });

@@ -71,6 +71,8 @@ describe('export and checkpoints in the app', () => {
     await dialog.getByText(`Exported 3 files to ${modelDir}`).waitFor();
     expect(existsSync(join(modelDir, 'model.json'))).toBe(true);
     expect(existsSync(join(modelDir, 'weights.bin'))).toBe(true);
+    // metadata.json counts epochs as the dialog does ("epoch 2").
+    expect(JSON.parse(readFileSync(join(modelDir, 'metadata.json'), 'utf8'))).toMatchObject({ run: runId, epoch: 2 });
     await dialog.getByRole('button', { name: 'Done' }).click();
     await dialog.waitFor({ state: 'detached' });
 

@@ -95,6 +95,13 @@ describe('import', () => {
     const dialog = page.getByRole('dialog', { name: 'Import masks' });
     await dialog.getByLabel('Also treat this value as unlabeled (optional)').fill('11');
     await dialog.getByRole('button', { name: 'Choose folder…' }).click();
+    // Value 0 matches no class yet: the dialog lists it with its pixel count and asks before creating it.
+    const unknown = dialog.getByRole('alert', { name: 'Values without a class' });
+    await unknown.getByText('1 mask value matches no class.').waitFor();
+    expect(await unknown.locator('tbody tr').allInnerTexts()).toEqual([expect.stringMatching(/^0\s+\d[\d,]*\s+1$/)]);
+    await expectClasses(page, []);
+    await h.screenshot('10-masks-unknown-values');
+    await dialog.getByRole('button', { name: 'Create 1 class and import' }).click();
     await importReport(page).getByText('Applied 1 mask').waitFor();
     await expectClasses(page, ['Class 0']);
     await page.getByRole('article', { name: 'meadow.png' }).getByText('50% labeled').waitFor();

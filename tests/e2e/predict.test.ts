@@ -53,10 +53,16 @@ describe('predictions in the editor', () => {
     await editor.getByRole('heading', { name: image.name, exact: true }).waitFor();
     await editor.getByText('Loading…').waitFor({ state: 'detached' });
 
-    // Before any training: a clear message, nothing shown.
+    // Before any training: a clear message in the panel, whole, kept until dismissed (Esc).
     await page.keyboard.press('m');
-    await notice(page).getByText('Train a model first').waitFor({ timeout: 30_000 });
-    expect(await panel(page).count()).toBe(0);
+    await panel(page).getByRole('alert').getByText('Train a model first').waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(4500);
+    expect(await panel(page).getByRole('alert').textContent()).toBe(
+      'Train a model first: there is no trained model yet.',
+    );
+    await h.screenshot('predict-failed');
+    await page.keyboard.press('Escape');
+    await panel(page).waitFor({ state: 'detached' });
 
     await h.call('train.start', {
       settings: {
@@ -86,6 +92,10 @@ describe('predictions in the editor', () => {
     expect(prediction.width).toBe(SIZE);
     expect(prediction.values.length).toBe(n);
 
+    // Accepting everything takes lowering the threshold from its default 0.5 first.
+    expect(await page.getByLabel('Confidence threshold').inputValue()).toBe('0.5');
+    await page.getByLabel('Confidence threshold').fill('0');
+    await canvas(page).focus();
     await page.keyboard.press('Enter');
     await panel(page).waitFor({ state: 'detached' });
     await notice(page)
@@ -122,17 +132,25 @@ describe('predictions in the editor', () => {
       )
       .toBe(true);
 
-    // "Label next": the images the model is least sure about, least confident first; a click opens one.
+    // "Label next": the image with unlabeled pixels first (the others are fully labeled: nothing to gain),
+    // with its labeled share beside it; a click opens one.
     const rank = await h.call('predict.rank');
+    expect(rank.skipped).toEqual([]);
+    expect(rank.images[0]).toMatchObject({ imageId: 1, labeledFraction: 1 / n });
+    expect(rank.images[0]!.gain).toBeGreaterThan(0);
+    for (const r of rank.images.slice(1)) expect([r.labeledFraction, r.gain]).toEqual([1, 0]);
     const byId = new Map(images.map((i) => [i.id, i.name]));
     const expected = rank.images
       .slice(0, 5)
-      .map((r) => `${byId.get(r.imageId)} ${Math.round(r.meanConfidence * 100)}%`);
+      .map((r) => `${byId.get(r.imageId)} ${Math.round(r.labeledFraction * 100)}% labeled`);
     expect(expected.length).toBe(3);
     await editor.getByRole('button', { name: 'Label next' }).click();
     const list = page.getByRole('region', { name: 'Label next' });
     await expect
-      .poll(async () => (await list.getByRole('listitem').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim()))
+      .poll(
+        async () => (await list.getByRole('listitem').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim()),
+        { timeout: 60_000 }, // ranking forks a prediction process
+      )
       .toEqual(expected);
     await h.screenshot('predict-label-next');
     const last = rank.images[2]!;

@@ -270,8 +270,12 @@ describe('fill unlabeled', () => {
     await h.screenshot('propagate-preview');
     await expectStored(h, imageId, painted);
 
-    // The threshold re-thresholds the preview without a new run: at 1 some pixels stay unlabeled.
+    // The threshold starts at 0.5 (uncertain pixels stay unlabeled unless the user lowers it). It
+    // re-thresholds the preview without a new run: at 1 some pixels stay unlabeled.
+    expect(await page.getByLabel('Confidence threshold').inputValue()).toBe('0.5');
+    await page.getByLabel('Confidence threshold').fill('0');
     const count = page.getByLabel('Pixels to fill');
+    await count.getByText(/stay unlabeled/).waitFor({ state: 'detached' });
     const before = await count.textContent();
     await page.getByLabel('Confidence threshold').fill('1');
     await count.getByText(/stay unlabeled/).waitFor();
@@ -425,6 +429,8 @@ describe('fill unlabeled', () => {
       `propagation ${seconds} s in the worker; ${frames.length} frames, longest gap ${longest.toFixed(0)} ms`,
     );
 
+    await page.getByLabel('Confidence threshold').fill('0');
+    await canvas(page).focus();
     await page.keyboard.press('Enter');
     await waitNoFill(page);
     // Solved at a reduced resolution and upsampled: a few pixels on the slanted staircase edge may go

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { Project } from '../../main/services/project';
 import { insertImage } from '../../db/images';
+import { createHandlers, Session } from '../../main/ipc/handlers';
+import { createRegistry, type Registry } from '../../main/ipc/registry';
 import { tempDir } from './fixtures';
 
 /** A fresh project file in a temp folder; `close()` closes it and removes the folder. */
@@ -32,4 +34,20 @@ export function fakeImage(project: Project, width: number, height: number, name 
     thumbnail: new Uint8Array([1]),
     thumbnailMime: 'image/jpeg',
   });
+}
+
+/** The app's registry on an already open project (no dialogs, no training); `close()` detaches it. */
+export function projectRegistry(project: Project, dataDir: string): { registry: Registry; close: () => void } {
+  const none = async () => null;
+  const session = new Session({
+    version: 'test',
+    platform: 'test',
+    dataDir,
+    dialogs: { createProject: none, openProject: none, pickImages: async () => [], pickFolder: none },
+  });
+  session.project = project;
+  return {
+    registry: createRegistry(createHandlers(session), () => {}),
+    close: () => (session.project = null),
+  };
 }

@@ -47,3 +47,13 @@ export async function makeProject(dir: string, name: string): Promise<string> {
   project.close();
   return path;
 }
+
+/** The smallest model that trains in a few seconds on the cpu backend (add `epochs`). */
+export const TINY_TRAINING = {
+  width: SIZE,
+  height: SIZE,
+  baseFilters: 4,
+  depth: 2,
+  batchSize: 2,
+  backend: 'cpu' as const,
+};

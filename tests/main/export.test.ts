@@ -52,6 +52,17 @@ describe('export', () => {
     expect([...preview.subarray(12, 16)]).toEqual([0, 0, 0, 0]); // unlabeled: transparent
   });
 
+  it('leaves propagated and predicted pixels out when asked for the labels a person made', async () => {
+    // a.png: provenance [painted, propagated, imported, none, predicted, painted].
+    const masks = join(t.dir, 'trusted-masks');
+    await exportMasks(t.project.db, masks, false, 'trusted');
+    expect([...decode(readFileSync(join(masks, 'masks', 'a.png'))).data]).toEqual([9, 255, 4, 255, 255, 9]);
+    const dataset = join(t.dir, 'trusted-dataset');
+    await exportDataset(t.project.db, dataset, false, 'trusted');
+    // Indices in display order: road (9) = 0, sky (4) = 1.
+    expect([...decode(readFileSync(join(dataset, 'masks', 'a.png'))).data]).toEqual([0, 255, 1, 255, 255, 0]);
+  });
+
   it('writes a dataset with class indices in display order, classes.json and split lists', async () => {
     const dir = join(t.dir, 'ds');
     await exportDataset(t.project.db, dir);

@@ -2,11 +2,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { listClasses } from '../../db/classes';
+import { addClass, listClasses } from '../../db/classes';
 import { getOriginal, listImages } from '../../db/images';
 import { loadLabelMap, saveLabelMap } from '../../db/labelmaps';
 import { expandPaths, fileSource, importImages, sha256Hex } from '../../main/services/import-images';
-import { importMasks } from '../../main/services/import-masks';
+import { describeUnknownValues, importMasks } from '../../main/services/import-masks';
 import { makeImage, maskPng, truncatedJpeg, writeImage } from '../helpers/fixtures';
 import { tempProject } from '../helpers/project';
 
@@ -82,8 +82,8 @@ describe('image import', () => {
     await writeImage(sub, 'two.jpg', 8, 8, 2);
     writeFileSync(join(sub, 'readme.txt'), 'x');
     const { files, errors } = await expandPaths([t.dir, join(t.dir, 'missing.png')]);
-    expect(files.map((f) => f.slice(t.dir.length + 1))).toEqual(['one.png', 'sub/two.jpg']);
-    expect(errors).toMatchObject([{ name: 'missing.png', code: 'IO' }]);
+    expect(files.map((f) => String(f.path).slice(t.dir.length + 1))).toEqual(['one.png', 'sub/two.jpg']);
+    expect(errors).toMatchObject([{ name: 'missing.png', code: 'NOT_FOUND' }]);
   });
 });
 
@@ -104,7 +104,7 @@ describe('mask import', () => {
     await import('node:fs/promises').then((fs) => fs.mkdir(masks));
     writeFileSync(join(masks, 'street.png'), maskPng(4, 2, values));
     writeFileSync(join(masks, 'orphan.png'), maskPng(4, 2, values));
-    const report = await importMasks(t.project.db, [masks], { voidValue: 11 });
+    const report = await importMasks(t.project.db, [masks], { voidValue: 11, createClasses: true });
     expect(report.applied).toEqual([
       { imageId: img.id, imageName: 'street.png', maskName: 'street.png', labeledPixels: 5 },
     ]);
@@ -132,7 +132,7 @@ describe('mask import', () => {
     ];
     const file = join(t.dir, 'scene_mask_target_mask.png');
     writeFileSync(file, maskPng(3, 2, Uint8Array.from([2, 2, 1, 0, 255, 2]), palette));
-    const report = await importMasks(t.project.db, [file]);
+    const report = await importMasks(t.project.db, [file], { createClasses: true });
     expect(report.errors).toEqual([]);
     const map = loadLabelMap(t.project.db, img.id)!;
     expect([...map.classes]).toEqual([5, 5, 1, 0, 255, 2]);
@@ -156,5 +156,40 @@ describe('mask import', () => {
       expect.stringMatching(/Color mask/),
     ]);
     expect(loadLabelMap(t.project.db, img.id)).toBeUndefined();
+  });
+
+  it('lists mask values that match no class and applies nothing until confirmed', async () => {
+    const img = await withImage('road.png', 4, 2);
+    addClass(t.project.db, 'Road', undefined, 0);
+    addClass(t.project.db, 'Car', undefined, 1);
+    const file = join(t.dir, 'road_mask.png');
+    // A stray 200 (2 pixels) next to the known values 0 and 1.
+    writeFileSync(file, maskPng(4, 2, Uint8Array.from([0, 0, 1, 1, 200, 200, 255, 0])));
+    const asked = await importMasks(t.project.db, [file]);
+    expect(asked.unknownValues).toEqual([{ value: 200, pixels: 2, masks: 1 }]);
+    expect(asked.applied).toEqual([]);
+    expect(asked.createdClasses).toEqual([]);
+    expect(listClasses(t.project.db).map((c) => c.name)).toEqual(['Road', 'Car']);
+    expect(loadLabelMap(t.project.db, img.id)).toBeUndefined();
+
+    const confirmed = await importMasks(t.project.db, [file], { createClasses: true });
+    expect(confirmed.createdClasses.map((c) => [c.value, c.name])).toEqual([[200, 'Class 200']]);
+    expect(confirmed.applied).toEqual([
+      { imageId: img.id, imageName: 'road.png', maskName: 'road_mask.png', labeledPixels: 7 },
+    ]);
+  });
+
+  it('a photo picked as a mask is listed (hundreds of values), not turned into hundreds of classes', async () => {
+    await withImage('photo.png', 16, 16);
+    const gray = new Uint8Array(256);
+    for (let i = 0; i < 256; i++) gray[i] = i; // values 0..255: 255 of them are labels
+    writeFileSync(join(t.dir, 'photo_mask.png'), maskPng(16, 16, gray));
+    const r = await importMasks(t.project.db, [join(t.dir, 'photo_mask.png')]);
+    expect(r.unknownValues).toHaveLength(255);
+    expect(r.unknownValues.reduce((n, u) => n + u.pixels, 0)).toBe(255);
+    expect(describeUnknownValues(r.unknownValues)).toMatch(
+      /^0 \(1 px in 1 mask\), 1 \(1 px in 1 mask\), .*, and 243 more$/,
+    );
+    expect(listClasses(t.project.db)).toEqual([]);
   });
 });

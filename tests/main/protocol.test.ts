@@ -31,6 +31,13 @@ describe('app:// protocol', () => {
     expect((await serveAppFile(root, 'app://maskwright/%2e%2e%2fsecret.txt')).status).toBe(403);
   });
 
+  it('answers a malformed URL with 400, not an exception', async () => {
+    for (const u of ['app://maskwright/%', 'app://maskwright/%E0%A4%A', 'app://maskwright/a%00b.js', 'not a url']) {
+      const res = await serveAppFile(root, u);
+      expect(res.status).toBe(400);
+    }
+  });
+
   it('treats only app://maskwright/ as the app', () => {
     expect(isAppUrl('app://maskwright/index.html')).toBe(true);
     for (const u of ['https://maskwright/', 'app://maskwright.evil/', 'file:///etc/passwd', undefined])

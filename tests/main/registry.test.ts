@@ -82,7 +82,7 @@ describe('IPC registry', () => {
         const env = await r.call(channel, payload);
         expect(typeof env.ok).toBe('boolean');
         if (!env.ok)
-          expect(['INVALID_INPUT', 'NO_PROJECT', 'NOT_FOUND', 'CONFLICT', 'IO', 'UNSUPPORTED']).toContain(
+          expect(['INVALID_INPUT', 'NO_PROJECT', 'NOT_FOUND', 'CONFLICT', 'NOT_READY', 'IO', 'UNSUPPORTED']).toContain(
             env.error.code,
           );
       }
@@ -102,6 +102,43 @@ describe('IPC registry', () => {
       error: { code: 'INTERNAL', message: 'Unexpected error in app.info: boom' },
     });
     expect(log).toHaveBeenCalledOnce();
+  });
+
+  it('answers I/O failures as IO or NOT_FOUND, not INTERNAL, and keeps every message to one short line', async () => {
+    const enospc = Object.assign(new Error('ENOSPC: no space left on device, write'), {
+      code: 'ENOSPC',
+      syscall: 'write',
+      path: '/mnt/full/x.png',
+    });
+    const enoent = Object.assign(new Error('ENOENT: no such file or directory'), { code: 'ENOENT', path: '/gone' });
+    const handlers = {
+      'app.info': () => {
+        throw enospc;
+      },
+      'project.current': () => {
+        throw enoent;
+      },
+      'images.list': () => {
+        throw new Error(`${'x'.repeat(40_000)}\n    at glue (wasm.js:1:1)\u001b[31m`);
+      },
+    } as unknown as Handlers;
+    const log = vi.fn();
+    const registry = createRegistry(handlers, log);
+    expect(await registry.invoke('app.info', undefined)).toEqual({
+      ok: false,
+      error: { code: 'IO', message: 'Cannot access /mnt/full/x.png: the disk is full' },
+    });
+    expect(await registry.invoke('project.current', undefined)).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND' },
+    });
+    const bug = await registry.invoke('images.list', undefined);
+    expect(bug).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
+    const message = (bug as { error: { message: string } }).error.message;
+    expect(message.length).toBeLessThan(400);
+    // eslint-disable-next-line no-control-regex
+    expect(message).not.toMatch(/[\n\u001b]/);
+    expect(log).toHaveBeenCalledOnce(); // only the real bug is logged
   });
 
   it('needs an open project for project data', async () => {

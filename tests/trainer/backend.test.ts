@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { initBackend } from '../../trainer/backend';
 import { batchNormTrain, batchNormTrainComposite } from '../../trainer/batch-norm';
 import { fusedBatchNormSupported } from '../../trainer/wasm-batch-norm';
+import { webGpuAdapter } from '../helpers/webgpu';
 
 describe('backend selection', () => {
   it('falls through the native packages to wasm on every core, and reports why', async () => {
@@ -14,6 +15,12 @@ describe('backend selection', () => {
     expect(names).toContain('@tensorflow/tfjs-node-gpu');
     expect(names).toContain('@tensorflow/tfjs-node');
     expect(r.skipped.every((s) => s.reason.length > 0)).toBe(true);
+    // Auto's order: the GPU package, webgpu, the CPU package, wasm.
+    expect(names.indexOf('@tensorflow/tfjs-node-gpu')).toBeLessThan(names.indexOf('webgpu'));
+    expect(names.indexOf('webgpu')).toBeLessThan(names.indexOf('@tensorflow/tfjs-node'));
+    const adapter = await webGpuAdapter();
+    // Here the only adapter is a software one (lavapipe): auto skips it and says why.
+    if (adapter?.software) expect(r.skipped.find((s) => s.name === 'webgpu')!.reason).toMatch(/software adapter/);
     expect(r.detail).toMatch(/threaded SIMD build, 2 threads/);
     expect(r.threads).toBe(2);
     // It computes, with the project's training kernels in place.
@@ -59,6 +66,23 @@ describe('backend selection', () => {
     ref.dispose();
     await tf.setBackend('wasm');
     got.forEach((v, i) => expect(v).toBeCloseTo(wantV[i]!, 4));
+  });
+
+  it('uses webgpu when forced, even on a software adapter, and reports the adapter', async ({ skip }) => {
+    const adapter = await webGpuAdapter();
+    if (!adapter) return skip();
+    const r = await initBackend({ backend: 'webgpu' });
+    expect(r.name).toBe('webgpu');
+    expect(tf.getBackend()).toBe('webgpu');
+    expect(r.adapter).toEqual(adapter);
+    expect(r.detail).toContain(adapter.software ? 'software adapter' : 'hardware adapter');
+    if (adapter.architecture === 'software') expect(adapter.software).toBe(true);
+    // It computes: sum of a valid 3x3 convolution of ones, by hand.
+    const t = tf.tidy(() =>
+      tf.sum(tf.conv2d(tf.ones([1, 8, 8, 2]) as tf.Tensor4D, tf.ones([3, 3, 2, 2]) as tf.Tensor4D, 1, 'valid')),
+    );
+    expect((await t.data())[0]).toBe(2 * 36 * 18);
+    t.dispose();
   });
 
   it('honours an override, and fails loudly on an unavailable forced backend', async () => {

@@ -4,7 +4,13 @@
  *
  * Stops when the epoch count or the time budget is reached (whichever comes first), when `shouldStop()`
  * returns true (after the current step), or when a loss is not finite (the bad step is not applied, so
- * the weights are those of the last good step; the last checkpoint is the last completed epoch).
+ * the weights are those of the last good step; the last checkpoint is the last completed epoch), or
+ * when the GPU fails (out of memory, device lost: `../webgpu.ts`), with a message that names the settings
+ * to lower; the last checkpoint is then the last completed epoch too.
+ *
+ * On webgpu the losses are read every `lossReadInterval` steps (one wait for the GPU instead of one per
+ * step; `trainStepQueued`); a non-finite loss is then found up to that many steps late, and the weights
+ * of the steps after it are never saved: every epoch's losses are read before its checkpoint.
  */
 import * as tf from '@tensorflow/tfjs';
 import {
@@ -14,7 +20,8 @@ import {
   type EvaluationMetrics,
 } from '../../core/training/metrics';
 import { weightedSoftmaxCrossEntropy, type LossReduction } from '../loss';
-import { trainStep } from '../train-step';
+import { readQueuedLosses, trainStep, trainStepQueued, type QueuedLoss, type TrainStepResult } from '../train-step';
+import { asGpuFailure, checkWebGpu, settleWebGpu, type GpuFailureKind } from '../webgpu';
 import { makeBatch, rng, shuffled, type Sample } from './data';
 import type { EpochResult, StepProgress } from '../../core/training/messages';
 
@@ -31,6 +38,8 @@ export interface LoopSettings {
   reconstructionWeight: number;
   flips: boolean;
   seed: number;
+  /** Read the losses every this many steps; default 8 on webgpu, 1 (every step) on the CPU backends. */
+  lossReadInterval?: number;
 }
 
 export interface LoopHooks {
@@ -43,16 +52,16 @@ export interface LoopHooks {
 export type LoopOutcome =
   | { status: 'completed'; epochs: number; message: string }
   | { status: 'stopped'; epochs: number; message: string }
-  | { status: 'failed'; epochs: number; message: string };
+  | { status: 'failed'; epochs: number; message: string; gpuFailure?: GpuFailureKind };
 
 /** Validation: loss with the same class weights, and metrics on labeled pixels only. */
-export function evaluate(
+export async function evaluate(
   model: tf.LayersModel,
   samples: readonly Sample[],
   classWeights: ArrayLike<number>,
   batchSize: number,
   reduction: LossReduction,
-): { loss: number; metrics: EvaluationMetrics } {
+): Promise<{ loss: number; metrics: EvaluationMetrics }> {
   const numClasses = (model.outputs[0]!.shape as number[])[3]!;
   const acc = emptyEvaluation(numClasses);
   let lossSum = 0;
@@ -71,15 +80,27 @@ export function evaluate(
           tf.softmax(logits, -1),
         ];
       });
-      lossSum += loss.dataSync()[0]!;
-      batches++;
-      accumulateEvaluation(acc, probs.dataSync(), batch.labels.dataSync());
-      tf.dispose([loss, probs]);
+      try {
+        const [l, p, g] = await Promise.all([loss.data(), probs.data(), batch.labels.data()]);
+        lossSum += l[0]!;
+        batches++;
+        accumulateEvaluation(acc, p, g);
+      } finally {
+        tf.dispose([loss, probs]);
+      }
     } finally {
       tf.dispose([batch.images, batch.labels]);
     }
   }
   return { loss: batches ? lossSum / batches : NaN, metrics: evaluationMetrics(acc) };
+}
+
+function gpuMessage(kind: GpuFailureKind, what: string, settings: LoopSettings, size: string): string {
+  const lower = `lower the batch size (now ${settings.batchSize}) or the working size (now ${size})`;
+  if (kind === 'out-of-memory') return `${what}. The model does not fit in the GPU's memory: ${lower}.`;
+  if (kind === 'device-lost')
+    return `${what}. The GPU driver may have reset (a step that runs too long) or the GPU is gone; if it happens again, ${lower}.`;
+  return `${what}. If it happens again, ${lower}.`;
 }
 
 export async function trainLoop(
@@ -99,14 +120,51 @@ export async function trainLoop(
   const started = performance.now();
   const deadline = settings.minutes !== undefined ? started + settings.minutes * 60_000 : Infinity;
   const lastEpoch = settings.epochs !== undefined ? startEpoch + settings.epochs : Infinity;
+  const onGpu = tf.getBackend() === 'webgpu';
+  const interval = Math.max(1, Math.floor(settings.lossReadInterval ?? (onGpu ? 8 : 1)));
   let stepsDone = 0;
   let epoch = startEpoch;
+  let step = 0;
+  let lossSum = 0;
+  // Steps whose update is applied and whose loss is not read yet (interval > 1).
+  let queued: { step: number; loss: QueuedLoss }[] = [];
+
+  const report = (s: number, result: TrainStepResult) => {
+    lossSum += result.loss;
+    stepsDone++;
+    const elapsed = (performance.now() - started) / 1000;
+    const perStep = elapsed / stepsDone;
+    const byEpochs = Number.isFinite(lastEpoch) ? ((lastEpoch - epoch) * stepsPerEpoch - s - 1) * perStep : Infinity;
+    const byTime = Number.isFinite(deadline) ? Math.max(0, (deadline - performance.now()) / 1000) : Infinity;
+    hooks.onStep?.({ epoch, step: s, stepsPerEpoch, loss: result.loss, etaSeconds: Math.min(byEpochs, byTime) });
+  };
+  const nanOutcome = (s: number, loss: number): LoopOutcome => ({
+    status: 'failed',
+    epochs: epoch - startEpoch,
+    message: `Training stopped: the loss became ${loss} at epoch ${epoch + 1}, step ${s + 1}. The last good checkpoint is kept; try a lower learning rate.`,
+  });
+  /** Reads the queued losses; the outcome of the first non-finite one, if any. */
+  const flush = async (): Promise<LoopOutcome | null> => {
+    if (!queued.length) return null;
+    const pending = queued;
+    queued = [];
+    const results = await readQueuedLosses(pending.map((q) => q.loss));
+    if (onGpu) checkWebGpu();
+    for (let i = 0; i < results.length; i++) {
+      const r = results[i]!;
+      if (!r.applied) return nanOutcome(pending[i]!.step, r.loss);
+      report(pending[i]!.step, r);
+    }
+    return null;
+  };
+
   try {
     for (; epoch < lastEpoch; epoch++) {
       const t0 = performance.now();
       const order = shuffled(labeled, random);
-      let lossSum = 0;
-      for (let s = 0; s < stepsPerEpoch; s++) {
+      lossSum = 0;
+      for (step = 0; step < stepsPerEpoch; step++) {
+        const s = step;
         const items = order.slice(s * settings.batchSize, (s + 1) * settings.batchSize);
         const flips = items.map(() => settings.flips && random() < 0.5);
         const batch = makeBatch(items, flips);
@@ -114,51 +172,51 @@ export async function trainLoop(
           settings.reconstructionWeight > 0 && data.unlabeled?.length
             ? makeBatch(shuffled(data.unlabeled, random).slice(0, settings.batchSize)).images
             : undefined;
-        let result;
+        const args = [
+          model,
+          optimizer,
+          { images: batch.images, labels: batch.labels },
+          classWeights,
+          batch.sampleWeights,
+          {
+            reduction: settings.reduction,
+            reconstructionWeight: settings.reconstructionWeight,
+            ...(extra ? { unlabeledImages: extra } : {}),
+            checkLabels: false,
+          },
+        ] as const;
         try {
-          result = trainStep(
-            model,
-            optimizer,
-            { images: batch.images, labels: batch.labels },
-            classWeights,
-            batch.sampleWeights,
-            {
-              reduction: settings.reduction,
-              reconstructionWeight: settings.reconstructionWeight,
-              ...(extra ? { unlabeledImages: extra } : {}),
-              checkLabels: false,
-            },
-          );
+          if (interval === 1) {
+            const result = await trainStep(...args);
+            if (!result.applied) return nanOutcome(s, result.loss);
+            if (onGpu) checkWebGpu();
+            report(s, result);
+          } else {
+            queued.push({ step: s, loss: trainStepQueued(...args) });
+          }
         } finally {
           tf.dispose([batch.images, batch.labels, ...(extra ? [extra] : [])]);
         }
-        if (!result.applied) {
-          return {
-            status: 'failed',
-            epochs: epoch - startEpoch,
-            message: `Training stopped: the loss became ${result.loss} at epoch ${epoch + 1}, step ${s + 1}. The last good checkpoint is kept; try a lower learning rate.`,
-          };
+        const last = s === stepsPerEpoch - 1 || performance.now() > deadline;
+        if (queued.length >= interval || last) {
+          const bad = await flush();
+          if (bad) return bad;
         }
-        lossSum += result.loss;
-        stepsDone++;
-        const elapsed = (performance.now() - started) / 1000;
-        const perStep = elapsed / stepsDone;
-        const byEpochs = Number.isFinite(lastEpoch)
-          ? ((lastEpoch - epoch) * stepsPerEpoch - s - 1) * perStep
-          : Infinity;
-        const byTime = Number.isFinite(deadline) ? Math.max(0, (deadline - performance.now()) / 1000) : Infinity;
-        hooks.onStep?.({ epoch, step: s, stepsPerEpoch, loss: result.loss, etaSeconds: Math.min(byEpochs, byTime) });
-        // Steps are synchronous: let the process read its messages (a stop request) between them.
+        // Let the process read its messages (a stop request) between steps.
         await new Promise((resolve) => setTimeout(resolve, 0));
         if (hooks.shouldStop?.())
           return { status: 'stopped', epochs: epoch - startEpoch, message: 'Stopped by the user' };
         if (performance.now() > deadline && s < stepsPerEpoch - 1) break; // finish with a validated epoch below
       }
+      const bad = await flush();
+      if (bad) return bad;
       const val = data.val.length
-        ? evaluate(model, data.val, classWeights, settings.batchSize, settings.reduction)
+        ? await evaluate(model, data.val, classWeights, settings.batchSize, settings.reduction)
         : null;
       const metricsSource =
-        val?.metrics ?? evaluate(model, labeled, classWeights, settings.batchSize, settings.reduction).metrics;
+        val?.metrics ?? (await evaluate(model, labeled, classWeights, settings.batchSize, settings.reduction)).metrics;
+      // A GPU error during the epoch makes its weights suspect: never save them.
+      await settleWebGpu();
       const { confusion, ...rest } = metricsSource;
       await hooks.onEpoch?.(
         {
@@ -180,7 +238,24 @@ export async function trainLoop(
       }
     }
     return { status: 'completed', epochs: epoch - startEpoch, message: `${epoch - startEpoch} epoch(s) done` };
+  } catch (e) {
+    const gpu = asGpuFailure(e);
+    if (!gpu) throw e;
+    const size = `${labeled[0]!.width}x${labeled[0]!.height}`;
+    return {
+      status: 'failed',
+      epochs: epoch - startEpoch,
+      message: gpuMessage(
+        gpu.kind,
+        `Training stopped at epoch ${epoch + 1}, step ${step + 1}: ${gpu.message}`,
+        settings,
+        size,
+      ),
+      gpuFailure: gpu.kind,
+    };
   } finally {
+    for (const q of queued)
+      tf.dispose([q.loss.loss, q.loss.segmentationLoss, q.loss.reconstructionLoss].filter((t) => t !== null));
     optimizer.dispose();
   }
 }

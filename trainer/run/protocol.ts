@@ -1,11 +1,24 @@
 /** Messages between a training process and its parent (the app's main process or the CLI). */
+import type { ApiErrorPayload } from '../../core/ipc/errors';
 import type { TrainMessage } from '../../core/training/messages';
+import type { LabelNextScore } from '../../core/training/rank';
 import type { TrainSettingsInput } from '../../core/training/settings';
 
 export type ToWorker =
   | { type: 'start'; projectPath: string; runId: number; settings: TrainSettingsInput; nativeBinding?: string }
   | { type: 'stop' }
-  | { type: 'predict'; projectPath: string; imageIds: number[]; checkpointId?: number; nativeBinding?: string };
+  | {
+      type: 'predict';
+      projectPath: string;
+      imageIds: number[];
+      checkpointId?: number;
+      nativeBinding?: string;
+      /** Send a `predictionScore` per image (for "Label next") instead of the per-pixel prediction. */
+      scoresOnly?: boolean;
+    }
+  /** The parent has every message it waited for: leave now (a worker never exits on its own after
+   *  predicting, since leaving right after posting a large message can lose it). */
+  | { type: 'exit' };
 
 /** One image's prediction: project label values and confidence (0..255 = probability x 255) per pixel. */
 export interface PredictionMessage {
@@ -18,7 +31,24 @@ export interface PredictionMessage {
   meanConfidence: number;
 }
 
+/** One image's "Label next" score (see core/training/rank.ts). */
+export interface PredictionScoreMessage extends LabelNextScore {
+  type: 'predictionScore';
+  imageId: number;
+}
+
+/** One image that could not be predicted; the others still are. */
+export interface PredictionFailedMessage {
+  type: 'predictionFailed';
+  imageId: number;
+  error: ApiErrorPayload;
+}
+
 export type PredictMessage =
-  PredictionMessage | { type: 'predictDone'; checkpointId: number | null; backend: string; error: string | null };
+  | PredictionMessage
+  | PredictionScoreMessage
+  | PredictionFailedMessage
+  /** The last message of a prediction; `error` when nothing could be predicted (e.g. no trained model). */
+  | { type: 'predictDone'; checkpointId: number | null; backend: string; error: ApiErrorPayload | null };
 
 export type FromWorker = TrainMessage | PredictMessage;

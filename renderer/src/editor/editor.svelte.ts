@@ -4,7 +4,8 @@
  * here already in image coordinates (see input.ts, keys.ts); the Konva stage is attached by
  * `EditorCanvas.svelte` and driven imperatively.
  */
-import { classAt, UNLABELED } from '../../../core/labelmap';
+import { untrack } from 'svelte';
+import { classAt, machineShare, UNLABELED } from '../../../core/labelmap';
 import type { EditEntry, Rect } from '../../../core/labelmap';
 import { errorMessage } from '../lib/api';
 import type { ProjectState } from '../state/project.svelte';
@@ -78,6 +79,7 @@ export class EditorState {
   constructor(readonly project: ProjectState) {
     this.saver = new Autosaver((s, labeledFraction) => {
       this.project.images = this.project.images.map((i) => (i.id === s.imageId ? { ...i, labeledFraction } : i));
+      this.project.machineShare = { ...this.project.machineShare, [s.imageId]: machineShare(s.map.provenance) };
     });
     const previewHost: FillHost = {
       current: () => (this.session && this.photo ? { session: this.session, photo: this.photo } : null),
@@ -273,14 +275,21 @@ export class EditorState {
     this.stage?.setOverlay(this.overlayVisible, this.opacity);
   }
 
-  /** Re-renders the whole overlay after a colour, mode or class-visibility change. */
+  /**
+   * Re-renders the whole overlay and any preview after a colour, mode or class-visibility change.
+   * Run from an effect, it depends on the style alone: the re-rendering itself is untracked, because
+   * it reads and writes other state (the previews' phase and counts), and an effect that reads what it
+   * writes re-runs itself until Svelte gives up (issue 11: a window frozen for seconds to minutes).
+   */
   syncStyle(): void {
     const style = this.style();
-    if (!this.overlay) return;
-    this.overlay.setStyle(style);
-    this.stage?.labelsChanged();
-    this.fill.restyle();
-    this.predict.restyle();
+    untrack(() => {
+      if (!this.overlay) return;
+      this.overlay.setStyle(style);
+      this.stage?.labelsChanged();
+      this.fill.restyle();
+      this.predict.restyle();
+    });
   }
 
   /** "Fill unlabeled" (G): commits an edit in progress, then propagates the strokes (see fill.svelte.ts). */
@@ -313,6 +322,10 @@ export class EditorState {
     this.notice = null;
     if (alt || this.tool === 'picker') {
       this.tools.picker.down(p);
+      return;
+    }
+    if (this.project.readOnly) {
+      this.notice = `Read-only project (${this.project.readOnly}): editing is off.`;
       return;
     }
     // Editing while a fill runs or is previewed makes it stale: it goes (see fill.svelte.ts).

@@ -18,20 +18,17 @@ import { countSeeds, mergePatch, seedsOf, thresholdLabels } from '../../../core/
 import { CancelledError, startPropagation } from '../propagation/client';
 import type { PropagationJob } from '../propagation/client';
 import { photoRgba, renderFillPreview } from './fillPreview';
+import type { PreviewCounts } from './fillPreview';
 import type { ImageSession } from './session';
 
 export type FillPhase = 'idle' | 'running' | 'preview';
 
-/** What the status line says about the last run. */
+/** What the status line says about the last run (fixed once it ran; the counts are `FillController.counts`). */
 export interface FillSummary {
   iterations: number;
   converged: boolean;
   ms: number;
   warnings: string[];
-  /** Pixels the fill would change at the current threshold. */
-  changed: number;
-  /** Replaceable pixels left unlabeled at the current threshold. */
-  unlabeled: number;
 }
 
 /** What the fill needs from the editor (kept narrow so the editor's internals stay its own). */
@@ -60,6 +57,12 @@ interface Kept extends Pending {
   confidence: Float32Array;
 }
 
+/**
+ * Minimum confidence a fill or prediction preview starts with: pixels less sure stay unlabeled unless
+ * the user lowers it (issue 11: at 0 a 35 %-confident prediction went in whole with one key).
+ */
+export const DEFAULT_THRESHOLD = 0.5;
+
 export const NO_STROKES_MESSAGE =
   'Paint at least one stroke first: Fill unlabeled spreads your strokes to the unlabeled pixels.';
 
@@ -68,8 +71,14 @@ export class FillController {
   /** Completed fraction of the running job, 0..1. */
   progress = $state(0);
   /** Pixels with confidence below this stay unlabeled (0..1). */
-  threshold = $state(0);
+  threshold = $state(DEFAULT_THRESHOLD);
   summary = $state<FillSummary | null>(null);
+  /**
+   * What the preview would write at the current threshold. Its own state, written (never read) by
+   * `render()`: rendering runs from the editor's style effect, and an effect that reads what it writes
+   * re-runs itself (issue 11: `effect_update_depth_exceeded`, a frozen window).
+   */
+  counts = $state<PreviewCounts>({ changed: 0, unlabeled: 0 });
 
   private job: PropagationJob | null = null;
   private kept: Kept | null = null;
@@ -131,8 +140,6 @@ export class FillController {
           converged: r.converged,
           ms: r.ms,
           warnings: r.warnings,
-          changed: 0,
-          unlabeled: 0,
         };
         this.phase = 'preview';
         this.canvas = document.createElement('canvas');
@@ -195,17 +202,17 @@ export class FillController {
     if (this.phase === 'preview') this.render();
   }
 
-  /** Class colours or visibility changed: redraw the preview. */
+  /** Class colours or visibility changed: redraw the preview (called untracked, see `counts`). */
   restyle(): void {
     if (this.phase === 'preview') this.render();
   }
 
   private render(): void {
     const kept = this.kept;
-    if (!kept || !this.canvas || !this.summary) return;
+    if (!kept || !this.canvas) return;
     const labels = thresholdLabels(kept.labels, kept.confidence, this.threshold);
     const { palette, hidden } = this.host.style();
-    const counts = renderFillPreview(
+    this.counts = renderFillPreview(
       this.canvas,
       kept.session.map,
       labels,
@@ -214,7 +221,6 @@ export class FillController {
       palette,
       hidden,
     );
-    this.summary = { ...this.summary, ...counts };
     this.host.previewChanged();
   }
 

@@ -107,7 +107,7 @@ export function editorKeydown(editor: EditorState, e: KeyboardEvent): boolean {
   else if (key === 'Escape' && fill.phase === 'preview') fill.discard();
   else if (key === 'Escape' && fill.phase === 'running') fill.cancel();
   else if (key === 'Enter' && predict.phase === 'preview') predict.accept();
-  else if (key === 'Escape' && predict.phase === 'preview') predict.discard();
+  else if (key === 'Escape' && (predict.phase === 'preview' || predict.phase === 'failed')) predict.discard();
   else if (key === 'Escape' && predict.phase === 'running') predict.cancel();
   else if (key === 'g') editor.fillUnlabeled();
   else if (key === 'm') editor.showPrediction();

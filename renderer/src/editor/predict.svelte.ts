@@ -12,16 +12,18 @@
 import { applyPatch, Provenance, UNLABELED } from '../../../core/labelmap';
 import { AppError } from '../../../core/ipc/errors';
 import { call, errorMessage } from '../lib/api';
+import { DEFAULT_THRESHOLD } from './fill.svelte';
 import type { FillHost } from './fill.svelte';
 import { renderPreview } from './fillPreview';
 import type { PreviewCounts } from './fillPreview';
 import type { ImageSession } from './session';
 
-export type PredictPhase = 'idle' | 'running' | 'preview';
+/** `failed`: the panel says why until dismissed (a status-bar line would be cut short and gone in 4 s). */
+export type PredictPhase = 'idle' | 'running' | 'preview' | 'failed';
 
 export type PredictHost = FillHost;
 
-export interface PredictSummary extends PreviewCounts {
+export interface PredictSummary {
   /** Mean confidence of the whole prediction, 0..1. */
   meanConfidence: number;
   checkpointId: number | null;
@@ -47,8 +49,12 @@ export function predictionError(err: unknown): string {
 export class PredictController {
   phase = $state<PredictPhase>('idle');
   /** Pixels with confidence below this stay unlabeled (0..1). */
-  threshold = $state(0);
+  threshold = $state(DEFAULT_THRESHOLD);
   summary = $state<PredictSummary | null>(null);
+  /** Why the last prediction failed (phase `failed`). */
+  failure = $state<string | null>(null);
+  /** What the preview would write at the current threshold; written, never read, by `render()` (see FillController.counts). */
+  counts = $state<PreviewCounts>({ changed: 0, unlabeled: 0 });
 
   private token = 0;
   private kept: Kept | null = null;
@@ -91,7 +97,7 @@ export class PredictController {
           return;
         }
         this.kept = { session, edits, values: r.values, confidence: r.confidence };
-        this.summary = { meanConfidence: r.meanConfidence, checkpointId: r.checkpointId, changed: 0, unlabeled: 0 };
+        this.summary = { meanConfidence: r.meanConfidence, checkpointId: r.checkpointId };
         this.phase = 'preview';
         this.canvas = document.createElement('canvas');
         this.render();
@@ -99,8 +105,8 @@ export class PredictController {
       },
       (err: unknown) => {
         if (token !== this.token) return;
-        this.phase = 'idle';
-        this.host.say(predictionError(err));
+        this.failure = predictionError(err);
+        this.phase = 'failed';
       },
     );
   }
@@ -112,16 +118,18 @@ export class PredictController {
     this.host.say('Prediction cancelled.');
   }
 
+  /** Throws the preview away, or dismisses a failure (Discard, Dismiss, Esc). */
   discard(): void {
-    if (this.phase !== 'preview') return;
+    if (this.phase !== 'preview' && this.phase !== 'failed') return;
     this.stop();
   }
 
   /** Drops whatever is active, saying why (an edit, another image). */
   abandon(reason: string | null = null): void {
     if (!this.active) return;
+    const dropped = this.phase !== 'failed'; // a failure shown is dismissed, nothing was discarded
     this.stop();
-    if (reason) this.host.say(reason);
+    if (reason && dropped) this.host.say(reason);
   }
 
   /** Writes the previewed prediction into the unlabeled pixels as one undo step. */
@@ -199,16 +207,15 @@ export class PredictController {
 
   private render(): void {
     const kept = this.kept;
-    if (!kept || !this.canvas || !this.summary) return;
+    if (!kept || !this.canvas) return;
     const { palette, hidden } = this.host.style();
-    const counts = renderPreview(
+    this.counts = renderPreview(
       this.canvas,
       kept.session.map,
       { labels: this.labels(kept), confidence: kept.confidence, floor: 0, top: 255, writable: isUnlabeled },
       palette,
       hidden,
     );
-    this.summary = { ...this.summary, ...counts };
     this.host.previewChanged();
   }
 
@@ -217,6 +224,7 @@ export class PredictController {
     if (this.canvas) this.host.showPreview(null);
     this.canvas = null;
     this.kept = null;
+    this.failure = null;
     this.phase = 'idle';
   }
 }

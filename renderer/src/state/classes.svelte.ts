@@ -46,6 +46,11 @@ export class ClassesState {
     return this.run(async () => this.setList(await call('classes.reorder', { ids })));
   }
 
+  /** Names and colors from a classes.json (as the CLI's --classes); `name` is the file's name for messages. */
+  loadNames(name: string, text: string): Promise<boolean> {
+    return this.run(async () => this.setList((await call('classes.loadNames', { name, text })).classes));
+  }
+
   usage(id: number): Promise<ClassUsage> {
     return call('classes.usage', { id });
   }

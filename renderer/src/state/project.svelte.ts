@@ -23,8 +23,12 @@ const THUMBNAIL_CONCURRENCY = 4;
 
 export class ProjectState {
   images = $state<ImageSummary[]>([]);
+  /** Per image, the share of pixels labeled by Fill unlabeled or a prediction (images.labelSources). */
+  machineShare = $state<Record<number, number>>({});
   loaded = $state(false);
   thumbs = $state<Record<number, Thumb>>({});
+  /** Why the project cannot be changed (no write permission), or null: editing tools are off while set. */
+  readOnly = $state<string | null>(null);
   report = $state<ImportSummary | null>(null);
   /** A line like "Importing 3 files…" while an import runs; null when idle. */
   importing = $state<string | null>(null);
@@ -51,6 +55,8 @@ export class ProjectState {
   async refreshImages(): Promise<void> {
     try {
       this.images = await call('images.list');
+      const sources = await call('images.labelSources');
+      this.machineShare = Object.fromEntries(sources.map((r) => [r.imageId, r.machine]));
     } catch (err) {
       this.error = errorMessage(err);
     }
@@ -97,12 +103,26 @@ export class ProjectState {
     });
   }
 
-  importMasks(folder: string, voidValue: number | undefined): Promise<void> {
-    return this.runImport('Importing masks…', async () => {
-      const r: MaskImportReport = await call(
-        'masks.import',
-        voidValue === undefined ? { paths: [folder] } : { paths: [folder], voidValue },
-      );
+  /**
+   * Imports a folder of masks. When masks hold values that match no class and `createClasses` is not
+   * set, nothing is applied and the values come back (with pixel counts) for the user to confirm.
+   */
+  async importMasks(
+    folder: string,
+    voidValue: number | undefined,
+    createClasses = false,
+  ): Promise<MaskImportReport['unknownValues'] | null> {
+    let unknown: MaskImportReport['unknownValues'] | null = null;
+    await this.runImport('Importing masks…', async () => {
+      const r: MaskImportReport = await call('masks.import', {
+        paths: [folder],
+        ...(voidValue === undefined ? {} : { voidValue }),
+        ...(createClasses ? { createClasses } : {}),
+      });
+      if (r.unknownValues.length && !createClasses) {
+        unknown = r.unknownValues;
+        return null;
+      }
       if (r.createdClasses.length) await this.classes.load();
       return {
         kind: 'masks',
@@ -112,6 +132,7 @@ export class ProjectState {
         errors: r.errors,
       };
     });
+    return unknown;
   }
 
   async setSplit(id: number, split: Split): Promise<void> {
@@ -161,7 +182,7 @@ export class ProjectState {
     this.images = this.images.map((i) => (i.id === id ? { ...i, ...patch } : i));
   }
 
-  private runImport(label: string, action: () => Promise<ImportSummary>): Promise<void> {
+  private runImport(label: string, action: () => Promise<ImportSummary | null>): Promise<void> {
     const run = async () => {
       this.importing = label;
       this.error = null;
@@ -169,7 +190,8 @@ export class ProjectState {
         if (total > 1) this.importing = `Importing ${done} of ${total}…`;
       });
       try {
-        this.report = await action();
+        const report = await action();
+        if (report) this.report = report;
       } catch (err) {
         this.error = errorMessage(err);
       } finally {

@@ -30,6 +30,11 @@ export interface LiveRun {
   skipped: { name: string; reason: string }[];
   train: number;
   val: number;
+  /** Of `val`, images held out automatically. */
+  heldOut: number;
+  /** `performance.now()` when the first step arrived, and seconds from then to the latest step. */
+  firstStepAt: number | null;
+  elapsedSeconds: number;
   size: [number, number] | null;
   /** The latest step. */
   progress: StepProgress | null;
@@ -71,6 +76,12 @@ export function toEpochPoint(
 
 const fromResult = (r: EpochResult): EpochPoint => toEpochPoint(r.epoch, r.trainLoss, r.valLoss, r.metrics);
 export const fromSummary = (e: EpochSummary): EpochPoint => toEpochPoint(e.epoch, e.trainLoss, e.valLoss, e.metrics);
+
+/** A validation message in words a user reads (zod's "expected number, received NaN": an empty or non-numeric field). */
+export function plainIssue(message: string): string {
+  if (/received NaN|expected number, received/i.test(message)) return 'Enter a number.';
+  return message;
+}
 
 export class TrainingState {
   form = $state<TrainForm>(defaultForm());
@@ -128,7 +139,7 @@ export class TrainingState {
         const errors: Record<string, string> = {};
         for (const issue of err.issues) {
           const key = issue.path[0] === 'settings' && issue.path.length > 1 ? String(issue.path[1]) : 'general';
-          errors[key] ??= issue.message;
+          errors[key] ??= plainIssue(issue.message);
         }
         this.fieldErrors = errors;
         if (Object.keys(errors).some((k) => k !== 'general' && k !== 'epochs' && k !== 'minutes')) this.advanced = true;
@@ -194,6 +205,7 @@ export class TrainingState {
         live.skipped = msg.skipped;
         live.train = msg.train;
         live.val = msg.val;
+        live.heldOut = msg.heldOut ?? 0;
         live.size = msg.size;
         void this.refreshRuns();
         break;
@@ -239,6 +251,9 @@ export class TrainingState {
     this.live.stepLoss.push(...steps.map((s) => s.loss));
     this.live.steps += steps.length;
     this.live.progress = steps[steps.length - 1]!;
+    const now = performance.now();
+    this.live.firstStepAt ??= now;
+    this.live.elapsedSeconds = (now - this.live.firstStepAt) / 1000;
   }
 }
 
@@ -250,6 +265,9 @@ function emptyRun(runId: number, maxEpochs: number | null): LiveRun {
     skipped: [],
     train: 0,
     val: 0,
+    heldOut: 0,
+    firstStepAt: null,
+    elapsedSeconds: 0,
     size: null,
     progress: null,
     steps: 0,

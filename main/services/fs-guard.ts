@@ -1,0 +1,194 @@
+/**
+ * Hostile-path guards shared by everything that reads or writes user-chosen paths (import, masks, class
+ * files, projects, export): check the path text, stat before reading, regular files only (a symlink to one
+ * counts), a size limit before the read, bounded reads, and output folders created one level at a time
+ * with every failure surfaced as an AppError with a one-line message.
+ */
+import { constants } from 'node:fs';
+import { mkdir, open, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { AppError, type ErrorCode } from '../../core/ipc/errors';
+
+export type FsPath = string | Buffer;
+
+/** What an errno means, in words a user can act on. */
+const ERRNO_TEXT: Record<string, [ErrorCode, string]> = {
+  ENOENT: ['NOT_FOUND', 'does not exist (or its folder does not)'],
+  ENOTDIR: ['IO', 'a part of the path is not a folder'],
+  EISDIR: ['IO', 'is a folder'],
+  EACCES: ['IO', 'permission denied'],
+  EPERM: ['IO', 'operation not permitted'],
+  EROFS: ['IO', 'the file system is read-only'],
+  ENOSPC: ['IO', 'the disk is full'],
+  EDQUOT: ['IO', 'the disk quota is exceeded'],
+  EFBIG: ['IO', 'the file is larger than the file system or the process limit allows'],
+  ELOOP: ['IO', 'too many levels of symbolic links (a link loop)'],
+  ENAMETOOLONG: ['INVALID_INPUT', 'the path is too long'],
+  EEXIST: ['CONFLICT', 'already exists'],
+  EMFILE: ['IO', 'too many open files'],
+  ENXIO: ['IO', 'no such device'],
+  ENODEV: ['IO', 'no such device'],
+  EBUSY: ['IO', 'the file is busy'],
+  EIO: ['IO', 'input/output error'],
+  EINVAL: ['IO', 'invalid argument for this file system'],
+};
+
+const display = (p: FsPath) => (typeof p === 'string' ? p : p.toString('utf8'));
+
+/** Converts a Node file-system error (or anything) into an AppError: `<what> <path>: <reason>`. */
+export function fsError(err: unknown, what: string, path: FsPath): AppError {
+  if (err instanceof AppError) return err;
+  const errno = (err as NodeJS.ErrnoException | undefined)?.code;
+  const known = errno ? ERRNO_TEXT[errno] : undefined;
+  if (known) return new AppError(known[0], `${what} ${display(path)}: ${known[1]}`);
+  const msg = err instanceof Error ? err.message.split('\n')[0]! : String(err);
+  return new AppError('IO', `${what} ${display(path)}: ${msg}`);
+}
+
+/** True for a Node errno error (ENOENT, ENOSPC, ...), i.e. an I/O failure rather than a bug. */
+export const isErrnoError = (err: unknown): err is NodeJS.ErrnoException =>
+  err instanceof Error &&
+  typeof (err as NodeJS.ErrnoException).code === 'string' &&
+  /^E[A-Z]+$/.test((err as NodeJS.ErrnoException).code!);
+
+/** Refuses a path no file system can hold as given: empty, or with a NUL byte (C code would cut it there). */
+export function checkPathText(path: string, what = 'Path'): void {
+  if (typeof path !== 'string' || path.length === 0) throw new AppError('INVALID_INPUT', `${what} is empty`);
+  if (path.includes('\0')) throw new AppError('INVALID_INPUT', `${what} contains a NUL byte`);
+  if (path.length > 4096) throw new AppError('INVALID_INPUT', `${what} is longer than 4096 characters`);
+}
+
+function kindOf(s: {
+  isDirectory(): boolean;
+  isFIFO(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+  isSocket(): boolean;
+}): string {
+  if (s.isDirectory()) return 'a folder';
+  if (s.isFIFO()) return 'a named pipe (FIFO)';
+  if (s.isCharacterDevice() || s.isBlockDevice()) return 'a device';
+  if (s.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/**
+ * Reads a whole regular file, at most `maxBytes`. The file is opened without blocking (a FIFO does not
+ * hang the open), then checked on the open descriptor: not a regular file (FIFO, device, folder, socket)
+ * or over the limit is refused before any byte is read; a file that grows while read is cut at its
+ * size when opened. Symlinks are followed (a link loop fails with ELOOP).
+ */
+export async function readRegularFile(path: FsPath, maxBytes: number, what = 'Cannot read'): Promise<Buffer> {
+  if (typeof path === 'string') checkPathText(path);
+  let fh;
+  try {
+    fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | (constants.O_NOCTTY ?? 0));
+  } catch (err) {
+    throw fsError(err, what, path);
+  }
+  try {
+    const s = await fh.stat();
+    if (!s.isFile()) throw new AppError('UNSUPPORTED', `${what} ${display(path)}: ${kindOf(s)}, not a file`);
+    if (s.size > maxBytes) {
+      throw new AppError(
+        'TOO_LARGE',
+        `${what} ${display(path)}: ${formatBytes(s.size)} is over the limit of ${formatBytes(maxBytes)}`,
+      );
+    }
+    const buf = Buffer.alloc(s.size);
+    let off = 0;
+    while (off < buf.length) {
+      const { bytesRead } = await fh.read(buf, off, buf.length - off, off);
+      if (bytesRead === 0) break;
+      off += bytesRead;
+    }
+    return off === buf.length ? buf : buf.subarray(0, off);
+  } catch (err) {
+    throw fsError(err, what, path);
+  } finally {
+    await fh.close().catch(() => {});
+  }
+}
+
+/** Stats a path (following symlinks) with the failure as an AppError. */
+export async function statPath(path: FsPath, what = 'Cannot read') {
+  if (typeof path === 'string') checkPathText(path);
+  try {
+    return await stat(path);
+  } catch (err) {
+    throw fsError(err, what, path);
+  }
+}
+
+/**
+ * Creates an output folder and its missing parents one level at a time (Node's recursive mkdir loops for
+ * ever under /proc), with each failure surfaced: a file in the way, no permission, a read-only or
+ * virtual file system. Returns when `dir` is an existing folder.
+ */
+export async function ensureDir(dir: string, what = 'Cannot create folder'): Promise<void> {
+  checkPathText(dir);
+  const tryMkdir = async (d: string): Promise<'made' | 'exists' | 'missing-parent'> => {
+    try {
+      await mkdir(d);
+      return 'made';
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return 'exists';
+      if (code === 'ENOENT') return 'missing-parent';
+      throw fsError(err, what, d);
+    }
+  };
+  const parents: string[] = [];
+  let d = dir;
+  for (;;) {
+    const r = await tryMkdir(d);
+    if (r === 'exists') break;
+    if (r === 'made') break;
+    const up = dirname(d);
+    if (up === d) throw new AppError('NOT_FOUND', `${what} ${dir}: the file system root is missing`);
+    parents.push(d);
+    d = up;
+  }
+  const s = await statPath(d, what);
+  if (!s.isDirectory()) throw new AppError('IO', `${what} ${dir}: ${d} is not a folder`);
+  // Create the children of the first existing ancestor, once each: a second ENOENT is final.
+  for (const p of parents.reverse()) {
+    const r = await tryMkdir(p);
+    if (r === 'missing-parent') throw new AppError('IO', `${what} ${dir}: cannot create ${p} here`);
+    if (r === 'exists' && !(await statPath(p, what)).isDirectory()) {
+      throw new AppError('IO', `${what} ${dir}: ${p} is not a folder`);
+    }
+  }
+  const final = await statPath(dir, what);
+  if (!final.isDirectory()) throw new AppError('IO', `${what} ${dir}: not a folder`);
+}
+
+export function formatBytes(n: number): string {
+  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(1)} GiB`;
+  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
+  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${n} bytes`;
+}
+
+/** Largest image file import reads (100 megapixels of uncompressed 16-bit RGBA TIFF is 800 MB). */
+export const MAX_IMAGE_FILE_BYTES = 1024 ** 3;
+/** Largest mask file (100 megapixels of 8-bit RGBA, uncompressed, with room for PNG overhead). */
+export const MAX_MASK_FILE_BYTES = 512 * 1024 ** 2;
+/** Largest class definitions file (classes.json). */
+export const MAX_CLASS_FILE_BYTES = 4 * 1024 ** 2;
+
+/** SQLite result codes a user can act on, as one line; null for anything else (a bug). */
+export function sqliteError(err: unknown): AppError | null {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return null;
+  const say = (c: ErrorCode, text: string) => new AppError(c, `The project file: ${text}`);
+  if (code.startsWith('SQLITE_READONLY')) return say('READ_ONLY', 'it is read-only, so this change was not saved');
+  if (code === 'SQLITE_FULL') return say('IO', 'the disk is full; nothing was saved');
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))
+    return say('CONFLICT', 'another program is writing it; try again');
+  if (code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_CANTOPEN'))
+    return say('IO', `input/output error (${code}: disk full, removed, or no permission)`);
+  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB')
+    return say('UNSUPPORTED', 'it is damaged or not a project');
+  return null;
+}

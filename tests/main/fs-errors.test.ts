@@ -1,0 +1,42 @@
+/** File-system failures reach the user in plain words with code IO (issue 11, minor). */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createRegistry, type Handlers } from '../../main/ipc/registry';
+import { projectRegistry, tempProject } from '../helpers/project';
+
+let t: ReturnType<typeof tempProject> | undefined;
+afterEach(() => t?.close());
+
+describe('file-system errors', () => {
+  it('say what could not be done and why, not the Node error', async () => {
+    t = tempProject();
+    const { registry, close } = projectRegistry(t.project, join(t.dir, 'data'));
+    // A real failure: exporting into a "folder" under a file.
+    const file = join(t.dir, 'a-file');
+    writeFileSync(file, 'x');
+    const r = await registry.invoke('export.run', { kind: 'masks', dir: join(file, 'out') });
+    expect(r).toEqual({
+      ok: false,
+      error: {
+        code: 'IO',
+        message: `Cannot create the folder ${join(file, 'out', 'masks')}: a part of the path is a file, not a folder.`,
+      },
+    });
+    close();
+  });
+
+  it('maps permission errors, and leaves other errors INTERNAL', async () => {
+    const eperm = Object.assign(new Error("EPERM: operation not permitted, mkdir '/mnt/x'"), {
+      code: 'EPERM',
+      syscall: 'mkdir',
+      path: '/mnt/x',
+    });
+    const handlers = { 'app.info': () => Promise.reject(eperm) } as unknown as Handlers;
+    const registry = createRegistry(handlers, () => {});
+    expect(await registry.invoke('app.info', undefined)).toEqual({
+      ok: false,
+      error: { code: 'IO', message: 'Cannot create the folder /mnt/x: permission denied.' },
+    });
+  });
+});

@@ -1,0 +1,136 @@
+/**
+ * Prediction in its own process (issue 11, blocker 2): a 6000 x 4000 image's prediction (48 MB of
+ * labels and confidence) reaches the parent whole, the worker leaves only after its last message was
+ * delivered, errors travel as codes, and ranking for "Label next" skips (and reports) an image that
+ * fails instead of failing for the whole project.
+ */
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importImages } from '../../main/services/import-images';
+import { Project } from '../../main/services/project';
+import {
+  nodeFork,
+  predictInProcess,
+  scoreInProcess,
+  startTraining,
+  workerPath,
+  type ForkWorker,
+} from '../../main/services/training';
+import type { FromWorker, ToWorker } from '../../trainer/run/protocol';
+import { tempDir } from '../helpers/fixtures';
+import { buildTrainingWorker, makeProject, SIZE, TINY_TRAINING } from '../helpers/training';
+
+const root = join(__dirname, '..', '..');
+
+describe('prediction process', () => {
+  const t = tempDir();
+  let path = '';
+  let module = '';
+  let bigId = 0;
+  const BIG_W = 6000;
+  const BIG_H = 4000;
+
+  beforeAll(async () => {
+    buildTrainingWorker();
+    module = workerPath(join(root, 'dist'));
+    path = await makeProject(t.dir, 'predict.maskwright');
+    const p = Project.open(path);
+    try {
+      const settings = { ...TINY_TRAINING, epochs: 1 };
+      const done = await startTraining(p.db, path, settings, nodeFork, module).done;
+      expect(done.status).toBe('completed');
+      // Left half dark, right half bright, like the training images: 24 megapixels.
+      const row = Buffer.alloc(BIG_W * 3);
+      for (let x = 0; x < BIG_W; x++) row.fill(x < BIG_W / 2 ? 50 : 210, 3 * x, 3 * x + 3);
+      const raw = Buffer.alloc(BIG_W * BIG_H * 3);
+      for (let y = 0; y < BIG_H; y++) row.copy(raw, y * BIG_W * 3);
+      const png = await sharp(raw, { raw: { width: BIG_W, height: BIG_H, channels: 3 } })
+        .png({ compressionLevel: 1 })
+        .toBuffer();
+      const r = await importImages(p.db, [{ name: 'big.png', read: async () => png }]);
+      bigId = r.imported[0]!.id;
+    } finally {
+      p.close();
+    }
+  }, 300_000);
+  afterAll(() => t.cleanup());
+
+  it('delivers the whole prediction of a 6000 x 4000 image', async () => {
+    const r = await predictInProcess(path, [bigId], nodeFork, module);
+    expect(r.predictions).toHaveLength(1);
+    const p = r.predictions[0]!;
+    expect([p.width, p.height]).toEqual([BIG_W, BIG_H]);
+    expect(p.values).toBeInstanceOf(Uint8Array);
+    expect(p.confidence).toBeInstanceOf(Uint8Array);
+    expect(p.values.length).toBe(BIG_W * BIG_H);
+    expect(p.confidence.length).toBe(BIG_W * BIG_H);
+    // The confidence bytes are the probabilities x 255: their mean is the reported mean confidence.
+    let sum = 0;
+    for (let i = 0; i < p.confidence.length; i++) sum += p.confidence[i]!;
+    expect(Math.abs(sum / p.confidence.length / 255 - p.meanConfidence)).toBeLessThan(1 / 255);
+  }, 300_000);
+
+  it('ranks by expected gain and skips (and reports) an image that fails', async () => {
+    const p = Project.open(path);
+    const png = await sharp(Buffer.alloc(SIZE * SIZE * 3, 90), { raw: { width: SIZE, height: SIZE, channels: 3 } })
+      .png()
+      .toBuffer();
+    const broken = (await importImages(p.db, [{ name: 'broken.png', read: async () => png }])).imported[0]!.id;
+    p.db.prepare('UPDATE image_blobs SET original = ? WHERE image_id = ?').run(Buffer.from('not an image'), broken);
+    p.close();
+    const r = await scoreInProcess(path, [1, broken, 2, 3], nodeFork, module);
+    expect(r.scores.map((s) => s.imageId)).toEqual([1, 2, 3]);
+    // The three training images are fully labeled: nothing to gain, whatever the model thinks.
+    for (const s of r.scores) expect([s.labeledFraction, s.gain]).toEqual([1, 0]);
+    expect(r.failures).toHaveLength(1);
+    expect(r.failures[0]).toMatchObject({ imageId: broken, error: { code: expect.any(String) } });
+    expect(r.failures[0]!.error.message.length).toBeGreaterThan(0);
+  }, 300_000);
+
+  it('says NOT_FOUND, by code, when there is no trained model', async () => {
+    const other = join(t.dir, 'untrained.maskwright');
+    Project.create(other).close();
+    await expect(predictInProcess(other, [1], nodeFork, module)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(scoreInProcess(other, [1], nodeFork, module)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  }, 60_000);
+});
+
+/** A stand-in prediction process that scores images in order and dies on `crashOn`. */
+function fakeFork(crashOn: Set<number>, log: number[][]): ForkWorker {
+  return () => {
+    let onMessage: (m: FromWorker) => void = () => {};
+    let onExit: (code: number | null) => void = () => {};
+    return {
+      postMessage(msg: ToWorker) {
+        if (msg.type !== 'predict') return;
+        log.push(msg.imageIds);
+        setTimeout(() => {
+          for (const imageId of msg.imageIds) {
+            if (crashOn.has(imageId)) return onExit(null);
+            onMessage({ type: 'predictionScore', imageId, gain: imageId / 10, labeledFraction: 0, meanConfidence: 1 });
+          }
+          onMessage({ type: 'predictDone', checkpointId: 7, backend: 'fake', error: null });
+        }, 0);
+      },
+      onMessage: (fn) => (onMessage = fn),
+      onExit: (fn) => (onExit = fn),
+      kill() {},
+    };
+  };
+}
+
+describe('scoreInProcess', () => {
+  it('carries on in a fresh process after an image takes one down, and reports that image', async () => {
+    const log: number[][] = [];
+    const r = await scoreInProcess('p', [1, 2, 3, 4, 5], fakeFork(new Set([2, 4]), log), 'm');
+    expect(log).toEqual([[1, 2, 3, 4, 5], [3, 4, 5], [5]]);
+    expect(r.scores.map((s) => s.imageId)).toEqual([1, 3, 5]);
+    expect(r.failures.map((f) => [f.imageId, f.error.code])).toEqual([
+      [2, 'INTERNAL'],
+      [4, 'INTERNAL'],
+    ]);
+    expect(r.failures[0]!.error.message).toMatch(/ended unexpectedly \(exit code none\)/);
+    expect(r.checkpointId).toBe(7);
+  });
+});
