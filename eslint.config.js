@@ -23,7 +23,7 @@ const nodeBuiltins = [
 ];
 
 export default ts.config(
-  { ignores: ['dist/', 'release/', 'node_modules/', 'test-artifacts/', '.electron-native/'] },
+  { ignores: ['dist/', 'release/', 'node_modules/', 'test-artifacts/', '.electron-native/', '.gpu-bundle/'] },
   js.configs.recommended,
   ...ts.configs.recommended,
   ...svelte.configs.recommended,

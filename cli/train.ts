@@ -128,6 +128,13 @@ export const trainCmd: Command = {
       } else if (msg.type === 'done') {
         if (tty && last) process.stderr.write('\n');
         (msg.status === 'failed' ? err : out)(`Run ${msg.runId} ${msg.status}: ${msg.message}`);
+        if (msg.continueOn) {
+          const c = msg.continueOn;
+          const args = [`--backend ${c.backend}`];
+          if (c.resumeFrom !== null) args.push(`--resume ${c.resumeFrom}`);
+          if (c.settings.epochs !== undefined) args.push(`--epochs ${c.settings.epochs}`);
+          err(`To continue: maskwright train ${JSON.stringify(path)} ${args.join(' ')} (and your other options)`);
+        }
       }
     };
     try {

@@ -17,6 +17,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import type { AdapterInfo } from '../core/training/backends';
+import { registerWebGpuTrainingKernels } from './webgpu-kernels';
 
 const nodeRequire = createRequire(__filename);
 
@@ -199,11 +200,12 @@ async function createDevice(s: WebGpuState): Promise<GPUDevice> {
     }
   });
   void device.lost.then((info) => {
+    const why = firstLine(info.message);
     record(
       s,
       new GpuFailure(
         'device-lost',
-        `${info.reason === 'destroyed' ? 'destroyed' : 'lost'}: ${firstLine(info.message) || 'no message'}`,
+        info.reason === 'destroyed' ? 'the device was destroyed' : why || 'no reason given',
       ),
     );
   });
@@ -227,9 +229,11 @@ export async function initWebGpu(options: WebGpuOptions = {}): Promise<AdapterDe
   }
   if (!tf.findBackend('webgpu') || !tf.findBackendFactory('webgpu') || stale) {
     // Loading the package registers its own factory when navigator.gpu exists; ours replaces it.
-    const { WebGPUBackend } = nodeRequire('@tensorflow/tfjs-backend-webgpu') as {
+    const { WebGPUBackend, webgpu_util } = nodeRequire('@tensorflow/tfjs-backend-webgpu') as {
       WebGPUBackend: new (device: GPUDevice, info?: GPUAdapterInfo) => tf.KernelBackend;
+      webgpu_util: Parameters<typeof registerWebGpuTrainingKernels>[0];
     };
+    registerWebGpuTrainingKernels(webgpu_util);
     if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
     tf.registerBackend(
       'webgpu',

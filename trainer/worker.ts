@@ -17,12 +17,12 @@ import { finishRun, getCheckpoint, heartbeat, recordEpoch, startRun } from '../d
 import { loadSamples } from '../main/services/dataset';
 import { findCheckpoint, loadModel, predictProjectImage } from '../main/services/predict';
 import { Project } from '../main/services/project';
-import { initBackend, nextBackendAfterGpu } from './backend';
+import { initBackend, listBackends, nextBackendAfterGpu } from './backend';
 import { buildUNet, INPUT_NORMALIZATION } from './model';
 import { loadWeightsInto, serializeModel } from './run/checkpoint';
 import { trainLoop } from './run/loop';
 import type { FromWorker, ToWorker } from './run/protocol';
-import { asGpuFailure } from './webgpu';
+import { asGpuFailure, webGpuDevice } from './webgpu';
 import type { ContinueOn } from '../core/training/messages';
 import { oneLine } from '../core/ipc/errors';
 
@@ -72,6 +72,8 @@ export async function runTraining(
   let settings: TrainSettings | null = null;
   let lastCheckpoint: { id: number; epoch: number } | null = null;
   let epochsDone = 0;
+  let stepsSent = 0;
+  const loseGpuAtStep = Number(process.env.MASKWRIGHT_TEST_LOSE_GPU_AT_STEP ?? 0);
   /** After a GPU failure: go on with the next backend from the last good checkpoint. */
   const continuation = (): { continueOn: ContinueOn; hint: string } | null => {
     if (!settings) return null;
@@ -143,6 +145,7 @@ export async function runTraining(
       heldOut: heldOut.size,
       classWeights,
       size: [size.width, size.height],
+      firstEpoch: settings.resumeFrom !== undefined ? getCheckpoint(db, settings.resumeFrom).epoch + 1 : 0,
     });
     const model = buildUNet({
       numClasses: C,
@@ -172,7 +175,11 @@ export async function runTraining(
       classWeights,
       { ...settings, epochs: settings.epochs, minutes: settings.minutes },
       {
-        onStep: (p) => channel.send({ type: 'step', runId, ...p }),
+        onStep: (p) => {
+          channel.send({ type: 'step', runId, ...p });
+          // Fault injection for the tests of the app: the GPU is lost after this many steps.
+          if (++stepsSent === loseGpuAtStep) webGpuDevice()?.destroy();
+        },
         shouldStop: () => stopFlag.stop,
         async onEpoch(result, m) {
           const s = await serializeModel(m);
@@ -344,6 +351,7 @@ if (require.main === module || (process as unknown as { parentPort?: unknown }).
     if (msg.type === 'stop') stopFlag.stop = true;
     // The parent says when it has the last message (see ToWorker 'exit').
     else if (msg.type === 'exit') process.exit(0);
+    else if (msg.type === 'backends') void listBackends().then((list) => channel.send({ type: 'backends', list }));
     else if (msg.type === 'predict') {
       // An orphaned prediction process has no one to answer: leave with the parent.
       process.once('disconnect', () => process.exit(0));

@@ -4,7 +4,8 @@
  * project's U-Net (base 16, depth 3, 12 classes, Adam, the class-weighted loss) on webgpu (Dawn +
  * tfjs-backend-webgpu) against PyTorch on CUDA on the same GPU (`step_torch.py`: the same net, loss,
  * input and optimizer), at 256x256 batch 8 and 512x512 batch 4, printed as ratios (goal: within 3x).
- * Then the time to predict a 24 MP output from a working image tiled in 256x192 tiles.
+ * The webgpu step is also timed with tfjs's own kernels in place of `trainer/webgpu-kernels.ts` (ratio
+ * printed). Then the time to predict a 24 MP output from a working image tiled in 256x192 tiles.
  *
  * Run: node bench.cjs [--smoke] [--shapes 256x8,512x4] [--steps 10] [--python python3]
  *      [--torch-device cuda|cpu] [--json FILE]
@@ -17,6 +18,7 @@ import { join } from 'node:path';
 import { predictTiled } from '../../trainer/predict';
 import { defaultThreads } from '../../trainer/backend';
 import { buildUNet } from '../../trainer/model';
+import { setWebGpuKernelsEnabled } from '../../trainer/webgpu-kernels';
 import { timeTfjsSteps, torchSteps, type StepConfig } from '../train/harness';
 
 const argv = process.argv.slice(2);
@@ -43,6 +45,8 @@ interface Row {
   batch: number;
   webgpuMs: number | null;
   webgpuQueuedMs: number | null;
+  /** The same with tfjs's own kernels instead of trainer/webgpu-kernels.ts (reference for those). */
+  stockMs: number | null;
   torchMs: number | null;
   torch: string;
   error?: string;
@@ -54,13 +58,19 @@ async function main(): Promise<void> {
   let adapter = '';
   for (const { size, batch } of shapes) {
     const cfg: StepConfig = { batch, size, base: 16, depth: 3, classes: 12, threads: defaultThreads(), steps, warmup };
-    const row: Row = { size, batch, webgpuMs: null, webgpuQueuedMs: null, torchMs: null, torch: '' };
+    const row: Row = { size, batch, webgpuMs: null, webgpuQueuedMs: null, stockMs: null, torchMs: null, torch: '' };
     try {
+      // A discarded first run: shader compilation and buffer pools would otherwise weigh on whichever
+      // variant (project or tfjs kernels) is timed first.
+      await timeTfjsSteps('webgpu', cfg, { steps: 1, warmup: 1 });
       const w = await timeTfjsSteps('webgpu', cfg, { queue: 8 });
       adapter = w.detail;
       if (w.report.adapter?.software && !smoke) throw new Error(`only a software adapter: ${w.detail}`);
       row.webgpuMs = w.ms;
       row.webgpuQueuedMs = w.queuedMs;
+      setWebGpuKernelsEnabled(false);
+      row.stockMs = (await timeTfjsSteps('webgpu', cfg)).ms;
+      setWebGpuKernelsEnabled(true);
     } catch (e) {
       row.error = `webgpu: ${(e as Error).message.split('\n')[0]}`;
     }
@@ -79,6 +89,10 @@ async function main(): Promise<void> {
           : '') +
         (row.error ? `  [${row.error}]` : ''),
     );
+    if (row.stockMs !== null && row.webgpuMs !== null)
+      console.log(
+        `  tfjs's own kernels: ${f(row.stockMs)} ms/step (ratio tfjs/project kernels ${(row.stockMs / row.webgpuMs).toFixed(2)}x)`,
+      );
   }
   console.log(`webgpu: ${adapter || 'no adapter'}`);
   console.log(`pytorch: ${rows.find((r) => r.torchMs !== null)?.torch ?? rows[0]?.torch ?? ''}`);

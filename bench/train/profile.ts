@@ -11,7 +11,8 @@
  * kernel's time is the GPU's time for its programs (also listed by program with --programs). Profiling
  * serialises the GPU, so the step is also timed without it: the difference between that wall time and
  * the kernels' sum is dispatch and JavaScript overhead. Without timestamp queries the kernel times read 0
- * and only the call counts mean something.
+ * and only the call counts mean something. The step is profiled twice in one run: with tfjs's own
+ * kernels (the reference) and with the project's (`trainer/webgpu-kernels.ts`), and the ratios printed.
  *
  * Run: node scripts/run-ts.mjs bench/train/profile.ts [--backend wasm|webgpu] [--size 128] [--batch 4]
  *      [--steps 3] [--shapes] [--programs] [--stack Identity]
@@ -20,6 +21,7 @@ import * as tf from '@tensorflow/tfjs';
 import { defaultThreads, initBackend } from '../../trainer/backend';
 import { buildUNet } from '../../trainer/model';
 import { readQueuedLosses, trainStep, trainStepQueued } from '../../trainer/train-step';
+import { setWebGpuKernelsEnabled } from '../../trainer/webgpu-kernels';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -53,8 +55,15 @@ function printRows(totals: Map<string, { ms: number; calls: number }>, limit: nu
   }
 }
 
-async function profileWebGpu(): Promise<void> {
+/** Profiles the step on webgpu; `stock`: with tfjs's own kernels instead of the project's. */
+async function profileWebGpu(
+  stock: boolean,
+): Promise<{ wall: number; kernels: Map<string, { ms: number; calls: number }> }> {
   const report = await initBackend({ backend: 'webgpu' });
+  setWebGpuKernelsEnabled(!stock);
+  console.log(
+    stock ? "\n--- tfjs's own kernels (reference)" : "\n--- the project's webgpu kernels (trainer/webgpu-kernels.ts)",
+  );
   const args = benchInputs();
   // Warm-up (shader compilation), then the step timed as the training loop runs it: losses read at the end.
   await readQueuedLosses([trainStepQueued(...args), trainStepQueued(...args)]);
@@ -97,11 +106,24 @@ async function profileWebGpu(): Promise<void> {
     printRows(byProgram, 40);
   }
   tf.dispose([args[2].images, args[2].labels]);
+  args[0].dispose();
+  args[1].dispose();
+  return { wall, kernels: byKernel };
+}
+
+async function compareWebGpu(): Promise<void> {
+  const stock = await profileWebGpu(true);
+  const mine = await profileWebGpu(false);
+  const f = (r: typeof stock) => r.kernels.get('Conv2DBackpropFilter')?.ms ?? 0;
+  console.log(
+    `\nratio tfjs/project: step ${(stock.wall / mine.wall).toFixed(2)}x, ` +
+      `Conv2DBackpropFilter GPU time ${(f(stock) / Math.max(f(mine), 1e-9)).toFixed(2)}x`,
+  );
 }
 
 async function main(): Promise<void> {
   tf.env().set('PROD', true);
-  if (backend === 'webgpu') return profileWebGpu();
+  if (backend === 'webgpu') return compareWebGpu();
   if (backend !== 'wasm') throw new Error(`--backend wasm or webgpu, not ${backend}`);
   await initBackend({ backend: 'wasm', threads: arg('threads', defaultThreads()) });
   const totals = new Map<string, { ms: number; calls: number }>();

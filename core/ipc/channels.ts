@@ -37,6 +37,7 @@ export const CHANNELS = [
   'train.classWeights',
   'train.start',
   'train.stop',
+  'train.backends',
   'runs.list',
   'runs.epochs',
   'export.run',

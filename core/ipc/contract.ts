@@ -8,6 +8,7 @@ import type { Channel } from './channels';
 import type { Envelope } from './errors';
 import type { AppEvent, Listener } from './events';
 import { PIXEL_SOURCES, trainSettingsSchema } from '../training/settings';
+import type { BackendStatus } from '../training/backends';
 
 export const SPLITS = ['train', 'val', 'unassigned'] as const;
 export type Split = (typeof SPLITS)[number];
@@ -267,6 +268,8 @@ export const contract = {
   /** Starts a training run in its own process; progress arrives as `train.message` events. */
   'train.start': { input: z.object({ settings: trainSettingsSchema }), output: {} as { runId: number } },
   'train.stop': { input: none, output: {} as { stopping: boolean } },
+  /** Every training backend, available here or not and why, with the GPU adapter (checked once per session). */
+  'train.backends': { input: none, output: {} as BackendStatus[] },
   'runs.list': { input: none, output: {} as RunSummary[] },
   'runs.epochs': { input: z.object({ runId: id }), output: {} as EpochSummary[] },
   'runs.checkpoints': { input: z.object({ runId: id }), output: {} as CheckpointSummary[] },

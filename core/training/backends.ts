@@ -32,3 +32,9 @@ export function backendLine(b: BackendStatus): string {
   const name = a.description || a.device || a.architecture || 'unknown adapter';
   return `${b.name} on ${name} (${a.software ? 'software' : 'hardware'} adapter)`;
 }
+
+/** The adapter's short name: "llvmpipe" of "llvmpipe: Mesa 25.0.7 (LLVM 15)", "NVIDIA GeForce RTX 4070". */
+export function adapterName(a: AdapterInfo): string {
+  const full = a.description || a.device || a.architecture || 'unknown adapter';
+  return full.split(/[:(]/)[0]!.trim() || full;
+}

@@ -32,6 +32,8 @@ export type TrainMessage =
       heldOut?: number;
       classWeights: number[];
       size: [number, number];
+      /** The first epoch's index: 0, or the one after the checkpoint a resumed run starts from. */
+      firstEpoch?: number;
     }
   | ({ type: 'step'; runId: number } & StepProgress)
   | { type: 'epoch'; runId: number; result: EpochResult; checkpointId: number | null }

@@ -6,6 +6,7 @@ import type { Channel } from '../../core/ipc/channels';
 import type { ProjectInfo } from '../../core/ipc/contract';
 import { AppError } from '../../core/ipc/errors';
 import type { Emit } from '../../core/ipc/events';
+import type { BackendStatus } from '../../core/training/backends';
 import * as classes from '../../db/classes';
 import * as images from '../../db/images';
 import { classUsage } from '../../db/labelmaps';
@@ -19,6 +20,7 @@ import { Project } from '../services/project';
 import { computeClassWeights } from '../services/class-weights';
 import { runExport } from '../services/export';
 import {
+  backendsInProcess,
   predictInProcess,
   scoreInProcess,
   startTraining,
@@ -97,6 +99,7 @@ export function createHandlers(session: Session): Handlers {
   const { deps } = session;
   const recent = new RecentProjects(deps.dataDir);
   const db = () => session.require().db;
+  let backends: Promise<BackendStatus[]> | null = null;
   /** The project's database for a change; a read-only project answers READ_ONLY with the reason. */
   const writable = (action: string) => {
     const project = session.require();
@@ -190,6 +193,15 @@ export function createHandlers(session: Session): Handlers {
       return { runId: handle.runId };
     },
     'train.stop': () => ({ stopping: session.stopTraining() }),
+    'train.backends': () => {
+      const { fork, module } = trainingProcess();
+      // Loading Dawn and the native packages takes a process and a moment: once per session.
+      backends ??= backendsInProcess(fork, module).catch((e: unknown) => {
+        backends = null;
+        throw e;
+      });
+      return backends;
+    },
     'runs.list': () => listRuns(db()),
     'runs.epochs': ({ runId }) => listEpochs(db(), runId),
     'runs.checkpoints': ({ runId }) => listCheckpoints(db(), runId),

@@ -131,10 +131,7 @@ export async function exportMasks(
     }
     const name = unique(img.name);
     const classes = exportedClasses(map, labels);
-    await writeFileAtomic(
-      join(dir, 'masks', `${name}.png`),
-      encodeIndexedMask(map.width, map.height, classes, colors),
-    );
+    await writeFileAtomic(join(dir, 'masks', `${name}.png`), encodeIndexedMask(map.width, map.height, classes, colors));
     await writeFileAtomic(
       join(dir, 'previews', `${name}.png`),
       await colorPreview(map.width, map.height, classes, colors),

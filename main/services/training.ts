@@ -19,6 +19,7 @@ import type {
   ToWorker,
 } from '../../trainer/run/protocol';
 import type { TrainMessage } from '../../core/training/messages';
+import type { BackendStatus } from '../../core/training/backends';
 
 /** The few things both child_process.fork and Electron's utilityProcess.fork offer. */
 export interface WorkerProcess {
@@ -102,6 +103,25 @@ function predictionProcess(
       ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
       ...(options.scoresOnly ? { scoresOnly: true } : {}),
     });
+  });
+}
+
+/** The backends a training process can use here (`listBackends`), asked of a worker process. */
+export function backendsInProcess(fork: ForkWorker, modulePath: string): Promise<BackendStatus[]> {
+  const child = fork(modulePath);
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    child.onMessage((msg) => {
+      if (msg.type !== 'backends') return;
+      settled = true;
+      resolve(msg.list);
+      child.postMessage({ type: 'exit' });
+    });
+    child.onExit((code) => {
+      if (!settled)
+        reject(new AppError('INTERNAL', `The backend check ended unexpectedly (exit code ${code ?? 'none'})`));
+    });
+    child.postMessage({ type: 'backends' });
   });
 }
 
@@ -197,7 +217,7 @@ export function startTraining(
   const done = new Promise<Extract<TrainMessage, { type: 'done' }>>((resolve) => {
     child.onMessage((m) => {
       if (m.type === 'prediction' || m.type === 'predictionScore' || m.type === 'predictionFailed') return;
-      if (m.type === 'predictDone') return;
+      if (m.type === 'predictDone' || m.type === 'backends') return;
       const msg = m.type === 'done' ? { ...m, message: oneLine(m.message) } : m;
       if (msg.type === 'done') finished = msg;
       onMessage(msg);

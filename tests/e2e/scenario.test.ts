@@ -121,7 +121,10 @@ describe('train, predict, accept, export', () => {
     const rgb = (await import('sharp')).default;
     const original = await h.call('images.original', { id: 1 });
     const pixels = await rgb(Buffer.from(original.data)).removeAlpha().raw().toBuffer();
-    const mine = await predictImage(model, new Uint8Array(pixels), SIZE, SIZE, [meta.inputSize.height, meta.inputSize.width]);
+    const mine = await predictImage(model, new Uint8Array(pixels), SIZE, SIZE, [
+      meta.inputSize.height,
+      meta.inputSize.width,
+    ]);
     const values = meta.classes.map((c: { value: number }) => c.value);
     // The app predicts on wasm, this check on cpu: labels may differ only at near-ties.
     for (let i = 0; i < n; i++) {

@@ -11,6 +11,16 @@ import { Project } from '../../main/services/project';
 
 export const SIZE = 32;
 
+/** Training-loop settings for the tiny test models (`trainLoop`; add epochs or minutes). */
+export const tinyLoopSettings = {
+  batchSize: 2,
+  learningRate: 0.01,
+  reduction: 'weightedMean' as const,
+  reconstructionWeight: 0,
+  flips: true,
+  seed: 7,
+};
+
 /** Bundles dist/trainer/worker.cjs (the process training and prediction fork) from the current sources. */
 export function buildTrainingWorker(): void {
   const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));

@@ -4,6 +4,8 @@
  * XDG_RUNTIME_DIR set. In CI (`CI` or `MASKWRIGHT_REQUIRE_WEBGPU` set) a missing adapter fails the tests,
  * naming the missing driver; elsewhere they are skipped with a visible message.
  */
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll } from 'vitest';
 import { probeWebGpu, type AdapterDetails } from '../../trainer/webgpu';
 
 let probed: Promise<AdapterDetails | string> | null = null;
@@ -17,9 +19,22 @@ export async function webGpuAdapter(): Promise<AdapterDetails | null> {
   const r = await probed;
   if (typeof r !== 'string') return r;
   const why =
-    `no WebGPU adapter (${r}). On Linux without a GPU install Mesa's Vulkan driver ` +
+    `${r}. On Linux without a GPU install Mesa's Vulkan driver ` +
     '(Debian 12: apt-get install -t bookworm-backports mesa-vulkan-drivers) and set XDG_RUNTIME_DIR';
   if (webGpuRequired) throw new Error(`WebGPU tests cannot run: ${why}`);
   console.warn(`SKIPPED webgpu tests: ${why}`);
   return null;
+}
+
+/** A suite's hooks: probe the adapter first (fail or skip, see above), go back to cpu after. */
+export function webGpuSuite(): { skipped: () => boolean } {
+  let skip = false;
+  beforeAll(async () => {
+    tf.env().set('PROD', true);
+    skip = !(await webGpuAdapter());
+  });
+  afterAll(async () => {
+    await tf.setBackend('cpu');
+  });
+  return { skipped: () => skip };
 }

@@ -26,8 +26,9 @@ describe('class order and names', () => {
     // a.png shows 10, 0 and 1 first; b.png then adds 7 (first seen last).
     writeFileSync(join(t.dir, 'a_mask.png'), maskPng(2, 2, Uint8Array.from([10, 0, 1, 255])));
     writeFileSync(join(t.dir, 'b_mask.png'), maskPng(2, 2, Uint8Array.from([7, 7, 0, 20])));
-    const r = await importMasks(db, [join(t.dir, 'a_mask.png'), join(t.dir, 'b_mask.png')]);
+    const r = await importMasks(db, [join(t.dir, 'a_mask.png'), join(t.dir, 'b_mask.png')], { createClasses: true });
     expect(r.errors).toEqual([]);
+    expect(r.unmatched).toEqual([]);
     expect(listClasses(db).map((c) => [c.name, c.value])).toEqual([
       ['sky', 20],
       ['Class 0', 0],

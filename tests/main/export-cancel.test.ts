@@ -34,7 +34,7 @@ describe('export.cancel', () => {
     });
     expect(existsSync(join(dir, 'masks', 'img2.png'))).toBe(false);
     // A later export runs to the end.
-    expect(await registry.invoke('export.run', { kind: 'masks', dir })).toMatchObject({
+    expect(await registry.invoke('export.run', { kind: 'masks', dir, overwrite: true })).toMatchObject({
       ok: true,
       value: { files: 6 },
     });

@@ -20,7 +20,7 @@ describe('file-system errors', () => {
       ok: false,
       error: {
         code: 'IO',
-        message: `Cannot create the folder ${join(file, 'out', 'masks')}: a part of the path is a file, not a folder.`,
+        message: `Cannot use the folder ${join(file, 'out')}: a part of the path is a file, not a folder (ENOTDIR)`,
       },
     });
     close();
@@ -36,7 +36,7 @@ describe('file-system errors', () => {
     const registry = createRegistry(handlers, () => {});
     expect(await registry.invoke('app.info', undefined)).toEqual({
       ok: false,
-      error: { code: 'IO', message: 'Cannot create the folder /mnt/x: permission denied.' },
+      error: { code: 'IO', message: 'Cannot access /mnt/x: operation not permitted' },
     });
   });
 });

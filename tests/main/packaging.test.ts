@@ -59,12 +59,14 @@ describe('electron-builder packaging of Dawn (webgpu)', () => {
       expect(shipped).toEqual([t.keep]);
       expect(filter(join(dep, 'index.js'), fileStat('node_modules/webgpu/index.js'))).toBe(true);
 
-      const unpack = matchers.getFileMatchers(config, 'asarUnpack', '/out', {
-        macroExpander: expand,
-        customBuildOptions: platformOptions,
-        globalOutDir: join(root, 'release'),
-        defaultSrc: appDir,
-      })![0]!.createFilter();
+      const unpack = matchers
+        .getFileMatchers(config, 'asarUnpack', '/out', {
+          macroExpander: expand,
+          customBuildOptions: platformOptions,
+          globalOutDir: join(root, 'release'),
+          defaultSrc: appDir,
+        })![0]!
+        .createFilter();
       for (const f of [`dist/${t.keep}/dawn.node`, 'index.js', 'package.json'])
         expect(unpack(join(dep, f), fileStat(`node_modules/webgpu/${f}`)), f).toBe(true);
       // The app's own code stays in the asar.

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildUNet } from '../../trainer/model';
 import { flipRows, type Sample } from '../../trainer/run/data';
 import { trainLoop, type EpochResult } from '../../trainer/run/loop';
+import { tinyLoopSettings as settings } from '../helpers/training';
 
 const S = 16;
 function samples(n: number): Sample[] {
@@ -18,14 +19,6 @@ function samples(n: number): Sample[] {
     return { width: S, height: S, rgb, labels, sampleWeight: 1 };
   });
 }
-const settings = {
-  batchSize: 2,
-  learningRate: 0.01,
-  reduction: 'weightedMean' as const,
-  reconstructionWeight: 0,
-  flips: true,
-  seed: 7,
-};
 const model = (seed = 3) => buildUNet({ numClasses: 2, baseFilters: 4, depth: 2, dropout: 0.2, seed });
 
 describe('training loop', () => {

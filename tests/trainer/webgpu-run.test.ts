@@ -3,8 +3,7 @@
  * failed with a message that names the settings to lower, its saved epochs and checkpoint are kept, and
  * the `continueOn` it offers resumes on the next backend from that checkpoint for the remaining epochs.
  */
-import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { TrainMessage } from '../../core/training/messages';
 import { createRun, getRun, listCheckpoints, listEpochs } from '../../db/runs';
 import { Project } from '../../main/services/project';
@@ -13,7 +12,7 @@ import { webGpuDevice } from '../../trainer/webgpu';
 import { runTraining } from '../../trainer/worker';
 import { tempDir } from '../helpers/fixtures';
 import { makeProject, SIZE } from '../helpers/training';
-import { webGpuAdapter } from '../helpers/webgpu';
+import { webGpuSuite } from '../helpers/webgpu';
 
 const settings = {
   width: SIZE,
@@ -45,20 +44,13 @@ async function train(path: string, raw: object, onStep?: (n: number) => void) {
 
 describe('a training run whose GPU is lost', () => {
   const t = tempDir();
-  let skip = false;
-  beforeAll(async () => {
-    tf.env().set('PROD', true);
-    skip = !(await webGpuAdapter());
-  });
-  afterAll(async () => {
-    await tf.setBackend('cpu');
-    t.cleanup();
-  });
+  const suite = webGpuSuite();
+  afterAll(() => t.cleanup());
 
   it('fails with the settings to lower, keeps its checkpoint, and continues on the next backend from it', async ({
     skip: skipTest,
   }) => {
-    if (skip) return skipTest();
+    if (suite.skipped()) return skipTest();
     const path = await makeProject(t.dir, 'gpu.maskwright');
     // One step per epoch (2 training images, batch 2): the device goes in the second epoch.
     const first = await train(path, { ...settings, backend: 'webgpu' }, (n) => {

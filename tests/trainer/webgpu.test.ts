@@ -4,7 +4,7 @@
  * a GPU this runs on Mesa's lavapipe (a software Vulkan driver), which is slow: tiny shapes only.
  */
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { initBackend } from '../../trainer/backend';
 import { batchNormTrain } from '../../trainer/batch-norm';
 import { weightedSoftmaxCrossEntropy } from '../../trainer/loss';
@@ -13,7 +13,8 @@ import { predictImage } from '../../trainer/predict';
 import type { Sample } from '../../trainer/run/data';
 import { trainLoop, type EpochResult } from '../../trainer/run/loop';
 import { GpuFailure, settleWebGpu, webGpuBufferCounts, webGpuDevice } from '../../trainer/webgpu';
-import { webGpuAdapter } from '../helpers/webgpu';
+import { tinyLoopSettings as settings } from '../helpers/training';
+import { webGpuSuite } from '../helpers/webgpu';
 
 /** Deterministic values in [-1, 1) (a small LCG), the same on every backend. */
 function values(n: number, seed: number): Float32Array {
@@ -146,28 +147,13 @@ function samples(n: number): Sample[] {
     return { width: S, height: S, rgb, labels, sampleWeight: 1 };
   });
 }
-const settings = {
-  batchSize: 2,
-  learningRate: 0.01,
-  reduction: 'weightedMean' as const,
-  reconstructionWeight: 0,
-  flips: true,
-  seed: 7,
-};
 const unet = () => buildUNet({ numClasses: 3, baseFilters: 4, depth: 2, dropout: 0.2, seed: 3 });
 
 describe('webgpu backend', () => {
-  let skip = false;
-  beforeAll(async () => {
-    tf.env().set('PROD', true);
-    skip = !(await webGpuAdapter());
-  });
-  afterAll(async () => {
-    await tf.setBackend('cpu');
-  });
+  const suite = webGpuSuite();
 
   it('computes every training kernel (forward and gradients) as the cpu backend does', async ({ skip: skipTest }) => {
-    if (skip) return skipTest();
+    if (suite.skipped()) return skipTest();
     await initBackend({ backend: 'cpu' });
     const want: Record<string, Awaited<ReturnType<typeof run>>> = {};
     for (const [name, c] of Object.entries(CASES)) want[name] = await run(c);
@@ -192,7 +178,7 @@ describe('webgpu backend', () => {
   it('trains the U-Net with the losses of wasm (same seed), and predicts the same labels', async ({
     skip: skipTest,
   }) => {
-    if (skip) return skipTest();
+    if (suite.skipped()) return skipTest();
     const train = async (backend: 'wasm' | 'webgpu') => {
       await initBackend({ backend, threads: 1 });
       const m = unet();
@@ -223,7 +209,7 @@ describe('webgpu backend', () => {
   });
 
   it('keeps the tensor and GPU buffer counts flat from step to step', async ({ skip: skipTest }) => {
-    if (skip) return skipTest();
+    if (suite.skipped()) return skipTest();
     await initBackend({ backend: 'webgpu' });
     const m = unet();
     const counts: { tensors: number; used: number; free: number }[] = [];
@@ -249,7 +235,7 @@ describe('webgpu backend', () => {
   });
 
   it('finds a non-finite loss among queued steps and names its step', async ({ skip: skipTest }) => {
-    if (skip) return skipTest();
+    if (suite.skipped()) return skipTest();
     await initBackend({ backend: 'webgpu' });
     const m = unet();
     const saved: number[] = [];
@@ -275,7 +261,7 @@ describe('webgpu backend', () => {
   it('stops on a lost device with a message naming what to lower, keeping the epochs saved', async ({
     skip: skipTest,
   }) => {
-    if (skip) return skipTest();
+    if (suite.skipped()) return skipTest();
     await initBackend({ backend: 'webgpu' });
     const m = unet();
     const saved: EpochResult[] = [];
@@ -307,8 +293,43 @@ describe('webgpu backend', () => {
     t.dispose();
   });
 
+  it('stops a run that asks for more GPU memory than the device allows, naming the settings to lower', async ({
+    skip: skipTest,
+  }) => {
+    if (suite.skipped()) return skipTest();
+    await initBackend({ backend: 'webgpu' });
+    const m = unet();
+    const saved: number[] = [];
+    let steps = 0;
+    let big: tf.Tensor | null = null;
+    const outcome = await trainLoop(
+      m,
+      { train: samples(4), val: [] },
+      [1, 1, 1],
+      { ...settings, epochs: 3 },
+      {
+        onEpoch: (e) => void saved.push(e.epoch),
+        onStep: () => {
+          // In the second epoch something asks for a buffer larger than the device allows (nothing is allocated).
+          if (++steps === 3) big = tf.fill([Math.floor(webGpuDevice()!.limits.maxBufferSize / 4) + 64], 1);
+        },
+      },
+    );
+    tf.dispose(big ?? []);
+    m.dispose();
+    expect(outcome).toMatchObject({ status: 'failed', gpuFailure: 'out-of-memory' });
+    expect(outcome.message).toMatch(
+      /^Training stopped at (epoch 2, step \d|the end of epoch 2): the GPU ran out of memory/,
+    );
+    expect(outcome.message).toMatch(
+      /does not fit in the GPU's memory: lower the batch size \(now 2\) or the working size \(now 16x16\)/,
+    );
+    expect(saved).toEqual([0]);
+    await initBackend({ backend: 'webgpu' });
+  });
+
   it('reports a buffer larger than the GPU allows as running out of memory', async ({ skip: skipTest }) => {
-    if (skip) return skipTest();
+    if (suite.skipped()) return skipTest();
     await initBackend({ backend: 'webgpu' });
     const limit = webGpuDevice()!.limits.maxBufferSize;
     // No memory is allocated: the device refuses the buffer.

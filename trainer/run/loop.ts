@@ -242,15 +242,11 @@ export async function trainLoop(
     const gpu = asGpuFailure(e);
     if (!gpu) throw e;
     const size = `${labeled[0]!.width}x${labeled[0]!.height}`;
+    const where = step < stepsPerEpoch ? `at epoch ${epoch + 1}, step ${step + 1}` : `at the end of epoch ${epoch + 1}`;
     return {
       status: 'failed',
       epochs: epoch - startEpoch,
-      message: gpuMessage(
-        gpu.kind,
-        `Training stopped at epoch ${epoch + 1}, step ${step + 1}: ${gpu.message}`,
-        settings,
-        size,
-      ),
+      message: gpuMessage(gpu.kind, `Training stopped ${where}: ${gpu.message}`, settings, size),
       gpuFailure: gpu.kind,
     };
   } finally {

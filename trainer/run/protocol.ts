@@ -1,4 +1,5 @@
 /** Messages between a training process and its parent (the app's main process or the CLI). */
+import type { BackendStatus } from '../../core/training/backends';
 import type { ApiErrorPayload } from '../../core/ipc/errors';
 import type { TrainMessage } from '../../core/training/messages';
 import type { LabelNextScore } from '../../core/training/rank';
@@ -18,7 +19,9 @@ export type ToWorker =
     }
   /** The parent has every message it waited for: leave now (a worker never exits on its own after
    *  predicting, since leaving right after posting a large message can lose it). */
-  | { type: 'exit' };
+  | { type: 'exit' }
+  /** List the backends (answered with a `backends` message; then the parent sends `exit`). */
+  | { type: 'backends' };
 
 /** One image's prediction: project label values and confidence (0..255 = probability x 255) per pixel. */
 export interface PredictionMessage {
@@ -51,4 +54,4 @@ export type PredictMessage =
   /** The last message of a prediction; `error` when nothing could be predicted (e.g. no trained model). */
   | { type: 'predictDone'; checkpointId: number | null; backend: string; error: ApiErrorPayload | null };
 
-export type FromWorker = TrainMessage | PredictMessage;
+export type FromWorker = TrainMessage | PredictMessage | { type: 'backends'; list: BackendStatus[] };

@@ -5,7 +5,9 @@
  */
 import type { EpochSummary, RunSummary } from '../../../core/ipc/contract';
 import { AppError } from '../../../core/ipc/errors';
-import type { EpochResult, StepProgress, TrainMessage } from '../../../core/training/messages';
+import type { BackendStatus } from '../../../core/training/backends';
+import type { ContinueOn, EpochResult, StepProgress, TrainMessage } from '../../../core/training/messages';
+import type { TrainSettingsInput } from '../../../core/training/settings';
 import { call, errorMessage, onEvent } from '../lib/api';
 import { defaultForm, formSettings, type TrainForm } from './form';
 
@@ -48,6 +50,10 @@ export interface LiveRun {
   notice: string | null;
   maxEpochs: number | null;
   stopping: boolean;
+  /** After a GPU failure: the next backend and the settings that resume from the last good checkpoint. */
+  continueOn: ContinueOn | null;
+  /** 0, or the epoch after the checkpoint a resumed run starts from. */
+  firstEpoch: number;
 }
 
 const finite = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -94,6 +100,8 @@ export class TrainingState {
   runs = $state<RunSummary[]>([]);
   selectedRunId = $state<number | null>(null);
   selectedEpochs = $state<EpochPoint[]>([]);
+  /** Every backend, available or not and why, with the GPU adapter; null until checked. */
+  backends = $state<BackendStatus[] | null>(null);
   /** The last epoch of each listed run (null: none recorded), for the history's final mIoU. */
   finals = $state<Record<number, EpochPoint | null>>({});
 
@@ -108,6 +116,7 @@ export class TrainingState {
   subscribe(): () => void {
     const off = onEvent('train.message', (msg) => this.onMessage(msg));
     void this.refreshRuns();
+    void this.loadBackends();
     return () => {
       off();
       if (this.frame !== null) cancelAnimationFrame(this.frame);
@@ -120,17 +129,34 @@ export class TrainingState {
     this.fieldErrors = {};
   }
 
-  async start(): Promise<void> {
+  async loadBackends(): Promise<void> {
+    if (this.backends) return;
+    try {
+      this.backends = await call('train.backends');
+    } catch {
+      // Not fatal: the selector then shows the plain choices.
+    }
+  }
+
+  /** After a GPU failure: a new run on the next backend from the last good checkpoint. */
+  async continueRun(): Promise<void> {
+    const next = this.live?.continueOn;
+    if (!next) return;
+    this.form.backend = next.backend;
+    await this.start(next.settings);
+  }
+
+  async start(given?: TrainSettingsInput): Promise<void> {
     if (this.starting || this.running) return;
     this.starting = true;
     this.fieldErrors = {};
     this.error = null;
     try {
-      const settings = formSettings(this.form);
+      const settings = given ?? formSettings(this.form);
       const { runId } = await call('train.start', { settings });
       // Messages may have arrived before the answer; keep what they set.
       if (this.live?.runId !== runId) this.live = emptyRun(runId, settings.epochs ?? null);
-      else this.live.maxEpochs = settings.epochs ?? null;
+      else this.live.maxEpochs = settings.epochs !== undefined ? settings.epochs + this.live.firstEpoch : null;
       // Make room for the progress and the charts.
       this.advanced = false;
       void this.refreshRuns();
@@ -207,6 +233,9 @@ export class TrainingState {
         live.val = msg.val;
         live.heldOut = msg.heldOut ?? 0;
         live.size = msg.size;
+        // A resumed run numbers its epochs on from its checkpoint: the last one is first + epochs.
+        if (live.maxEpochs !== null && msg.firstEpoch) live.maxEpochs += msg.firstEpoch;
+        live.firstEpoch = msg.firstEpoch ?? 0;
         void this.refreshRuns();
         break;
       case 'step':
@@ -235,6 +264,7 @@ export class TrainingState {
         this.flushSteps();
         live.status = msg.status;
         live.message = msg.message;
+        live.continueOn = msg.continueOn ?? null;
         live.stopping = false;
         this.finals = Object.fromEntries(Object.entries(this.finals).filter(([id]) => Number(id) !== msg.runId));
         void this.refreshRuns().then(() => {
@@ -277,5 +307,7 @@ function emptyRun(runId: number, maxEpochs: number | null): LiveRun {
     notice: null,
     maxEpochs,
     stopping: false,
+    continueOn: null,
+    firstEpoch: 0,
   };
 }
