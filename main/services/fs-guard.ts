@@ -1,8 +1,8 @@
 /**
  * Hostile-path guards shared by everything that reads or writes user-chosen paths (import, masks, class
  * files, projects, export): check the path text, stat before reading, regular files only (a symlink to one
- * counts), a size limit before the read, bounded reads, with every failure surfaced as an AppError with a
- * one-line message (output folders and files: out-files.ts).
+ * counts), a size limit before the read, bounded reads, and every failure surfaced as an AppError with a
+ * one-line message. (Output folders and files: out-files.ts.)
  */
 import { constants } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
@@ -16,7 +16,7 @@ const ERRNO_TEXT: Record<string, [ErrorCode, string]> = {
   ENOTDIR: ['IO', 'a part of the path is not a folder'],
   EISDIR: ['IO', 'is a folder'],
   EACCES: ['IO', 'permission denied'],
-  EPERM: ['IO', 'operation not permitted'],
+  EPERM: ['IO', 'permission denied'],
   EROFS: ['IO', 'the file system is read-only'],
   ENOSPC: ['IO', 'the disk is full'],
   EDQUOT: ['IO', 'the disk quota is exceeded'],
@@ -42,6 +42,28 @@ export function fsError(err: unknown, what: string, path: FsPath): AppError {
   if (known) return new AppError(known[0], `${what} ${display(path)}: ${known[1]}`);
   const msg = err instanceof Error ? err.message.split('\n')[0]! : String(err);
   return new AppError('IO', `${what} ${display(path)}: ${msg}`);
+}
+
+/** What the failed system call was doing, as the verb of "Cannot ... <path>". */
+const SYSCALL_VERBS: Record<string, string> = {
+  open: 'open',
+  read: 'read',
+  write: 'write',
+  fsync: 'write',
+  close: 'write',
+  mkdir: 'create the folder',
+  rename: 'rename',
+  link: 'create',
+  unlink: 'remove',
+  rmdir: 'remove the folder',
+  scandir: 'read the folder',
+  copyfile: 'copy',
+};
+
+/** A Node errno error as one line: "Cannot <what the call did> <path>: <reason>". */
+export function errnoError(err: NodeJS.ErrnoException): AppError {
+  const verb = SYSCALL_VERBS[err.syscall ?? ''] ?? 'access';
+  return fsError(err, `Cannot ${verb}`, err.path ?? '(no path)');
 }
 
 /** True for a Node errno error (ENOENT, ENOSPC, ...), i.e. an I/O failure rather than a bug. */

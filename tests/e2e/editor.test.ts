@@ -239,7 +239,7 @@ describe('label editor', () => {
   it('paints, fills, undoes and redoes, switches images, and the database holds exactly that after a reload', async () => {
     const h = harness();
     const { page } = h;
-    await h.call('project.create', { path: join(h.tmp, 'editor.maskwright') });
+    await h.call('project.create', { grant: h.grant(join(h.tmp, 'editor.maskwright'), 'project.create') });
     const report = await h.call('images.importFiles', {
       files: [
         { name: 'a-field.png', data: await photo(200, 150, 1) },
@@ -500,7 +500,7 @@ describe('label editor', () => {
     );
     await page.getByRole('button', { name: 'Close project' }).click();
     await page.getByRole('heading', { name: 'Maskwright', level: 1 }).waitFor();
-    await h.call('project.open', { path: join(h.tmp, 'editor.maskwright') });
+    await h.call('project.open', { grant: h.grant(join(h.tmp, 'editor.maskwright'), 'project.open') });
     await expectStored(h, field!.id, A);
     await expectStored(h, road!.id, B);
   });
@@ -510,7 +510,7 @@ describe('label editor conflicts', () => {
   it('refuses to overwrite a map saved elsewhere, says so, and can load the stored one', async () => {
     const h = harness();
     const { page } = h;
-    await h.call('project.create', { path: join(h.tmp, 'conflict.maskwright') });
+    await h.call('project.create', { grant: h.grant(join(h.tmp, 'conflict.maskwright'), 'project.create') });
     const report = await h.call('images.importFiles', { files: [{ name: 'c.png', data: await photo(80, 60, 3) }] });
     const imageId = report.imported[0]!.id;
     const sky = await h.call('classes.add', { name: 'sky' });
@@ -584,7 +584,7 @@ describe('closing the window', () => {
   it('answers app.beforeClose with app.closeReady only after the last edit is saved', async () => {
     const h = harness();
     const { page } = h;
-    await h.call('project.create', { path: join(h.tmp, 'closing.maskwright') });
+    await h.call('project.create', { grant: h.grant(join(h.tmp, 'closing.maskwright'), 'project.create') });
     const report = await h.call('images.importFiles', { files: [{ name: 'k.png', data: await photo(80, 60, 4) }] });
     const imageId = report.imported[0]!.id;
     const sky = await h.call('classes.add', { name: 'sky' });

@@ -89,7 +89,7 @@ describe('previews after overlay changes', () => {
   it('Fill unlabeled and Predict answer at once after V, hide/show, recolour and image changes', async () => {
     const h = harness();
     const { page } = h;
-    await h.call('project.open', { path: await makeProject(h.tmp, 'overlay.maskwright') });
+    await h.call('project.open', { grant: h.grant(await makeProject(h.tmp, 'overlay.maskwright'), 'project.open') });
     const classes = await h.call('classes.list');
     const dark = classes.find((c) => c.name === 'dark')!;
     const bright = classes.find((c) => c.name === 'bright')!;

@@ -1,5 +1,12 @@
 /** The open project's images: listing, imports (dialog, folder, drop), splits and lazy thumbnails. */
-import type { ImageSummary, ImportFailure, ImportReport, MaskImportReport, Split } from '../../../core/ipc/contract';
+import type {
+  GrantedPath,
+  ImageSummary,
+  ImportFailure,
+  ImportReport,
+  MaskImportReport,
+  Split,
+} from '../../../core/ipc/contract';
 import { call, errorMessage, onEvent } from '../lib/api';
 import { ClassesState } from './classes.svelte';
 
@@ -62,10 +69,10 @@ export class ProjectState {
     }
   }
 
-  importPaths(paths: string[]): Promise<void> {
-    if (paths.length === 0) return Promise.resolve();
-    return this.runImport(`Importing ${paths.length === 1 ? '1 item' : `${paths.length} items`}…`, async () =>
-      summarizeImages([await call('images.import', { paths })]),
+  /** Imports the files or folder a dialog granted (main resolves the grant; no path crosses over). */
+  importGranted(picked: GrantedPath): Promise<void> {
+    return this.runImport(`Importing ${picked.count === 1 ? '1 item' : `${picked.count} items`}…`, async () =>
+      summarizeImages([await call('images.import', { grant: picked.grant })]),
     );
   }
 
@@ -108,14 +115,14 @@ export class ProjectState {
    * set, nothing is applied and the values come back (with pixel counts) for the user to confirm.
    */
   async importMasks(
-    folder: string,
+    folder: GrantedPath,
     voidValue: number | undefined,
     createClasses = false,
   ): Promise<MaskImportReport['unknownValues'] | null> {
     let unknown: MaskImportReport['unknownValues'] | null = null;
     await this.runImport('Importing masks…', async () => {
       const r: MaskImportReport = await call('masks.import', {
-        paths: [folder],
+        grant: folder.grant,
         ...(voidValue === undefined ? {} : { voidValue }),
         ...(createClasses ? { createClasses } : {}),
       });
