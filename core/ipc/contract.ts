@@ -166,7 +166,8 @@ export interface RankedImage {
 }
 export interface RunSummary {
   id: number;
-  status: 'queued' | 'running' | 'completed' | 'stopped' | 'failed';
+  /** `interrupted`: its process ended without finishing (killed, crashed); its checkpoints are usable. */
+  status: 'queued' | 'running' | 'completed' | 'stopped' | 'failed' | 'interrupted';
   settings: unknown;
   backend: string | null;
   createdAt: string;

@@ -23,7 +23,7 @@ describe('file-system errors', () => {
       ok: false,
       error: {
         code: 'IO',
-        message: `Cannot use the folder ${join(file, 'out')}: a part of the path is a file, not a folder (ENOTDIR)`,
+        message: `Cannot use the folder ${join(file, 'out')}: a part of the path is not a folder`,
       },
     });
     close();
