@@ -7,6 +7,7 @@ import { AppError } from '../../core/ipc/errors';
 import { hexToRgb } from '../../core/palette';
 
 import { UNLABELED } from '../../core/labelmap/types';
+import { checkPixelLimit } from './decode';
 
 export interface DecodedMask {
   width: number;
@@ -15,8 +16,17 @@ export interface DecodedMask {
   values: Uint8Array;
 }
 
+/** A PNG's signature and first chunk type, 'IHDR' (-1: the chunk length, any). */
+const PNG_IHDR = [137, 80, 78, 71, 13, 10, 26, 10, -1, -1, -1, -1, 73, 72, 68, 82];
+
 /** Decodes a mask PNG. RGB(A) masks are accepted only when gray (R = G = B). */
 export function decodeMask(bytes: Uint8Array, voidValue?: number): DecodedMask {
+  // The images' pixel limit, from the header (IHDR: width and height at bytes 16..23), before fast-png
+  // allocates the pixels: a small file may claim billions.
+  if (bytes.length >= 24 && PNG_IHDR.every((b, i) => b < 0 || bytes[i] === b)) {
+    const header = new DataView(bytes.buffer, bytes.byteOffset, 24);
+    checkPixelLimit(header.getUint32(16), header.getUint32(20));
+  }
   let png: ReturnType<typeof decode>;
   try {
     png = decode(bytes);

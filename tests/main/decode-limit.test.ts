@@ -119,3 +119,15 @@ describe('the pixel limit', () => {
     expect(await refusal(workingRgb(huge, 8, 8))).toEqual(expected);
   });
 });
+
+describe('the pixel limit on masks', () => {
+  it('refuses a mask PNG just over it from its header, with the images message', async () => {
+    const { decodeMask } = await import('../../main/services/masks');
+    const header = pngHeader(10_001, 10_000);
+    expect(() => decodeMask(header)).toThrow(
+      'Image is 10001x10000 (100.0 megapixels); Maskwright accepts at most 100 megapixels',
+    );
+    // Not a PNG: the PNG error, not the limit (the header bytes mean nothing).
+    expect(() => decodeMask(new Uint8Array(64).fill(255))).toThrow(/Not a readable PNG mask/);
+  });
+});
