@@ -96,15 +96,30 @@ export async function inspectImage(bytes: Uint8Array): Promise<InspectedImage> {
 /** Formats Chromium decodes natively; others are converted to PNG for display. */
 const BROWSER_MIME: Record<string, string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' };
 
+function decodeFailed(err: unknown): AppError {
+  return new AppError('UNSUPPORTED', `Cannot decode image (${(err as Error).message})`);
+}
+
+/** A stored original the browser cannot show (TIFF), as PNG: checked and decoded as everywhere else. */
+async function toPng(bytes: Uint8Array): Promise<Buffer> {
+  await readHeader(bytes);
+  try {
+    return await sharp(bytes, { limitInputPixels: LIMITS.maxImagePixels })
+      .rotate()
+      .png({ compressionLevel: 1 })
+      .toBuffer();
+  } catch (err) {
+    throw decodeFailed(err);
+  }
+}
+
 /** An image's bytes for the renderer: originals as stored, TIFF converted (EXIF orientation applied). */
 export async function browserImage(db: ProjectDb, id: number): Promise<ImageData> {
   const img = getImage(db, id);
   const bytes = img && getOriginal(db, id);
   if (!img || !bytes) throw new AppError('NOT_FOUND', `No image with id ${id}`);
   const mime = BROWSER_MIME[img.format];
-  const data = mime
-    ? new Uint8Array(bytes)
-    : await sharp(bytes, { limitInputPixels: false }).rotate().png({ compressionLevel: 1 }).toBuffer();
+  const data = mime ? new Uint8Array(bytes) : await toPng(bytes);
   return { id, mime: mime ?? 'image/png', data: new Uint8Array(data), width: img.width, height: img.height };
 }
 
@@ -130,7 +145,7 @@ export async function decodeRgb(bytes: Uint8Array, size?: { width: number; heigh
       channels: 3,
     };
   } catch (err) {
-    throw new AppError('UNSUPPORTED', `Cannot decode image (${(err as Error).message})`);
+    throw decodeFailed(err);
   }
 }
 

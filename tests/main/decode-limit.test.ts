@@ -9,7 +9,7 @@ import { addClass } from '../../db/classes';
 import { insertImage } from '../../db/images';
 import { saveLabelMap } from '../../db/labelmaps';
 import { loadSamples } from '../../main/services/dataset';
-import { checkPixelLimit, decodeRgb, workingRgb } from '../../main/services/decode';
+import { browserImage, checkPixelLimit, decodeRgb, workingRgb } from '../../main/services/decode';
 import { importImages } from '../../main/services/import-images';
 import { propagateProjectImage } from '../../main/services/propagate';
 import { tempProject } from '../helpers/project';
@@ -40,6 +40,38 @@ function pngHeader(width: number, height: number): Uint8Array {
       chunk('IEND', Buffer.alloc(0)),
     ]),
   );
+}
+
+/** A little-endian 8-bit grayscale TIFF whose header says width x height, with no pixel data. */
+function tiffHeader(width: number, height: number): Uint8Array {
+  // [tag, type (3 SHORT, 4 LONG), value]; 273 (strip offset) points past the directory.
+  const entries: [number, number, number][] = [
+    [256, 4, width],
+    [257, 4, height],
+    [258, 3, 8],
+    [259, 3, 1],
+    [262, 3, 1],
+    [273, 4, 0],
+    [277, 3, 1],
+    [278, 4, height],
+    [279, 4, width * height],
+  ];
+  const ifdSize = 2 + entries.length * 12 + 4;
+  const buf = Buffer.alloc(8 + ifdSize + 16);
+  buf.write('II', 0, 'latin1');
+  buf.writeUInt16LE(42, 2);
+  buf.writeUInt32LE(8, 4);
+  buf.writeUInt16LE(entries.length, 8);
+  entries.forEach(([tag, type, value], i) => {
+    const o = 10 + i * 12;
+    buf.writeUInt16LE(tag, o);
+    buf.writeUInt16LE(type, o + 2);
+    buf.writeUInt32LE(1, o + 4);
+    const v = tag === 273 ? 8 + ifdSize : value;
+    if (type === 3) buf.writeUInt16LE(v, o + 8);
+    else buf.writeUInt32LE(v, o + 8);
+  });
+  return new Uint8Array(buf);
 }
 
 async function refusal(p: Promise<unknown>): Promise<{ code: string; message: string }> {
@@ -117,6 +149,20 @@ describe('the pixel limit', () => {
 
     // Prediction (decodes at the working size).
     expect(await refusal(workingRgb(huge, 8, 8))).toEqual(expected);
+
+    // The editor's copy of a TIFF original (converted to PNG for the browser).
+    const tiff = insertImage(t.project.db, {
+      name: 'huge.tif',
+      sha256: 'e'.repeat(64),
+      format: 'tiff',
+      width: 4,
+      height: 4,
+      orientation: 1,
+      original: tiffHeader(W, H),
+      thumbnail: new Uint8Array(1),
+      thumbnailMime: 'image/jpeg',
+    });
+    expect(await refusal(browserImage(t.project.db, tiff))).toEqual(expected);
   });
 });
 
