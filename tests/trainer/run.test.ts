@@ -17,19 +17,11 @@ import { deserializeModel } from '../../trainer/run/checkpoint';
 import { predictImage } from '../../trainer/predict';
 import { findCheckpoint, loadModel } from '../../main/services/predict';
 import { tempDir } from '../helpers/fixtures';
-import { makeProject, SIZE } from '../helpers/training';
+import { makeProject, SIZE, TINY_TRAINING } from '../helpers/training';
 
 const root = join(__dirname, '..', '..');
 
-const small = {
-  width: SIZE,
-  height: SIZE,
-  baseFilters: 4,
-  depth: 2,
-  batchSize: 2,
-  backend: 'cpu' as const,
-  learningRate: 0.01,
-};
+const small = { ...TINY_TRAINING, learningRate: 0.01 };
 
 describe('training runs in a separate process', () => {
   const t = tempDir();
