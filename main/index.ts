@@ -90,7 +90,7 @@ async function start(): Promise<void> {
     dialogs: electronDialogs(() => mainWindow),
     emit: (event, payload) => mainWindow?.webContents.send(event, payload),
     forkWorker: forkUtility,
-    workerModule: join(__dirname, '..', 'trainer', 'worker.cjs'),
+    workerModule: join(__dirname, '..', 'worker', 'index.cjs'),
     closeWindow: () => {
       if (!mainWindow || closeAllowed) return false;
       closeAllowed = true;

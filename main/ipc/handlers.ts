@@ -54,7 +54,7 @@ export interface HandlerDeps {
   closeWindow?: () => boolean;
   /** Starts the training process (Electron's utilityProcess in the app, child_process.fork in tests). */
   forkWorker?: ForkWorker;
-  /** The built training worker (dist/trainer/worker.cjs). */
+  /** The built training worker (dist/worker/index.cjs). */
   workerModule?: string;
 }
 

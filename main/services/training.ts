@@ -1,6 +1,6 @@
 /**
  * Starting and following a training run from the app or the CLI. The run itself happens in another
- * process (`trainer/worker.ts`), so a crash or a stuck kernel never takes the UI or the CLI down; the
+ * process (`worker/index.ts`), so a crash or a stuck kernel never takes the UI or the CLI down; the
  * run row is created here first, so even a process that dies at once leaves an honest record.
  */
 import { fork } from 'node:child_process';
@@ -17,7 +17,7 @@ import type {
   PredictionMessage,
   PredictionScoreMessage,
   ToWorker,
-} from '../../trainer/run/protocol';
+} from '../../core/training/protocol';
 import type { TrainMessage } from '../../core/training/messages';
 import type { BackendStatus } from '../../core/training/backends';
 
@@ -30,9 +30,9 @@ export interface WorkerProcess {
 }
 export type ForkWorker = (modulePath: string) => WorkerProcess;
 
-/** dist/trainer/worker.cjs, built by scripts/build.mjs. */
+/** dist/worker/index.cjs, built by scripts/build.mjs. */
 export function workerPath(distDir: string): string {
-  const p = join(distDir, 'trainer', 'worker.cjs');
+  const p = join(distDir, 'worker', 'index.cjs');
   if (!existsSync(p)) throw new AppError('IO', `The training worker is not built (${p}); run npm run build`);
   return p;
 }

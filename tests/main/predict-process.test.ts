@@ -17,7 +17,7 @@ import {
   workerPath,
   type ForkWorker,
 } from '../../main/services/training';
-import type { FromWorker, ToWorker } from '../../trainer/run/protocol';
+import type { FromWorker, ToWorker } from '../../core/training/protocol';
 import { tempDir } from '../helpers/fixtures';
 import { buildTrainingWorker, makeProject, SIZE, TINY_TRAINING } from '../helpers/training';
 

@@ -12,10 +12,11 @@ import { decodeMask } from '../../main/services/masks';
 import { getRun, latestCheckpoint, listEpochs } from '../../db/runs';
 import { Project } from '../../main/services/project';
 import { nodeFork, startTraining, workerPath, type ForkWorker } from '../../main/services/training';
-import type { FromWorker } from '../../trainer/run/protocol';
+import type { FromWorker } from '../../core/training/protocol';
 import { deserializeModel } from '../../trainer/run/checkpoint';
 import { predictImage } from '../../trainer/predict';
-import { findCheckpoint, loadModel } from '../../main/services/predict';
+import { findCheckpoint } from '../../main/services/predict';
+import { loadModel } from '../../worker/predict';
 import { tempDir } from '../helpers/fixtures';
 import { makeProject, SIZE } from '../helpers/training';
 

@@ -15,14 +15,15 @@ import { loadLabelMap } from '../db/labelmaps';
 import { retryWhileBusy } from '../db/open';
 import { finishRun, getCheckpoint, recordEpoch, startRun } from '../db/runs';
 import { loadSamples } from '../main/services/dataset';
-import { findCheckpoint, loadModel, predictProjectImage } from '../main/services/predict';
+import { findCheckpoint } from '../main/services/predict';
+import { loadModel, predictProjectImage } from './predict';
 import { Project } from '../main/services/project';
-import { initBackend, listBackends, nextBackendAfterGpu } from './backend';
-import { buildUNet, INPUT_NORMALIZATION } from './model';
-import { loadWeightsInto, serializeModel } from './run/checkpoint';
-import { trainLoop } from './run/loop';
-import type { FromWorker, ToWorker } from './run/protocol';
-import { asGpuFailure, webGpuDevice } from './webgpu';
+import { initBackend, listBackends, nextBackendAfterGpu } from '../trainer/backend';
+import { buildUNet, INPUT_NORMALIZATION } from '../trainer/model';
+import { loadWeightsInto, serializeModel } from '../trainer/run/checkpoint';
+import { trainLoop } from '../trainer/run/loop';
+import type { FromWorker, ToWorker } from '../core/training/protocol';
+import { asGpuFailure, webGpuDevice } from '../trainer/webgpu';
 import type { ContinueOn } from '../core/training/messages';
 import { oneLine } from '../core/ipc/errors';
 
@@ -42,7 +43,7 @@ function parentChannel(): Channel {
     return { send: (m) => port.postMessage(m), onMessage: (fn) => port.on('message', (e) => fn(e.data as ToWorker)) };
   if (process.send)
     return { send: (m) => process.send!(m), onMessage: (fn) => process.on('message', (m) => fn(m as ToWorker)) };
-  throw new Error('trainer/worker must run as a child process');
+  throw new Error('worker/index must run as a child process');
 }
 
 export async function runTraining(

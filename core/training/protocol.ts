@@ -1,9 +1,9 @@
 /** Messages between a training process and its parent (the app's main process or the CLI). */
-import type { BackendStatus } from '../../core/training/backends';
-import type { ApiErrorPayload } from '../../core/ipc/errors';
-import type { TrainMessage } from '../../core/training/messages';
-import type { LabelNextScore } from '../../core/training/rank';
-import type { TrainSettingsInput } from '../../core/training/settings';
+import type { BackendStatus } from './backends';
+import type { ApiErrorPayload } from '../ipc/errors';
+import type { TrainMessage } from './messages';
+import type { LabelNextScore } from './rank';
+import type { TrainSettingsInput } from './settings';
 
 export type ToWorker =
   | { type: 'start'; projectPath: string; runId: number; settings: TrainSettingsInput; nativeBinding?: string }
