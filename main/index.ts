@@ -6,7 +6,7 @@ import { app, BrowserWindow, dialog, ipcMain, protocol, session, utilityProcess 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAppRegistry, type Dialogs } from './ipc/handlers';
-import type { ForkWorker } from './services/training';
+import { receiveFromWorker, type ForkWorker } from './services/training';
 import { serveAppFile } from './protocol';
 import { APP_ORIGIN, APP_SCHEME, hardenSession, hardenWebContents, isAppUrl } from './security';
 
@@ -66,7 +66,7 @@ const forkUtility: ForkWorker = (modulePath) => {
   const child = utilityProcess.fork(modulePath, [], { serviceName: 'Maskwright training', stdio: 'inherit' });
   return {
     postMessage: (m) => child.postMessage(m),
-    onMessage: (fn) => child.on('message', fn),
+    onMessage: (fn) => child.on('message', receiveFromWorker(fn, () => void child.kill())),
     onExit: (fn) => child.on('exit', fn),
     kill: () => void child.kill(),
   };

@@ -22,9 +22,10 @@ import { initBackend, listBackends, nextBackendAfterGpu } from '../trainer/backe
 import { buildUNet, INPUT_NORMALIZATION } from '../trainer/model';
 import { loadWeightsInto, serializeModel } from '../trainer/run/checkpoint';
 import { trainLoop } from '../trainer/run/loop';
-import type { FromWorker, ToWorker } from '../core/training/protocol';
+import { parseToWorker, type FromWorker, type ToWorker } from '../core/training/protocol';
 import { asGpuFailure, webGpuDevice } from '../trainer/webgpu';
 import type { ContinueOn } from '../core/training/messages';
+import type { WeightSpec } from '../core/training/checkpoint';
 import { oneLine } from '../core/ipc/errors';
 
 interface Channel {
@@ -40,9 +41,9 @@ function parentChannel(): Channel {
     }
   ).parentPort;
   if (port)
-    return { send: (m) => port.postMessage(m), onMessage: (fn) => port.on('message', (e) => fn(e.data as ToWorker)) };
+    return { send: (m) => port.postMessage(m), onMessage: (fn) => port.on('message', (e) => fn(parseToWorker(e.data))) };
   if (process.send)
-    return { send: (m) => process.send!(m), onMessage: (fn) => process.on('message', (m) => fn(m as ToWorker)) };
+    return { send: (m) => process.send!(m), onMessage: (fn) => process.on('message', (m) => fn(parseToWorker(m))) };
   throw new Error('worker/index must run as a child process');
 }
 
@@ -142,13 +143,13 @@ export async function runTraining(
     let startEpoch = 0;
     if (settings.resumeFrom !== undefined) {
       const c = getCheckpoint(db, settings.resumeFrom);
-      const meta = c.metadata as { classValues?: number[]; weightSpecs: tf.io.WeightsManifestEntry[]; epoch?: number };
+      const meta = c.metadata;
       if (JSON.stringify(meta.classValues) !== JSON.stringify(mapping.values)) {
         throw new Error('Cannot resume: the classes changed since that checkpoint');
       }
       await loadWeightsInto(model, {
         modelTopology: c.modelTopology,
-        weightSpecs: meta.weightSpecs,
+        weightSpecs: meta.weightSpecs as tf.io.WeightsManifestEntry[],
         weightData: c.weights,
       });
       startEpoch = c.epoch + 1;
@@ -182,7 +183,7 @@ export async function runTraining(
                 modelTopology: s.modelTopology,
                 weights: s.weightData,
                 metadata: {
-                  weightSpecs: s.weightSpecs,
+                  weightSpecs: s.weightSpecs as WeightSpec[],
                   classValues: mapping.values,
                   classNames: mapping.names,
                   classColors: mapping.colors,

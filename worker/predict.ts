@@ -11,10 +11,11 @@ import { deserializeModel } from '../trainer/run/checkpoint';
 import { predictTiled } from '../trainer/predict';
 
 export async function loadModel(c: CheckpointRow): Promise<{ model: tf.LayersModel; meta: CheckpointMeta }> {
-  const meta = c.metadata as unknown as CheckpointMeta;
+  const meta = c.metadata;
   const model = await deserializeModel({
     modelTopology: c.modelTopology,
-    weightSpecs: meta.weightSpecs,
+    // The schema checks name, shape and dtype; the rest of tf's entry (quantization) passes through.
+    weightSpecs: meta.weightSpecs as tf.io.WeightsManifestEntry[],
     weightData: c.weights,
   });
   return { model, meta };

@@ -9,6 +9,7 @@ import type { Envelope } from './errors';
 import type { AppEvent, Listener } from './events';
 import { PIXEL_SOURCES, trainSettingsSchema } from '../training/settings';
 import type { BackendStatus } from '../training/backends';
+import type { EpochMetrics } from '../training/epoch-metrics';
 
 export const SPLITS = ['train', 'val', 'unassigned'] as const;
 export type Split = (typeof SPLITS)[number];
@@ -122,6 +123,7 @@ export interface CheckpointSummary {
   epoch: number;
   createdAt: string;
   bytes: number;
+  /** The run's metrics at this epoch (validation when the project had validation images). */
   meanIoU: number | null;
 }
 export interface PredictionData {
@@ -158,7 +160,7 @@ export interface EpochSummary {
   epoch: number;
   trainLoss: number | null;
   valLoss: number | null;
-  metrics: unknown;
+  metrics: EpochMetrics;
   recordedAt: string;
 }
 export interface MaskImportReport {

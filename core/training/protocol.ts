@@ -1,27 +1,52 @@
-/** Messages between a training process and its parent (the app's main process or the CLI). */
+/**
+ * Messages between a training or prediction process (worker/index.ts) and its parent (the app's main
+ * process or the CLI), as zod schemas: each side parses what it receives (`parseToWorker`,
+ * `parseFromWorker`), so a message the other side did not mean never passes as typed.
+ */
+import { z } from 'zod';
 import type { BackendStatus } from './backends';
-import type { ApiErrorPayload } from '../ipc/errors';
-import type { TrainMessage } from './messages';
+import { ERROR_CODES, type ApiErrorPayload } from '../ipc/errors';
+import type { ContinueOn, EpochResult, TrainMessage } from './messages';
 import type { LabelNextScore } from './rank';
 import type { TrainSettingsInput } from './settings';
 
-export type ToWorker =
-  | { type: 'start'; projectPath: string; runId: number; settings: TrainSettingsInput; nativeBinding?: string }
-  | { type: 'stop' }
-  | {
-      type: 'predict';
-      projectPath: string;
-      imageIds: number[];
-      checkpointId?: number;
-      nativeBinding?: string;
-      /** Send a `predictionScore` per image (for "Label next") instead of the per-pixel prediction. */
-      scoresOnly?: boolean;
-    }
+/** Any number, NaN and infinities included (a diverging loss is NaN, and it must still arrive). */
+const num = z.custom<number>((v) => typeof v === 'number');
+const int = z.number().int();
+const nonNegativeInt = int.nonnegative();
+const errorPayload = z.object({
+  code: z.enum(ERROR_CODES),
+  message: z.string(),
+  issues: z.array(z.object({ path: z.array(z.union([z.string(), z.number()])), message: z.string() })).optional(),
+}) satisfies z.ZodType<ApiErrorPayload>;
+const settingsInput = z.custom<TrainSettingsInput>((v) => typeof v === 'object' && v !== null);
+
+export const toWorkerSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('start'),
+    projectPath: z.string(),
+    runId: nonNegativeInt,
+    settings: settingsInput,
+    nativeBinding: z.string().optional(),
+  }),
+  z.object({ type: z.literal('stop') }),
+  z.object({
+    type: z.literal('predict'),
+    projectPath: z.string(),
+    imageIds: z.array(nonNegativeInt),
+    checkpointId: nonNegativeInt.optional(),
+    nativeBinding: z.string().optional(),
+    /** Send a `predictionScore` per image (for "Label next") instead of the per-pixel prediction. */
+    scoresOnly: z.boolean().optional(),
+  }),
   /** The parent has every message it waited for: leave now (a worker never exits on its own after
    *  predicting, since leaving right after posting a large message can lose it). */
-  | { type: 'exit' }
+  z.object({ type: z.literal('exit') }),
   /** List the backends (answered with a `backends` message; then the parent sends `exit`). */
-  | { type: 'backends' };
+  z.object({ type: z.literal('backends') }),
+]);
+
+export type ToWorker = z.infer<typeof toWorkerSchema>;
 
 /** One image's prediction: project label values and confidence (0..255 = probability x 255) per pixel. */
 export interface PredictionMessage {
@@ -55,3 +80,101 @@ export type PredictMessage =
   | { type: 'predictDone'; checkpointId: number | null; backend: string; error: ApiErrorPayload | null };
 
 export type FromWorker = TrainMessage | PredictMessage | { type: 'backends'; list: BackendStatus[] };
+
+const epochResult = z.object({
+  epoch: nonNegativeInt,
+  trainLoss: num,
+  valLoss: num.nullable(),
+  // Per-class lists and the confusion matrix: checked as an object here, read through
+  // core/training/epoch-metrics.ts where they are shown.
+  metrics: z.custom<EpochResult['metrics']>((v) => typeof v === 'object' && v !== null),
+  seconds: num,
+});
+const continueOn = z.object({
+  backend: z.enum(['tensorflow', 'wasm', 'cpu']),
+  resumeFrom: nonNegativeInt.nullable(),
+  settings: settingsInput,
+}) satisfies z.ZodType<ContinueOn>;
+const bytes = z.instanceof(Uint8Array);
+
+export const fromWorkerSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('started'),
+    runId: nonNegativeInt,
+    backend: z.string(),
+    skipped: z.array(z.object({ name: z.string(), reason: z.string() })),
+    train: nonNegativeInt,
+    val: nonNegativeInt,
+    heldOut: nonNegativeInt.optional(),
+    classWeights: z.array(num),
+    size: z.tuple([int, int]),
+    firstEpoch: nonNegativeInt.optional(),
+  }),
+  z.object({
+    type: z.literal('step'),
+    runId: nonNegativeInt,
+    epoch: nonNegativeInt,
+    step: nonNegativeInt,
+    stepsPerEpoch: nonNegativeInt,
+    loss: num,
+    etaSeconds: num,
+  }),
+  z.object({
+    type: z.literal('epoch'),
+    runId: nonNegativeInt,
+    result: epochResult,
+    checkpointId: nonNegativeInt.nullable(),
+  }),
+  z.object({ type: z.literal('notice'), runId: nonNegativeInt, message: z.string() }),
+  z.object({
+    type: z.literal('done'),
+    runId: nonNegativeInt,
+    status: z.enum(['completed', 'stopped', 'failed']),
+    message: z.string(),
+    continueOn: continueOn.optional(),
+  }),
+  z.object({
+    type: z.literal('prediction'),
+    imageId: nonNegativeInt,
+    width: int.positive(),
+    height: int.positive(),
+    values: bytes,
+    confidence: bytes,
+    meanConfidence: num,
+  }),
+  z.object({
+    type: z.literal('predictionScore'),
+    imageId: nonNegativeInt,
+    labeledFraction: num,
+    meanConfidence: num,
+    gain: num,
+  }),
+  z.object({ type: z.literal('predictionFailed'), imageId: nonNegativeInt, error: errorPayload }),
+  z.object({
+    type: z.literal('predictDone'),
+    checkpointId: nonNegativeInt.nullable(),
+    backend: z.string(),
+    error: errorPayload.nullable(),
+  }),
+  z.object({ type: z.literal('backends'), list: z.array(z.custom<BackendStatus>((v) => typeof v === 'object' && v !== null)) }),
+]) satisfies z.ZodType<FromWorker>;
+
+/** Why a message failed its schema, in one line. */
+function why(error: z.ZodError): string {
+  const i = error.issues[0]!;
+  return `${i.path.join('.') || 'message'}: ${i.message}`;
+}
+
+/** A message from the parent, or an Error saying what was wrong with it. */
+export function parseToWorker(raw: unknown): ToWorker {
+  const r = toWorkerSchema.safeParse(raw);
+  if (!r.success) throw new Error(`Unexpected message from the parent (${why(r.error)})`);
+  return r.data;
+}
+
+/** A message from the worker process, or an Error saying what was wrong with it. */
+export function parseFromWorker(raw: unknown): FromWorker {
+  const r = fromWorkerSchema.safeParse(raw);
+  if (!r.success) throw new Error(`Unexpected message from the worker process (${why(r.error)})`);
+  return r.data as FromWorker;
+}

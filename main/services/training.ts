@@ -11,12 +11,13 @@ import { trainSettingsSchema, type TrainSettings, type TrainSettingsInput } from
 import { createRun, finishRun, getCheckpoint, getRun } from '../../db/runs';
 import { assertTrainingReady } from './readiness';
 import type { ProjectDb } from '../../db/open';
-import type {
-  FromWorker,
-  PredictionFailedMessage,
-  PredictionMessage,
-  PredictionScoreMessage,
-  ToWorker,
+import {
+  parseFromWorker,
+  type FromWorker,
+  type PredictionFailedMessage,
+  type PredictionMessage,
+  type PredictionScoreMessage,
+  type ToWorker,
 } from '../../core/training/protocol';
 import type { TrainMessage } from '../../core/training/messages';
 import type { BackendStatus } from '../../core/training/backends';
@@ -269,13 +270,32 @@ export function checkResumable(db: ProjectDb, settings: TrainSettings): void {
   }
 }
 
+/**
+ * A message handler that parses what the worker sent (core/training/protocol.ts). A message that fails
+ * its schema is a broken worker: it is said on stderr and the process is ended, so the caller sees an
+ * exit (a crash) instead of waiting for a message that will never pass.
+ */
+export function receiveFromWorker(fn: (msg: FromWorker) => void, kill: () => void): (raw: unknown) => void {
+  return (raw) => {
+    let msg: FromWorker;
+    try {
+      msg = parseFromWorker(raw);
+    } catch (err) {
+      console.error(oneLine(err instanceof Error ? err.message : String(err)));
+      kill();
+      return;
+    }
+    fn(msg);
+  };
+}
+
 /** `child_process.fork` as a ForkWorker (the CLI and tests). */
 export function nodeFork(modulePath: string): WorkerProcess {
   // 'advanced' = structured clone, as Electron's utilityProcess: byte arrays stay byte arrays.
   const child = fork(modulePath, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
   return {
     postMessage: (m) => child.send(m),
-    onMessage: (fn) => child.on('message', (m) => fn(m as FromWorker)),
+    onMessage: (fn) => child.on('message', receiveFromWorker(fn, () => child.kill('SIGKILL'))),
     onExit: (fn) => child.on('exit', (code) => fn(code)),
     kill: () => child.kill('SIGKILL'),
   };
