@@ -13,7 +13,7 @@ import { listClasses } from '../db/classes';
 import { listImages } from '../db/images';
 import { loadLabelMap } from '../db/labelmaps';
 import { retryWhileBusy } from '../db/open';
-import { finishRun, getCheckpoint, recordEpoch, startRun } from '../db/runs';
+import { finishRun, getCheckpoint, recordEpoch, startRun, type CheckpointRow } from '../db/runs';
 import { loadSamples } from '../main/services/dataset';
 import { findCheckpoint } from '../main/services/predict';
 import { loadModel, predictProjectImage } from './predict';
@@ -25,7 +25,7 @@ import { trainLoop } from '../trainer/run/loop';
 import { parseToWorker, type FromWorker, type ToWorker } from '../core/training/protocol';
 import { asGpuFailure, webGpuDevice } from '../trainer/webgpu';
 import type { ContinueOn } from '../core/training/messages';
-import type { WeightSpec } from '../core/training/checkpoint';
+import type { CheckpointMeta, WeightSpec } from '../core/training/checkpoint';
 import { oneLine } from '../core/ipc/errors';
 
 interface Channel {
@@ -244,30 +244,64 @@ function errorPayload(err: unknown): ApiErrorPayload {
 }
 
 /**
+ * What a long-lived prediction process keeps between requests: the backend (initialised once) and the
+ * last model loaded (reused while the requests name the same checkpoint).
+ */
+interface PredictionCache {
+  backend: Promise<string> | null;
+  model: { checkpointId: number; createdAt: string; model: tf.LayersModel; meta: CheckpointMeta } | null;
+}
+export const newPredictionCache = (): PredictionCache => ({ backend: null, model: null });
+
+async function cachedModel(cache: PredictionCache, c: CheckpointRow) {
+  const kept = cache.model;
+  if (kept && kept.checkpointId === c.id && kept.createdAt === c.createdAt) return kept;
+  kept?.model.dispose();
+  cache.model = null;
+  const { model, meta } = await loadModel(c);
+  cache.model = { checkpointId: c.id, createdAt: c.createdAt, model, meta };
+  return cache.model;
+}
+
+/**
  * Predicts `imageIds` with the active (or given) checkpoint, one message per image: the prediction
  * (label values and confidence as bytes, 2 bytes a pixel), or with `scoresOnly` its "Label next" score,
- * or why that image failed. Then `predictDone`.
+ * or why that image failed. Then `predictDone` (code CANCELLED when `cancelled()` turned true first).
+ * Every answer carries the request's `requestId`.
  */
-export async function runPrediction(msg: Extract<ToWorker, { type: 'predict' }>, channel: Channel): Promise<void> {
+export async function runPrediction(
+  msg: Extract<ToWorker, { type: 'predict' }>,
+  channel: Channel,
+  cache: PredictionCache = newPredictionCache(),
+  cancelled: () => boolean = () => false,
+): Promise<void> {
+  const requestId = msg.requestId !== undefined ? { requestId: msg.requestId } : {};
   const project = Project.open(msg.projectPath, msg.nativeBinding);
   let checkpointId: number | null = null;
   let backendName = '';
+  const done = (error: ApiErrorPayload | null) =>
+    channel.send({ type: 'predictDone', ...requestId, checkpointId, backend: backendName, error });
   try {
-    const backend = await initBackend({});
-    backendName = `${backend.name}: ${backend.detail}`;
+    cache.backend ??= initBackend({}).then((b) => `${b.name}: ${b.detail}`);
+    backendName = await cache.backend.catch((err: unknown) => {
+      cache.backend = null; // the next request tries again
+      throw err;
+    });
     const c = findCheckpoint(project.db, msg.checkpointId);
     checkpointId = c.id;
-    const { model, meta } = await loadModel(c);
+    const { model, meta } = await cachedModel(cache, c);
     for (const imageId of msg.imageIds) {
+      if (cancelled()) return done({ code: 'CANCELLED', message: 'Prediction cancelled' });
       try {
         const p = await predictProjectImage(project.db, model, meta, imageId);
         if (msg.scoresOnly) {
           const score = labelNextScore(p.confidence, loadLabelMap(project.db, imageId)?.classes ?? null, 255);
-          channel.send({ type: 'predictionScore', imageId, ...score });
+          channel.send({ type: 'predictionScore', ...requestId, imageId, ...score });
           continue;
         }
         channel.send({
           type: 'prediction',
+          ...requestId,
           imageId,
           width: p.width,
           height: p.height,
@@ -276,13 +310,12 @@ export async function runPrediction(msg: Extract<ToWorker, { type: 'predict' }>,
           meanConfidence: p.meanConfidence,
         });
       } catch (err) {
-        channel.send({ type: 'predictionFailed', imageId, error: errorPayload(err) });
+        channel.send({ type: 'predictionFailed', ...requestId, imageId, error: errorPayload(err) });
       }
     }
-    model.dispose();
-    channel.send({ type: 'predictDone', checkpointId, backend: backendName, error: null });
+    done(null);
   } catch (err) {
-    channel.send({ type: 'predictDone', checkpointId, backend: backendName, error: errorPayload(err) });
+    done(errorPayload(err));
   } finally {
     project.close();
   }
@@ -291,6 +324,9 @@ export async function runPrediction(msg: Extract<ToWorker, { type: 'predict' }>,
 if (require.main === module || (process as unknown as { parentPort?: unknown }).parentPort) {
   const channel = parentChannel();
   const stopFlag = { stop: false };
+  const predictionCache = newPredictionCache();
+  const cancelledRequests = new Set<number>();
+  let predictions: Promise<void> = Promise.resolve();
   let current: Extract<ToWorker, { type: 'start' }> | null = null;
   // A crash outside the run's own try (a dying wasm module, an async kernel error) ends the run with one
   // capped line instead of Node printing the offending source line: 40 KB of minified glue.
@@ -317,10 +353,17 @@ if (require.main === module || (process as unknown as { parentPort?: unknown }).
     // The parent says when it has the last message (see ToWorker 'exit').
     else if (msg.type === 'exit') process.exit(0);
     else if (msg.type === 'backends') void listBackends().then((list) => channel.send({ type: 'backends', list }));
+    else if (msg.type === 'cancel') cancelledRequests.add(msg.requestId);
     else if (msg.type === 'predict') {
       // An orphaned prediction process has no one to answer: leave with the parent.
-      process.once('disconnect', () => process.exit(0));
-      void runPrediction(msg, channel);
+      if (!process.listenerCount('disconnect')) process.once('disconnect', () => process.exit(0));
+      // One request at a time, in order; the process stays for the next (until the parent says `exit`).
+      const id = msg.requestId;
+      predictions = predictions.then(() =>
+        runPrediction(msg, channel, predictionCache, () => id !== undefined && cancelledRequests.has(id)).finally(
+          () => id !== undefined && cancelledRequests.delete(id),
+        ),
+      );
     } else if (msg.type === 'start') {
       current = msg;
       void runTraining(msg.projectPath, msg.runId, msg.settings, channel, stopFlag, msg.nativeBinding).finally(() => {

@@ -307,6 +307,8 @@ export const contract = {
   },
   /** Stops a running export after the image it is writing (it then answers CANCELLED). */
   'export.cancel': { input: none, output: {} as { cancelling: boolean } },
+  /** The user moved on: the pending `predict.image` stops (it answers CANCELLED). */
+  'predict.cancel': { input: none, output: {} as { cancelled: boolean } },
 } satisfies Record<Channel, { input: z.ZodType; output: unknown }>;
 
 export type Contract = typeof contract;

@@ -32,6 +32,9 @@ export const toWorkerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('stop') }),
   z.object({
     type: z.literal('predict'),
+    /** Set by a long-lived prediction worker's parent (main/services/prediction-worker.ts): every answer
+     *  carries it, and `cancel` names it. */
+    requestId: nonNegativeInt.optional(),
     projectPath: z.string(),
     imageIds: z.array(nonNegativeInt),
     checkpointId: nonNegativeInt.optional(),
@@ -42,32 +45,43 @@ export const toWorkerSchema = z.discriminatedUnion('type', [
   /** The parent has every message it waited for: leave now (a worker never exits on its own after
    *  predicting, since leaving right after posting a large message can lose it). */
   z.object({ type: z.literal('exit') }),
+  /** Stop the prediction `requestId` before its next image (answered by its `predictDone`, code CANCELLED). */
+  z.object({ type: z.literal('cancel'), requestId: nonNegativeInt }),
   /** List the backends (answered with a `backends` message; then the parent sends `exit`). */
   z.object({ type: z.literal('backends') }),
 ]);
 
 export type ToWorker = z.infer<typeof toWorkerSchema>;
 
-/** One image's prediction: project label values and confidence (0..255 = probability x 255) per pixel. */
-export interface PredictionMessage {
-  type: 'prediction';
+/** One image's prediction at its own size. */
+export interface ImagePrediction {
   imageId: number;
   width: number;
   height: number;
+  /** Project label values per pixel. */
   values: Uint8Array;
+  /** Probability of the predicted class per pixel, 0..255 = 0..1. */
   confidence: Uint8Array;
   meanConfidence: number;
+}
+
+/** One image's prediction, as the worker sends it. */
+export interface PredictionMessage extends ImagePrediction {
+  type: 'prediction';
+  requestId?: number;
 }
 
 /** One image's "Label next" score (see core/training/rank.ts). */
 export interface PredictionScoreMessage extends LabelNextScore {
   type: 'predictionScore';
+  requestId?: number;
   imageId: number;
 }
 
 /** One image that could not be predicted; the others still are. */
 export interface PredictionFailedMessage {
   type: 'predictionFailed';
+  requestId?: number;
   imageId: number;
   error: ApiErrorPayload;
 }
@@ -77,7 +91,13 @@ export type PredictMessage =
   | PredictionScoreMessage
   | PredictionFailedMessage
   /** The last message of a prediction; `error` when nothing could be predicted (e.g. no trained model). */
-  | { type: 'predictDone'; checkpointId: number | null; backend: string; error: ApiErrorPayload | null };
+  | {
+      type: 'predictDone';
+      requestId?: number;
+      checkpointId: number | null;
+      backend: string;
+      error: ApiErrorPayload | null;
+    };
 
 export type FromWorker = TrainMessage | PredictMessage | { type: 'backends'; list: BackendStatus[] };
 
@@ -135,6 +155,7 @@ export const fromWorkerSchema = z.discriminatedUnion('type', [
   }),
   z.object({
     type: z.literal('prediction'),
+    requestId: nonNegativeInt.optional(),
     imageId: nonNegativeInt,
     width: int.positive(),
     height: int.positive(),
@@ -144,14 +165,21 @@ export const fromWorkerSchema = z.discriminatedUnion('type', [
   }),
   z.object({
     type: z.literal('predictionScore'),
+    requestId: nonNegativeInt.optional(),
     imageId: nonNegativeInt,
     labeledFraction: num,
     meanConfidence: num,
     gain: num,
   }),
-  z.object({ type: z.literal('predictionFailed'), imageId: nonNegativeInt, error: errorPayload }),
+  z.object({
+    type: z.literal('predictionFailed'),
+    requestId: nonNegativeInt.optional(),
+    imageId: nonNegativeInt,
+    error: errorPayload,
+  }),
   z.object({
     type: z.literal('predictDone'),
+    requestId: nonNegativeInt.optional(),
     checkpointId: nonNegativeInt.nullable(),
     backend: z.string(),
     error: errorPayload.nullable(),

@@ -7,6 +7,7 @@ import { Provenance, UNLABELED } from '../../core/labelmap/types';
 import { mergeIntoLabelMap } from '../../db/labelmaps';
 import type { ProjectDb } from '../../db/open';
 export type { CheckpointMeta } from '../../core/training/checkpoint';
+import type { ImagePrediction } from '../../core/training/protocol';
 import { activeCheckpoint, getCheckpoint, type CheckpointRow } from '../../db/runs';
 
 export function findCheckpoint(db: ProjectDb, id?: number): CheckpointRow {
@@ -15,16 +16,7 @@ export function findCheckpoint(db: ProjectDb, id?: number): CheckpointRow {
   return c;
 }
 
-export interface ImagePrediction {
-  imageId: number;
-  width: number;
-  height: number;
-  /** Project label values per pixel. */
-  values: Uint8Array;
-  /** Probability of the predicted class per pixel, 0..255 = 0..1. */
-  confidence: Uint8Array;
-  meanConfidence: number;
-}
+export type { ImagePrediction };
 
 /**
  * Accepts a prediction into the labels: only unlabeled pixels change (provenance "predicted"), and only

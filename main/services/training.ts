@@ -6,7 +6,7 @@
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { AppError, oneLine, type ApiErrorPayload } from '../../core/ipc/errors';
+import { AppError, oneLine } from '../../core/ipc/errors';
 import { trainSettingsSchema, type TrainSettings, type TrainSettingsInput } from '../../core/training/settings';
 import { createRun, finishRun, getCheckpoint, getRun } from '../../db/runs';
 import { assertTrainingReady } from './readiness';
@@ -14,9 +14,6 @@ import type { ProjectDb } from '../../db/open';
 import {
   parseFromWorker,
   type FromWorker,
-  type PredictionFailedMessage,
-  type PredictionMessage,
-  type PredictionScoreMessage,
   type ToWorker,
 } from '../../core/training/protocol';
 import type { TrainMessage } from '../../core/training/messages';
@@ -38,75 +35,6 @@ export function workerPath(distDir: string): string {
   return p;
 }
 
-export interface PredictOptions {
-  checkpointId?: number;
-  nativeBinding?: string;
-}
-
-/** What one prediction process delivered before it finished or died. */
-interface PredictRun {
-  predictions: PredictionMessage[];
-  scores: PredictionScoreMessage[];
-  failures: PredictionFailedMessage[];
-  checkpointId: number | null;
-  backend: string;
-  /** Why nothing could be predicted (e.g. NOT_FOUND: no trained model). */
-  error: ApiErrorPayload | null;
-  /** Set when the process ended before its last message: its exit code, as words. */
-  crashed: string | null;
-}
-
-/**
- * One prediction process for `imageIds`. Resolves when its last message (`predictDone`) arrived, or
- * when it died first (`crashed`); the process is told to leave only once everything is here.
- */
-function predictionProcess(
-  projectPath: string,
-  imageIds: readonly number[],
-  fork: ForkWorker,
-  modulePath: string,
-  options: PredictOptions & { scoresOnly?: boolean },
-): Promise<PredictRun> {
-  const child = fork(modulePath);
-  const run: PredictRun = {
-    predictions: [],
-    scores: [],
-    failures: [],
-    checkpointId: null,
-    backend: '',
-    error: null,
-    crashed: null,
-  };
-  return new Promise((resolve) => {
-    let settled = false;
-    child.onMessage((msg) => {
-      if (msg.type === 'prediction') run.predictions.push(msg);
-      else if (msg.type === 'predictionScore') run.scores.push(msg);
-      else if (msg.type === 'predictionFailed') run.failures.push(msg);
-      else if (msg.type === 'predictDone') {
-        settled = true;
-        Object.assign(run, { checkpointId: msg.checkpointId, backend: msg.backend, error: msg.error });
-        child.postMessage({ type: 'exit' });
-        resolve(run);
-      }
-    });
-    child.onExit((code) => {
-      if (settled) return;
-      settled = true;
-      run.crashed = `exit code ${code ?? 'none'}`;
-      resolve(run);
-    });
-    child.postMessage({
-      type: 'predict',
-      projectPath,
-      imageIds: [...imageIds],
-      ...(options.checkpointId !== undefined ? { checkpointId: options.checkpointId } : {}),
-      ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
-      ...(options.scoresOnly ? { scoresOnly: true } : {}),
-    });
-  });
-}
-
 /** The backends a training process can use here (`listBackends`), asked of a worker process. */
 export function backendsInProcess(fork: ForkWorker, modulePath: string): Promise<BackendStatus[]> {
   const child = fork(modulePath);
@@ -124,69 +52,6 @@ export function backendsInProcess(fork: ForkWorker, modulePath: string): Promise
     });
     child.postMessage({ type: 'backends' });
   });
-}
-
-const crashMessage = (run: PredictRun) =>
-  `The prediction process ended unexpectedly (${run.crashed}); the image may be too large for the memory available`;
-
-/**
- * Predicts images in a separate process (TF.js inference would block the main process otherwise).
- * Resolves with one prediction per image that could be predicted, in the order given, and the
- * images that could not (with why); rejects, with its code, when nothing could be predicted.
- */
-export async function predictInProcess(
-  projectPath: string,
-  imageIds: readonly number[],
-  fork: ForkWorker,
-  modulePath: string,
-  options: PredictOptions = {},
-): Promise<{
-  predictions: PredictionMessage[];
-  failures: PredictionFailedMessage[];
-  checkpointId: number | null;
-  backend: string;
-}> {
-  const run = await predictionProcess(projectPath, imageIds, fork, modulePath, options);
-  if (run.error) throw new AppError(run.error.code, run.error.message);
-  if (run.crashed) throw new AppError('INTERNAL', crashMessage(run));
-  return { predictions: run.predictions, failures: run.failures, checkpointId: run.checkpointId, backend: run.backend };
-}
-
-/**
- * "Label next" scores (core/training/rank.ts) for `imageIds`, computed in separate processes. An
- * image that fails, even one that takes its process down (out of memory), is reported in `failures`
- * and the others are still scored (a fresh process carries on after it).
- */
-export async function scoreInProcess(
-  projectPath: string,
-  imageIds: readonly number[],
-  fork: ForkWorker,
-  modulePath: string,
-  options: PredictOptions = {},
-): Promise<{ scores: PredictionScoreMessage[]; failures: PredictionFailedMessage[]; checkpointId: number | null }> {
-  const scores: PredictionScoreMessage[] = [];
-  const failures: PredictionFailedMessage[] = [];
-  let checkpointId: number | null = null;
-  let rest = [...imageIds];
-  while (rest.length) {
-    const run = await predictionProcess(projectPath, rest, fork, modulePath, { ...options, scoresOnly: true });
-    if (run.error) throw new AppError(run.error.code, run.error.message);
-    checkpointId = run.checkpointId ?? checkpointId;
-    scores.push(...run.scores);
-    failures.push(...run.failures);
-    if (!run.crashed) break;
-    // Images go in order: the first one without an answer took the process down.
-    const answered = new Set([...run.scores, ...run.failures].map((m) => m.imageId));
-    const at = rest.findIndex((id) => !answered.has(id));
-    if (at < 0) break;
-    failures.push({
-      type: 'predictionFailed',
-      imageId: rest[at]!,
-      error: { code: 'INTERNAL', message: crashMessage(run) },
-    });
-    rest = rest.slice(at + 1);
-  }
-  return { scores, failures, checkpointId };
 }
 
 export interface TrainingHandle {
