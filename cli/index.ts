@@ -4,7 +4,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { AppError, oneLine } from '../core/ipc/errors';
-import { fsError, isErrnoError, sqliteError } from '../main/services/fs-guard';
+import { errnoError, isErrnoError, sqliteError } from '../main/services/fs-guard';
 import { COMMANDS, type Command } from './commands';
 import { err, UsageError } from './output';
 
@@ -71,26 +71,12 @@ export async function main(argv: string[]): Promise<number> {
  * The one line a failure gets: the AppError's message; an I/O error (disk full, permission, missing
  * folder) in words; anything else is a bug, said as such, without a stack (MASKWRIGHT_DEBUG=1 shows it).
  */
-const SYSCALL_VERBS: Record<string, string> = {
-  open: 'open',
-  read: 'read',
-  write: 'write',
-  fsync: 'write',
-  close: 'write',
-  mkdir: 'create folder',
-  rename: 'rename',
-  link: 'create',
-  unlink: 'remove',
-  scandir: 'read folder',
-};
-
 function failureLine(e: unknown): string {
   if (e instanceof AppError) return oneLine(e.message);
   const known = sqliteError(e);
   if (known) return known.message;
   if (isErrnoError(e)) {
-    const verb = SYSCALL_VERBS[e.syscall ?? ''] ?? 'access';
-    return oneLine(fsError(e, `Cannot ${verb}`, e.path ?? '(no path)').message);
+    return oneLine(errnoError(e).message);
   }
   const message = e instanceof Error ? e.message : String(e);
   return `internal error (a bug; MASKWRIGHT_DEBUG=1 shows details): ${oneLine(message, 300)}`;

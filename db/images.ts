@@ -1,5 +1,5 @@
 /** Image rows: metadata for lists, original bytes and thumbnails in `image_blobs`. */
-import type { ImageSummary, Split } from '../core/ipc/contract';
+import type { ImageStatus, ImageSummary, Split } from '../core/ipc/contract';
 import { writeTransaction, type ProjectDb } from './open';
 
 export interface NewImage {
@@ -23,12 +23,13 @@ interface ImageRow {
   byte_size: number;
   sha256: string;
   split: Split;
+  status: ImageStatus;
   labeled_pixels: number | null;
   imported_at: string;
 }
 
 const SUMMARY_SQL = `
-  SELECT i.id, i.name, i.format, i.width, i.height, i.byte_size, i.sha256, i.split, i.imported_at,
+  SELECT i.id, i.name, i.format, i.width, i.height, i.byte_size, i.sha256, i.split, i.status, i.imported_at,
          l.labeled_pixels
   FROM images i LEFT JOIN label_maps l ON l.image_id = i.id`;
 
@@ -42,6 +43,7 @@ function toSummary(r: ImageRow): ImageSummary {
     byteSize: r.byte_size,
     sha256: r.sha256,
     split: r.split,
+    status: r.status,
     labeledFraction: r.labeled_pixels ? r.labeled_pixels / (r.width * r.height) : 0,
     importedAt: r.imported_at,
   };
@@ -93,9 +95,18 @@ export function getOriginal(db: ProjectDb, id: number): Buffer | undefined {
   return row?.original;
 }
 
+/** Sets one column (split or review status) of many images in one transaction; returns how many changed. */
+function setColumn(db: ProjectDb, column: 'split' | 'status', ids: readonly number[], value: string): number {
+  const stmt = db.prepare(`UPDATE images SET ${column} = ? WHERE id = ?`);
+  return writeTransaction(db, () => ids.reduce((n, id) => n + stmt.run(value, id).changes, 0));
+}
+
 export function setSplit(db: ProjectDb, ids: readonly number[], split: Split): number {
-  const stmt = db.prepare('UPDATE images SET split = ? WHERE id = ?');
-  return writeTransaction(db, () => ids.reduce((n, id) => n + stmt.run(split, id).changes, 0));
+  return setColumn(db, 'split', ids, split);
+}
+
+export function setStatus(db: ProjectDb, ids: readonly number[], status: ImageStatus): number {
+  return setColumn(db, 'status', ids, status);
 }
 
 export function removeImages(db: ProjectDb, ids: readonly number[]): number {

@@ -1,11 +1,14 @@
 /** Training runs, their per-epoch metrics and their checkpoints. */
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { AppError } from '../core/ipc/errors';
 import type { CheckpointSummary } from '../core/ipc/contract';
 import { checkpointMetaSchema, type CheckpointMeta } from '../core/training/checkpoint';
 import { parseEpochMetrics, type EpochMetrics, type EpochMetricsRecord } from '../core/training/epoch-metrics';
 import { writeTransaction, type ProjectDb } from './open';
 
-export const RUN_STATUSES = ['queued', 'running', 'completed', 'stopped', 'failed'] as const;
+/** `interrupted`: the process that trained ended without finishing (killed, crashed, machine off). */
+export const RUN_STATUSES = ['queued', 'running', 'completed', 'stopped', 'failed', 'interrupted'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export interface RunRow {
@@ -63,11 +66,15 @@ const toRun = (r: RawRun): RunRow => ({
   message: r.message,
 });
 
+/** Queues a run owned by this process (the app or the command that starts the training process). */
 export function createRun(db: ProjectDb, settings: unknown): number {
   return writeTransaction(db, () =>
     Number(
-      db.prepare("INSERT INTO training_runs (status, settings) VALUES ('queued', ?)").run(JSON.stringify(settings))
-        .lastInsertRowid,
+      db
+        .prepare(
+          `INSERT INTO training_runs (status, settings, pid, host, heartbeat_at) VALUES ('queued', ?, ?, ?, ${now})`,
+        )
+        .run(JSON.stringify(settings), process.pid, hostname()).lastInsertRowid,
     ),
   );
 }
@@ -82,12 +89,29 @@ export function listRuns(db: ProjectDb): RunRow[] {
   return (db.prepare('SELECT * FROM training_runs ORDER BY id').all() as RawRun[]).map(toRun);
 }
 
+/** The training process takes the run over: from now on its pid and heartbeat prove the run alive. */
 export function startRun(db: ProjectDb, id: number, backend: string): void {
   writeTransaction(db, () =>
     db
-      .prepare(`UPDATE training_runs SET status = 'running', backend = ?, started_at = ${now} WHERE id = ?`)
-      .run(backend, id),
+      .prepare(
+        `UPDATE training_runs SET status = 'running', backend = ?, started_at = ${now},
+           pid = ?, host = ?, heartbeat_at = ${now} WHERE id = ?`,
+      )
+      .run(backend, process.pid, hostname(), id),
   );
+}
+
+/**
+ * The training process says it is alive (every few seconds). Never waits for a lock: a beat that meets
+ * a busy project is skipped (the next one will do), so the heartbeat never stalls training.
+ */
+export function heartbeat(db: ProjectDb, id: number): boolean {
+  try {
+    db.prepare(`UPDATE training_runs SET heartbeat_at = ${now} WHERE id = ? AND pid = ?`).run(id, process.pid);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function finishRun(
@@ -103,13 +127,67 @@ export function finishRun(
   );
 }
 
-/** Runs left 'running' or 'queued' by a process that died: marked failed, so the history tells the truth. */
-export function failOrphanedRuns(db: ProjectDb, message: string): number {
-  return db
-    .prepare(
-      `UPDATE training_runs SET status = 'failed', message = ?, finished_at = ${now} WHERE status IN ('queued', 'running')`,
-    )
-    .run(message).changes;
+/**
+ * A heartbeat older than this means the run's process is gone even when its pid seems alive (a reused
+ * pid, or another computer sharing the file). Generous: one training step on a slow backend may keep the
+ * process from beating for minutes.
+ */
+export const HEARTBEAT_STALE_MS = 15 * 60_000;
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // alive, owned by another user
+  }
+  // A killed process whose parent has not reaped it yet (a zombie) still answers signal 0.
+  if (process.platform === 'linux') {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      if (state === 'Z' || state === 'X') return false;
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * Marks runs whose process is gone as `interrupted` (their checkpoints stay usable): queued or running
+ * runs whose owner process no longer exists on this computer, or whose heartbeat is older than
+ * HEARTBEAT_STALE_MS. Called whenever a command or window opens the project. Never throws (a read-only
+ * or busy project just keeps the rows as they are); returns the runs marked.
+ */
+export function markDeadRuns(db: ProjectDb, nowMs = Date.now()): number {
+  try {
+    const rows = db
+      .prepare("SELECT id, pid, host, heartbeat_at FROM training_runs WHERE status IN ('queued', 'running')")
+      .all() as { id: number; pid: number | null; host: string | null; heartbeat_at: string | null }[];
+    const here = hostname();
+    const dead = rows.filter((r) => {
+      const beat = r.heartbeat_at ? Date.parse(r.heartbeat_at) : NaN;
+      if (!(nowMs - beat < HEARTBEAT_STALE_MS)) return true;
+      return r.host === here && (r.pid === null || !pidAlive(r.pid));
+    });
+    if (!dead.length) return 0;
+    const mark = db.prepare(
+      `UPDATE training_runs SET status = 'interrupted', finished_at = coalesce(finished_at, ${now}),
+         message = ? WHERE id = ? AND status IN ('queued', 'running')`,
+    );
+    const checkpoints = db.prepare('SELECT count(*) AS n FROM checkpoints WHERE run_id = ?');
+    return writeTransaction(db, () =>
+      dead.reduce((n, r) => {
+        const { n: kept } = checkpoints.get(r.id) as { n: number };
+        const message =
+          'Interrupted: the training process ended without finishing (killed, crashed or the computer stopped)' +
+          (kept ? `; its ${kept} checkpoint(s) are usable` : '; no epoch had finished');
+        return n + mark.run(message, r.id).changes;
+      }, 0),
+    );
+  } catch {
+    return 0;
+  }
 }
 
 /** Records one epoch: its metrics and its checkpoint, in one transaction (both or neither). */

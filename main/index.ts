@@ -5,7 +5,8 @@
 import { app, BrowserWindow, dialog, ipcMain, protocol, session, utilityProcess } from 'electron';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createAppRegistry, type Dialogs } from './ipc/handlers';
+import { DROP_GRANT_CHANNEL } from '../core/ipc/channels';
+import { createAppRegistry, grantDropped, type Dialogs } from './ipc/handlers';
 import { receiveFromWorker, type ForkWorker } from './services/training';
 import { serveAppFile } from './protocol';
 import { APP_ORIGIN, APP_SCHEME, hardenSession, hardenWebContents, isAppUrl } from './security';
@@ -45,8 +46,16 @@ function electronDialogs(getWindow: () => BrowserWindow | null): Dialogs {
       const r = w ? await dialog.showOpenDialog(w, opts) : await dialog.showOpenDialog(opts);
       return r.canceled ? [] : r.filePaths;
     },
-    async pickFolder() {
-      const opts = { title: 'Choose a folder', properties: ['openDirectory' as const] };
+    async pickFolder(purpose) {
+      const titles = {
+        'images.import': 'Import a folder of images',
+        'masks.import': 'Import a folder of masks',
+        'export.run': 'Export into a folder',
+      };
+      const opts = {
+        title: titles[purpose],
+        properties: ['openDirectory' as const, ...(purpose === 'export.run' ? (['createDirectory'] as const) : [])],
+      };
       const w = parent();
       const r = w ? await dialog.showOpenDialog(w, opts) : await dialog.showOpenDialog(opts);
       return r.canceled ? null : (r.filePaths[0] ?? null);
@@ -107,6 +116,13 @@ async function start(): Promise<void> {
       return registry.invoke(channel, payload);
     });
   }
+
+  ipcMain.handle(DROP_GRANT_CHANNEL, (event, payload: unknown) => {
+    if (!isAppUrl(event.senderFrame?.url)) {
+      return { ok: false, error: { code: 'UNTRUSTED_FRAME', message: 'IPC from an untrusted frame' } };
+    }
+    return grantDropped(projectSession, payload);
+  });
 
   app.on('web-contents-created', (_e, contents) => hardenWebContents(contents));
   app.on('before-quit', () => projectSession.close());

@@ -11,7 +11,7 @@ export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
+  "style-src 'self'",
   "img-src 'self' data: blob:",
   "connect-src 'self'",
   "object-src 'none'",

@@ -13,7 +13,7 @@ import { listClasses } from '../db/classes';
 import { listImages } from '../db/images';
 import { loadLabelMap } from '../db/labelmaps';
 import { retryWhileBusy } from '../db/open';
-import { finishRun, getCheckpoint, recordEpoch, startRun, type CheckpointRow } from '../db/runs';
+import { finishRun, getCheckpoint, heartbeat, recordEpoch, startRun, type CheckpointRow } from '../db/runs';
 import { loadSamples } from '../main/services/dataset';
 import { findCheckpoint } from '../main/services/predict';
 import { loadModel, predictProjectImage } from './predict';
@@ -27,6 +27,15 @@ import { asGpuFailure, webGpuDevice } from '../trainer/webgpu';
 import type { ContinueOn } from '../core/training/messages';
 import type { CheckpointMeta, WeightSpec } from '../core/training/checkpoint';
 import { oneLine } from '../core/ipc/errors';
+
+/** How often a training process refreshes its run's heartbeat. */
+const HEARTBEAT_MS = 5000;
+
+interface StopFlag {
+  stop: boolean;
+  /** The parent process is gone: the run ends as interrupted rather than stopped. */
+  orphaned?: boolean;
+}
 
 interface Channel {
   send(msg: FromWorker): void;
@@ -43,7 +52,12 @@ function parentChannel(): Channel {
   if (port)
     return { send: (m) => port.postMessage(m), onMessage: (fn) => port.on('message', (e) => fn(parseToWorker(e.data))) };
   if (process.send)
-    return { send: (m) => process.send!(m), onMessage: (fn) => process.on('message', (m) => fn(parseToWorker(m))) };
+    return {
+      // After the parent died the channel is closed: messages have nobody to go to.
+      // (a send racing the parent's death fails in the callback instead of crashing the process).
+      send: (m) => void (process.connected && process.send!(m, undefined, undefined, () => {})),
+      onMessage: (fn) => process.on('message', (m) => fn(parseToWorker(m))),
+    };
   throw new Error('worker/index must run as a child process');
 }
 
@@ -52,7 +66,7 @@ export async function runTraining(
   runId: number,
   raw: unknown,
   channel: Channel,
-  stopFlag: { stop: boolean },
+  stopFlag: StopFlag,
   nativeBinding?: string,
 ): Promise<void> {
   const project = Project.open(projectPath, nativeBinding);
@@ -82,6 +96,9 @@ export async function runTraining(
     return { continueOn: { backend, resumeFrom, settings: next }, hint };
   };
   const notify = (message: string) => channel.send({ type: 'notice', runId, message });
+  // Proof of life for other processes opening the project (db/runs.ts markDeadRuns). Not unref'd: after
+  // the parent's death closes the IPC channel, this timer keeps the process alive to record the end.
+  const beat = setInterval(() => heartbeat(db, runId), HEARTBEAT_MS);
   try {
     settings = trainSettingsSchema.parse(raw);
     const backend = await initBackend({ backend: settings.backend });
@@ -214,12 +231,18 @@ export async function runTraining(
     );
     model.dispose();
     const next = outcome.status === 'failed' && outcome.gpuFailure ? continuation() : null;
-    const message = next ? outcome.message + next.hint : outcome.message;
-    await retryWhileBusy(() => finishRun(db, runId, outcome.status, message), notify);
+    const orphaned = outcome.status === 'stopped' && stopFlag.orphaned === true;
+    const status = orphaned ? ('interrupted' as const) : outcome.status;
+    const message = orphaned
+      ? `Interrupted: the app or command that started the run ended; ${outcome.epochs} epoch(s) and their checkpoints are kept`
+      : next
+        ? outcome.message + next.hint
+        : outcome.message;
+    await retryWhileBusy(() => finishRun(db, runId, status, message), notify);
     channel.send({
       type: 'done',
       runId,
-      status: outcome.status,
+      status,
       message,
       ...(next ? { continueOn: next.continueOn } : {}),
     });
@@ -233,6 +256,7 @@ export async function runTraining(
     await retryWhileBusy(() => finishRun(db, runId, 'failed', message), notify).catch(() => {});
     channel.send({ type: 'done', runId, status: 'failed', message, ...(next ? { continueOn: next.continueOn } : {}) });
   } finally {
+    clearInterval(beat);
     project.close();
   }
 }
@@ -323,10 +347,25 @@ export async function runPrediction(
 
 if (require.main === module || (process as unknown as { parentPort?: unknown }).parentPort) {
   const channel = parentChannel();
-  const stopFlag = { stop: false };
+  const stopFlag: StopFlag = { stop: false, orphaned: false };
   const predictionCache = newPredictionCache();
   const cancelledRequests = new Set<number>();
   let predictions: Promise<void> = Promise.resolve();
+  // Ctrl+C in a terminal reaches the whole process group, this process too: stop after the current step
+  // and record the run as stopped (the parent asks the same), rather than dying mid-step. A second Ctrl+C
+  // aborts at once; the run is then marked interrupted by the next open of the project.
+  let interrupts = 0;
+  process.on('SIGINT', () => {
+    stopFlag.stop = true;
+    if (++interrupts > 1) process.exit(130);
+  });
+  // The parent (the CLI) was killed: finish the step, record the run as interrupted, and leave. A
+  // prediction process has no one to answer: it leaves at once.
+  process.on('disconnect', () => {
+    if (!current) process.exit(0);
+    stopFlag.stop = true;
+    stopFlag.orphaned = true;
+  });
   let current: Extract<ToWorker, { type: 'start' }> | null = null;
   // A crash outside the run's own try (a dying wasm module, an async kernel error) ends the run with one
   // capped line instead of Node printing the offending source line: 40 KB of minified glue.
@@ -355,8 +394,6 @@ if (require.main === module || (process as unknown as { parentPort?: unknown }).
     else if (msg.type === 'backends') void listBackends().then((list) => channel.send({ type: 'backends', list }));
     else if (msg.type === 'cancel') cancelledRequests.add(msg.requestId);
     else if (msg.type === 'predict') {
-      // An orphaned prediction process has no one to answer: leave with the parent.
-      if (!process.listenerCount('disconnect')) process.once('disconnect', () => process.exit(0));
       // One request at a time, in order; the process stays for the next (until the parent says `exit`).
       const id = msg.requestId;
       predictions = predictions.then(() =>

@@ -20,6 +20,7 @@ export const CHANNELS = [
   'images.import',
   'images.importFiles',
   'images.setSplit',
+  'images.setStatus',
   'images.remove',
   'images.original',
   'labels.load',
@@ -51,3 +52,9 @@ export const CHANNELS = [
 ] as const;
 
 export type Channel = (typeof CHANNELS)[number];
+
+/**
+ * The one IPC message outside the contract's channels: only the preload sends it, with the paths of
+ * files dropped on the window (`MaskwrightApi.grantDropped`); the page's `invoke` cannot reach it.
+ */
+export const DROP_GRANT_CHANNEL = 'drop.grant';

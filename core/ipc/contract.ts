@@ -13,6 +13,9 @@ import type { EpochMetrics } from '../training/epoch-metrics';
 
 export const SPLITS = ['train', 'val', 'unassigned'] as const;
 export type Split = (typeof SPLITS)[number];
+/** Where an image stands in the labelling work: to do, labeled (by the labeller), reviewed. */
+export const IMAGE_STATUSES = ['todo', 'labeled', 'reviewed'] as const;
+export type ImageStatus = (typeof IMAGE_STATUSES)[number];
 
 /** Hard limits that keep absurd payloads from reaching the database. */
 export const LIMITS = {
@@ -22,7 +25,21 @@ export const LIMITS = {
   maxPathsPerImport: 100_000,
 } as const;
 
-const path = z.string().min(1, 'path must not be empty').max(4096);
+/**
+ * What a file grant allows: main issues grants for paths from its dialogs, the recent list and drops;
+ * the renderer passes the opaque id back, never a path, and a grant serves only the use it was issued for.
+ */
+export const GRANT_USES = ['project.create', 'project.open', 'images.import', 'masks.import', 'export.run'] as const;
+export type GrantUse = (typeof GRANT_USES)[number];
+const grant = z.string().regex(/^g_[A-Za-z0-9_-]{24}$/, 'expected a file grant from a dialog, not a path');
+/** A path the user chose, as the renderer sees it: the grant to use it, and text to show. */
+export interface GrantedPath {
+  grant: string;
+  /** For display only (the file or folder, or "3 files"). */
+  label: string;
+  /** How many paths the grant holds (files picked at once). */
+  count: number;
+}
 const id = z.number().int().positive();
 const colorHex = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'color must look like #rrggbb');
 const className = z.string().trim().min(1, 'name must not be empty').max(LIMITS.maxNameLength);
@@ -44,6 +61,9 @@ export interface ProjectInfo {
   readOnly?: string;
 }
 export interface RecentProject {
+  /** Opens (or forgets) this entry: a grant for project.open. */
+  grant: string;
+  /** For display only. */
   path: string;
   name: string;
   openedAt: string;
@@ -58,6 +78,7 @@ export interface ImageSummary {
   byteSize: number;
   sha256: string;
   split: Split;
+  status: ImageStatus;
   /** Fraction of pixels with a label (any provenance), 0 when the image has no label map yet. */
   labeledFraction: number;
   importedAt: string;
@@ -147,7 +168,8 @@ export interface RankedImage {
 }
 export interface RunSummary {
   id: number;
-  status: 'queued' | 'running' | 'completed' | 'stopped' | 'failed';
+  /** `interrupted`: its process ended without finishing (killed, crashed); its checkpoints are usable. */
+  status: 'queued' | 'running' | 'completed' | 'stopped' | 'failed' | 'interrupted';
   settings: unknown;
   backend: string | null;
   createdAt: string;
@@ -180,20 +202,25 @@ export const contract = {
   'app.info': { input: none, output: {} as AppInfo },
   /** The renderer has saved everything after `app.beforeClose`: the window may close now. */
   'app.closeReady': { input: none, output: {} as { closing: boolean } },
-  'project.create': { input: z.object({ path }), output: {} as ProjectInfo },
-  'project.open': { input: z.object({ path }), output: {} as ProjectInfo },
+  'project.create': { input: z.object({ grant }), output: {} as ProjectInfo },
+  'project.open': { input: z.object({ grant }), output: {} as ProjectInfo },
   'project.close': { input: none, output: {} as { closed: boolean } },
   'project.current': { input: none, output: {} as ProjectInfo | null },
   'project.recent': { input: none, output: {} as RecentProject[] },
-  'project.forgetRecent': { input: z.object({ path }), output: {} as RecentProject[] },
-  'dialog.createProject': { input: none, output: {} as string | null },
-  'dialog.openProject': { input: none, output: {} as string | null },
-  'dialog.pickImages': { input: none, output: {} as string[] },
-  'dialog.pickFolder': { input: none, output: {} as string | null },
+  'project.forgetRecent': { input: z.object({ grant }), output: {} as RecentProject[] },
+  /** Native dialogs answer a grant for what the user chose (or null when cancelled), never a path. */
+  'dialog.createProject': { input: none, output: {} as GrantedPath | null },
+  'dialog.openProject': { input: none, output: {} as GrantedPath | null },
+  'dialog.pickImages': { input: none, output: {} as GrantedPath | null },
+  /** A folder for one purpose: the grant serves only that channel. */
+  'dialog.pickFolder': {
+    input: z.object({ purpose: z.enum(['images.import', 'masks.import', 'export.run']) }),
+    output: {} as GrantedPath | null,
+  },
   'images.list': { input: none, output: {} as ImageSummary[] },
   'images.thumbnail': { input: z.object({ id }), output: {} as { id: number; dataUrl: string } },
   'images.import': {
-    input: z.object({ paths: z.array(path).min(1).max(LIMITS.maxPathsPerImport) }),
+    input: z.object({ grant }),
     output: {} as ImportReport,
   },
   'images.importFiles': {
@@ -207,6 +234,10 @@ export const contract = {
   },
   'images.setSplit': {
     input: z.object({ ids: z.array(id).min(1), split: z.enum(SPLITS) }),
+    output: {} as { updated: number },
+  },
+  'images.setStatus': {
+    input: z.object({ ids: z.array(id).min(1), status: z.enum(IMAGE_STATUSES) }),
     output: {} as { updated: number },
   },
   'images.remove': { input: z.object({ ids: z.array(id).min(1) }), output: {} as { removed: number } },
@@ -224,7 +255,7 @@ export const contract = {
   },
   'masks.import': {
     input: z.object({
-      paths: z.array(path).min(1).max(LIMITS.maxPathsPerImport),
+      grant,
       /** Mask value treated as unlabeled besides 255 (e.g. CamVid's 11). */
       voidValue: z.number().int().min(0).max(255).optional(),
       /** Apply a single mask to this image instead of matching masks to images by file name. */
@@ -296,12 +327,14 @@ export const contract = {
   'export.run': {
     input: z.object({
       kind: z.enum(['masks', 'dataset', 'model']),
-      dir: path,
+      grant,
       checkpointId: id.optional(),
       /** Masks and dataset: all labels, or only painted and imported ones (propagated and predicted left out). */
       labels: z.enum(['all', 'trusted']).default('all'),
       /** Write into a folder that already holds files; without it such a folder answers NOT_EMPTY. */
       overwrite: z.boolean().optional(),
+      /** Masks and dataset exports of these images only (the grid's selection). */
+      imageIds: z.array(id).min(1).optional(),
     }),
     output: {} as { kind: string; dir: string; files: number; skipped: string[] },
   },
@@ -320,7 +353,19 @@ export type Output<K extends Channel> = Contract[K]['output'];
  * What the preload exposes on `window.api`: `invoke`, typed by channel (errors come back as data), and
  * `on`, to follow progress events; it returns the function that unsubscribes.
  */
+/** A DOM File as core sees it (core has no DOM types): what a drop delivers. */
+export interface DroppedFile {
+  readonly name: string;
+  readonly size: number;
+}
+
 export interface MaskwrightApi {
   invoke<K extends Channel>(channel: K, input: Input<K>): Promise<Envelope<Output<K>>>;
   on<E extends AppEvent>(event: E, listener: Listener<E>): () => void;
+  /**
+   * Files dropped on the window: the preload reads their paths (Electron's webUtils.getPathForFile; a
+   * File the page made itself has none) and main answers a grant to import them. Absent where the
+   * page cannot learn paths (the browser test harness): drops then send the files' bytes.
+   */
+  grantDropped?(files: readonly DroppedFile[]): Promise<Envelope<GrantedPath | null>>;
 }

@@ -15,4 +15,8 @@ export { LabelHistory, DEFAULT_HISTORY_BUDGET } from './history';
 export type { HistoryOptions } from './history';
 export { renderRect, PROVENANCE_PALETTE } from './render';
 export type { Palette, RenderOptions, RgbaBuffer } from './render';
+export { magicWand, wandRegion, regionWritable } from './wand';
+export type { WandOptions } from './wand';
+export { computeSuperpixels, superpixelAt, SuperpixelStroke } from './superpixels';
+export type { Superpixels, SuperpixelOptions, SuperpixelBrushOptions } from './superpixels';
 export { machineShare } from './sources';

@@ -42,7 +42,7 @@ export type TrainMessage =
   | {
       type: 'done';
       runId: number;
-      status: 'completed' | 'stopped' | 'failed';
+      status: 'completed' | 'stopped' | 'failed' | 'interrupted';
       message: string;
       /**
        * After a GPU failure: the next backend, and the settings that go on with it from the last good

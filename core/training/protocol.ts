@@ -149,7 +149,7 @@ export const fromWorkerSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('done'),
     runId: nonNegativeInt,
-    status: z.enum(['completed', 'stopped', 'failed']),
+    status: z.enum(['completed', 'stopped', 'failed', 'interrupted']),
     message: z.string(),
     continueOn: continueOn.optional(),
   }),

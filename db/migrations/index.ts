@@ -1,9 +1,13 @@
 import type { Database } from 'better-sqlite3';
 import { updateToSchemaVersion1 } from './0001-initial';
+import { updateToSchemaVersion2 } from './0002-image-status';
+import { updateToSchemaVersion3 } from './0003-run-liveness';
 
 /** Every migration in order; `version` is the `user_version` the database has after it ran. */
 export const MIGRATIONS: readonly { version: number; name: string; up: (db: Database) => void }[] = [
   { version: 1, name: 'initial schema', up: updateToSchemaVersion1 },
+  { version: 2, name: 'image review status', up: updateToSchemaVersion2 },
+  { version: 3, name: 'run liveness and interrupted runs', up: updateToSchemaVersion3 },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
@@ -24,6 +28,19 @@ export function migrate(db: Database, target = LATEST_SCHEMA_VERSION): number {
       `This project was saved by a newer Maskwright (schema ${current}; this version knows up to ${LATEST_SCHEMA_VERSION}). Update Maskwright to open it.`,
     );
   }
+  // A migration may rebuild a table that others reference: with foreign keys on, dropping the old table
+  // would cascade. The pragma only takes effect outside a transaction; each migration checks the keys.
+  const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
+  if (foreignKeys) db.pragma('foreign_keys = OFF');
+  try {
+    runMigrations(db, current, target);
+  } finally {
+    if (foreignKeys) db.pragma('foreign_keys = ON');
+  }
+  return schemaVersion(db);
+}
+
+function runMigrations(db: Database, current: number, target: number): void {
   for (const m of MIGRATIONS) {
     if (m.version <= current || m.version > target) continue;
     db.transaction(() => {
@@ -32,5 +49,4 @@ export function migrate(db: Database, target = LATEST_SCHEMA_VERSION): number {
       db.pragma(`user_version = ${m.version}`);
     }).immediate();
   }
-  return schemaVersion(db);
 }

@@ -3,8 +3,12 @@
  * so this module runs the same under Electron, in the tests and behind the browser end-to-end harness.
  */
 import type { Channel } from '../../core/ipc/channels';
-import type { ProjectInfo } from '../../core/ipc/contract';
-import { AppError } from '../../core/ipc/errors';
+import type { GrantedPath, GrantUse, ProjectInfo, RecentProject } from '../../core/ipc/contract';
+import { GrantTable } from './grants';
+import { AppError, type Envelope } from '../../core/ipc/errors';
+import { LIMITS } from '../../core/ipc/contract';
+import { z } from 'zod';
+import { isAbsolute } from 'node:path';
 import type { Emit } from '../../core/ipc/events';
 import type { BackendStatus } from '../../core/training/backends';
 import * as classes from '../../db/classes';
@@ -32,12 +36,15 @@ import { getMeta } from '../../db/meta';
 import { RecentProjects } from '../services/recent';
 import { createRegistry, type Handlers, type Registry } from './registry';
 
+/** Native dialogs: they answer paths, which never leave main; the renderer gets grants for them. */
 export interface Dialogs {
   createProject(): Promise<string | null>;
   openProject(): Promise<string | null>;
   pickImages(): Promise<string[]>;
-  pickFolder(): Promise<string | null>;
+  /** `purpose` titles the dialog (import images, import masks, export). */
+  pickFolder(purpose: FolderPurpose): Promise<string | null>;
 }
+export type FolderPurpose = 'images.import' | 'masks.import' | 'export.run';
 
 export interface HandlerDeps {
   version: string;
@@ -60,6 +67,8 @@ export interface HandlerDeps {
 /** The state behind one window: at most one open project. */
 export class Session {
   project: Project | null = null;
+  /** The paths this window may use, by opaque grant id (see main/ipc/grants.ts). */
+  readonly grants = new GrantTable();
   training: TrainingHandle | null = null;
   /** Aborts the export in progress (export.cancel). */
   exportAbort: AbortController | null = null;
@@ -130,6 +139,15 @@ export function createHandlers(session: Session): Handlers {
     if (!deps.forkWorker || !deps.workerModule) throw new AppError('UNSUPPORTED', 'Training is not available here');
     return { fork: deps.forkWorker, module: deps.workerModule };
   };
+  /** A grant for what a dialog answered (null when cancelled); the path stays here. */
+  const granted = (answer: string | string[] | null, use: GrantUse): GrantedPath | null => {
+    const paths = answer === null ? [] : typeof answer === 'string' ? [answer] : answer;
+    if (paths.length === 0) return null;
+    const label = paths.length === 1 ? paths[0]! : `${paths.length} files`;
+    return { grant: session.grants.issue(paths, use), label, count: paths.length };
+  };
+  const recentList = (): RecentProject[] =>
+    recent.list().map((r) => ({ ...r, grant: session.grants.issue([r.path], 'project.open') }));
   const importProgress = (names: readonly string[]) => (done: number, total: number) =>
     deps.emit?.('import.progress', { done, total, name: names[done - 1] ?? '' });
 
@@ -137,17 +155,22 @@ export function createHandlers(session: Session): Handlers {
     'app.info': () => ({ version: deps.version, platform: deps.platform, dataDir: deps.dataDir }),
     'app.closeReady': () => ({ closing: deps.closeWindow?.() ?? false }),
 
-    'project.create': ({ path }) => session.switchTo(Project.create(path, deps.nativeBinding)),
-    'project.open': ({ path }) => session.switchTo(Project.open(path, deps.nativeBinding)),
+    'project.create': ({ grant }) =>
+      session.switchTo(Project.create(session.grants.resolveOne(grant, 'project.create'), deps.nativeBinding)),
+    'project.open': ({ grant }) =>
+      session.switchTo(Project.open(session.grants.resolveOne(grant, 'project.open'), deps.nativeBinding)),
     'project.close': () => ({ closed: session.close() }),
     'project.current': () => session.project?.info() ?? null,
-    'project.recent': () => recent.list(),
-    'project.forgetRecent': ({ path }) => recent.forget(path),
+    'project.recent': () => recentList(),
+    'project.forgetRecent': ({ grant }) => {
+      recent.forget(session.grants.resolveOne(grant, 'project.open'));
+      return recentList();
+    },
 
-    'dialog.createProject': () => deps.dialogs.createProject(),
-    'dialog.openProject': () => deps.dialogs.openProject(),
-    'dialog.pickImages': () => deps.dialogs.pickImages(),
-    'dialog.pickFolder': () => deps.dialogs.pickFolder(),
+    'dialog.createProject': async () => granted(await deps.dialogs.createProject(), 'project.create'),
+    'dialog.openProject': async () => granted(await deps.dialogs.openProject(), 'project.open'),
+    'dialog.pickImages': async () => granted(await deps.dialogs.pickImages(), 'images.import'),
+    'dialog.pickFolder': async ({ purpose }) => granted(await deps.dialogs.pickFolder(purpose), purpose),
 
     'images.list': () => images.listImages(db()),
     'images.thumbnail': ({ id }) => {
@@ -155,9 +178,9 @@ export function createHandlers(session: Session): Handlers {
       if (!t) throw new AppError('NOT_FOUND', `No image with id ${id}`);
       return { id, dataUrl: `data:${t.mime};base64,${t.data.toString('base64')}` };
     },
-    'images.import': async ({ paths }) => {
+    'images.import': async ({ grant }) => {
       const target = writable('import images');
-      const { files, errors } = await expandPaths(paths);
+      const { files, errors } = await expandPaths(session.grants.resolve(grant, 'images.import'));
       const sources = files.map(fileSource);
       const report = await importImages(target, sources, importProgress(sources.map((s) => s.name)));
       return { ...report, errors: [...errors, ...report.errors] };
@@ -169,14 +192,21 @@ export function createHandlers(session: Session): Handlers {
         importProgress(files.map((f) => f.name)),
       ),
     'images.setSplit': ({ ids, split }) => ({ updated: images.setSplit(writable('change splits'), ids, split) }),
+    'images.setStatus': ({ ids, status }) => ({
+      updated: images.setStatus(writable('change review status'), ids, status),
+    }),
     'images.remove': ({ ids }) => ({ removed: images.removeImages(writable('remove images'), ids) }),
 
     'images.original': ({ id }) => browserImage(db(), id),
     'labels.load': ({ imageId }) => loadLabels(db(), imageId),
     'labels.save': (input) => saveLabels(writable('save labels'), input),
 
-    'masks.import': ({ paths, voidValue, imageId, createClasses }) =>
-      importMasks(writable('import masks'), paths, { voidValue, imageId, createClasses }),
+    'masks.import': ({ grant, voidValue, imageId, createClasses }) =>
+      importMasks(writable('import masks'), session.grants.resolve(grant, 'masks.import'), {
+        voidValue,
+        imageId,
+        createClasses,
+      }),
 
     'classes.list': () => classes.listClasses(db()),
     'classes.add': ({ name, color }) => classes.addClass(writable('add classes'), name, color),
@@ -274,11 +304,13 @@ export function createHandlers(session: Session): Handlers {
       }));
       return { checkpointId: r.checkpointId, images: ranked, skipped };
     },
-    'export.run': async ({ kind, dir, checkpointId, overwrite, labels }) => {
+    'export.run': async ({ kind, grant, checkpointId, overwrite, labels, imageIds }) => {
+      const target = db();
+      const dir = session.grants.resolveOne(grant, 'export.run');
       const abort = new AbortController();
       session.exportAbort = abort;
       try {
-        return await runExport(db(), kind, dir, { checkpointId, overwrite, labels, signal: abort.signal });
+        return await runExport(target, kind, dir, { checkpointId, overwrite, labels, signal: abort.signal, imageIds });
       } finally {
         if (session.exportAbort === abort) session.exportAbort = null;
       }
@@ -290,6 +322,31 @@ export function createHandlers(session: Session): Handlers {
       return { cancelling: !!abort };
     },
   } satisfies Handlers;
+}
+
+const droppedSchema = z.object({
+  paths: z
+    .array(
+      z
+        .string()
+        .min(1)
+        .max(4096)
+        .refine((p) => !p.includes('\0') && isAbsolute(p), 'expected an absolute path'),
+    )
+    .min(1)
+    .max(LIMITS.maxPathsPerImport),
+});
+
+/**
+ * Answers the preload's DROP_GRANT_CHANNEL message: the paths of files dropped on the window (read by the
+ * preload with webUtils.getPathForFile, which the page cannot forge) become one grant to import them.
+ */
+export function grantDropped(session: Session, payload: unknown): Envelope<GrantedPath | null> {
+  const parsed = droppedSchema.safeParse(payload);
+  if (!parsed.success) return { ok: false, error: { code: 'INVALID_INPUT', message: 'Malformed drop' } };
+  const { paths } = parsed.data;
+  const label = paths.length === 1 ? paths[0]! : `${paths.length} items`;
+  return { ok: true, value: { grant: session.grants.issue(paths, 'images.import'), label, count: paths.length } };
 }
 
 /** The registry for one window/session; main registers `registry.channels` on ipcMain. */

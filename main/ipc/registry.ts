@@ -5,7 +5,7 @@
 import { CHANNELS, type Channel } from '../../core/ipc/channels';
 import { contract, type Output, type ParsedInput } from '../../core/ipc/contract';
 import { AppError, oneLine, type Envelope } from '../../core/ipc/errors';
-import { fsError, isErrnoError, sqliteError } from '../services/fs-guard';
+import { errnoError, isErrnoError, sqliteError } from '../services/fs-guard';
 
 export type Handler<K extends Channel> = (input: ParsedInput<K>) => Promise<Output<K>> | Output<K>;
 export type Handlers = { [K in Channel]: Handler<K> };
@@ -51,7 +51,7 @@ export function createRegistry(handlers: Handlers, log: (msg: string, err: unkno
         const known = sqliteError(err);
         if (known) return { ok: false, error: known.toPayload() };
         if (isErrnoError(err)) {
-          const e = fsError(err, 'Cannot access', err.path ?? '(no path)');
+          const e = errnoError(err);
           return { ok: false, error: { code: e.code, message: oneLine(e.message) } };
         }
         log(`[ipc] ${channel} failed`, err);

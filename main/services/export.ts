@@ -15,7 +15,7 @@ import type { ProjectDb } from '../../db/open';
 import { encodeIndexedMask } from './masks';
 import { computeClassWeights } from './class-weights';
 import { findCheckpoint } from './predict';
-import { listDir, makeDirs, writeFileAtomic } from './out-files';
+import { listDir, makeDirs, sweepTempFiles, writeFileAtomic } from './out-files';
 
 export const EXPORT_KINDS = ['masks', 'dataset', 'model'] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
@@ -68,19 +68,26 @@ function uniqueStems(): (name: string) => string {
   };
 }
 
+/** A folder files are written into, without the temporary files of an export that was killed. */
+async function outputFolder(dir: string): Promise<void> {
+  await makeDirs(dir);
+  await sweepTempFiles(dir);
+}
+
 /**
  * Makes `dir` (and missing parents) and refuses a folder that already holds files unless `overwrite`:
  * an export never replaces the user's files without a word.
  */
 async function prepareTarget(dir: string, overwrite: boolean): Promise<void> {
   await makeDirs(dir);
-  const present = await listDir(dir);
+  const present = (await listDir(dir)).filter((n) => !/^\..+\.\d+\.\d+\.tmp$/.test(n));
   if (present.length && !overwrite) {
     throw new AppError(
       'NOT_EMPTY',
       `${dir} is not empty (${present.length} item(s)); export into an empty folder or allow overwriting`,
     );
   }
+  await sweepTempFiles(dir);
 }
 
 /** RGBA preview: class colors, unlabeled pixels transparent. */
@@ -108,14 +115,15 @@ export async function exportMasks(
   overwrite = false,
   labels: ExportLabels = 'all',
   signal?: AbortSignal,
+  imageIds?: readonly number[],
 ): Promise<ExportReport> {
   const colors = new Map(listClasses(db).map((c) => [c.value, c.color]));
   await prepareTarget(dir, overwrite);
-  await makeDirs(join(dir, 'masks'));
-  await makeDirs(join(dir, 'previews'));
+  await outputFolder(join(dir, 'masks'));
+  await outputFolder(join(dir, 'previews'));
   const report: ExportReport = { kind: 'masks', dir, files: 0, skipped: [] };
   const unique = uniqueStems();
-  for (const img of listImages(db)) {
+  for (const img of exportedImages(db, imageIds)) {
     stopIfCancelled(signal, report);
     const map = loadLabelMap(db, img.id);
     if (!map) {
@@ -140,6 +148,7 @@ export async function exportDataset(
   overwrite = false,
   labels: ExportLabels = 'all',
   signal?: AbortSignal,
+  imageIds?: readonly number[],
 ): Promise<ExportReport> {
   const classes = listClasses(db);
   if (!classes.length) throw new AppError('INVALID_INPUT', 'The project has no classes to export');
@@ -154,11 +163,11 @@ export async function exportDataset(
     weights = null;
   }
   await prepareTarget(dir, overwrite);
-  for (const sub of ['images', 'masks']) await makeDirs(join(dir, sub));
+  for (const sub of ['images', 'masks']) await outputFolder(join(dir, sub));
   const report: ExportReport = { kind: 'dataset', dir, files: 0, skipped: [] };
   const splits: Record<string, string[]> = { train: [], val: [], unassigned: [] };
   const unique = uniqueStems();
-  for (const img of listImages(db)) {
+  for (const img of exportedImages(db, imageIds)) {
     stopIfCancelled(signal, report);
     const name = unique(img.name);
     const imageFile = `${name}${extname(img.name).toLowerCase() || '.png'}`;
@@ -248,6 +257,16 @@ export interface ExportOptions {
   labels?: ExportLabels | undefined;
   /** Aborted: stop before the next image (export.cancel). */
   signal?: AbortSignal | undefined;
+  /** Masks and dataset of these images only (the grid's selection). */
+  imageIds?: readonly number[] | undefined;
+}
+
+/** The project's images, or only those in `imageIds` (an export of the grid's selection). */
+function exportedImages(db: ProjectDb, imageIds?: readonly number[]) {
+  const all = listImages(db);
+  if (!imageIds) return all;
+  const chosen = new Set(imageIds);
+  return all.filter((i) => chosen.has(i.id));
 }
 
 export function runExport(
@@ -258,7 +277,7 @@ export function runExport(
 ): Promise<ExportReport> {
   const overwrite = options.overwrite ?? false;
   const labels = options.labels ?? 'all';
-  if (kind === 'masks') return exportMasks(db, dir, overwrite, labels, options.signal);
-  if (kind === 'dataset') return exportDataset(db, dir, overwrite, labels, options.signal);
+  if (kind === 'masks') return exportMasks(db, dir, overwrite, labels, options.signal, options.imageIds);
+  if (kind === 'dataset') return exportDataset(db, dir, overwrite, labels, options.signal, options.imageIds);
   return exportModel(db, dir, options.checkpointId, overwrite);
 }

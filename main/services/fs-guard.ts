@@ -1,12 +1,11 @@
 /**
  * Hostile-path guards shared by everything that reads or writes user-chosen paths (import, masks, class
  * files, projects, export): check the path text, stat before reading, regular files only (a symlink to one
- * counts), a size limit before the read, bounded reads, and output folders created one level at a time
- * with every failure surfaced as an AppError with a one-line message.
+ * counts), a size limit before the read, bounded reads, and every failure surfaced as an AppError with a
+ * one-line message. (Output folders and files: out-files.ts.)
  */
 import { constants } from 'node:fs';
-import { mkdir, open, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { open, stat } from 'node:fs/promises';
 import { AppError, type ErrorCode } from '../../core/ipc/errors';
 
 export type FsPath = string | Buffer;
@@ -17,7 +16,7 @@ const ERRNO_TEXT: Record<string, [ErrorCode, string]> = {
   ENOTDIR: ['IO', 'a part of the path is not a folder'],
   EISDIR: ['IO', 'is a folder'],
   EACCES: ['IO', 'permission denied'],
-  EPERM: ['IO', 'operation not permitted'],
+  EPERM: ['IO', 'permission denied'],
   EROFS: ['IO', 'the file system is read-only'],
   ENOSPC: ['IO', 'the disk is full'],
   EDQUOT: ['IO', 'the disk quota is exceeded'],
@@ -43,6 +42,28 @@ export function fsError(err: unknown, what: string, path: FsPath): AppError {
   if (known) return new AppError(known[0], `${what} ${display(path)}: ${known[1]}`);
   const msg = err instanceof Error ? err.message.split('\n')[0]! : String(err);
   return new AppError('IO', `${what} ${display(path)}: ${msg}`);
+}
+
+/** What the failed system call was doing, as the verb of "Cannot ... <path>". */
+const SYSCALL_VERBS: Record<string, string> = {
+  open: 'open',
+  read: 'read',
+  write: 'write',
+  fsync: 'write',
+  close: 'write',
+  mkdir: 'create the folder',
+  rename: 'rename',
+  link: 'create',
+  unlink: 'remove',
+  rmdir: 'remove the folder',
+  scandir: 'read the folder',
+  copyfile: 'copy',
+};
+
+/** A Node errno error as one line: "Cannot <what the call did> <path>: <reason>". */
+export function errnoError(err: NodeJS.ErrnoException): AppError {
+  const verb = SYSCALL_VERBS[err.syscall ?? ''] ?? 'access';
+  return fsError(err, `Cannot ${verb}`, err.path ?? '(no path)');
 }
 
 /** True for a Node errno error (ENOENT, ENOSPC, ...), i.e. an I/O failure rather than a bug. */
@@ -118,49 +139,6 @@ export async function statPath(path: FsPath, what = 'Cannot read') {
   } catch (err) {
     throw fsError(err, what, path);
   }
-}
-
-/**
- * Creates an output folder and its missing parents one level at a time (Node's recursive mkdir loops for
- * ever under /proc), with each failure surfaced: a file in the way, no permission, a read-only or
- * virtual file system. Returns when `dir` is an existing folder.
- */
-export async function ensureDir(dir: string, what = 'Cannot create folder'): Promise<void> {
-  checkPathText(dir);
-  const tryMkdir = async (d: string): Promise<'made' | 'exists' | 'missing-parent'> => {
-    try {
-      await mkdir(d);
-      return 'made';
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST') return 'exists';
-      if (code === 'ENOENT') return 'missing-parent';
-      throw fsError(err, what, d);
-    }
-  };
-  const parents: string[] = [];
-  let d = dir;
-  for (;;) {
-    const r = await tryMkdir(d);
-    if (r === 'exists') break;
-    if (r === 'made') break;
-    const up = dirname(d);
-    if (up === d) throw new AppError('NOT_FOUND', `${what} ${dir}: the file system root is missing`);
-    parents.push(d);
-    d = up;
-  }
-  const s = await statPath(d, what);
-  if (!s.isDirectory()) throw new AppError('IO', `${what} ${dir}: ${d} is not a folder`);
-  // Create the children of the first existing ancestor, once each: a second ENOENT is final.
-  for (const p of parents.reverse()) {
-    const r = await tryMkdir(p);
-    if (r === 'missing-parent') throw new AppError('IO', `${what} ${dir}: cannot create ${p} here`);
-    if (r === 'exists' && !(await statPath(p, what)).isDirectory()) {
-      throw new AppError('IO', `${what} ${dir}: ${p} is not a folder`);
-    }
-  }
-  const final = await statPath(dir, what);
-  if (!final.isDirectory()) throw new AppError('IO', `${what} ${dir}: not a folder`);
 }
 
 export function formatBytes(n: number): string {

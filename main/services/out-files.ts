@@ -2,35 +2,11 @@
  * Writing files the user asked for (exports, predicted masks, propagation output) so that a failure
  * leaves nothing half-written: each file goes to a temporary name in its target folder and is renamed
  * over the final name only when complete; folders are created one level at a time (Node's recursive
- * mkdir loops for ever on paths such as /proc/1/x); file-system errors become one readable line.
+ * mkdir loops for ever on paths such as /proc/1/x); file-system errors become one readable line (fs-guard).
  */
 import { lstat, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, parse, resolve } from 'node:path';
-import { AppError } from '../../core/ipc/errors';
-
-const REASONS: Record<string, string> = {
-  ENOSPC: 'no space left on the device',
-  EDQUOT: 'the disk quota is exhausted',
-  EFBIG: 'the file is larger than this system allows',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  EROFS: 'the file system is read-only',
-  ENOTDIR: 'a part of the path is a file, not a folder',
-  EISDIR: 'it is a folder',
-  ENOENT: 'the folder does not exist or cannot hold files',
-  ENAMETOOLONG: 'the name is too long',
-  EEXIST: 'something else already has that name',
-  EIO: 'an input/output error of the device',
-  EMFILE: 'too many open files',
-};
-
-/** A file-system error as one line: what failed, where, and why in words (the code stays for searches). */
-export function fsError(err: unknown, action: string, path: string): AppError {
-  if (err instanceof AppError) return err;
-  const code = (err as NodeJS.ErrnoException | null)?.code;
-  const why = (code && REASONS[code]) ?? (err as Error | null)?.message ?? String(err);
-  return new AppError('IO', `Cannot ${action} ${path}: ${why}${code ? ` (${code})` : ''}`);
-}
+import { fsError } from './fs-guard';
 
 /** Creates `dir` and missing parents, one level at a time: bounded by the path's depth, never a loop. */
 export async function makeDirs(dir: string): Promise<void> {
@@ -39,12 +15,12 @@ export async function makeDirs(dir: string): Promise<void> {
   for (let p = target; ; p = dirname(p)) {
     const st = await lstat(p).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') return null;
-      throw fsError(err, 'use the folder', p);
+      throw fsError(err, 'Cannot use the folder', p);
     });
     if (st) {
       // A symlink to a folder is fine: check what it points to.
       const isDir = st.isDirectory() || (st.isSymbolicLink() && (await isDirectory(p)));
-      if (!isDir) throw fsError(Object.assign(new Error(), { code: 'ENOTDIR' }), 'create the folder', target);
+      if (!isDir) throw fsError(Object.assign(new Error(), { code: 'ENOTDIR' }), 'Cannot create the folder', target);
       break;
     }
     missing.push(p);
@@ -55,7 +31,7 @@ export async function makeDirs(dir: string): Promise<void> {
       await mkdir(p);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST' && (await isDirectory(p))) continue;
-      throw fsError(err, 'create the folder', p);
+      throw fsError(err, 'Cannot create the folder', p);
     }
   }
 }
@@ -72,11 +48,38 @@ export async function listDir(dir: string): Promise<string[]> {
   try {
     return await readdir(dir);
   } catch (err) {
-    throw fsError(err, 'read the folder', dir);
+    throw fsError(err, 'Cannot read the folder', dir);
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
 let tmpCounter = 0;
+const TMP_NAME = /^\..+\.(\d+)\.\d+\.tmp$/;
+
+/**
+ * Removes temporary files in `dir` left by a writer that was killed mid-write (`.NAME.PID.N.tmp` whose
+ * process no longer runs). Returns how many were removed.
+ */
+export async function sweepTempFiles(dir: string): Promise<number> {
+  let removed = 0;
+  for (const name of await listDir(dir)) {
+    const m = TMP_NAME.exec(name);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || pidAlive(pid)) continue;
+    await rm(join(dir, name), { force: true });
+    removed++;
+  }
+  return removed;
+}
 
 /**
  * Writes `data` to `path` through a temporary file in the same folder (`.NAME.PID.N.tmp`), flushed to
@@ -96,6 +99,6 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true }).catch(() => {});
-    throw fsError(err, 'write', path);
+    throw fsError(err, 'Cannot write', path);
   }
 }

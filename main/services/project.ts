@@ -19,6 +19,7 @@ import { AppError } from '../../core/ipc/errors';
 import { countImages } from '../../db/images';
 import { getMeta, setMeta } from '../../db/meta';
 import { schemaVersion } from '../../db/migrations';
+import { markDeadRuns } from '../../db/runs';
 import { closeProjectDb, openProjectDb, PROJECT_EXTENSION, type ProjectDb } from '../../db/open';
 import { checkPathText, fsError } from './fs-guard';
 
@@ -79,7 +80,9 @@ export class Project {
     if (!st.isFile()) throw new AppError('UNSUPPORTED', `${path} is not a Maskwright project (not a regular file)`);
     const reason = options.readOnly ?? whyReadOnly(path);
     if (reason) return Project.openReadOnly(path, reason, nativeBinding);
-    return new Project(path, openProjectDb(path, nativeBinding ? { nativeBinding } : {}));
+    const db = openProjectDb(path, nativeBinding ? { nativeBinding } : {});
+    markDeadRuns(db); // runs whose process is gone: interrupted, so the history tells the truth
+    return new Project(path, db);
   }
 
   /**

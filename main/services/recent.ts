@@ -11,12 +11,12 @@ export class RecentProjects {
     this.file = join(dataDir, 'recent.json');
   }
 
-  private read(): Omit<RecentProject, 'exists'>[] {
+  private read(): Omit<RecentProject, 'exists' | 'grant'>[] {
     try {
       const parsed: unknown = JSON.parse(readFileSync(this.file, 'utf8'));
       if (!Array.isArray(parsed)) return [];
       return parsed.filter(
-        (r): r is Omit<RecentProject, 'exists'> =>
+        (r): r is Omit<RecentProject, 'exists' | 'grant'> =>
           typeof r === 'object' && r !== null && typeof r.path === 'string' && typeof r.openedAt === 'string',
       );
     } catch {
@@ -24,14 +24,14 @@ export class RecentProjects {
     }
   }
 
-  private write(list: Omit<RecentProject, 'exists'>[]): void {
+  private write(list: Omit<RecentProject, 'exists' | 'grant'>[]): void {
     mkdirSync(join(this.file, '..'), { recursive: true });
     const tmp = `${this.file}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(list, null, 2));
     renameSync(tmp, this.file);
   }
 
-  list(): RecentProject[] {
+  list(): Omit<RecentProject, 'grant'>[] {
     return this.read().map((r) => ({ ...r, exists: existsSync(r.path) }));
   }
 
@@ -41,8 +41,7 @@ export class RecentProjects {
     this.write([{ path, name, openedAt: new Date().toISOString() }, ...rest].slice(0, MAX_RECENT));
   }
 
-  forget(path: string): RecentProject[] {
+  forget(path: string): void {
     this.write(this.read().filter((r) => r.path !== path));
-    return this.list();
   }
 }

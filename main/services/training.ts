@@ -91,11 +91,20 @@ export function startTraining(
     });
     child.onExit((code) => {
       if (finished) return resolve(finished);
-      // The process died without a word (crash, out of memory, killed): say so in the run's record.
-      const message = `The training process ended unexpectedly (exit code ${code ?? 'none'})`;
-      if (getRun(db, runId).status === 'running' || getRun(db, runId).status === 'queued')
-        finishRun(db, runId, 'failed', message);
-      const msg = { type: 'done' as const, runId, status: 'failed' as const, message };
+      // The process died without a word: killed by a signal (no exit code: the user, the out-of-memory
+      // killer) interrupts the run, its checkpoints stay usable; an exit code means it crashed.
+      const status = code === null ? ('interrupted' as const) : ('failed' as const);
+      const message =
+        code === null
+          ? 'Interrupted: the training process was killed; the checkpoints of its finished epochs are usable'
+          : `The training process ended unexpectedly (exit code ${code})`;
+      try {
+        const now = getRun(db, runId).status;
+        if (now === 'running' || now === 'queued') finishRun(db, runId, status, message);
+      } catch {
+        // A busy or closed project: the next open marks the run (markDeadRuns).
+      }
+      const msg = { type: 'done' as const, runId, status, message };
       onMessage(msg);
       resolve(msg);
     });

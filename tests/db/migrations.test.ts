@@ -37,4 +37,28 @@ describe('migrations', () => {
     expect(() => migrate(db)).toThrow(/newer Maskwright/);
     expect(tables(db)).toEqual([]);
   });
+
+  it('3 keeps every run, epoch and checkpoint of a schema-1 file and accepts the interrupted status', () => {
+    db = new Database(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, 1);
+    db.exec(`INSERT INTO training_runs (id, status, settings) VALUES (1, 'running', '{}'), (2, 'completed', '{"epochs":2}');
+      INSERT INTO epoch_metrics (run_id, epoch, metrics) VALUES (1, 0, '{}'), (2, 0, '{}'), (2, 1, '{}');
+      INSERT INTO checkpoints (run_id, epoch, model_topology, weights, metadata) VALUES (2, 1, '{}', x'01', '{}');`);
+    expect(migrate(db)).toBe(LATEST_SCHEMA_VERSION);
+    // Foreign keys are on again, and the rebuild cascaded nothing.
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.prepare('SELECT id, status, settings FROM training_runs ORDER BY id').all()).toEqual([
+      { id: 1, status: 'running', settings: '{}' },
+      { id: 2, status: 'completed', settings: '{"epochs":2}' },
+    ]);
+    expect(db.prepare('SELECT count(*) AS n FROM epoch_metrics').get()).toEqual({ n: 3 });
+    expect(db.prepare('SELECT count(*) AS n FROM checkpoints').get()).toEqual({ n: 1 });
+    db.prepare("UPDATE training_runs SET status = 'interrupted' WHERE id = 1").run();
+    expect(() => db.prepare("UPDATE training_runs SET status = 'lost' WHERE id = 1").run()).toThrow(/CHECK/);
+    // The references still point at the rebuilt table: deleting a run deletes its epochs.
+    db.prepare('DELETE FROM training_runs WHERE id = 2').run();
+    expect(db.prepare('SELECT count(*) AS n FROM epoch_metrics').get()).toEqual({ n: 1 });
+    expect(db.prepare('SELECT count(*) AS n FROM checkpoints').get()).toEqual({ n: 0 });
+  });
 });

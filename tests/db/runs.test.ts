@@ -1,8 +1,11 @@
+import { spawn } from 'node:child_process';
+import { hostname } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   activeCheckpoint,
   createRun,
-  failOrphanedRuns,
+  HEARTBEAT_STALE_MS,
+  markDeadRuns,
   finishRun,
   getCheckpoint,
   getRun,
@@ -100,20 +103,46 @@ describe('training runs', () => {
     expect(() => setActiveCheckpoint(db, 999)).toThrow(/No checkpoint/);
   });
 
-  it('mark runs left running by a dead process as failed', () => {
+  it('mark runs whose process is gone as interrupted, and only those', async () => {
     const db = t.project.db;
-    const a = createRun(db, {});
-    const b = createRun(db, {});
-    startRun(db, b, 'cpu');
-    const c = createRun(db, {});
-    startRun(db, c, 'cpu');
-    finishRun(db, c, 'stopped', 'stopped by the user');
-    expect(failOrphanedRuns(db, 'the training process ended unexpectedly')).toBe(2);
+    // A process that has ended: its pid is free (and not reused within this test).
+    const gone = spawn(process.execPath, ['-e', '0']);
+    const deadPid = gone.pid!;
+    await new Promise((r) => gone.on('exit', r));
+    const queuedHere = createRun(db, {}); // owned by this (live) process, fresh heartbeat
+    const runningDead = createRun(db, {});
+    startRun(db, runningDead, 'cpu');
+    const stale = createRun(db, {}); // another computer, no beat for an hour
+    const fresh = createRun(db, {}); // another computer, beat just now
+    const stopped = createRun(db, {});
+    startRun(db, stopped, 'cpu');
+    finishRun(db, stopped, 'stopped', 'stopped by the user');
+    recordEpoch(
+      db,
+      { runId: runningDead, epoch: 0, trainLoss: 1, valLoss: 1, metrics: {} },
+      {
+        modelTopology: {},
+        weights: new Uint8Array([1]),
+        metadata: checkpointMeta,
+      },
+    );
+    const set = db.prepare('UPDATE training_runs SET pid = ?, host = ?, heartbeat_at = ? WHERE id = ?');
+    const iso = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
+    set.run(deadPid, hostname(), iso(1000), runningDead);
+    set.run(process.pid, 'elsewhere', iso(HEARTBEAT_STALE_MS + 60_000), stale);
+    set.run(process.pid, 'elsewhere', iso(1000), fresh);
+
+    expect(markDeadRuns(db)).toBe(2);
     expect(listRuns(db).map((r) => [r.id, r.status])).toEqual([
-      [a, 'failed'],
-      [b, 'failed'],
-      [c, 'stopped'],
+      [queuedHere, 'queued'],
+      [runningDead, 'interrupted'],
+      [stale, 'interrupted'],
+      [fresh, 'queued'],
+      [stopped, 'stopped'],
     ]);
+    expect(getRun(db, runningDead).message).toMatch(/Interrupted: .*its 1 checkpoint\(s\) are usable/);
+    expect(getRun(db, stale).message).toMatch(/no epoch had finished/);
+    expect(markDeadRuns(db)).toBe(0);
     expect(() => getRun(db, 99)).toThrow(/No training run/);
   });
 

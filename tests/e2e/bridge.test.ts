@@ -18,7 +18,7 @@ describe('window.api bridge', () => {
   it('carries Uint8Array arguments and results, and answers malformed input with INVALID_INPUT', async () => {
     const h = harness();
     const fx = await makeFixtures(h.tmp);
-    await h.call('project.create', { path: join(h.tmp, 'bridge.maskwright') });
+    await h.call('project.create', { grant: h.grant(join(h.tmp, 'bridge.maskwright'), 'project.create') });
     await h.open();
 
     const result = await h.page.evaluate(async (bytes) => {
@@ -74,7 +74,7 @@ describe('content security policy', () => {
   it('delivers progress events from main, in order, until unsubscribed', async () => {
     const h = harness();
     const fx = await makeFixtures(h.tmp);
-    await h.call('project.create', { path: join(h.tmp, 'events.maskwright') });
+    await h.call('project.create', { grant: h.grant(join(h.tmp, 'events.maskwright'), 'project.create') });
     await h.open();
     await h.page.evaluate(() => {
       const g = globalThis as unknown as PageApi;

@@ -58,7 +58,7 @@ describe('class names and metrics panels', () => {
     });
     finishRun(project.db, runId, 'completed', 'Completed 1 epoch');
     project.close();
-    await h.call('project.open', { path });
+    await h.call('project.open', { grant: h.grant(path, 'project.open') });
     await h.open();
     await expectProject(page, 'camvid');
     await loadedThumbnails(page, 1);

@@ -14,8 +14,8 @@ const harness = useHarness();
  */
 async function labeledProject(h: Harness): Promise<{ imageId: number }> {
   const fx = await makeFixtures(h.tmp);
-  await h.call('project.create', { path: join(h.tmp, 'classes.maskwright') });
-  const report = await h.call('images.import', { paths: [fx.png.path] });
+  await h.call('project.create', { grant: h.grant(join(h.tmp, 'classes.maskwright'), 'project.create') });
+  const report = await h.call('images.import', { grant: h.grant([fx.png.path], 'images.import') });
   const imageId = report.imported[0]!.id;
   const road = await h.call('classes.add', { name: 'road' });
   const sky = await h.call('classes.add', { name: 'sky' });

@@ -7,40 +7,30 @@
  * class; a polygon takes the pixels whose centre is inside it).
  */
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
-import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import {
+  toImage,
+  toScreen,
+  canvas,
+  click,
+  drag,
+  photo,
+  polyline,
+  readView,
+  selectClass,
+  setBrush,
+  waitImage,
+  waitSaved,
+  type Pt,
+} from './editor-ui';
 import { useHarness, type Harness } from './harness';
 import { expectProject, loadedThumbnails } from './ui';
 
 const harness = useHarness();
 const UNLABELED = 255;
 
-/** A small "photo": a gradient with a few darker blobs, so the overlay can be judged on it. */
-async function photo(width: number, height: number, seed: number): Promise<Uint8Array> {
-  const px = Buffer.alloc(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const i = (y * width + x) * 3;
-      const blob = Math.hypot(x - width * 0.3, y - height * 0.6) < height * 0.2 ? 0.55 : 1;
-      px[i] = Math.round((90 + x * 0.6 + seed * 30) * blob) & 255;
-      px[i + 1] = Math.round((120 + y * 0.5) * blob) & 255;
-      px[i + 2] = Math.round((70 + ((x * y) % 40) + seed * 50) * blob) & 255;
-    }
-  }
-  return new Uint8Array(
-    await sharp(px, { raw: { width, height, channels: 3 } })
-      .png()
-      .toBuffer(),
-  );
-}
-
 // ---- the independent model: plain loops over pixel centres ----
 
-interface Pt {
-  x: number;
-  y: number;
-}
 interface Expected {
   width: number;
   height: number;
@@ -121,83 +111,6 @@ function fillPolygonCentres(m: Expected, v: Pt[], value: number): void {
   }
 }
 
-// ---- driving the page ----
-
-interface View {
-  left: number;
-  top: number;
-  scale: number;
-  x: number;
-  y: number;
-}
-
-const canvas = (page: Page) => page.getByRole('application', { name: 'Label canvas' });
-
-/** The stage transform, as the canvas element publishes it (data-scale, data-x, data-y). */
-async function readView(page: Page): Promise<View> {
-  const el = canvas(page);
-  const box = (await el.boundingBox())!;
-  const d = await el.evaluate((e) => ({ ...(e as unknown as { dataset: Record<string, string> }).dataset }));
-  return { left: box.x, top: box.y, scale: Number(d.scale), x: Number(d.x), y: Number(d.y) };
-}
-
-/** Screen position (whole CSS pixels) of image point (ix, iy). */
-const toScreen = (v: View, ix: number, iy: number): Pt => ({
-  x: Math.round(v.left + v.x + ix * v.scale),
-  y: Math.round(v.top + v.y + iy * v.scale),
-});
-const toImage = (v: View, s: Pt): Pt => ({ x: (s.x - v.left - v.x) / v.scale, y: (s.y - v.top - v.y) / v.scale });
-/** Where an odd-diameter brush lands for a pointer at screen point `s`: the centre of the pixel under it. */
-const snapped = (v: View, s: Pt): Pt => {
-  const p = toImage(v, s);
-  return { x: Math.floor(p.x) + 0.5, y: Math.floor(p.y) + 0.5 };
-};
-
-/** Points every `step` pixels along the polyline through `corners` (pixel indices), corners included. */
-function polyline(corners: [number, number][], step = 6): [number, number][] {
-  const out: [number, number][] = [corners[0]!];
-  for (let i = 1; i < corners.length; i++) {
-    const [ax, ay] = corners[i - 1]!;
-    const [bx, by] = corners[i]!;
-    const n = Math.max(1, Math.ceil(Math.hypot(bx - ax, by - ay) / step));
-    for (let k = 1; k <= n; k++) out.push([Math.round(ax + ((bx - ax) * k) / n), Math.round(ay + ((by - ay) * k) / n)]);
-  }
-  return out;
-}
-
-/** Drags through the centres of pixels `pts`; returns the brush points the editor receives. */
-async function drag(page: Page, v: View, pts: [number, number][]): Promise<Pt[]> {
-  const screen = pts.map(([x, y]) => toScreen(v, x + 0.5, y + 0.5));
-  await page.mouse.move(screen[0]!.x, screen[0]!.y);
-  await page.mouse.down();
-  for (const s of screen.slice(1)) await page.mouse.move(s.x, s.y);
-  await page.mouse.up();
-  return screen.map((s) => snapped(v, s));
-}
-
-async function click(page: Page, v: View, x: number, y: number): Promise<Pt> {
-  const s = toScreen(v, x, y);
-  await page.mouse.click(s.x, s.y);
-  return toImage(v, s);
-}
-
-async function brushSize(page: Page): Promise<number> {
-  return Number(await page.getByLabel('Brush size in pixels').inputValue());
-}
-
-/** Presses `[` or `]` until the brush has `size` pixels. */
-async function setBrush(page: Page, size: number): Promise<void> {
-  for (let i = 0; i < 40 && (await brushSize(page)) !== size; i++) {
-    await page.keyboard.press((await brushSize(page)) > size ? '[' : ']');
-  }
-  expect(await brushSize(page)).toBe(size);
-}
-
-async function selectClass(page: Page, key: string, name: string): Promise<void> {
-  await page.keyboard.press(key);
-  await page.getByRole('toolbar', { name: 'Editor tools' }).getByText(name, { exact: true }).waitFor();
-}
-
 /** Waits until the stored map of `imageId` equals `expected` (classes, and provenance Painted/None). */
 async function expectStored(h: Harness, imageId: number, expected: Expected): Promise<void> {
   const mismatches = async () => {
@@ -223,23 +136,11 @@ async function expectStored(h: Harness, imageId: number, expected: Expected): Pr
     });
 }
 
-async function waitSaved(page: Page): Promise<void> {
-  await page.locator('[aria-label="Save status"][data-state="saved"]').waitFor();
-}
-
-async function waitImage(page: Page, name: string): Promise<View> {
-  const editor = page.getByRole('region', { name: 'Label editor' });
-  await editor.getByRole('heading', { name, exact: true }).waitFor();
-  await editor.getByText('Loading…').waitFor({ state: 'detached' });
-  await expect.poll(async () => (await readView(page)).scale).toBeGreaterThan(0);
-  return readView(page);
-}
-
 describe('label editor', () => {
   it('paints, fills, undoes and redoes, switches images, and the database holds exactly that after a reload', async () => {
     const h = harness();
     const { page } = h;
-    await h.call('project.create', { path: join(h.tmp, 'editor.maskwright') });
+    await h.call('project.create', { grant: h.grant(join(h.tmp, 'editor.maskwright'), 'project.create') });
     const report = await h.call('images.importFiles', {
       files: [
         { name: 'a-field.png', data: await photo(200, 150, 1) },
@@ -500,7 +401,7 @@ describe('label editor', () => {
     );
     await page.getByRole('button', { name: 'Close project' }).click();
     await page.getByRole('heading', { name: 'Maskwright', level: 1 }).waitFor();
-    await h.call('project.open', { path: join(h.tmp, 'editor.maskwright') });
+    await h.call('project.open', { grant: h.grant(join(h.tmp, 'editor.maskwright'), 'project.open') });
     await expectStored(h, field!.id, A);
     await expectStored(h, road!.id, B);
   });
@@ -510,7 +411,7 @@ describe('label editor conflicts', () => {
   it('refuses to overwrite a map saved elsewhere, says so, and can load the stored one', async () => {
     const h = harness();
     const { page } = h;
-    await h.call('project.create', { path: join(h.tmp, 'conflict.maskwright') });
+    await h.call('project.create', { grant: h.grant(join(h.tmp, 'conflict.maskwright'), 'project.create') });
     const report = await h.call('images.importFiles', { files: [{ name: 'c.png', data: await photo(80, 60, 3) }] });
     const imageId = report.imported[0]!.id;
     const sky = await h.call('classes.add', { name: 'sky' });
@@ -584,7 +485,7 @@ describe('closing the window', () => {
   it('answers app.beforeClose with app.closeReady only after the last edit is saved', async () => {
     const h = harness();
     const { page } = h;
-    await h.call('project.create', { path: join(h.tmp, 'closing.maskwright') });
+    await h.call('project.create', { grant: h.grant(join(h.tmp, 'closing.maskwright'), 'project.create') });
     const report = await h.call('images.importFiles', { files: [{ name: 'k.png', data: await photo(80, 60, 4) }] });
     const imageId = report.imported[0]!.id;
     const sky = await h.call('classes.add', { name: 'sky' });

@@ -14,7 +14,7 @@ describe('grid label sources', () => {
   it('shows the share labeled by Fill unlabeled or a prediction beside the labeled share', async () => {
     const h = harness();
     const { page } = h;
-    await h.call('project.create', { path: join(h.tmp, 'grid.maskwright') });
+    await h.call('project.create', { grant: h.grant(join(h.tmp, 'grid.maskwright'), 'project.create') });
     const files = [
       { name: 'filled.png', data: new Uint8Array(await makeImage(4, 2, 'png', 1)) },
       { name: 'painted.png', data: new Uint8Array(await makeImage(4, 2, 'png', 2)) },

@@ -19,7 +19,8 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterEach, beforeEach, expect } from 'vitest';
 import { makeCall, type Call } from '../../core/ipc/client';
 import type { MaskwrightApi } from '../../core/ipc/contract';
-import { createAppRegistry, type Dialogs, type Session } from '../../main/ipc/handlers';
+import type { GrantUse } from '../../core/ipc/contract';
+import { createAppRegistry, type Dialogs, type FolderPurpose, type Session } from '../../main/ipc/handlers';
 import { nodeFork, workerPath } from '../../main/services/training';
 import type { Registry } from '../../main/ipc/registry';
 import { serveAppFile } from '../../main/protocol';
@@ -52,8 +53,11 @@ export class StubDialogs implements Dialogs {
     this.calls.pickImages++;
     return this.imagePaths;
   }
-  async pickFolder() {
+  /** What the last folder dialog was opened for. */
+  folderPurpose: FolderPurpose | null = null;
+  async pickFolder(purpose: FolderPurpose) {
     this.calls.pickFolder++;
+    this.folderPurpose = purpose;
     return this.folderPath;
   }
 }
@@ -66,6 +70,11 @@ export interface Harness {
   session: Session;
   /** Typed calls straight to the registry, for asserting on the database. */
   call: Call;
+  /**
+   * A grant for `paths` as a native dialog would issue it (the same session table): test setup that
+   * skips the dialog, e.g. `h.call('project.create', { grant: h.grant(path, 'project.create') })`.
+   */
+  grant(paths: string | string[], use: GrantUse): string;
   dialogs: StubDialogs;
   /** A fresh temp folder for this test (project files, fixtures, app data). */
   tmp: string;
@@ -225,6 +234,7 @@ export async function launchHarness(): Promise<Harness> {
     registry,
     session,
     call,
+    grant: (paths, use) => session.grants.issue(typeof paths === 'string' ? [paths] : paths, use),
     dialogs,
     tmp,
     problems,

@@ -14,7 +14,7 @@ describe('import', () => {
     const h = harness();
     const { page } = h;
     const fx = await makeFixtures(h.tmp);
-    await h.call('project.create', { path: join(h.tmp, 'dropped.maskwright') });
+    await h.call('project.create', { grant: h.grant(join(h.tmp, 'dropped.maskwright'), 'project.create') });
     await h.open();
     await expectProject(page, 'dropped');
     await page.getByText('Drop images here or use Import images…').waitFor();
@@ -33,7 +33,7 @@ describe('import', () => {
       ['harbor.jpg', 64, 48, fx.jpeg.bytes.length],
     ]);
     // The bytes arrived intact: the same file through the file dialog is a duplicate.
-    const again = await h.call('images.import', { paths: [fx.png.path] });
+    const again = await h.call('images.import', { grant: h.grant([fx.png.path], 'images.import') });
     expect(again.duplicates).toEqual([{ name: 'meadow.png', existingName: 'meadow.png' }]);
   });
 
@@ -44,7 +44,7 @@ describe('import', () => {
     const copy = join(h.tmp, 'meadow-copy.png');
     copyFileSync(fx.png.path, copy);
 
-    await h.call('project.create', { path: join(h.tmp, 'dups.maskwright') });
+    await h.call('project.create', { grant: h.grant(join(h.tmp, 'dups.maskwright'), 'project.create') });
     await h.open();
     await expectProject(page, 'dups');
 
@@ -80,7 +80,7 @@ describe('import', () => {
       .png()
       .toFile(join(masks, 'meadow.png'));
 
-    await h.call('project.create', { path: join(h.tmp, 'masks.maskwright') });
+    await h.call('project.create', { grant: h.grant(join(h.tmp, 'masks.maskwright'), 'project.create') });
     await h.open();
     await expectProject(page, 'masks');
 
@@ -101,8 +101,17 @@ describe('import', () => {
     expect(await unknown.locator('tbody tr').allInnerTexts()).toEqual([expect.stringMatching(/^0\s+\d[\d,]*\s+1$/)]);
     await expectClasses(page, []);
     await h.screenshot('10-masks-unknown-values');
+    for (const [w, hgt] of [
+      [1024, 700],
+      [1920, 1080],
+    ] as const) {
+      await page.setViewportSize({ width: w, height: hgt });
+      await h.screenshot(`10-masks-unknown-values-${w}x${hgt}`);
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
     await dialog.getByRole('button', { name: 'Create 1 class and import' }).click();
     await importReport(page).getByText('Applied 1 mask').waitFor();
+    expect(dialogs.folderPurpose).toBe('masks.import'); // the grant serves mask import only
     await expectClasses(page, ['Class 0']);
     await page.getByRole('article', { name: 'meadow.png' }).getByText('50% labeled').waitFor();
     await page.getByRole('article', { name: 'harbor.jpg' }).getByText('0% labeled').waitFor();

@@ -24,7 +24,7 @@ describe('layout', () => {
     const h = harness();
     const { page } = h;
     await h.call('project.create', {
-      path: join(h.tmp, 'a-project-with-a-rather-long-name-for-layout-checks.maskwright'),
+      grant: h.grant(join(h.tmp, 'a-project-with-a-rather-long-name-for-layout-checks.maskwright'), 'project.create'),
     });
     const files = await Promise.all(
       Array.from({ length: 30 }, async (_, i) => ({

@@ -59,9 +59,9 @@ async function churnOverlay(page: Page, previousName: string, name: string): Pro
   await canvas(page).focus();
   await page.keyboard.press('v');
   await page.keyboard.press('v');
-  const view = page.getByRole('complementary', { name: 'View' });
-  await view.getByRole('button', { name: 'Show dark' }).click();
-  await view.getByRole('button', { name: 'Show dark' }).click();
+  const classList = page.getByRole('list', { name: 'Class list' });
+  await classList.getByRole('button', { name: 'Show dark' }).click();
+  await classList.getByRole('button', { name: 'Show dark' }).click();
   await page.getByLabel('Color of bright').fill('#22aa88');
   await canvas(page).focus();
   await page.keyboard.press('PageUp');
@@ -89,7 +89,7 @@ describe('previews after overlay changes', () => {
   it('Fill unlabeled and Predict answer at once after V, hide/show, recolour and image changes', async () => {
     const h = harness();
     const { page } = h;
-    await h.call('project.open', { path: await makeProject(h.tmp, 'overlay.maskwright') });
+    await h.call('project.open', { grant: h.grant(await makeProject(h.tmp, 'overlay.maskwright'), 'project.open') });
     const classes = await h.call('classes.list');
     const dark = classes.find((c) => c.name === 'dark')!;
     const bright = classes.find((c) => c.name === 'bright')!;
@@ -137,13 +137,13 @@ describe('previews after overlay changes', () => {
     await screens(h, 'overlay-fill-preview');
 
     // Hiding a class during the preview answers at once.
-    const view = page.getByRole('complementary', { name: 'View' });
+    const classList = page.getByRole('list', { name: 'Class list' });
     timings.hideDuringFill = await timed(
       page,
-      () => view.getByRole('button', { name: 'Show bright' }).click(),
-      () => view.getByRole('button', { name: 'Show bright', pressed: false }).waitFor(),
+      () => classList.getByRole('button', { name: 'Show bright' }).click(),
+      () => classList.getByRole('button', { name: 'Show bright', pressed: false }).waitFor(),
     );
-    await view.getByRole('button', { name: 'Show bright' }).click();
+    await classList.getByRole('button', { name: 'Show bright' }).click();
     await page.keyboard.press('Escape');
     await fillPanel.waitFor({ state: 'detached' });
 
@@ -155,8 +155,8 @@ describe('previews after overlay changes', () => {
     );
     timings.hideDuringPredict = await timed(
       page,
-      () => view.getByRole('button', { name: 'Show dark' }).click(),
-      () => view.getByRole('button', { name: 'Show dark', pressed: false }).waitFor(),
+      () => classList.getByRole('button', { name: 'Show dark' }).click(),
+      () => classList.getByRole('button', { name: 'Show dark', pressed: false }).waitFor(),
     );
     await page.keyboard.press('v');
     await page.keyboard.press('v');

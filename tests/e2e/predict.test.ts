@@ -29,7 +29,7 @@ describe('predictions in the editor', () => {
   it('shows the prediction of the unlabeled pixels and accepts it as one undo step', async () => {
     const h = harness();
     const { page } = h;
-    await h.call('project.open', { path: await makeProject(h.tmp, 'predict.maskwright') });
+    await h.call('project.open', { grant: h.grant(await makeProject(h.tmp, 'predict.maskwright'), 'project.open') });
     const images = await h.call('images.list');
     const image = images.find((i) => i.id === 1)!;
     expect(image).toBeTruthy();

@@ -114,7 +114,7 @@ describe('project lifecycle', () => {
     const h = harness();
     const { page } = h;
     const gone = join(h.tmp, 'gone.maskwright');
-    await h.call('project.create', { path: gone });
+    await h.call('project.create', { grant: h.grant(gone, 'project.create') });
     await h.call('project.close');
     rmSync(gone);
 

@@ -213,7 +213,7 @@ async function waitNoFill(page: Page): Promise<void> {
 }
 
 async function openProject(h: Harness, name: string, files: { name: string; data: Uint8Array }[]) {
-  await h.call('project.create', { path: join(h.tmp, `${name}.maskwright`) });
+  await h.call('project.create', { grant: h.grant(join(h.tmp, `${name}.maskwright`), 'project.create') });
   const report = await h.call('images.importFiles', { files });
   expect(report.errors).toEqual([]);
   const red = await h.call('classes.add', { name: 'brick', color: '#e6194b' });

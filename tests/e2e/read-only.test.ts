@@ -17,8 +17,8 @@ describe('read-only project', () => {
     const { page } = h;
     const fx = await makeFixtures(h.tmp);
     const path = join(h.tmp, 'ro.maskwright');
-    await h.call('project.create', { path });
-    await h.call('images.import', { paths: [fx.png.path] });
+    await h.call('project.create', { grant: h.grant(path, 'project.create') });
+    await h.call('images.import', { grant: h.grant([fx.png.path], 'images.import') });
     await h.call('classes.add', { name: 'road' });
     // Root ignores file permissions, so the test opens it read-only with a reason (the CLI test covers chmod).
     h.session.switchTo(Project.open(path, undefined, { readOnly: 'the file is not writable' }));
@@ -30,6 +30,14 @@ describe('read-only project', () => {
     for (const name of ['Import images…', 'Import folder…', 'Import masks…'])
       expect(await header(page).getByRole('button', { name }).isDisabled()).toBe(true);
     await h.screenshot('40-read-only-project');
+    for (const [w, hgt] of [
+      [1024, 700],
+      [1920, 1080],
+    ] as const) {
+      await page.setViewportSize({ width: w, height: hgt });
+      await h.screenshot(`40-read-only-project-${w}x${hgt}`);
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
 
     const refused = await page.evaluate(async () => {
       const { api } = globalThis as unknown as {
@@ -52,5 +60,13 @@ describe('read-only project', () => {
     const labels = await h.call('labels.load', { imageId: 1 });
     expect(labels.revision).toBe(0);
     await h.screenshot('41-read-only-editor');
+    for (const [w, hgt] of [
+      [1024, 700],
+      [1920, 1080],
+    ] as const) {
+      await page.setViewportSize({ width: w, height: hgt });
+      await h.screenshot(`41-read-only-editor-${w}x${hgt}`);
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
   });
 });

@@ -30,7 +30,7 @@ describe('train, predict, accept, export', () => {
     const classes = new Uint8Array(n).fill(255);
     const provenance = new Uint8Array(n);
     const first = await (async () => {
-      await h.call('project.open', { path });
+      await h.call('project.open', { grant: h.grant(path, 'project.open') });
       return h.call('labels.load', { imageId: 1 });
     })();
     classes[0] = first.classes[0]!;

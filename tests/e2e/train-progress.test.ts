@@ -16,7 +16,7 @@ describe('live run card', () => {
   it('shows the run’s progress for a time budget, the held-out count and the no-validation warning', async () => {
     const h = harness();
     const { page } = h;
-    await h.call('project.create', { path: join(h.tmp, 'live.maskwright') });
+    await h.call('project.create', { grant: h.grant(join(h.tmp, 'live.maskwright'), 'project.create') });
     await h.open();
     await expectProject(page, 'live');
     await header(page).getByRole('button', { name: 'Train', exact: true }).click();

@@ -14,7 +14,7 @@ describe('training readiness', () => {
   it('explains why training cannot start and creates no run', async () => {
     const h = harness();
     const { page } = h;
-    await h.call('project.create', { path: join(h.tmp, 'empty.maskwright') });
+    await h.call('project.create', { grant: h.grant(join(h.tmp, 'empty.maskwright'), 'project.create') });
     const data = new Uint8Array(await makeImage(64, 48, 'png', 1));
     await h.call('images.importFiles', { files: [{ name: 'street.png', data }] });
     await h.call('classes.add', { name: 'road', color: '#804080' });

@@ -156,7 +156,7 @@ describe('export faults (CLI)', () => {
       const out = join(t.dir, `fsize-${what}`);
       const r = await cliLimited(48, ['export', path, '--what', what, '--out', out]);
       expect(tally.record(r), JSON.stringify(r)).toBe(true);
-      expect(r.stderr).toMatch(/larger than this system allows|EFBIG/);
+      expect(r.stderr).toMatch(/larger than the file system or the process limit allows/);
       expect(brokenFiles(out)).toEqual([]);
     },
   );
@@ -171,7 +171,7 @@ describe('export faults (CLI)', () => {
         const out = join(mnt, what);
         const r = await cliWithin(['export', path, '--what', what, '--out', out], 60_000);
         expect(tally.record(r), JSON.stringify(r)).toBe(true);
-        expect(r.stderr).toMatch(/no space left on the device/);
+        expect(r.stderr).toMatch(/the disk is full/);
         expect(brokenFiles(out)).toEqual([]);
         execFileSync('rm', ['-rf', out]);
       }
@@ -196,7 +196,7 @@ describe('export faults (CLI)', () => {
     const missing = join(t.dir, 'no-such-folder', 'out.png');
     const r = await cliWithin(['propagate', '--image', img, '--scribbles', scribbles, '--out', missing], 30_000);
     expect(tally.record(r), r.stderr).toBe(true);
-    expect(r.stderr).toMatch(/Cannot write .*out\.png: the folder does not exist/);
+    expect(r.stderr).toMatch(/Cannot write .*out\.png: does not exist/);
     const limited = join(t.dir, 'limited');
     mkdirSync(limited);
     const big = await cliLimited(0, [

@@ -37,7 +37,10 @@ export function fakeImage(project: Project, width: number, height: number, name 
 }
 
 /** The app's registry on an already open project (no dialogs, no training); `close()` detaches it. */
-export function projectRegistry(project: Project, dataDir: string): { registry: Registry; close: () => void } {
+export function projectRegistry(
+  project: Project,
+  dataDir: string,
+): { registry: Registry; session: Session; close: () => void } {
   const none = async () => null;
   const session = new Session({
     version: 'test',
@@ -48,6 +51,7 @@ export function projectRegistry(project: Project, dataDir: string): { registry: 
   session.project = project;
   return {
     registry: createRegistry(createHandlers(session), () => {}),
+    session,
     close: () => (session.project = null),
   };
 }

@@ -12,7 +12,7 @@ afterEach(() => t?.close());
 describe('export.cancel', () => {
   it('stops a running export with CANCELLED, and answers false when none runs', async () => {
     t = tempProject();
-    const { registry, close } = projectRegistry(t.project, join(t.dir, 'data'));
+    const { registry, session, close } = projectRegistry(t.project, join(t.dir, 'data'));
     const road = addClass(t.project.db, 'road');
     for (let k = 0; k < 3; k++) {
       const id = fakeImage(t.project, 2, 2, `img${k}.png`);
@@ -25,7 +25,7 @@ describe('export.cancel', () => {
     }
     expect(await registry.invoke('export.cancel', undefined)).toEqual({ ok: true, value: { cancelling: false } });
     const dir = join(t.dir, 'out');
-    const running = registry.invoke('export.run', { kind: 'masks', dir });
+    const running = registry.invoke('export.run', { kind: 'masks', grant: session.grants.issue([dir], 'export.run') });
     expect(await registry.invoke('export.cancel', undefined)).toEqual({ ok: true, value: { cancelling: true } });
     const r = await running;
     expect(r).toEqual({
@@ -33,8 +33,13 @@ describe('export.cancel', () => {
       error: { code: 'CANCELLED', message: `Export cancelled: 0 files were written to ${dir} before it stopped.` },
     });
     expect(existsSync(join(dir, 'masks', 'img2.png'))).toBe(false);
-    // A later export runs to the end.
-    expect(await registry.invoke('export.run', { kind: 'masks', dir, overwrite: true })).toMatchObject({
+    // A later export runs to the end (overwrite: the cancelled one left its empty masks/ and previews/).
+    const again = await registry.invoke('export.run', {
+      kind: 'masks',
+      grant: session.grants.issue([dir], 'export.run'),
+      overwrite: true,
+    });
+    expect(again).toMatchObject({
       ok: true,
       value: { files: 6 },
     });

@@ -11,16 +11,19 @@ afterEach(() => t?.close());
 describe('file-system errors', () => {
   it('say what could not be done and why, not the Node error', async () => {
     t = tempProject();
-    const { registry, close } = projectRegistry(t.project, join(t.dir, 'data'));
+    const { registry, session, close } = projectRegistry(t.project, join(t.dir, 'data'));
     // A real failure: exporting into a "folder" under a file.
     const file = join(t.dir, 'a-file');
     writeFileSync(file, 'x');
-    const r = await registry.invoke('export.run', { kind: 'masks', dir: join(file, 'out') });
+    const r = await registry.invoke('export.run', {
+      kind: 'masks',
+      grant: session.grants.issue([join(file, 'out')], 'export.run'),
+    });
     expect(r).toEqual({
       ok: false,
       error: {
         code: 'IO',
-        message: `Cannot use the folder ${join(file, 'out')}: a part of the path is a file, not a folder (ENOTDIR)`,
+        message: `Cannot use the folder ${join(file, 'out')}: a part of the path is not a folder`,
       },
     });
     close();
@@ -36,7 +39,7 @@ describe('file-system errors', () => {
     const registry = createRegistry(handlers, () => {});
     expect(await registry.invoke('app.info', undefined)).toEqual({
       ok: false,
-      error: { code: 'IO', message: 'Cannot access /mnt/x: operation not permitted' },
+      error: { code: 'IO', message: 'Cannot create the folder /mnt/x: permission denied' },
     });
   });
 });

@@ -27,7 +27,7 @@ describe('editor channels: images.original, labels.load, labels.save', () => {
       dataDir: join(t.dir, 'data'),
       dialogs: { createProject: none, openProject: none, pickImages: async () => [], pickFolder: none },
     });
-    await ok('project.create', { path: join(t.dir, 'p.maskwright') });
+    await ok('project.create', { grant: app.session.grants.issue([join(t.dir, 'p.maskwright')], 'project.create') });
   });
   afterEach(() => {
     app.session.close();

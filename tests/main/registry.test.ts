@@ -40,9 +40,9 @@ describe('IPC registry', () => {
       ok: false,
       error: { code: 'UNKNOWN_CHANNEL' },
     });
-    expect(await r.call('project.create', { path: 42 })).toMatchObject({
+    expect(await r.call('project.create', { grant: 42 })).toMatchObject({
       ok: false,
-      error: { code: 'INVALID_INPUT', issues: [{ path: ['path'] }] },
+      error: { code: 'INVALID_INPUT', issues: [{ path: ['grant'] }] },
     });
     expect(await r.call('classes.add', { name: '   ' })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
     expect(await r.call('classes.update', { id: 1, color: 'red' })).toMatchObject({
@@ -53,7 +53,7 @@ describe('IPC registry', () => {
       ok: false,
       error: { code: 'INVALID_INPUT' },
     });
-    expect(await r.call('masks.import', { paths: ['x'], voidValue: 300 })).toMatchObject({
+    expect(await r.call('masks.import', { grant: 'g_xxxxxxxxxxxxxxxxxxxxxxxx', voidValue: 300 })).toMatchObject({
       ok: false,
       error: { code: 'INVALID_INPUT' },
     });
@@ -73,6 +73,7 @@ describe('IPC registry', () => {
       [1, 2],
       {},
       { path: {} },
+      { grant: 'g_AAAAAAAAAAAAAAAAAAAAAAAA' },
       { ids: 'all' },
       { __proto__: { path: '/etc/passwd' } },
     ];
@@ -126,7 +127,7 @@ describe('IPC registry', () => {
     const registry = createRegistry(handlers, log);
     expect(await registry.invoke('app.info', undefined)).toEqual({
       ok: false,
-      error: { code: 'IO', message: 'Cannot access /mnt/full/x.png: the disk is full' },
+      error: { code: 'IO', message: 'Cannot write /mnt/full/x.png: the disk is full' },
     });
     expect(await registry.invoke('project.current', undefined)).toMatchObject({
       ok: false,
@@ -147,15 +148,24 @@ describe('IPC registry', () => {
   });
 
   it('runs the whole foundation workflow on a real project file', async () => {
-    const path = await r.ok('dialog.createProject');
-    expect(await r.ok('project.create', { path })).toMatchObject({ name: 'p', imageCount: 0, classCount: 0 });
+    const path = join(t.dir, 'p.maskwright');
+    const created = await r.ok('dialog.createProject');
+    expect(created).toEqual({ grant: expect.stringMatching(/^g_/), label: path, count: 1 });
+    expect(await r.ok('project.create', { grant: created.grant })).toMatchObject({
+      name: 'p',
+      imageCount: 0,
+      classCount: 0,
+    });
     const files = [
       await writeImage(t.dir, 'a.png', 32, 24, 1),
       await writeImage(t.dir, 'b.jpg', 20, 30, 2),
       join(t.dir, 'bad.jpg'),
     ];
     writeFileSync(files[2]!, await truncatedJpeg());
-    const report = await r.ok('images.import', { paths: files });
+    r.dialogs.pickImages.mockResolvedValueOnce(files);
+    const picked = await r.ok('dialog.pickImages');
+    expect(picked).toMatchObject({ label: '3 files', count: 3 });
+    const report = await r.ok('images.import', { grant: picked.grant });
     expect(report.imported.map((i: { name: string }) => i.name)).toEqual(['a.png', 'b.jpg']);
     expect(report.errors.map((e: { name: string }) => e.name)).toEqual(['bad.jpg']);
 
@@ -179,8 +189,9 @@ describe('IPC registry', () => {
     // Close and reopen: everything is still there.
     expect(await r.ok('project.close')).toEqual({ closed: true });
     const reopened = setup(t.dir);
-    expect((await reopened.ok('project.recent'))[0]).toMatchObject({ path, name: 'p', exists: true });
-    await reopened.ok('project.open', { path });
+    const [entry] = await reopened.ok('project.recent');
+    expect(entry).toMatchObject({ path, name: 'p', exists: true, grant: expect.stringMatching(/^g_/) });
+    await reopened.ok('project.open', { grant: entry.grant });
     const images = await reopened.ok('images.list');
     expect(images.map((i: { name: string; split: string }) => [i.name, i.split])).toEqual([
       ['a.png', 'unassigned'],

@@ -47,7 +47,7 @@ describe('train.* and runs.* channels', () => {
       return env.value as any;
     };
     await tf.setBackend('cpu');
-    await ok('project.open', { path });
+    await ok('project.open', { grant: session.grants.issue([path], 'project.open') });
     const bad = await registry.invoke('train.start', { settings: { epochs: 0 } });
     expect(bad).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
     const settings = { width: SIZE, height: SIZE, baseFilters: 4, depth: 2, batchSize: 2, backend: 'cpu', epochs: 1 };

@@ -5,8 +5,9 @@
  * `EditorCanvas.svelte` and driven imperatively.
  */
 import { untrack } from 'svelte';
-import { classAt, machineShare, UNLABELED } from '../../../core/labelmap';
-import type { EditEntry, Rect } from '../../../core/labelmap';
+import { classAt, computeSuperpixels, machineShare, UNLABELED } from '../../../core/labelmap';
+import type { EditEntry, Rect, Superpixels } from '../../../core/labelmap';
+import type { ImageStatus, ImageSummary } from '../../../core/ipc/contract';
 import { errorMessage } from '../lib/api';
 import type { ProjectState } from '../state/project.svelte';
 import { Autosaver } from './autosave.svelte';
@@ -21,6 +22,9 @@ import { ImageSession } from './session';
 import type { EditorStage } from './stage';
 import { BrushTool } from './tools/brush';
 import { FillTool } from './tools/fill';
+import { SuperpixelTool } from './tools/superpixel';
+import { WandTool } from './tools/wand';
+import { photoRgba } from './fillPreview';
 import { PickerTool } from './tools/picker';
 import { PolygonTool } from './tools/polygon';
 import type { Tool, ToolContext, ToolName } from './tools/tool';
@@ -36,6 +40,8 @@ export const MAX_BRUSH = 400;
 export class EditorState {
   tool = $state<ToolName>('brush');
   brushSize = $state(15);
+  /** Magic wand tolerance: largest per-channel colour difference (0..255). */
+  tolerance = $state(24);
   protectLabels = $state(false);
   overlayVisible = $state(true);
   opacity = $state(0.6);
@@ -48,9 +54,18 @@ export class EditorState {
   /** A short hint, e.g. why a click did nothing. */
   notice = $state<string | null>(null);
   helpOpen = $state(false);
+  /** The view panel (overlay, image adjustments): open by default only where the window has room. */
+  viewPanelOpen = $state(typeof window !== 'undefined' && window.innerWidth >= 1500);
   canUndo = $state(false);
   canRedo = $state(false);
   zoom = $state(1);
+  /** The stage transform and size in CSS pixels (for the minimap). */
+  view = $state({ scale: 1, x: 0, y: 0, width: 0, height: 0 });
+  /** Display only: brightness and contrast of the photo (1 = as stored). */
+  brightness = $state(1);
+  contrast = $state(1);
+  /** The open photo, for the minimap (null while loading). */
+  photoShown = $state.raw<ImageBitmap | null>(null);
   /** Pixel under the pointer and its class name, for the status bar. */
   hover = $state<{ x: number; y: number; label: string } | null>(null);
   /** Space is held: dragging pans. */
@@ -75,6 +90,8 @@ export class EditorState {
   private paintTool: ToolName = 'brush';
   private knownValues: Set<number> | null = null;
   private noticeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Where the pointer was last over the image (image coordinates). */
+  private lastPointer: Point | null = null;
 
   constructor(readonly project: ProjectState) {
     this.saver = new Autosaver((s, labeledFraction) => {
@@ -99,6 +116,8 @@ export class EditorState {
       brush: new BrushTool(ctx, 'brush'),
       eraser: new BrushTool(ctx, 'eraser'),
       fill: new FillTool(ctx),
+      wand: new WandTool(ctx),
+      superpixel: new SuperpixelTool(ctx),
       polygon: new PolygonTool(ctx),
       picker: new PickerTool(ctx),
     };
@@ -108,12 +127,21 @@ export class EditorState {
     return this.tools[this.tool];
   }
 
+  /** The images in the grid's order (its search and filters apply); set by the project screen. */
+  order: () => readonly ImageSummary[] = () => this.project.images;
+
   get image() {
     return this.project.images.find((i) => i.id === this.imageId) ?? null;
   }
 
   get position(): { index: number; count: number } {
-    return { index: this.project.images.findIndex((i) => i.id === this.imageId), count: this.project.images.length };
+    const images = this.order();
+    return { index: images.findIndex((i) => i.id === this.imageId), count: images.length };
+  }
+
+  /** Whether the current tool paints with a brush diameter. */
+  get sized(): boolean {
+    return this.tool === 'brush' || this.tool === 'eraser' || this.tool === 'superpixel';
   }
 
   get selectedClass() {
@@ -125,7 +153,10 @@ export class EditorState {
 
   attach(stage: EditorStage): void {
     this.stage = stage;
-    stage.onview = (v) => (this.zoom = v.scale);
+    stage.onview = (v, width, height) => {
+      this.zoom = v.scale;
+      this.view = { scale: v.scale, x: v.x, y: v.y, width, height };
+    };
     this.present();
   }
 
@@ -135,6 +166,16 @@ export class EditorState {
 
   fit(): void {
     this.stage?.fit();
+  }
+
+  /** Centres the view on an image point (a click on the minimap). */
+  centerOn(ix: number, iy: number): void {
+    this.stage?.centerOn(ix, iy);
+  }
+
+  /** Gives the keyboard back to the canvas (after typing in a field of the editor). */
+  focusCanvas(): void {
+    this.stage?.focus();
   }
 
   // ---- images ----
@@ -159,9 +200,11 @@ export class EditorState {
       this.context = null;
       this.photo?.close();
       this.photo = photo;
+      this.photoShown = photo;
       this.overlay = new LabelOverlay(session.map, this.style());
       this.present();
       this.syncHistory();
+      this.prepareSuperpixels();
     } catch (err) {
       if (token === this.openToken) this.error = errorMessage(err);
     } finally {
@@ -172,8 +215,29 @@ export class EditorState {
   /** Opens the next (+1) or previous (-1) image of the grid's order. */
   step(delta: 1 | -1): void {
     const { index } = this.position;
-    const next = this.project.images[index + delta];
+    const next = this.order()[index + delta];
     if (index >= 0 && next) void this.open(next.id);
+  }
+
+  /** Sets the review status of the open image. */
+  setStatus(status: ImageStatus): void {
+    if (this.imageId !== null) void this.project.setStatus([this.imageId], status);
+  }
+
+  /**
+   * The review pass (R): marks the open image reviewed and opens the next image that is not reviewed
+   * yet, in the grid's order (wrapping around); says so when none is left.
+   */
+  reviewNext(): void {
+    const id = this.imageId;
+    if (id === null) return;
+    this.setStatus('reviewed');
+    const images = this.order();
+    const at = images.findIndex((i) => i.id === id);
+    const rest = [...images.slice(at + 1), ...images.slice(0, Math.max(0, at))];
+    const next = rest.find((i) => i.status !== 'reviewed' && i.id !== id);
+    if (next) void this.open(next.id);
+    else this.say('Every image is reviewed.');
   }
 
   /** Ends any edit in progress and saves the current image now (on leaving it). */
@@ -252,6 +316,8 @@ export class EditorState {
     this.tool = name;
     if (name !== 'picker') this.paintTool = name;
     this.stage?.hideBrush();
+    if (name === 'superpixel') this.prepareSuperpixels();
+    else this.stage?.showSuperpixels(null);
   }
 
   setBrushSize(size: number): void {
@@ -273,6 +339,7 @@ export class EditorState {
   /** Applies opacity and visibility (cheap: node attributes). */
   syncOverlay(): void {
     this.stage?.setOverlay(this.overlayVisible, this.opacity);
+    this.stage?.setAdjust(this.brightness, this.contrast);
   }
 
   /**
@@ -363,10 +430,16 @@ export class EditorState {
 
   // ---- internals ----
 
+  /** After the labels changed under a still pointer (undo, redo, a fill): the status bar's class again. */
+  private refreshHover(): void {
+    if (this.hover && this.lastPointer) this.hoverAt(this.lastPointer);
+  }
+
   private hoverAt(p: Point): void {
     const s = this.session;
     if (!s || !this.stage) return;
-    if ((this.tool === 'brush' || this.tool === 'eraser') && !this.spaceHeld) this.stage.showBrush(p, this.brushSize);
+    this.lastPointer = p;
+    if (this.sized && !this.spaceHeld) this.stage.showBrush(p, this.brushSize);
     else this.stage.hideBrush();
     const value = classAt(s.map, p.x, p.y);
     if (value === null) {
@@ -409,10 +482,16 @@ export class EditorState {
       get screenPixel() {
         return 1 / editor.zoom;
       },
+      get tolerance() {
+        return editor.tolerance;
+      },
+      pixels: () => (this.photo ? photoRgba(this.photo) : null),
+      superpixels: () => this.superpixels(),
+      say: (text) => this.say(text),
       paintValue: (erase) => this.paintValue(erase),
       redraw: (rect) => this.redraw(rect),
       push: (entry) => this.push(s, entry),
-      preview: (points, cursor) => this.stage?.preview(points, cursor),
+      preview: (points, cursor, closable) => this.stage?.preview(points, cursor, closable),
       pick: (value) => this.pick(value),
     };
     return this.context;
@@ -449,6 +528,7 @@ export class EditorState {
     s.touch();
     this.saver.touched(s);
     this.syncHistory();
+    this.refreshHover();
   }
 
   private syncHistory(): void {
@@ -470,6 +550,32 @@ export class EditorState {
     };
   }
 
+  /** The current photo's superpixels: computed once per image (a second or so for a large photo), then cached. */
+  private superpixels(): Superpixels | null {
+    const photo = this.photo;
+    if (!photo) return null;
+    let sp = superpixelCache.get(photo);
+    if (!sp) {
+      sp = computeSuperpixels(photoRgba(photo), photo.width, photo.height);
+      superpixelCache.set(photo, sp);
+    }
+    return sp;
+  }
+
+  /** Computes the superpixels ahead of the first stroke, after the "computing" hint had a frame to show. */
+  private prepareSuperpixels(): void {
+    const photo = this.photo;
+    if (this.tool !== 'superpixel' || !photo) return;
+    if (!superpixelCache.has(photo)) {
+      this.say('Computing superpixels…');
+      setTimeout(() => {
+        if (this.photo !== photo) return;
+        this.stage?.showSuperpixels(this.superpixels());
+        this.say('Superpixels ready: the brush paints every superpixel it touches.');
+      }, 50);
+    } else this.stage?.showSuperpixels(this.superpixels());
+  }
+
   private remember(session: ImageSession): void {
     this.sessions.delete(session.imageId);
     this.sessions.set(session.imageId, session);
@@ -487,6 +593,8 @@ export class EditorState {
 }
 
 const editors = new WeakMap<ProjectState, EditorState>();
+// One entry per decoded photo; collected with it when the editor moves on.
+const superpixelCache = new WeakMap<ImageBitmap, Superpixels>();
 
 /** One editor per open project, so maps and undo histories survive a trip back to the grid. */
 export function editorFor(project: ProjectState): EditorState {

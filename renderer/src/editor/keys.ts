@@ -15,7 +15,9 @@ export const SHORTCUTS: { title: string; items: Shortcut[] }[] = [
     items: [
       { keys: ['B'], action: 'Brush' },
       { keys: ['E'], action: 'Eraser (back to unlabeled)' },
-      { keys: ['F'], action: 'Flood fill' },
+      { keys: ['F'], action: 'Flood fill (the region of one class)' },
+      { keys: ['W'], action: 'Magic wand: fill similar colours (tolerance in the toolbar)' },
+      { keys: ['S'], action: 'Superpixel brush: paints whole superpixels' },
       { keys: ['P'], action: 'Polygon: click points, double-click or Enter closes; or drag a lasso' },
       { keys: ['I'], action: 'Pick the class under the cursor (also Alt+click)' },
       { keys: ['[', ']'], action: 'Smaller / larger brush' },
@@ -57,6 +59,7 @@ export const SHORTCUTS: { title: string; items: Shortcut[] }[] = [
       { keys: ['Ctrl+Shift+Z', 'Ctrl+Y'], action: 'Redo' },
       { keys: ['PgDn', '.', '→'], action: 'Next image' },
       { keys: ['PgUp', ',', '←'], action: 'Previous image' },
+      { keys: ['R'], action: 'Mark reviewed, open the next image not reviewed yet' },
       { keys: ['?'], action: 'This help' },
     ],
   },
@@ -72,11 +75,19 @@ export function isTyping(target: EventTarget | null): boolean {
   return el instanceof HTMLInputElement && TEXT_INPUTS.has(el.type);
 }
 
-const TOOL_KEYS = { b: 'brush', e: 'eraser', f: 'fill', p: 'polygon', i: 'picker' } as const;
+const TOOL_KEYS = {
+  b: 'brush',
+  e: 'eraser',
+  f: 'fill',
+  w: 'wand',
+  s: 'superpixel',
+  p: 'polygon',
+  i: 'picker',
+} as const;
 
 /** Handles a keydown for the editor; returns whether it was used (and so should not do anything else). */
 export function editorKeydown(editor: EditorState, e: KeyboardEvent): boolean {
-  if (isTyping(e.target)) return false;
+  if (isTyping(e.target)) return releaseField(editor, e);
   if (e.key === '?') {
     editor.helpOpen = !editor.helpOpen;
     return true;
@@ -110,6 +121,7 @@ export function editorKeydown(editor: EditorState, e: KeyboardEvent): boolean {
   else if (key === 'Escape' && (predict.phase === 'preview' || predict.phase === 'failed')) predict.discard();
   else if (key === 'Escape' && predict.phase === 'running') predict.cancel();
   else if (key === 'g') editor.fillUnlabeled();
+  else if (key === 'r') editor.reviewNext();
   else if (key === 'm') editor.showPrediction();
   else if (key in TOOL_KEYS) editor.setTool(TOOL_KEYS[key as keyof typeof TOOL_KEYS]);
   else if (key === '[' || key === ']') editor.stepBrush(key === ']' ? 1 : -1);
@@ -122,6 +134,20 @@ export function editorKeydown(editor: EditorState, e: KeyboardEvent): boolean {
   else if (key === 'PageDown' || key === '.' || (key === 'ArrowRight' && !busy)) editor.step(1);
   else if (key === 'PageUp' || key === ',' || (key === 'ArrowLeft' && !busy)) editor.step(-1);
   else return false;
+  return true;
+}
+
+/**
+ * Enter or Escape in one of the editor's own fields (brush size, thresholds) ends the typing: the field
+ * commits (Enter; a field reverts itself on Escape) and the keys go back to the canvas, so the next
+ * number key picks a class instead of editing the field. Fields in dialogs keep their keys.
+ */
+function releaseField(editor: EditorState, e: KeyboardEvent): boolean {
+  const el = e.target as HTMLElement;
+  if ((e.key !== 'Enter' && e.key !== 'Escape') || e.isComposing) return false;
+  if (!el.closest('[data-editor-field-scope]') || el.closest('dialog, [role="dialog"]')) return false;
+  el.blur();
+  editor.focusCanvas();
   return true;
 }
 

@@ -13,8 +13,31 @@ import { Circle } from 'konva/lib/shapes/Circle';
 import { Image as KonvaImage } from 'konva/lib/shapes/Image';
 import { Line } from 'konva/lib/shapes/Line';
 import { Rect } from 'konva/lib/shapes/Rect';
+import { Shape } from 'konva/lib/Shape';
+import type { Superpixels } from '../../../core/labelmap';
 import type { Point } from './viewport';
 import { Viewport } from './viewport';
+
+/** The outlines of an image's superpixels as a canvas at their working resolution (cached). */
+const edgeCanvases = new WeakMap<Superpixels, HTMLCanvasElement>();
+function superpixelEdges(sp: Superpixels): HTMLCanvasElement {
+  const cached = edgeCanvases.get(sp);
+  if (cached) return cached;
+  const { gridWidth: w, gridHeight: h, labels } = sp;
+  const canvas = document.createElement('canvas');
+  canvas.width = w;
+  canvas.height = h;
+  const ctx = canvas.getContext('2d')!;
+  const img = ctx.createImageData(w, h);
+  for (let i = 0; i < w * h; i++) {
+    const x = i % w;
+    const edge = (x < w - 1 && labels[i + 1] !== labels[i]) || (i + w < w * h && labels[i + w] !== labels[i]);
+    if (edge) img.data.set([255, 255, 255, 110], i * 4);
+  }
+  ctx.putImageData(img, 0, 0);
+  edgeCanvases.set(sp, canvas);
+  return canvas;
+}
 
 /** From this zoom on, photo pixels are shown as squares too. */
 const CRISP_PHOTO_ZOOM = 2;
@@ -26,6 +49,8 @@ export class EditorStage {
   private readonly labelLayer = new Konva.Layer({ listening: false });
   private readonly fillLayer = new Konva.Layer({ listening: false, visible: false });
   private readonly cursorLayer = new Konva.Layer({ listening: false });
+  private readonly edgeLayer = new Konva.Layer({ listening: false, visible: false });
+  private readonly edges = new KonvaImage({ image: undefined });
   private readonly frame = new Rect({ stroke: '#3a404b', strokeWidth: 1, strokeScaleEnabled: false });
   private readonly photo = new KonvaImage({ image: undefined });
   private readonly labels = new KonvaImage({ image: undefined });
@@ -34,8 +59,7 @@ export class EditorStage {
   private readonly brushInner = new Circle({ stroke: '#ffffff', strokeWidth: 1.25, strokeScaleEnabled: false });
   private readonly outline = new Line({
     stroke: '#ffffff',
-    strokeWidth: 1.5,
-    dash: [6, 4],
+    strokeWidth: 2,
     strokeScaleEnabled: false,
     shadowColor: 'black',
     shadowBlur: 2,
@@ -47,12 +71,33 @@ export class EditorStage {
     dash: [3, 3],
     strokeScaleEnabled: false,
   });
+  /** The polygon in progress: its vertices as markers of a constant screen size; the first one grows and
+   * turns blue when a click would close the polygon. */
+  private polygon: { points: readonly number[]; closable: boolean } = { points: [], closable: false };
+  private readonly vertices = new Shape({
+    listening: false,
+    sceneFunc: (konvaCtx) => {
+      const ctx = konvaCtx._context;
+      const { points, closable } = this.polygon;
+      const s = this.view.scale;
+      ctx.lineWidth = 1.5 / s;
+      for (let i = points.length - 2; i >= 0; i -= 2) {
+        const first = i === 0;
+        ctx.beginPath();
+        ctx.arc(points[i]!, points[i + 1]!, (first ? (closable ? 7 : 5) : 3.5) / s, 0, 2 * Math.PI);
+        ctx.fillStyle = first && closable ? '#4c9ffe' : '#ffffff';
+        ctx.fill();
+        ctx.strokeStyle = 'rgba(0, 0, 0, 0.85)';
+        ctx.stroke();
+      }
+    },
+  });
   private imageSize: { width: number; height: number } | null = null;
   /** True while the view is as `fit` left it: then a resize fits again. */
   private fitted = false;
 
-  /** Called after every zoom or pan (for the zoom readout). */
-  onview: (view: Viewport) => void = () => {};
+  /** Called after every zoom, pan or resize (zoom readout, minimap) with the view and its size in CSS pixels. */
+  onview: (view: Viewport, width: number, height: number) => void = () => {};
 
   constructor(private readonly container: HTMLDivElement) {
     this.stage = new Konva.Stage({
@@ -64,8 +109,9 @@ export class EditorStage {
     this.photoLayer.add(this.frame, this.photo);
     this.labelLayer.add(this.labels);
     this.fillLayer.add(this.fill);
-    this.cursorLayer.add(this.outline, this.outlineCursor, this.brushOuter, this.brushInner);
-    this.stage.add(this.photoLayer, this.labelLayer, this.fillLayer, this.cursorLayer);
+    this.cursorLayer.add(this.outline, this.outlineCursor, this.vertices, this.brushOuter, this.brushInner);
+    this.edgeLayer.add(this.edges);
+    this.stage.add(this.photoLayer, this.labelLayer, this.fillLayer, this.edgeLayer, this.cursorLayer);
     this.hideBrush();
   }
 
@@ -73,7 +119,7 @@ export class EditorStage {
     if (width === this.stage.width() && height === this.stage.height()) return;
     this.stage.size({ width, height });
     if (this.fitted) this.fit();
-    else this.stage.batchDraw();
+    else this.applyView();
   }
 
   /** Shows a new image and its overlay canvas (same size), fitted to the view. */
@@ -90,6 +136,7 @@ export class EditorStage {
 
   clear(): void {
     this.imageSize = null;
+    this.showSuperpixels(null);
     this.showFill(null);
     this.photo.image(undefined);
     this.labels.image(undefined);
@@ -113,6 +160,14 @@ export class EditorStage {
   /** The fill preview canvas changed (new threshold): redraw its layer. */
   fillChanged(): void {
     this.fillLayer.batchDraw();
+  }
+
+  /** Outlines the superpixels (the superpixel brush's units) above the labels, or hides them (null). */
+  showSuperpixels(sp: Superpixels | null): void {
+    this.edges.setAttrs(sp ? { image: superpixelEdges(sp), width: sp.width, height: sp.height } : { image: undefined });
+    this.edgeLayer.visible(!!sp);
+    this.edgeLayer.batchDraw();
+    this.container.dataset.superpixels = String(!!sp);
   }
 
   setOverlay(visible: boolean, opacity: number): void {
@@ -140,6 +195,19 @@ export class EditorStage {
     this.applyView();
   }
 
+  /** Centres the view on image point (ix, iy), keeping the zoom. */
+  centerOn(ix: number, iy: number): void {
+    this.view.centerOn(ix, iy, this.stage.width(), this.stage.height());
+    this.fitted = false;
+    this.applyView();
+  }
+
+  /** Brightness and contrast of the photo as shown (a CSS filter on its layer: the pixels are never changed). */
+  setAdjust(brightness: number, contrast: number): void {
+    const el = this.photoLayer.getNativeCanvasElement();
+    el.style.filter = brightness === 1 && contrast === 1 ? '' : `brightness(${brightness}) contrast(${contrast})`;
+  }
+
   toImage(sx: number, sy: number): Point {
     return this.view.toImage(sx, sy);
   }
@@ -159,7 +227,11 @@ export class EditorStage {
   }
 
   /** The polygon being drawn (closed when `cursor` is null, e.g. a lasso) and a rubber band to the cursor. */
-  preview(points: readonly number[] | null, cursor: Point | null): void {
+  preview(points: readonly number[] | null, cursor: Point | null, closable = false): void {
+    // Vertex markers for a polygon being clicked (a lasso, with no cursor band, has too many points).
+    this.polygon = { points: points && cursor ? [...points] : [], closable };
+    this.container.dataset.polygonVertices = String(this.polygon.points.length / 2);
+    this.container.dataset.polygonClosable = String(closable);
     this.outline.visible(!!points);
     this.outline.points(points ? [...points] : []);
     this.outline.closed(!cursor);
@@ -169,6 +241,10 @@ export class EditorStage {
     this.outlineCursor.visible(band.length > 0);
     this.outlineCursor.points(band);
     this.cursorLayer.batchDraw();
+  }
+
+  focus(): void {
+    this.container.focus({ preventScroll: true });
   }
 
   destroy(): void {
@@ -182,11 +258,12 @@ export class EditorStage {
     // Zoomed in, every label pixel is a crisp square; zoomed out, smoothing keeps thin labels visible.
     this.labelLayer.imageSmoothingEnabled(scale < 1);
     this.fillLayer.imageSmoothingEnabled(scale < 1);
+    this.edgeLayer.imageSmoothingEnabled(false);
     this.stage.batchDraw();
     // Read by the end-to-end test (and handy when debugging): the transform in CSS pixels.
     this.container.dataset.scale = String(scale);
     this.container.dataset.x = String(x);
     this.container.dataset.y = String(y);
-    this.onview(this.view);
+    this.onview(this.view, this.stage.width(), this.stage.height());
   }
 }

@@ -7,13 +7,25 @@ export interface Point {
   y: number;
 }
 
+/** Absolute bounds; within them the limits depend on the fitted scale (see `zoomLimits`). */
 export const MIN_SCALE = 0.02;
 export const MAX_SCALE = 64;
+
+/**
+ * How far zoom goes, relative to the scale that fits the image: out to half the fitted size (never below
+ * 100% for an image that fits at a larger scale), in to 32 screen pixels per image pixel (or 4x the fit).
+ */
+export function zoomLimits(fitScale: number): { min: number; max: number } {
+  const min = clamp(Math.min(1, fitScale / 2), MIN_SCALE, MAX_SCALE);
+  return { min, max: clamp(Math.max(32, fitScale * 4), min, MAX_SCALE) };
+}
 
 export class Viewport {
   scale = 1;
   x = 0;
   y = 0;
+  /** The scale `fit` chose last; bounds zooming. */
+  fitScale = 1;
 
   toImage(sx: number, sy: number): Point {
     return { x: (sx - this.x) / this.scale, y: (sy - this.y) / this.scale };
@@ -27,6 +39,7 @@ export class Viewport {
   fit(w: number, h: number, viewW: number, viewH: number, margin = 24): void {
     const s = Math.min((viewW - 2 * margin) / w, (viewH - 2 * margin) / h);
     this.scale = clamp(Number.isFinite(s) && s > 0 ? s : 1, MIN_SCALE, MAX_SCALE);
+    this.fitScale = this.scale;
     this.x = Math.round((viewW - w * this.scale) / 2);
     this.y = Math.round((viewH - h * this.scale) / 2);
   }
@@ -34,7 +47,8 @@ export class Viewport {
   /** Multiplies the scale by `factor`, keeping the image point under screen point (sx, sy) in place. */
   zoomAbout(sx: number, sy: number, factor: number): void {
     const p = this.toImage(sx, sy);
-    this.scale = clamp(this.scale * factor, MIN_SCALE, MAX_SCALE);
+    const { min, max } = zoomLimits(this.fitScale);
+    this.scale = clamp(this.scale * factor, min, max);
     this.x = sx - p.x * this.scale;
     this.y = sy - p.y * this.scale;
   }
@@ -42,6 +56,12 @@ export class Viewport {
   pan(dx: number, dy: number): void {
     this.x += dx;
     this.y += dy;
+  }
+
+  /** Puts image point (ix, iy) at the centre of a `viewW` x `viewH` view (the minimap's click). */
+  centerOn(ix: number, iy: number, viewW: number, viewH: number): void {
+    this.x = viewW / 2 - ix * this.scale;
+    this.y = viewH / 2 - iy * this.scale;
   }
 }
 

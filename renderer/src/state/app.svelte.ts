@@ -20,16 +20,16 @@ export class AppState {
 
   createProject(): Promise<void> {
     return this.run(async () => {
-      const path = await call('dialog.createProject');
-      if (path) this.project = await call('project.create', { path });
+      const picked = await call('dialog.createProject');
+      if (picked) this.project = await call('project.create', { grant: picked.grant });
     });
   }
 
-  /** Opens `path`, or asks for one with the open dialog. */
-  openProject(path?: string): Promise<void> {
+  /** Opens a recent project by its grant, or asks for one with the open dialog. */
+  openProject(grant?: string): Promise<void> {
     return this.run(async () => {
-      const chosen = path ?? (await call('dialog.openProject'));
-      if (chosen) this.project = await call('project.open', { path: chosen });
+      const chosen = grant ?? (await call('dialog.openProject'))?.grant;
+      if (chosen) this.project = await call('project.open', { grant: chosen });
     });
   }
 
@@ -41,9 +41,9 @@ export class AppState {
     });
   }
 
-  forgetRecent(path: string): Promise<void> {
+  forgetRecent(grant: string): Promise<void> {
     return this.run(async () => {
-      this.recent = await call('project.forgetRecent', { path });
+      this.recent = await call('project.forgetRecent', { grant });
     });
   }
 

@@ -1,5 +1,13 @@
-/** The open project's images: listing, imports (dialog, folder, drop), splits and lazy thumbnails. */
-import type { ImageSummary, ImportFailure, ImportReport, MaskImportReport, Split } from '../../../core/ipc/contract';
+/** The open project's images: listing, imports (dialog, folder, drop), splits, review status, deletion, lazy thumbnails. */
+import type {
+  GrantedPath,
+  ImageStatus,
+  ImageSummary,
+  ImportFailure,
+  ImportReport,
+  MaskImportReport,
+  Split,
+} from '../../../core/ipc/contract';
 import { call, errorMessage, onEvent } from '../lib/api';
 import { ClassesState } from './classes.svelte';
 
@@ -62,10 +70,10 @@ export class ProjectState {
     }
   }
 
-  importPaths(paths: string[]): Promise<void> {
-    if (paths.length === 0) return Promise.resolve();
-    return this.runImport(`Importing ${paths.length === 1 ? '1 item' : `${paths.length} items`}…`, async () =>
-      summarizeImages([await call('images.import', { paths })]),
+  /** Imports the files or folder a dialog granted (main resolves the grant; no path crosses over). */
+  importGranted(picked: GrantedPath): Promise<void> {
+    return this.runImport(`Importing ${picked.count === 1 ? '1 item' : `${picked.count} items`}…`, async () =>
+      summarizeImages([await call('images.import', { grant: picked.grant })]),
     );
   }
 
@@ -108,14 +116,14 @@ export class ProjectState {
    * set, nothing is applied and the values come back (with pixel counts) for the user to confirm.
    */
   async importMasks(
-    folder: string,
+    folder: GrantedPath,
     voidValue: number | undefined,
     createClasses = false,
   ): Promise<MaskImportReport['unknownValues'] | null> {
     let unknown: MaskImportReport['unknownValues'] | null = null;
     await this.runImport('Importing masks…', async () => {
       const r: MaskImportReport = await call('masks.import', {
-        paths: [folder],
+        grant: folder.grant,
         ...(voidValue === undefined ? {} : { voidValue }),
         ...(createClasses ? { createClasses } : {}),
       });
@@ -135,14 +143,24 @@ export class ProjectState {
     return unknown;
   }
 
-  async setSplit(id: number, split: Split): Promise<void> {
-    const before = this.images.find((i) => i.id === id)?.split;
-    this.patchImage(id, { split });
+  setSplit(ids: number[], split: Split): Promise<void> {
+    return this.patchMany(ids, { split }, () => call('images.setSplit', { ids, split }));
+  }
+
+  setStatus(ids: number[], status: ImageStatus): Promise<void> {
+    return this.patchMany(ids, { status }, () => call('images.setStatus', { ids, status }));
+  }
+
+  /** Deletes images with their labels; true when it worked. */
+  async removeImages(ids: number[]): Promise<boolean> {
     try {
-      await call('images.setSplit', { ids: [id], split });
+      await call('images.remove', { ids });
+      return true;
     } catch (err) {
-      if (before) this.patchImage(id, { split: before });
       this.error = errorMessage(err);
+      return false;
+    } finally {
+      await this.refreshImages();
     }
   }
 
@@ -178,8 +196,16 @@ export class ProjectState {
     }
   }
 
-  private patchImage(id: number, patch: Partial<ImageSummary>): void {
-    this.images = this.images.map((i) => (i.id === id ? { ...i, ...patch } : i));
+  /** Shows the change at once and saves it; on failure the previous values come back. */
+  private async patchMany(ids: number[], patch: Partial<ImageSummary>, save: () => Promise<unknown>): Promise<void> {
+    const before = this.images;
+    this.images = this.images.map((i) => (ids.includes(i.id) ? { ...i, ...patch } : i));
+    try {
+      await save();
+    } catch (err) {
+      this.images = before;
+      this.error = errorMessage(err);
+    }
   }
 
   private runImport(label: string, action: () => Promise<ImportSummary | null>): Promise<void> {

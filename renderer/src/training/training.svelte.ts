@@ -28,7 +28,7 @@ export interface EpochPoint {
 
 export interface LiveRun {
   runId: number;
-  status: 'starting' | 'running' | 'completed' | 'stopped' | 'failed';
+  status: 'starting' | 'running' | 'completed' | 'stopped' | 'failed' | 'interrupted';
   backend: string | null;
   skipped: { name: string; reason: string }[];
   train: number;

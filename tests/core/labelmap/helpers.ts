@@ -1,4 +1,5 @@
 /** Test helpers: seeded randomness and label maps built independently of the code under test. */
+import { Provenance, UNLABELED } from '../../../core/labelmap/types';
 import type { LabelMap } from '../../../core/labelmap/types';
 
 /** mulberry32: deterministic floats in [0, 1). */
@@ -59,4 +60,42 @@ export function diffIndices(a: LabelMap, b: LabelMap): number[] {
 /** Exact equality of both planes, reported as a count so failures are readable. */
 export function sameBytes(a: LabelMap, b: LabelMap): boolean {
   return diffIndices(a, b).length === 0;
+}
+
+/** Pixels 4-connected to (sx, sy) through pixels within `tol` of its colour and not painted (nor labeled when `protect`). */
+export function bruteWandRegion(
+  map: LabelMap,
+  rgba: ArrayLike<number>,
+  sx: number,
+  sy: number,
+  tol: number,
+  protect: boolean,
+): Set<number> {
+  const w = map.width;
+  const seed = sy * w + sx;
+  const ok = (i: number) =>
+    [0, 1, 2].every((c) => Math.abs(rgba[i * 4 + c]! - rgba[seed * 4 + c]!) <= tol) &&
+    map.provenance[i] !== Provenance.Painted &&
+    (!protect || map.classes[i] === UNLABELED);
+  const out = new Set<number>();
+  if (!ok(seed)) return out;
+  const queue = [seed];
+  out.add(seed);
+  while (queue.length) {
+    const i = queue.shift()!;
+    const x = i % w;
+    const y = (i - x) / w;
+    for (const [nx, ny] of [
+      [x - 1, y],
+      [x + 1, y],
+      [x, y - 1],
+      [x, y + 1],
+    ] as const) {
+      const j = ny * w + nx;
+      if (nx < 0 || ny < 0 || nx >= w || ny >= map.height || out.has(j) || !ok(j)) continue;
+      out.add(j);
+      queue.push(j);
+    }
+  }
+  return out;
 }

@@ -1,19 +1,16 @@
 /** Brush and eraser: idle -> drawing (one StrokeSession, one undo step) -> idle. */
 import { snapBrushPoint, StrokeSession } from '../../../../core/labelmap';
 import type { Point } from '../viewport';
-import type { Tool, ToolContext } from './tool';
+import { StrokeTool, type ToolContext } from './tool';
 
-export class BrushTool implements Tool {
-  private stroke: StrokeSession | null = null;
+export class BrushTool extends StrokeTool<StrokeSession> {
   private last: Point | null = null;
 
   constructor(
-    private readonly ctx: () => ToolContext | null,
+    ctx: () => ToolContext | null,
     readonly name: 'brush' | 'eraser',
-  ) {}
-
-  get busy(): boolean {
-    return this.stroke !== null;
+  ) {
+    super(ctx);
   }
 
   down(p: Point): void {
@@ -33,28 +30,5 @@ export class BrushTool implements Tool {
     if (this.last && this.last.x === s.x && this.last.y === s.y) return;
     this.last = s;
     ctx.redraw(this.stroke.addPoint(s.x, s.y));
-  }
-
-  up(p: Point): void {
-    this.move(p);
-    this.finish();
-  }
-
-  key(): boolean {
-    return false;
-  }
-
-  finish(): void {
-    const stroke = this.stroke;
-    if (!stroke) return;
-    this.stroke = null;
-    this.ctx()?.push(stroke.commit());
-  }
-
-  cancel(): void {
-    const stroke = this.stroke;
-    if (!stroke) return;
-    this.stroke = null;
-    this.ctx()?.redraw(stroke.cancel());
   }
 }

@@ -1,13 +1,10 @@
 /** Flood fill: one click fills the 4-connected region of the clicked pixel's class. Stateless. */
 import { floodFill } from '../../../../core/labelmap';
 import type { Point } from '../viewport';
-import type { Tool, ToolContext } from './tool';
+import { ClickTool } from './tool';
 
-export class FillTool implements Tool {
+export class FillTool extends ClickTool {
   readonly name = 'fill';
-  readonly busy = false;
-
-  constructor(private readonly ctx: () => ToolContext | null) {}
 
   down(p: Point): void {
     const ctx = this.ctx();
@@ -18,12 +15,4 @@ export class FillTool implements Tool {
     ctx.redraw(entry.rect);
     ctx.push(entry);
   }
-
-  move(): void {}
-  up(): void {}
-  key(): boolean {
-    return false;
-  }
-  finish(): void {}
-  cancel(): void {}
 }

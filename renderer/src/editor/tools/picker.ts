@@ -1,13 +1,10 @@
 /** Class picker: a click chooses the class under the cursor (unlabeled pixels choose nothing). */
 import { classAt, UNLABELED } from '../../../../core/labelmap';
 import type { Point } from '../viewport';
-import type { Tool, ToolContext } from './tool';
+import { ClickTool } from './tool';
 
-export class PickerTool implements Tool {
+export class PickerTool extends ClickTool {
   readonly name = 'picker';
-  readonly busy = false;
-
-  constructor(private readonly ctx: () => ToolContext | null) {}
 
   down(p: Point): void {
     const ctx = this.ctx();
@@ -15,12 +12,4 @@ export class PickerTool implements Tool {
     const value = classAt(ctx.map, p.x, p.y);
     if (value !== null && value !== UNLABELED) ctx.pick(value);
   }
-
-  move(): void {}
-  up(): void {}
-  key(): boolean {
-    return false;
-  }
-  finish(): void {}
-  cancel(): void {}
 }

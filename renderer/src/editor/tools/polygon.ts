@@ -11,6 +11,8 @@ import type { Tool, ToolContext } from './tool';
 
 /** Drag distance (screen pixels) that turns a press into a lasso, and the double-click radius. */
 const DRAG_PX = 4;
+/** A click within this many screen pixels of the first vertex closes the polygon (its marker lights up). */
+const CLOSE_PX = 8;
 const DOUBLE_CLICK_MS = 400;
 
 type State =
@@ -37,11 +39,11 @@ export class PolygonTool implements Tool {
       this.state = { kind: 'pressed', points: [p.x, p.y], start: p };
     } else if (s.kind === 'clicking') {
       const near = (q: Point) => Math.hypot(q.x - p.x, q.y - p.y) <= DRAG_PX * ctx.screenPixel;
-      const first = { x: s.points[0]!, y: s.points[1]! };
       const double = performance.now() - s.lastClick.t < DOUBLE_CLICK_MS && near(s.lastClick.p);
-      if (double || (s.points.length >= 6 && near(first))) return this.close();
+      if (double || this.closable(p)) return this.close();
       s.points.push(p.x, p.y);
       s.lastClick = { p, t: performance.now() };
+      if (s.points.length === 4) ctx.say('Click the first point, double-click or press Enter to close; Esc cancels.');
     }
     this.showPreview(p);
   }
@@ -99,8 +101,17 @@ export class PolygonTool implements Tool {
     ctx.push(entry);
   }
 
+  /** Whether a click at `p` would close the polygon: three vertices or more, and `p` near the first. */
+  private closable(p: Point): boolean {
+    const s = this.state;
+    const ctx = this.ctx();
+    if (s.kind !== 'clicking' || s.points.length < 6 || !ctx) return false;
+    return Math.hypot(p.x - s.points[0]!, p.y - s.points[1]!) <= CLOSE_PX * ctx.screenPixel;
+  }
+
   private showPreview(cursor: Point): void {
     const s = this.state;
-    this.ctx()?.preview(s.kind === 'idle' ? null : s.points, s.kind === 'clicking' ? cursor : null);
+    const clicking = s.kind === 'clicking';
+    this.ctx()?.preview(s.kind === 'idle' ? null : s.points, clicking ? cursor : null, this.closable(cursor));
   }
 }
