@@ -12,6 +12,7 @@ import { Project } from '../../main/services/project';
 import { PredictionWorker, scoreInProcess } from '../../main/services/prediction-worker';
 import { nodeFork, startTraining, workerPath, type ForkWorker } from '../../main/services/training';
 import type { FromWorker, ToWorker } from '../../core/training/protocol';
+import { newPredictionCache, runPrediction } from '../../worker/index';
 import { tempDir } from '../helpers/fixtures';
 import { buildTrainingWorker, makeProject, SIZE, TINY_TRAINING } from '../helpers/training';
 
@@ -102,6 +103,31 @@ describe('prediction process', () => {
       worker.close();
     }
     expect(worker.running).toBe(false);
+  }, 120_000);
+
+  it('in the worker: the model is kept between requests, and a cancelled request stops before its next image', async () => {
+    const sent: FromWorker[] = [];
+    const channel = { send: (m: FromWorker) => sent.push(m), onMessage: () => {} };
+    const cache = newPredictionCache();
+    await runPrediction({ type: 'predict', requestId: 1, projectPath: path, imageIds: [1] }, channel, cache);
+    const kept = cache.model;
+    expect(kept).not.toBeNull();
+    let cancelled = false;
+    const after = (m: FromWorker) => {
+      sent.push(m);
+      if (m.type === 'prediction') cancelled = true; // the user moves on after the first image
+    };
+    await runPrediction(
+      { type: 'predict', requestId: 2, projectPath: path, imageIds: [1, 2, 3] },
+      { send: after, onMessage: () => {} },
+      cache,
+      () => cancelled,
+    );
+    expect(cache.model).toBe(kept); // same checkpoint: not loaded again
+    const second = sent.filter((m) => 'requestId' in m && m.requestId === 2);
+    expect(second.map((m) => m.type)).toEqual(['prediction', 'predictDone']);
+    expect(second[1]).toMatchObject({ error: { code: 'CANCELLED' } });
+    cache.model?.model.dispose();
   }, 120_000);
 
   it('says NOT_FOUND, by code, when there is no trained model', async () => {
