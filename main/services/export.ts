@@ -14,7 +14,7 @@ import { loadLabelMap } from '../../db/labelmaps';
 import type { ProjectDb } from '../../db/open';
 import { encodeIndexedMask } from './masks';
 import { computeClassWeights } from './class-weights';
-import { findCheckpoint, type CheckpointMeta } from './predict';
+import { findCheckpoint } from './predict';
 import { listDir, makeDirs, sweepTempFiles, writeFileAtomic } from './out-files';
 
 export const EXPORT_KINDS = ['masks', 'dataset', 'model'] as const;
@@ -211,7 +211,7 @@ export async function exportModel(
   overwrite = false,
 ): Promise<ExportReport> {
   const c = findCheckpoint(db, checkpointId);
-  const meta = c.metadata as unknown as CheckpointMeta & Record<string, unknown>;
+  const meta = c.metadata;
   const metadata = {
     maskwright: {
       checkpoint: c.id,
@@ -224,7 +224,7 @@ export async function exportModel(
         value: meta.classValues[i],
       })),
       inputSize: { height: meta.inputSize[0], width: meta.inputSize[1] },
-      normalization: meta['normalization'],
+      normalization: meta.normalization,
       output: 'logits [1, H, W, C]; softmax over the last axis gives class probabilities; argmax gives the class index',
     },
   };
