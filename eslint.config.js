@@ -1,9 +1,10 @@
-// Lint: typescript-eslint and svelte recommended rules, plus the layer rules that keep core/ pure
-// and keep Electron out of everything but main/index.ts, main/security.ts and the preload.
+// Lint: typescript-eslint and svelte recommended rules, plus the layer rules: the README's Layout table
+// (scripts/eslint/layers.js), core/ pure, and Electron only in main/index.ts, main/security.ts and the preload.
 import js from '@eslint/js';
 import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 import ts from 'typescript-eslint';
+import { createLayersPlugin } from './scripts/eslint/layers.js';
 
 const nodeBuiltins = [
   'fs',
@@ -23,6 +24,11 @@ const nodeBuiltins = [
 ];
 
 export default ts.config(
+  {
+    files: ['**/*.ts', '**/*.svelte', '**/*.js', '**/*.mjs'],
+    plugins: { maskwright: createLayersPlugin(import.meta.dirname) },
+    rules: { 'maskwright/layers': 'error' },
+  },
   { ignores: ['dist/', 'release/', 'node_modules/', 'test-artifacts/', '.electron-native/', '.gpu-bundle/'] },
   js.configs.recommended,
   ...ts.configs.recommended,
@@ -64,21 +70,6 @@ export default ts.config(
           patterns: [
             { group: ['node:*'], message: 'core/ must not import Node modules' },
             { group: ['electron', 'electron/*'], message: 'core/ must not import Electron' },
-            {
-              group: [
-                '../main/*',
-                '../db/*',
-                '../renderer/*',
-                '../trainer/*',
-                '../cli/*',
-                '../../main/*',
-                '../../db/*',
-                '../../renderer/*',
-                '../../trainer/*',
-                '../../cli/*',
-              ],
-              message: 'core/ is the bottom layer',
-            },
           ],
         },
       ],
@@ -101,7 +92,7 @@ export default ts.config(
   },
   {
     // Only the Electron entry points may import Electron: handlers must run without it.
-    files: ['db/**', 'cli/**', 'trainer/**', 'renderer/**', 'main/ipc/**', 'main/services/**'],
+    files: ['db/**', 'cli/**', 'trainer/**', 'worker/**', 'renderer/**', 'main/ipc/**', 'main/services/**'],
     rules: {
       'no-restricted-imports': [
         'error',

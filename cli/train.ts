@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { BACKEND_CHOICES, PIXEL_SOURCES, type TrainSettingsInput } from '../core/training/settings';
 import { nodeFork, startTraining, workerPath } from '../main/services/training';
 import { Project } from '../main/services/project';
-import type { FromWorker } from '../trainer/run/protocol';
+import type { FromWorker } from '../core/training/protocol';
 import type { Command } from './commands';
 import { err, intOption, numberOption, out, pct, UsageError } from './output';
 

@@ -2,6 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { AppError } from '../core/ipc/errors';
+import type { CheckpointSummary } from '../core/ipc/contract';
+import { checkpointMetaSchema, type CheckpointMeta } from '../core/training/checkpoint';
+import { parseEpochMetrics, type EpochMetrics, type EpochMetricsRecord } from '../core/training/epoch-metrics';
 import { writeTransaction, type ProjectDb } from './open';
 
 /** `interrupted`: the process that trained ended without finishing (killed, crashed, machine off). */
@@ -24,7 +27,7 @@ export interface EpochRow {
   epoch: number;
   trainLoss: number | null;
   valLoss: number | null;
-  metrics: unknown;
+  metrics: EpochMetrics;
   recordedAt: string;
 }
 
@@ -36,7 +39,7 @@ export interface CheckpointRow {
   modelTopology: unknown;
   /** Concatenated weight data; its layout is `metadata.weightSpecs`. */
   weights: Uint8Array;
-  metadata: Record<string, unknown>;
+  metadata: CheckpointMeta;
   createdAt: string;
 }
 
@@ -190,7 +193,7 @@ export function markDeadRuns(db: ProjectDb, nowMs = Date.now()): number {
 /** Records one epoch: its metrics and its checkpoint, in one transaction (both or neither). */
 export function recordEpoch(
   db: ProjectDb,
-  epoch: Omit<EpochRow, 'recordedAt'>,
+  epoch: Omit<EpochRow, 'recordedAt' | 'metrics'> & { metrics: Partial<EpochMetricsRecord> },
   checkpoint?: Omit<CheckpointRow, 'id' | 'createdAt' | 'runId' | 'epoch'>,
 ): number | null {
   return writeTransaction(db, () => {
@@ -231,7 +234,7 @@ export function listEpochs(db: ProjectDb, runId: number): EpochRow[] {
     epoch: r.epoch,
     trainLoss: r.train_loss,
     valLoss: r.val_loss,
-    metrics: JSON.parse(r.metrics),
+    metrics: parseEpochMetrics(JSON.parse(r.metrics)),
     recordedAt: r.recorded_at,
   }));
 }
@@ -245,13 +248,20 @@ interface RawCheckpoint {
   metadata: string;
   created_at: string;
 }
+/** The checkpoint's metadata, parsed here once: prediction, resuming and export read it typed. */
+function checkpointMeta(r: RawCheckpoint): CheckpointMeta {
+  const parsed = checkpointMetaSchema.safeParse(JSON.parse(r.metadata));
+  if (parsed.success) return parsed.data;
+  const i = parsed.error.issues[0]!;
+  throw new AppError('IO', `Checkpoint ${r.id} cannot be used: its metadata is damaged (${i.path.join('.')}: ${i.message})`);
+}
 const toCheckpoint = (r: RawCheckpoint): CheckpointRow => ({
   id: r.id,
   runId: r.run_id,
   epoch: r.epoch,
   modelTopology: JSON.parse(r.model_topology),
   weights: new Uint8Array(r.weights.buffer, r.weights.byteOffset, r.weights.byteLength),
-  metadata: JSON.parse(r.metadata),
+  metadata: checkpointMeta(r),
   createdAt: r.created_at,
 });
 
@@ -261,15 +271,7 @@ export function getCheckpoint(db: ProjectDb, id: number): CheckpointRow {
   return toCheckpoint(r);
 }
 
-export interface CheckpointSummary {
-  id: number;
-  runId: number;
-  epoch: number;
-  createdAt: string;
-  bytes: number;
-  /** The run's metrics at this epoch (validation when the project had validation images). */
-  meanIoU: number | null;
-}
+export type { CheckpointSummary };
 
 /** A run's checkpoints, oldest first, without their weights. */
 export function listCheckpoints(db: ProjectDb, runId: number): CheckpointSummary[] {

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DROP_GRANT_CHANNEL } from '../core/ipc/channels';
 import { createAppRegistry, grantDropped, type Dialogs } from './ipc/handlers';
-import type { ForkWorker } from './services/training';
+import { receiveFromWorker, type ForkWorker } from './services/training';
 import { serveAppFile } from './protocol';
 import { APP_ORIGIN, APP_SCHEME, hardenSession, hardenWebContents, isAppUrl } from './security';
 
@@ -75,7 +75,7 @@ const forkUtility: ForkWorker = (modulePath) => {
   const child = utilityProcess.fork(modulePath, [], { serviceName: 'Maskwright training', stdio: 'inherit' });
   return {
     postMessage: (m) => child.postMessage(m),
-    onMessage: (fn) => child.on('message', fn),
+    onMessage: (fn) => child.on('message', receiveFromWorker(fn, () => void child.kill())),
     onExit: (fn) => child.on('exit', fn),
     kill: () => void child.kill(),
   };
@@ -99,7 +99,7 @@ async function start(): Promise<void> {
     dialogs: electronDialogs(() => mainWindow),
     emit: (event, payload) => mainWindow?.webContents.send(event, payload),
     forkWorker: forkUtility,
-    workerModule: join(__dirname, '..', 'trainer', 'worker.cjs'),
+    workerModule: join(__dirname, '..', 'worker', 'index.cjs'),
     closeWindow: () => {
       if (!mainWindow || closeAllowed) return false;
       closeAllowed = true;

@@ -30,8 +30,8 @@ await Promise.all([
   // The preload runs sandboxed: it may require only 'electron', so everything else is bundled in.
   build({ ...common, entryPoints: ['preload/index.ts'], outfile: 'dist/preload/index.cjs', external: ['electron'] }),
   build({ ...common, entryPoints: ['cli/index.ts'], outfile: 'dist/cli/index.cjs', external }),
-  // The training process (utilityProcess in the app, child process in the CLI).
-  build({ ...common, entryPoints: ['trainer/worker.ts'], outfile: 'dist/trainer/worker.cjs', external }),
+  // The training and prediction process (utilityProcess in the app, child process in the CLI).
+  build({ ...common, entryPoints: ['worker/index.ts'], outfile: 'dist/worker/index.cjs', external }),
 ]);
 
 if (target === 'all') {

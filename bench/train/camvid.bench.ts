@@ -7,7 +7,7 @@
  *
  * --labeled N keeps masks for the first N training images only (the rest are imported without labels),
  * to measure the reconstruction head's effect with few labels: run it with and without --reconstruction.
- * It bundles the training worker (dist/trainer/worker.cjs) from the current sources before it starts.
+ * It bundles the training worker (dist/worker/index.cjs) from the current sources before it starts.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -43,7 +43,7 @@ async function pngs(dir: string): Promise<string[]> {
 }
 
 async function main(): Promise<void> {
-  // The training process runs dist/trainer/worker.cjs: bundle it from the current sources first.
+  // The training process runs dist/worker/index.cjs: bundle it from the current sources first.
   const build = spawnSync(process.execPath, [join(process.cwd(), 'scripts', 'build.mjs'), 'node'], {
     stdio: 'inherit',
   });

@@ -48,6 +48,7 @@ export const CHANNELS = [
   'model.select',
   'predict.image',
   'predict.rank',
+  'predict.cancel',
 ] as const;
 
 export type Channel = (typeof CHANNELS)[number];

@@ -9,6 +9,7 @@ import type { Envelope } from './errors';
 import type { AppEvent, Listener } from './events';
 import { PIXEL_SOURCES, trainSettingsSchema } from '../training/settings';
 import type { BackendStatus } from '../training/backends';
+import type { EpochMetrics } from '../training/epoch-metrics';
 
 export const SPLITS = ['train', 'val', 'unassigned'] as const;
 export type Split = (typeof SPLITS)[number];
@@ -143,6 +144,7 @@ export interface CheckpointSummary {
   epoch: number;
   createdAt: string;
   bytes: number;
+  /** The run's metrics at this epoch (validation when the project had validation images). */
   meanIoU: number | null;
 }
 export interface PredictionData {
@@ -180,7 +182,7 @@ export interface EpochSummary {
   epoch: number;
   trainLoss: number | null;
   valLoss: number | null;
-  metrics: unknown;
+  metrics: EpochMetrics;
   recordedAt: string;
 }
 export interface MaskImportReport {
@@ -338,6 +340,8 @@ export const contract = {
   },
   /** Stops a running export after the image it is writing (it then answers CANCELLED). */
   'export.cancel': { input: none, output: {} as { cancelling: boolean } },
+  /** The user moved on: the pending `predict.image` stops (it answers CANCELLED). */
+  'predict.cancel': { input: none, output: {} as { cancelled: boolean } },
 } satisfies Record<Channel, { input: z.ZodType; output: unknown }>;
 
 export type Contract = typeof contract;

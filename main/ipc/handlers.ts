@@ -4,7 +4,7 @@
  */
 import type { Channel } from '../../core/ipc/channels';
 import type { GrantedPath, GrantUse, ProjectInfo, RecentProject } from '../../core/ipc/contract';
-import { GrantTable } from '../grants';
+import { GrantTable } from './grants';
 import { AppError, type Envelope } from '../../core/ipc/errors';
 import { LIMITS } from '../../core/ipc/contract';
 import { z } from 'zod';
@@ -25,12 +25,11 @@ import { computeClassWeights } from '../services/class-weights';
 import { runExport } from '../services/export';
 import {
   backendsInProcess,
-  predictInProcess,
-  scoreInProcess,
   startTraining,
   type ForkWorker,
   type TrainingHandle,
 } from '../services/training';
+import { PredictionWorker, scoreInProcess } from '../services/prediction-worker';
 import { byExpectedGain } from '../../core/training/rank';
 import { activeCheckpoint, listCheckpoints, listEpochs, listRuns, setActiveCheckpoint } from '../../db/runs';
 import { getMeta } from '../../db/meta';
@@ -61,18 +60,20 @@ export interface HandlerDeps {
   closeWindow?: () => boolean;
   /** Starts the training process (Electron's utilityProcess in the app, child_process.fork in tests). */
   forkWorker?: ForkWorker;
-  /** The built training worker (dist/trainer/worker.cjs). */
+  /** The built training worker (dist/worker/index.cjs). */
   workerModule?: string;
 }
 
 /** The state behind one window: at most one open project. */
 export class Session {
   project: Project | null = null;
-  /** The paths this window may use, by opaque grant id (see main/grants.ts). */
+  /** The paths this window may use, by opaque grant id (see main/ipc/grants.ts). */
   readonly grants = new GrantTable();
   training: TrainingHandle | null = null;
   /** Aborts the export in progress (export.cancel). */
   exportAbort: AbortController | null = null;
+  /** The open project's prediction process (predict.image), started by the first prediction. */
+  private predictor: PredictionWorker | null = null;
   constructor(readonly deps: HandlerDeps) {}
 
   require(): Project {
@@ -80,8 +81,26 @@ export class Session {
     return this.project;
   }
 
+  /** The open project's long-lived prediction process (closed with the project). */
+  prediction(fork: ForkWorker, modulePath: string): PredictionWorker {
+    const project = this.require();
+    this.predictor ??= new PredictionWorker(project.path, fork, modulePath, { nativeBinding: this.deps.nativeBinding });
+    return this.predictor;
+  }
+
+  /** Cancels the pending prediction, if any (predict.cancel). */
+  cancelPrediction(): boolean {
+    return this.predictor?.cancelPending('Prediction cancelled') ?? false;
+  }
+
+  private closePrediction(): void {
+    this.predictor?.close();
+    this.predictor = null;
+  }
+
   switchTo(project: Project): ProjectInfo {
     this.stopTraining();
+    this.closePrediction();
     this.project?.close();
     this.project = project;
     new RecentProjects(this.deps.dataDir).touch(project.path);
@@ -97,6 +116,7 @@ export class Session {
 
   close(): boolean {
     this.stopTraining();
+    this.closePrediction();
     const had = this.project !== null;
     this.project?.close();
     this.project = null;
@@ -245,15 +265,9 @@ export function createHandlers(session: Session): Handlers {
       return { checkpointId };
     },
     'predict.image': async ({ imageId, checkpointId }) => {
-      const project = session.require();
       const { fork, module } = trainingProcess();
-      const r = await predictInProcess(project.path, [imageId], fork, module, {
-        checkpointId,
-        nativeBinding: deps.nativeBinding,
-      });
-      const failed = r.failures[0];
-      if (failed) throw new AppError(failed.error.code, failed.error.message);
-      const p = r.predictions[0]!;
+      const r = await session.prediction(fork, module).predictImage(imageId, checkpointId);
+      const p = r.prediction;
       return {
         imageId,
         checkpointId: r.checkpointId,
@@ -301,6 +315,7 @@ export function createHandlers(session: Session): Handlers {
         if (session.exportAbort === abort) session.exportAbort = null;
       }
     },
+    'predict.cancel': () => ({ cancelled: session.cancelPrediction() }),
     'export.cancel': () => {
       const abort = session.exportAbort;
       abort?.abort();

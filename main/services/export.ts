@@ -14,7 +14,7 @@ import { loadLabelMap } from '../../db/labelmaps';
 import type { ProjectDb } from '../../db/open';
 import { encodeIndexedMask } from './masks';
 import { computeClassWeights } from './class-weights';
-import { findCheckpoint, type CheckpointMeta } from './predict';
+import { findCheckpoint } from './predict';
 import { listDir, makeDirs, sweepTempFiles, writeFileAtomic } from './out-files';
 
 export const EXPORT_KINDS = ['masks', 'dataset', 'model'] as const;
@@ -112,10 +112,7 @@ async function colorPreview(
 export async function exportMasks(
   db: ProjectDb,
   dir: string,
-  overwrite = false,
-  labels: ExportLabels = 'all',
-  signal?: AbortSignal,
-  imageIds?: readonly number[],
+  { overwrite = false, labels = 'all', signal, imageIds }: ExportOptions = {},
 ): Promise<ExportReport> {
   const colors = new Map(listClasses(db).map((c) => [c.value, c.color]));
   await prepareTarget(dir, overwrite);
@@ -145,10 +142,7 @@ export async function exportMasks(
 export async function exportDataset(
   db: ProjectDb,
   dir: string,
-  overwrite = false,
-  labels: ExportLabels = 'all',
-  signal?: AbortSignal,
-  imageIds?: readonly number[],
+  { overwrite = false, labels = 'all', signal, imageIds }: ExportOptions = {},
 ): Promise<ExportReport> {
   const classes = listClasses(db);
   if (!classes.length) throw new AppError('INVALID_INPUT', 'The project has no classes to export');
@@ -217,7 +211,7 @@ export async function exportModel(
   overwrite = false,
 ): Promise<ExportReport> {
   const c = findCheckpoint(db, checkpointId);
-  const meta = c.metadata as unknown as CheckpointMeta & Record<string, unknown>;
+  const meta = c.metadata;
   const metadata = {
     maskwright: {
       checkpoint: c.id,
@@ -230,7 +224,7 @@ export async function exportModel(
         value: meta.classValues[i],
       })),
       inputSize: { height: meta.inputSize[0], width: meta.inputSize[1] },
-      normalization: meta['normalization'],
+      normalization: meta.normalization,
       output: 'logits [1, H, W, C]; softmax over the last axis gives class probabilities; argmax gives the class index',
     },
   };
@@ -275,9 +269,7 @@ export function runExport(
   dir: string,
   options: ExportOptions = {},
 ): Promise<ExportReport> {
-  const overwrite = options.overwrite ?? false;
-  const labels = options.labels ?? 'all';
-  if (kind === 'masks') return exportMasks(db, dir, overwrite, labels, options.signal, options.imageIds);
-  if (kind === 'dataset') return exportDataset(db, dir, overwrite, labels, options.signal, options.imageIds);
-  return exportModel(db, dir, options.checkpointId, overwrite);
+  if (kind === 'masks') return exportMasks(db, dir, options);
+  if (kind === 'dataset') return exportDataset(db, dir, options);
+  return exportModel(db, dir, options.checkpointId, options.overwrite ?? false);
 }

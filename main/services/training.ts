@@ -1,23 +1,21 @@
 /**
  * Starting and following a training run from the app or the CLI. The run itself happens in another
- * process (`trainer/worker.ts`), so a crash or a stuck kernel never takes the UI or the CLI down; the
+ * process (`worker/index.ts`), so a crash or a stuck kernel never takes the UI or the CLI down; the
  * run row is created here first, so even a process that dies at once leaves an honest record.
  */
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { AppError, oneLine, type ApiErrorPayload } from '../../core/ipc/errors';
+import { AppError, oneLine } from '../../core/ipc/errors';
 import { trainSettingsSchema, type TrainSettings, type TrainSettingsInput } from '../../core/training/settings';
 import { createRun, finishRun, getCheckpoint, getRun } from '../../db/runs';
 import { assertTrainingReady } from './readiness';
 import type { ProjectDb } from '../../db/open';
-import type {
-  FromWorker,
-  PredictionFailedMessage,
-  PredictionMessage,
-  PredictionScoreMessage,
-  ToWorker,
-} from '../../trainer/run/protocol';
+import {
+  parseFromWorker,
+  type FromWorker,
+  type ToWorker,
+} from '../../core/training/protocol';
 import type { TrainMessage } from '../../core/training/messages';
 import type { BackendStatus } from '../../core/training/backends';
 
@@ -30,80 +28,11 @@ export interface WorkerProcess {
 }
 export type ForkWorker = (modulePath: string) => WorkerProcess;
 
-/** dist/trainer/worker.cjs, built by scripts/build.mjs. */
+/** dist/worker/index.cjs, built by scripts/build.mjs. */
 export function workerPath(distDir: string): string {
-  const p = join(distDir, 'trainer', 'worker.cjs');
+  const p = join(distDir, 'worker', 'index.cjs');
   if (!existsSync(p)) throw new AppError('IO', `The training worker is not built (${p}); run npm run build`);
   return p;
-}
-
-export interface PredictOptions {
-  checkpointId?: number;
-  nativeBinding?: string;
-}
-
-/** What one prediction process delivered before it finished or died. */
-interface PredictRun {
-  predictions: PredictionMessage[];
-  scores: PredictionScoreMessage[];
-  failures: PredictionFailedMessage[];
-  checkpointId: number | null;
-  backend: string;
-  /** Why nothing could be predicted (e.g. NOT_FOUND: no trained model). */
-  error: ApiErrorPayload | null;
-  /** Set when the process ended before its last message: its exit code, as words. */
-  crashed: string | null;
-}
-
-/**
- * One prediction process for `imageIds`. Resolves when its last message (`predictDone`) arrived, or
- * when it died first (`crashed`); the process is told to leave only once everything is here.
- */
-function predictionProcess(
-  projectPath: string,
-  imageIds: readonly number[],
-  fork: ForkWorker,
-  modulePath: string,
-  options: PredictOptions & { scoresOnly?: boolean },
-): Promise<PredictRun> {
-  const child = fork(modulePath);
-  const run: PredictRun = {
-    predictions: [],
-    scores: [],
-    failures: [],
-    checkpointId: null,
-    backend: '',
-    error: null,
-    crashed: null,
-  };
-  return new Promise((resolve) => {
-    let settled = false;
-    child.onMessage((msg) => {
-      if (msg.type === 'prediction') run.predictions.push(msg);
-      else if (msg.type === 'predictionScore') run.scores.push(msg);
-      else if (msg.type === 'predictionFailed') run.failures.push(msg);
-      else if (msg.type === 'predictDone') {
-        settled = true;
-        Object.assign(run, { checkpointId: msg.checkpointId, backend: msg.backend, error: msg.error });
-        child.postMessage({ type: 'exit' });
-        resolve(run);
-      }
-    });
-    child.onExit((code) => {
-      if (settled) return;
-      settled = true;
-      run.crashed = `exit code ${code ?? 'none'}`;
-      resolve(run);
-    });
-    child.postMessage({
-      type: 'predict',
-      projectPath,
-      imageIds: [...imageIds],
-      ...(options.checkpointId !== undefined ? { checkpointId: options.checkpointId } : {}),
-      ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
-      ...(options.scoresOnly ? { scoresOnly: true } : {}),
-    });
-  });
 }
 
 /** The backends a training process can use here (`listBackends`), asked of a worker process. */
@@ -123,69 +52,6 @@ export function backendsInProcess(fork: ForkWorker, modulePath: string): Promise
     });
     child.postMessage({ type: 'backends' });
   });
-}
-
-const crashMessage = (run: PredictRun) =>
-  `The prediction process ended unexpectedly (${run.crashed}); the image may be too large for the memory available`;
-
-/**
- * Predicts images in a separate process (TF.js inference would block the main process otherwise).
- * Resolves with one prediction per image that could be predicted, in the order given, and the
- * images that could not (with why); rejects, with its code, when nothing could be predicted.
- */
-export async function predictInProcess(
-  projectPath: string,
-  imageIds: readonly number[],
-  fork: ForkWorker,
-  modulePath: string,
-  options: PredictOptions = {},
-): Promise<{
-  predictions: PredictionMessage[];
-  failures: PredictionFailedMessage[];
-  checkpointId: number | null;
-  backend: string;
-}> {
-  const run = await predictionProcess(projectPath, imageIds, fork, modulePath, options);
-  if (run.error) throw new AppError(run.error.code, run.error.message);
-  if (run.crashed) throw new AppError('INTERNAL', crashMessage(run));
-  return { predictions: run.predictions, failures: run.failures, checkpointId: run.checkpointId, backend: run.backend };
-}
-
-/**
- * "Label next" scores (core/training/rank.ts) for `imageIds`, computed in separate processes. An
- * image that fails, even one that takes its process down (out of memory), is reported in `failures`
- * and the others are still scored (a fresh process carries on after it).
- */
-export async function scoreInProcess(
-  projectPath: string,
-  imageIds: readonly number[],
-  fork: ForkWorker,
-  modulePath: string,
-  options: PredictOptions = {},
-): Promise<{ scores: PredictionScoreMessage[]; failures: PredictionFailedMessage[]; checkpointId: number | null }> {
-  const scores: PredictionScoreMessage[] = [];
-  const failures: PredictionFailedMessage[] = [];
-  let checkpointId: number | null = null;
-  let rest = [...imageIds];
-  while (rest.length) {
-    const run = await predictionProcess(projectPath, rest, fork, modulePath, { ...options, scoresOnly: true });
-    if (run.error) throw new AppError(run.error.code, run.error.message);
-    checkpointId = run.checkpointId ?? checkpointId;
-    scores.push(...run.scores);
-    failures.push(...run.failures);
-    if (!run.crashed) break;
-    // Images go in order: the first one without an answer took the process down.
-    const answered = new Set([...run.scores, ...run.failures].map((m) => m.imageId));
-    const at = rest.findIndex((id) => !answered.has(id));
-    if (at < 0) break;
-    failures.push({
-      type: 'predictionFailed',
-      imageId: rest[at]!,
-      error: { code: 'INTERNAL', message: crashMessage(run) },
-    });
-    rest = rest.slice(at + 1);
-  }
-  return { scores, failures, checkpointId };
 }
 
 export interface TrainingHandle {
@@ -278,13 +144,32 @@ export function checkResumable(db: ProjectDb, settings: TrainSettings): void {
   }
 }
 
+/**
+ * A message handler that parses what the worker sent (core/training/protocol.ts). A message that fails
+ * its schema is a broken worker: it is said on stderr and the process is ended, so the caller sees an
+ * exit (a crash) instead of waiting for a message that will never pass.
+ */
+export function receiveFromWorker(fn: (msg: FromWorker) => void, kill: () => void): (raw: unknown) => void {
+  return (raw) => {
+    let msg: FromWorker;
+    try {
+      msg = parseFromWorker(raw);
+    } catch (err) {
+      console.error(oneLine(err instanceof Error ? err.message : String(err)));
+      kill();
+      return;
+    }
+    fn(msg);
+  };
+}
+
 /** `child_process.fork` as a ForkWorker (the CLI and tests). */
 export function nodeFork(modulePath: string): WorkerProcess {
   // 'advanced' = structured clone, as Electron's utilityProcess: byte arrays stay byte arrays.
   const child = fork(modulePath, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
   return {
     postMessage: (m) => child.send(m),
-    onMessage: (fn) => child.on('message', (m) => fn(m as FromWorker)),
+    onMessage: (fn) => child.on('message', receiveFromWorker(fn, () => child.kill('SIGKILL'))),
     onExit: (fn) => child.on('exit', (code) => fn(code)),
     kill: () => child.kill('SIGKILL'),
   };

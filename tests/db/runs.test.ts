@@ -17,6 +17,7 @@ import {
   setActiveCheckpoint,
   startRun,
 } from '../../db/runs';
+import { checkpointMeta } from '../helpers/checkpoint';
 import { tempProject } from '../helpers/project';
 
 describe('training runs', () => {
@@ -33,30 +34,32 @@ describe('training runs', () => {
     const weights = Uint8Array.from([1, 2, 3, 4]);
     const c0 = recordEpoch(
       db,
-      { runId: id, epoch: 0, trainLoss: 1.5, valLoss: 1.7, metrics: { miou: 0.2 } },
+      { runId: id, epoch: 0, trainLoss: 1.5, valLoss: 1.7, metrics: { meanIoU: 0.2 } },
       {
         modelTopology: { class_name: 'Model' },
         weights,
-        metadata: { classes: ['a', 'b'] },
+        metadata: checkpointMeta,
       },
     );
     recordEpoch(
       db,
-      { runId: id, epoch: 1, trainLoss: 0.9, valLoss: null, metrics: { miou: 0.4 } },
+      { runId: id, epoch: 1, trainLoss: 0.9, valLoss: null, metrics: { meanIoU: 0.4, pixelAccuracy: NaN } },
       {
         modelTopology: { class_name: 'Model' },
         weights: Uint8Array.from([5]),
-        metadata: {},
+        metadata: checkpointMeta,
       },
     );
     finishRun(db, id, 'completed', null);
     expect(getRun(db, id).status).toBe('completed');
-    expect(listEpochs(db, id).map((e) => [e.epoch, e.trainLoss, e.valLoss, e.metrics])).toEqual([
-      [0, 1.5, 1.7, { miou: 0.2 }],
-      [1, 0.9, null, { miou: 0.4 }],
+    // Read back typed (core/training/epoch-metrics.ts): NaN (null in JSON) and absent fields are null.
+    expect(listEpochs(db, id).map((e) => [e.epoch, e.trainLoss, e.valLoss, e.metrics.meanIoU, e.metrics.pixelAccuracy])).toEqual([
+      [0, 1.5, 1.7, 0.2, null],
+      [1, 0.9, null, 0.4, null],
     ]);
+    expect(listEpochs(db, id)[0]!.metrics).toMatchObject({ iou: [], confusion: [], metricsOn: null });
     expect([...getCheckpoint(db, c0!).weights]).toEqual([1, 2, 3, 4]);
-    expect(getCheckpoint(db, c0!).metadata).toEqual({ classes: ['a', 'b'] });
+    expect(getCheckpoint(db, c0!).metadata).toEqual(checkpointMeta);
     expect(latestCheckpoint(db, id)!.epoch).toBe(1);
     expect(latestCheckpoint(db)!.epoch).toBe(1);
   });
@@ -73,7 +76,7 @@ describe('training runs', () => {
         {
           modelTopology: {},
           weights: new Uint8Array(1),
-          metadata: {},
+          metadata: checkpointMeta,
         },
       ),
     ).toThrow(/UNIQUE|PRIMARY KEY/);
@@ -82,7 +85,7 @@ describe('training runs', () => {
 
   it('list checkpoints with their epoch mIoU, and use the chosen one or else the newest', () => {
     const db = t.project.db;
-    const ckpt = { modelTopology: {}, weights: new Uint8Array(3), metadata: {} };
+    const ckpt = { modelTopology: {}, weights: new Uint8Array(3), metadata: checkpointMeta };
     const r1 = createRun(db, {});
     const a = recordEpoch(db, { runId: r1, epoch: 0, trainLoss: 1, valLoss: 1, metrics: { meanIoU: 0.25 } }, ckpt)!;
     const b = recordEpoch(db, { runId: r1, epoch: 1, trainLoss: 1, valLoss: 1, metrics: { meanIoU: 0.5 } }, ckpt)!;
@@ -120,7 +123,7 @@ describe('training runs', () => {
       {
         modelTopology: {},
         weights: new Uint8Array([1]),
-        metadata: {},
+        metadata: checkpointMeta,
       },
     );
     const set = db.prepare('UPDATE training_runs SET pid = ?, host = ?, heartbeat_at = ? WHERE id = ?');
@@ -141,5 +144,21 @@ describe('training runs', () => {
     expect(getRun(db, stale).message).toMatch(/no epoch had finished/);
     expect(markDeadRuns(db)).toBe(0);
     expect(() => getRun(db, 99)).toThrow(/No training run/);
+  });
+
+  it('parses checkpoint metadata once, and refuses damaged metadata with a code', () => {
+    const db = t.project.db;
+    const run = createRun(db, {});
+    db.prepare(
+      "INSERT INTO checkpoints (run_id, epoch, model_topology, weights, metadata) VALUES (?, 0, '{}', x'00', ?)",
+    ).run(run, JSON.stringify({ ...checkpointMeta, inputSize: [64] }));
+    let err: unknown;
+    try {
+      latestCheckpoint(db, run);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({ code: 'IO' });
+    expect((err as Error).message).toMatch(/^Checkpoint \d+ cannot be used: its metadata is damaged \(inputSize/);
   });
 });

@@ -41,7 +41,8 @@ describe('editor details', () => {
     await h.screenshot('editor-polygon-vertices-1024x700');
     await page.mouse.click(first.x + 5, first.y + 3);
     await expect.poll(() => el.getAttribute('data-polygon-vertices')).toBe('0');
-    const stored = await h.call('labels.load', { imageId: 1 });
-    expect(stored.classes[30 * 120 + 35]).toBe(0); // inside the triangle
+    // Saved by the autosave right after the edit, which runs asynchronously: wait for it.
+    const inside = async () => (await h.call('labels.load', { imageId: 1 })).classes[30 * 120 + 35];
+    await expect.poll(inside).toBe(0); // inside the triangle
   });
 });

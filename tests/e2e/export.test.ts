@@ -14,7 +14,7 @@ const harness = useHarness();
 
 describe('export and checkpoints in the app', () => {
   beforeAll(() => {
-    // The worker bundle the registry forks (dist/trainer/worker.cjs).
+    // The worker bundle the registry forks (dist/worker/index.cjs).
     buildTrainingWorker();
   });
 

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { createRun, recordEpoch, startRun } from '../../db/runs';
 import { Project } from '../../main/services/project';
+import { checkpointMeta } from '../helpers/checkpoint';
 import { makeProject } from '../helpers/training';
 import { useHarness } from './harness';
 import { expectProject, header } from './ui';
@@ -21,7 +22,7 @@ describe('run records in the app', () => {
     const p = Project.open(path);
     const runId = createRun(p.db, { epochs: 30, width: 32, height: 32 });
     startRun(p.db, runId, 'cpu: @tensorflow/tfjs-backend-cpu (JavaScript)');
-    const checkpoint = { modelTopology: {}, weights: new Uint8Array([1]), metadata: {} };
+    const checkpoint = { modelTopology: {}, weights: new Uint8Array([1]), metadata: checkpointMeta };
     const [checkpointId] = [0, 1].map((e) =>
       recordEpoch(p.db, { runId, epoch: e, trainLoss: 0.5, valLoss: 0.6, metrics: { meanIoU: 0.5 } }, checkpoint)!,
     );

@@ -13,7 +13,7 @@ const EPOCHS = 6;
 
 describe('training in the app', () => {
   beforeAll(() => {
-    // The worker bundle the registry forks (dist/trainer/worker.cjs); building it takes about a second.
+    // The worker bundle the registry forks (dist/worker/index.cjs); building it takes about a second.
     buildTrainingWorker();
   });
 

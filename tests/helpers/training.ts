@@ -21,7 +21,7 @@ export const tinyLoopSettings = {
   seed: 7,
 };
 
-/** Bundles dist/trainer/worker.cjs (the process training and prediction fork) from the current sources. */
+/** Bundles dist/worker/index.cjs (the process training and prediction fork) from the current sources. */
 export function buildTrainingWorker(): void {
   const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
   execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs'), 'node'], { cwd: root });

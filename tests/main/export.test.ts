@@ -55,10 +55,10 @@ describe('export', () => {
   it('leaves propagated and predicted pixels out when asked for the labels a person made', async () => {
     // a.png: provenance [painted, propagated, imported, none, predicted, painted].
     const masks = join(t.dir, 'trusted-masks');
-    await exportMasks(t.project.db, masks, false, 'trusted');
+    await exportMasks(t.project.db, masks, { labels: 'trusted' });
     expect([...decode(readFileSync(join(masks, 'masks', 'a.png'))).data]).toEqual([9, 255, 4, 255, 255, 9]);
     const dataset = join(t.dir, 'trusted-dataset');
-    await exportDataset(t.project.db, dataset, false, 'trusted');
+    await exportDataset(t.project.db, dataset, { labels: 'trusted' });
     // Indices in display order: road (9) = 0, sky (4) = 1.
     expect([...decode(readFileSync(join(dataset, 'masks', 'a.png'))).data]).toEqual([0, 255, 1, 255, 255, 0]);
   });

@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { GrantTable } from '../../main/grants';
+import { GrantTable } from '../../main/ipc/grants';
 import { createAppRegistry, grantDropped } from '../../main/ipc/handlers';
 import { tempDir, writeImage } from '../helpers/fixtures';
 

@@ -9,15 +9,10 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importImages } from '../../main/services/import-images';
 import { Project } from '../../main/services/project';
-import {
-  nodeFork,
-  predictInProcess,
-  scoreInProcess,
-  startTraining,
-  workerPath,
-  type ForkWorker,
-} from '../../main/services/training';
-import type { FromWorker, ToWorker } from '../../trainer/run/protocol';
+import { PredictionWorker, scoreInProcess } from '../../main/services/prediction-worker';
+import { nodeFork, startTraining, workerPath, type ForkWorker } from '../../main/services/training';
+import type { FromWorker, ToWorker } from '../../core/training/protocol';
+import { newPredictionCache, runPrediction } from '../../worker/index';
 import { tempDir } from '../helpers/fixtures';
 import { buildTrainingWorker, makeProject, SIZE, TINY_TRAINING } from '../helpers/training';
 
@@ -57,9 +52,8 @@ describe('prediction process', () => {
   afterAll(() => t.cleanup());
 
   it('delivers the whole prediction of a 6000 x 4000 image', async () => {
-    const r = await predictInProcess(path, [bigId], nodeFork, module);
-    expect(r.predictions).toHaveLength(1);
-    const p = r.predictions[0]!;
+    const worker = new PredictionWorker(path, nodeFork, module);
+    const p = (await worker.predictImage(bigId).finally(() => worker.close())).prediction;
     expect([p.width, p.height]).toEqual([BIG_W, BIG_H]);
     expect(p.values).toBeInstanceOf(Uint8Array);
     expect(p.confidence).toBeInstanceOf(Uint8Array);
@@ -88,10 +82,60 @@ describe('prediction process', () => {
     expect(r.failures[0]!.error.message.length).toBeGreaterThan(0);
   }, 300_000);
 
+  it('one process serves successive predictions, and the same prediction as a fresh one', async () => {
+    let forks = 0;
+    const counting: ForkWorker = (m) => (forks++, nodeFork(m));
+    const worker = new PredictionWorker(path, counting, module);
+    try {
+      const a = await worker.predictImage(1);
+      const b = await worker.predictImage(2);
+      const again = await worker.predictImage(1);
+      expect(forks).toBe(1);
+      expect(worker.running).toBe(true);
+      expect([a.prediction.imageId, b.prediction.imageId]).toEqual([1, 2]);
+      expect([a.prediction.width, a.prediction.height]).toEqual([SIZE, SIZE]);
+      // The kept model predicts exactly what a freshly started process predicts.
+      const fresh = new PredictionWorker(path, nodeFork, module);
+      const f = await fresh.predictImage(1).finally(() => fresh.close());
+      expect(Buffer.from(again.prediction.values).equals(Buffer.from(f.prediction.values))).toBe(true);
+      expect(Buffer.from(a.prediction.confidence).equals(Buffer.from(f.prediction.confidence))).toBe(true);
+    } finally {
+      worker.close();
+    }
+    expect(worker.running).toBe(false);
+  }, 120_000);
+
+  it('in the worker: the model is kept between requests, and a cancelled request stops before its next image', async () => {
+    const sent: FromWorker[] = [];
+    const channel = { send: (m: FromWorker) => sent.push(m), onMessage: () => {} };
+    const cache = newPredictionCache();
+    await runPrediction({ type: 'predict', requestId: 1, projectPath: path, imageIds: [1] }, channel, cache);
+    const kept = cache.model;
+    expect(kept).not.toBeNull();
+    let cancelled = false;
+    const after = (m: FromWorker) => {
+      sent.push(m);
+      if (m.type === 'prediction') cancelled = true; // the user moves on after the first image
+    };
+    await runPrediction(
+      { type: 'predict', requestId: 2, projectPath: path, imageIds: [1, 2, 3] },
+      { send: after, onMessage: () => {} },
+      cache,
+      () => cancelled,
+    );
+    expect(cache.model).toBe(kept); // same checkpoint: not loaded again
+    const second = sent.filter((m) => 'requestId' in m && m.requestId === 2);
+    expect(second.map((m) => m.type)).toEqual(['prediction', 'predictDone']);
+    expect(second[1]).toMatchObject({ error: { code: 'CANCELLED' } });
+    cache.model?.model.dispose();
+  }, 120_000);
+
   it('says NOT_FOUND, by code, when there is no trained model', async () => {
     const other = join(t.dir, 'untrained.maskwright');
     Project.create(other).close();
-    await expect(predictInProcess(other, [1], nodeFork, module)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    const worker = new PredictionWorker(other, nodeFork, module);
+    await expect(worker.predictImage(1)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    worker.close();
     await expect(scoreInProcess(other, [1], nodeFork, module)).rejects.toMatchObject({ code: 'NOT_FOUND' });
   }, 60_000);
 });
@@ -132,5 +176,116 @@ describe('scoreInProcess', () => {
     ]);
     expect(r.failures[0]!.error.message).toMatch(/ended unexpectedly \(exit code none\)/);
     expect(r.checkpointId).toBe(7);
+  });
+});
+
+/**
+ * A stand-in long-lived prediction process: answers each `predict` after `delayMs` (unless cancelled
+ * first), dies on an image in `crashOn`, and records what it was sent.
+ */
+function fakeLongLived(crashOn: Set<number>, sent: ToWorker[], delayMs = 5) {
+  let forks = 0;
+  let exits = 0;
+  const fork: ForkWorker = () => {
+    forks++;
+    let onMessage: (m: FromWorker) => void = () => {};
+    let onExit: (code: number | null) => void = () => {};
+    const cancelled = new Set<number>();
+    let dead = false;
+    return {
+      postMessage(msg: ToWorker) {
+        sent.push(msg);
+        if (dead) return;
+        if (msg.type === 'cancel') cancelled.add(msg.requestId);
+        if (msg.type === 'exit') {
+          dead = true;
+          exits++;
+          setTimeout(() => onExit(0), 0);
+        }
+        if (msg.type !== 'predict') return;
+        const requestId = msg.requestId!;
+        const imageId = msg.imageIds[0]!;
+        setTimeout(() => {
+          if (dead) return;
+          if (crashOn.has(imageId)) {
+            dead = true;
+            return onExit(null);
+          }
+          if (cancelled.has(requestId)) {
+            const error = { code: 'CANCELLED' as const, message: 'Prediction cancelled' };
+            return onMessage({ type: 'predictDone', requestId, checkpointId: 7, backend: 'fake', error });
+          }
+          const values = Uint8Array.from([imageId, imageId]);
+          const confidence = Uint8Array.from([255, 255]);
+          onMessage({ type: 'prediction', requestId, imageId, width: 2, height: 1, values, confidence, meanConfidence: 1 });
+          onMessage({ type: 'predictDone', requestId, checkpointId: 7, backend: 'fake', error: null });
+        }, delayMs);
+      },
+      onMessage: (fn) => (onMessage = fn),
+      onExit: (fn) => (onExit = fn),
+      kill() {},
+    };
+  };
+  return { fork, forks: () => forks, exits: () => exits };
+}
+
+describe('PredictionWorker', () => {
+  it('serves successive images from one process', async () => {
+    const sent: ToWorker[] = [];
+    const f = fakeLongLived(new Set(), sent);
+    const w = new PredictionWorker('p', f.fork, 'm');
+    expect((await w.predictImage(1)).prediction.values).toEqual(Uint8Array.from([1, 1]));
+    expect((await w.predictImage(2)).prediction.values).toEqual(Uint8Array.from([2, 2]));
+    expect((await w.predictImage(3)).checkpointId).toBe(7);
+    expect(f.forks()).toBe(1);
+    expect(sent.filter((m) => m.type === 'predict').map((m) => (m as { imageIds: number[] }).imageIds)).toEqual([[1], [2], [3]]);
+    w.close();
+  });
+
+  it('a request for another image cancels the pending one; the same image again shares it', async () => {
+    const sent: ToWorker[] = [];
+    const f = fakeLongLived(new Set(), sent, 20);
+    const w = new PredictionWorker('p', f.fork, 'm');
+    const first = w.predictImage(1);
+    const same = w.predictImage(1);
+    expect(same).toBe(first);
+    const second = w.predictImage(2);
+    await expect(first).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect((await second).prediction.imageId).toBe(2);
+    // The worker was told, so it can skip the cancelled image's work.
+    const predicts = sent.filter((m) => m.type === 'predict') as { requestId: number }[];
+    expect(sent).toContainEqual({ type: 'cancel', requestId: predicts[0]!.requestId });
+    expect(predicts).toHaveLength(2);
+    expect(f.forks()).toBe(1);
+    w.close();
+  });
+
+  it('a process that dies fails the pending request in words, and the next request starts a fresh one', async () => {
+    const f = fakeLongLived(new Set([13]), []);
+    const w = new PredictionWorker('p', f.fork, 'm');
+    await w.predictImage(1);
+    await expect(w.predictImage(13)).rejects.toMatchObject({
+      code: 'INTERNAL',
+      message: expect.stringMatching(/^The prediction process ended unexpectedly \(exit code none\)/),
+    });
+    expect(w.running).toBe(false);
+    expect((await w.predictImage(2)).prediction.imageId).toBe(2);
+    expect(f.forks()).toBe(2);
+    w.close();
+  });
+
+  it('close ends the process and cancels what was pending; nothing starts after', async () => {
+    const sent: ToWorker[] = [];
+    const f = fakeLongLived(new Set(), sent, 20);
+    const w = new PredictionWorker('p', f.fork, 'm');
+    await w.predictImage(1);
+    const pending = w.predictImage(2);
+    w.close();
+    await expect(pending).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(sent.at(-1)).toEqual({ type: 'exit' });
+    expect(f.exits()).toBe(1);
+    expect(w.running).toBe(false);
+    await expect(w.predictImage(3)).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(f.forks()).toBe(1);
   });
 });

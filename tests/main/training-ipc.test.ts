@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrainMessage } from '../../core/training/messages';
 import { createAppRegistry } from '../../main/ipc/handlers';
 import { nodeFork, workerPath } from '../../main/services/training';
-import { findCheckpoint, loadModel, predictProjectImage } from '../../main/services/predict';
+import { findCheckpoint } from '../../main/services/predict';
+import { loadModel, predictProjectImage } from '../../worker/predict';
 import { Project } from '../../main/services/project';
 import * as tf from '@tensorflow/tfjs';
 import { tempDir } from '../helpers/fixtures';
@@ -26,12 +27,13 @@ describe('train.* and runs.* channels', () => {
     let finished: () => void = () => {};
     const done = new Promise<void>((resolve) => (finished = resolve));
     const none = async () => null;
+    let forks = 0;
     const { registry, session } = createAppRegistry({
       version: 't',
       platform: 'test',
       dataDir: join(t.dir, 'data'),
       dialogs: { createProject: none, openProject: none, pickImages: async () => [], pickFolder: none },
-      forkWorker: nodeFork,
+      forkWorker: (m) => (forks++, nodeFork(m)),
       workerModule: workerPath(join(root, 'dist')),
       emit: (event, payload) => {
         if (event !== 'train.message') return;
@@ -76,7 +78,16 @@ describe('train.* and runs.* channels', () => {
     });
 
     // Predictions run in another process and equal the in-process prediction with the same checkpoint.
+    const forksBefore = forks;
     const predicted = await ok('predict.image', { imageId: 1 });
+    expect((await ok('predict.image', { imageId: 2 })).imageId).toBe(2);
+    // The user moves on while an image is predicted: it answers CANCELLED, and the process stays.
+    const moving = registry.invoke('predict.image', { imageId: 3 });
+    expect(await ok('predict.cancel')).toEqual({ cancelled: true });
+    expect(await moving).toMatchObject({ ok: false, error: { code: 'CANCELLED' } });
+    expect(await ok('predict.cancel')).toEqual({ cancelled: false });
+    expect((await ok('predict.image', { imageId: 3 })).imageId).toBe(3);
+    expect(forks - forksBefore).toBe(1); // one prediction process for all of them
     expect(predicted).toMatchObject({ imageId: 1, checkpointId: ckpt.id, width: SIZE, height: SIZE });
     expect(predicted.values).toBeInstanceOf(Uint8Array);
     const p = Project.open(path);

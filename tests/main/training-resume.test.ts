@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { trainSettingsSchema } from '../../core/training/settings';
 import { createRun, listRuns, recordEpoch } from '../../db/runs';
 import { checkResumable, startTraining } from '../../main/services/training';
+import { checkpointMeta } from '../helpers/checkpoint';
 import { tempProject } from '../helpers/project';
 
 describe('resume settings', () => {
@@ -14,7 +15,7 @@ describe('resume settings', () => {
     checkpointId = recordEpoch(
       t.project.db,
       { runId, epoch: 0, trainLoss: 1, valLoss: null, metrics: {} },
-      { modelTopology: {}, weights: new Uint8Array(4), metadata: {} },
+      { modelTopology: {}, weights: new Uint8Array(4), metadata: checkpointMeta },
     )!;
   });
   afterEach(() => t.close());

@@ -12,24 +12,17 @@ import { decodeMask } from '../../main/services/masks';
 import { getRun, latestCheckpoint, listEpochs } from '../../db/runs';
 import { Project } from '../../main/services/project';
 import { nodeFork, startTraining, workerPath, type ForkWorker } from '../../main/services/training';
-import type { FromWorker } from '../../trainer/run/protocol';
+import type { FromWorker } from '../../core/training/protocol';
 import { deserializeModel } from '../../trainer/run/checkpoint';
 import { predictImage } from '../../trainer/predict';
-import { findCheckpoint, loadModel } from '../../main/services/predict';
+import { findCheckpoint } from '../../main/services/predict';
+import { loadModel } from '../../worker/predict';
 import { tempDir } from '../helpers/fixtures';
-import { makeProject, SIZE } from '../helpers/training';
+import { makeProject, SIZE, TINY_TRAINING } from '../helpers/training';
 
 const root = join(__dirname, '..', '..');
 
-const small = {
-  width: SIZE,
-  height: SIZE,
-  baseFilters: 4,
-  depth: 2,
-  batchSize: 2,
-  backend: 'cpu' as const,
-  learningRate: 0.01,
-};
+const small = { ...TINY_TRAINING, learningRate: 0.01 };
 
 describe('training runs in a separate process', () => {
   const t = tempDir();
@@ -65,7 +58,7 @@ describe('training runs in a separate process', () => {
 
     const c = latestCheckpoint(project.db, handle.runId)!;
     expect(c.epoch).toBe(1);
-    const meta = c.metadata as { weightSpecs: tf.io.WeightsManifestEntry[]; classNames: string[]; inputSize: number[] };
+    const meta = c.metadata;
     expect(meta.classNames).toEqual(['dark', 'bright']);
     expect(meta.inputSize).toEqual([SIZE, SIZE]);
     await tf.setBackend('cpu');
@@ -182,7 +175,7 @@ describe('training runs in a separate process', () => {
     expect(c.epoch).toBe(from.epoch + 1);
     // With a negligible learning rate the resumed weights stay those of the checkpoint it started from
     // (batch-norm moving statistics aside): compare the logits layer's kernel bytes.
-    const meta = (x: typeof c) => x.metadata as { weightSpecs: tf.io.WeightsManifestEntry[] };
+    const meta = (x: typeof c) => x.metadata;
     const logitsKernel = (x: typeof c) => {
       let offset = 0;
       for (const spec of meta(x).weightSpecs) {

@@ -220,6 +220,8 @@ export class PredictController {
   }
 
   private stop(): void {
+    // Moving on while the model runs: the prediction process drops it instead of finishing it for nothing.
+    if (this.phase === 'running') call('predict.cancel').catch(() => {});
     this.token++;
     if (this.canvas) this.host.showPreview(null);
     this.canvas = null;

@@ -6,6 +6,7 @@
 import type { EpochSummary, RunSummary } from '../../../core/ipc/contract';
 import { AppError } from '../../../core/ipc/errors';
 import type { BackendStatus } from '../../../core/training/backends';
+import { parseEpochMetrics, type EpochMetrics } from '../../../core/training/epoch-metrics';
 import type { ContinueOn, EpochResult, StepProgress, TrainMessage } from '../../../core/training/messages';
 import type { TrainSettingsInput } from '../../../core/training/settings';
 import { call, errorMessage, onEvent } from '../lib/api';
@@ -20,7 +21,7 @@ export interface EpochPoint {
   iou: (number | null)[];
   classAccuracy: (number | null)[];
   pixelAccuracy: number | null;
-  metricsOn: string | null;
+  metricsOn: 'val' | 'train' | null;
   /** Flat C*C pixel counts, `confusion[g * C + p]` (row = ground truth, column = prediction); [] when absent. */
   confusion: number[];
 }
@@ -56,31 +57,31 @@ export interface LiveRun {
   firstEpoch: number;
 }
 
-const finite = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-const finiteList = (v: unknown): (number | null)[] => (Array.isArray(v) ? v.map(finite) : []);
+const finite = (v: number | null): number | null => (v !== null && Number.isFinite(v) ? v : null);
 
-/** An epoch as the charts use it, from the metrics JSON (NaN became null on the way through JSON). */
+/** An epoch as the charts use it, from the typed metrics (core/training/epoch-metrics.ts). */
 export function toEpochPoint(
   epoch: number,
   trainLoss: number | null,
   valLoss: number | null,
-  metrics: unknown,
+  m: EpochMetrics,
 ): EpochPoint {
-  const m = (metrics ?? {}) as Record<string, unknown>;
   return {
     epoch,
     trainLoss: finite(trainLoss),
     valLoss: finite(valLoss),
-    meanIoU: finite(m.meanIoU),
-    iou: finiteList(m.iou),
-    classAccuracy: finiteList(m.classAccuracy),
-    pixelAccuracy: finite(m.pixelAccuracy),
-    metricsOn: typeof m.metricsOn === 'string' ? m.metricsOn : null,
-    confusion: Array.isArray(m.confusion) ? m.confusion.map((v) => finite(v) ?? 0) : [],
+    meanIoU: m.meanIoU,
+    iou: m.iou,
+    classAccuracy: m.classAccuracy,
+    pixelAccuracy: m.pixelAccuracy,
+    metricsOn: m.metricsOn,
+    confusion: m.confusion,
   };
 }
 
-const fromResult = (r: EpochResult): EpochPoint => toEpochPoint(r.epoch, r.trainLoss, r.valLoss, r.metrics);
+// A live result carries NaN where nothing was counted: the schema reads it as null, as a stored row.
+const fromResult = (r: EpochResult): EpochPoint =>
+  toEpochPoint(r.epoch, r.trainLoss, r.valLoss, parseEpochMetrics(r.metrics));
 export const fromSummary = (e: EpochSummary): EpochPoint => toEpochPoint(e.epoch, e.trainLoss, e.valLoss, e.metrics);
 
 /** A validation message in words a user reads (zod's "expected number, received NaN": an empty or non-numeric field). */

@@ -6,8 +6,8 @@
  * from). Imports nothing from Electron, so tests and the e2e harness use the same table.
  */
 import { randomBytes } from 'node:crypto';
-import { AppError } from '../core/ipc/errors';
-import type { GrantUse } from '../core/ipc/contract';
+import { AppError } from '../../core/ipc/errors';
+import type { GrantUse } from '../../core/ipc/contract';
 
 interface Grant {
   paths: string[];

@@ -13,17 +13,19 @@ import { listClasses } from '../db/classes';
 import { listImages } from '../db/images';
 import { loadLabelMap } from '../db/labelmaps';
 import { retryWhileBusy } from '../db/open';
-import { finishRun, getCheckpoint, heartbeat, recordEpoch, startRun } from '../db/runs';
+import { finishRun, getCheckpoint, heartbeat, recordEpoch, startRun, type CheckpointRow } from '../db/runs';
 import { loadSamples } from '../main/services/dataset';
-import { findCheckpoint, loadModel, predictProjectImage } from '../main/services/predict';
+import { findCheckpoint } from '../main/services/predict';
+import { loadModel, predictProjectImage } from './predict';
 import { Project } from '../main/services/project';
-import { initBackend, listBackends, nextBackendAfterGpu } from './backend';
-import { buildUNet, INPUT_NORMALIZATION } from './model';
-import { loadWeightsInto, serializeModel } from './run/checkpoint';
-import { trainLoop } from './run/loop';
-import type { FromWorker, ToWorker } from './run/protocol';
-import { asGpuFailure, webGpuDevice } from './webgpu';
+import { initBackend, listBackends, nextBackendAfterGpu } from '../trainer/backend';
+import { buildUNet, INPUT_NORMALIZATION } from '../trainer/model';
+import { loadWeightsInto, serializeModel } from '../trainer/run/checkpoint';
+import { trainLoop } from '../trainer/run/loop';
+import { parseToWorker, type FromWorker, type ToWorker } from '../core/training/protocol';
+import { asGpuFailure, webGpuDevice } from '../trainer/webgpu';
 import type { ContinueOn } from '../core/training/messages';
+import type { CheckpointMeta, WeightSpec } from '../core/training/checkpoint';
 import { oneLine } from '../core/ipc/errors';
 
 /** How often a training process refreshes its run's heartbeat. */
@@ -48,15 +50,15 @@ function parentChannel(): Channel {
     }
   ).parentPort;
   if (port)
-    return { send: (m) => port.postMessage(m), onMessage: (fn) => port.on('message', (e) => fn(e.data as ToWorker)) };
+    return { send: (m) => port.postMessage(m), onMessage: (fn) => port.on('message', (e) => fn(parseToWorker(e.data))) };
   if (process.send)
     return {
       // After the parent died the channel is closed: messages have nobody to go to.
       // (a send racing the parent's death fails in the callback instead of crashing the process).
       send: (m) => void (process.connected && process.send!(m, undefined, undefined, () => {})),
-      onMessage: (fn) => process.on('message', (m) => fn(m as ToWorker)),
+      onMessage: (fn) => process.on('message', (m) => fn(parseToWorker(m))),
     };
-  throw new Error('trainer/worker must run as a child process');
+  throw new Error('worker/index must run as a child process');
 }
 
 export async function runTraining(
@@ -158,13 +160,13 @@ export async function runTraining(
     let startEpoch = 0;
     if (settings.resumeFrom !== undefined) {
       const c = getCheckpoint(db, settings.resumeFrom);
-      const meta = c.metadata as { classValues?: number[]; weightSpecs: tf.io.WeightsManifestEntry[]; epoch?: number };
+      const meta = c.metadata;
       if (JSON.stringify(meta.classValues) !== JSON.stringify(mapping.values)) {
         throw new Error('Cannot resume: the classes changed since that checkpoint');
       }
       await loadWeightsInto(model, {
         modelTopology: c.modelTopology,
-        weightSpecs: meta.weightSpecs,
+        weightSpecs: meta.weightSpecs as tf.io.WeightsManifestEntry[],
         weightData: c.weights,
       });
       startEpoch = c.epoch + 1;
@@ -198,7 +200,7 @@ export async function runTraining(
                 modelTopology: s.modelTopology,
                 weights: s.weightData,
                 metadata: {
-                  weightSpecs: s.weightSpecs,
+                  weightSpecs: s.weightSpecs as WeightSpec[],
                   classValues: mapping.values,
                   classNames: mapping.names,
                   classColors: mapping.colors,
@@ -266,30 +268,64 @@ function errorPayload(err: unknown): ApiErrorPayload {
 }
 
 /**
+ * What a long-lived prediction process keeps between requests: the backend (initialised once) and the
+ * last model loaded (reused while the requests name the same checkpoint).
+ */
+interface PredictionCache {
+  backend: Promise<string> | null;
+  model: { checkpointId: number; createdAt: string; model: tf.LayersModel; meta: CheckpointMeta } | null;
+}
+export const newPredictionCache = (): PredictionCache => ({ backend: null, model: null });
+
+async function cachedModel(cache: PredictionCache, c: CheckpointRow) {
+  const kept = cache.model;
+  if (kept && kept.checkpointId === c.id && kept.createdAt === c.createdAt) return kept;
+  kept?.model.dispose();
+  cache.model = null;
+  const { model, meta } = await loadModel(c);
+  cache.model = { checkpointId: c.id, createdAt: c.createdAt, model, meta };
+  return cache.model;
+}
+
+/**
  * Predicts `imageIds` with the active (or given) checkpoint, one message per image: the prediction
  * (label values and confidence as bytes, 2 bytes a pixel), or with `scoresOnly` its "Label next" score,
- * or why that image failed. Then `predictDone`.
+ * or why that image failed. Then `predictDone` (code CANCELLED when `cancelled()` turned true first).
+ * Every answer carries the request's `requestId`.
  */
-export async function runPrediction(msg: Extract<ToWorker, { type: 'predict' }>, channel: Channel): Promise<void> {
+export async function runPrediction(
+  msg: Extract<ToWorker, { type: 'predict' }>,
+  channel: Channel,
+  cache: PredictionCache = newPredictionCache(),
+  cancelled: () => boolean = () => false,
+): Promise<void> {
+  const requestId = msg.requestId !== undefined ? { requestId: msg.requestId } : {};
   const project = Project.open(msg.projectPath, msg.nativeBinding);
   let checkpointId: number | null = null;
   let backendName = '';
+  const done = (error: ApiErrorPayload | null) =>
+    channel.send({ type: 'predictDone', ...requestId, checkpointId, backend: backendName, error });
   try {
-    const backend = await initBackend({});
-    backendName = `${backend.name}: ${backend.detail}`;
+    cache.backend ??= initBackend({}).then((b) => `${b.name}: ${b.detail}`);
+    backendName = await cache.backend.catch((err: unknown) => {
+      cache.backend = null; // the next request tries again
+      throw err;
+    });
     const c = findCheckpoint(project.db, msg.checkpointId);
     checkpointId = c.id;
-    const { model, meta } = await loadModel(c);
+    const { model, meta } = await cachedModel(cache, c);
     for (const imageId of msg.imageIds) {
+      if (cancelled()) return done({ code: 'CANCELLED', message: 'Prediction cancelled' });
       try {
         const p = await predictProjectImage(project.db, model, meta, imageId);
         if (msg.scoresOnly) {
           const score = labelNextScore(p.confidence, loadLabelMap(project.db, imageId)?.classes ?? null, 255);
-          channel.send({ type: 'predictionScore', imageId, ...score });
+          channel.send({ type: 'predictionScore', ...requestId, imageId, ...score });
           continue;
         }
         channel.send({
           type: 'prediction',
+          ...requestId,
           imageId,
           width: p.width,
           height: p.height,
@@ -298,13 +334,12 @@ export async function runPrediction(msg: Extract<ToWorker, { type: 'predict' }>,
           meanConfidence: p.meanConfidence,
         });
       } catch (err) {
-        channel.send({ type: 'predictionFailed', imageId, error: errorPayload(err) });
+        channel.send({ type: 'predictionFailed', ...requestId, imageId, error: errorPayload(err) });
       }
     }
-    model.dispose();
-    channel.send({ type: 'predictDone', checkpointId, backend: backendName, error: null });
+    done(null);
   } catch (err) {
-    channel.send({ type: 'predictDone', checkpointId, backend: backendName, error: errorPayload(err) });
+    done(errorPayload(err));
   } finally {
     project.close();
   }
@@ -313,6 +348,9 @@ export async function runPrediction(msg: Extract<ToWorker, { type: 'predict' }>,
 if (require.main === module || (process as unknown as { parentPort?: unknown }).parentPort) {
   const channel = parentChannel();
   const stopFlag: StopFlag = { stop: false, orphaned: false };
+  const predictionCache = newPredictionCache();
+  const cancelledRequests = new Set<number>();
+  let predictions: Promise<void> = Promise.resolve();
   // Ctrl+C in a terminal reaches the whole process group, this process too: stop after the current step
   // and record the run as stopped (the parent asks the same), rather than dying mid-step. A second Ctrl+C
   // aborts at once; the run is then marked interrupted by the next open of the project.
@@ -321,8 +359,10 @@ if (require.main === module || (process as unknown as { parentPort?: unknown }).
     stopFlag.stop = true;
     if (++interrupts > 1) process.exit(130);
   });
-  // The parent (the CLI) was killed: finish the step, record the run as interrupted, and leave.
+  // The parent (the CLI) was killed: finish the step, record the run as interrupted, and leave. A
+  // prediction process has no one to answer: it leaves at once.
   process.on('disconnect', () => {
+    if (!current) process.exit(0);
     stopFlag.stop = true;
     stopFlag.orphaned = true;
   });
@@ -352,10 +392,15 @@ if (require.main === module || (process as unknown as { parentPort?: unknown }).
     // The parent says when it has the last message (see ToWorker 'exit').
     else if (msg.type === 'exit') process.exit(0);
     else if (msg.type === 'backends') void listBackends().then((list) => channel.send({ type: 'backends', list }));
+    else if (msg.type === 'cancel') cancelledRequests.add(msg.requestId);
     else if (msg.type === 'predict') {
-      // An orphaned prediction process has no one to answer: leave with the parent.
-      process.once('disconnect', () => process.exit(0));
-      void runPrediction(msg, channel);
+      // One request at a time, in order; the process stays for the next (until the parent says `exit`).
+      const id = msg.requestId;
+      predictions = predictions.then(() =>
+        runPrediction(msg, channel, predictionCache, () => id !== undefined && cancelledRequests.has(id)).finally(
+          () => id !== undefined && cancelledRequests.delete(id),
+        ),
+      );
     } else if (msg.type === 'start') {
       current = msg;
       void runTraining(msg.projectPath, msg.runId, msg.settings, channel, stopFlag, msg.nativeBinding).finally(() => {

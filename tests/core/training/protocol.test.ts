@@ -1,0 +1,60 @@
+// The worker protocol is parsed on both sides: what passes is typed, what does not is refused in one line.
+import { describe, expect, it } from 'vitest';
+import { parseFromWorker, parseToWorker } from '../../../core/training/protocol';
+import { receiveFromWorker } from '../../../main/services/training';
+
+describe('worker protocol', () => {
+  it('passes a diverging loss (NaN) and byte planes, as sent', () => {
+    const step = { type: 'step', runId: 1, epoch: 0, step: 3, stepsPerEpoch: 9, loss: NaN, etaSeconds: Infinity };
+    expect(parseFromWorker(step)).toEqual(step);
+    const p = {
+      type: 'prediction',
+      imageId: 4,
+      width: 2,
+      height: 1,
+      values: Uint8Array.from([1, 2]),
+      confidence: Uint8Array.from([255, 128]),
+      meanConfidence: 0.75,
+    };
+    expect(parseFromWorker(p)).toEqual(p);
+  });
+
+  it.each([
+    [{ type: 'prediction', imageId: 4, width: 2, height: 1, values: [1, 2], confidence: new Uint8Array(2), meanConfidence: 1 }, /values/],
+    [{ type: 'predictDone', checkpointId: null, backend: 'wasm', error: { code: 'NO_SUCH_CODE', message: 'x' } }, /error\.code/],
+    [{ type: 'hello' }, /type/],
+    [null, /message/],
+  ])('refuses a message the worker did not mean: %j', (raw, where) => {
+    expect(() => parseFromWorker(raw)).toThrow(/^Unexpected message from the worker process/);
+    expect(() => parseFromWorker(raw)).toThrow(where);
+  });
+
+  it('parses what the parent sends', () => {
+    expect(parseToWorker({ type: 'predict', projectPath: '/p', imageIds: [1, 2], scoresOnly: true })).toEqual({
+      type: 'predict',
+      projectPath: '/p',
+      imageIds: [1, 2],
+      scoresOnly: true,
+    });
+    expect(() => parseToWorker({ type: 'predict', projectPath: '/p', imageIds: ['1'] })).toThrow(/imageIds\.0/);
+    expect(() => parseToWorker({ type: 'start', runId: 1 })).toThrow(/Unexpected message from the parent/);
+  });
+
+  it('a parent ends a worker that sends a malformed message instead of waiting on it', () => {
+    const got: unknown[] = [];
+    let killed = 0;
+    const errors: unknown[] = [];
+    const orig = console.error;
+    console.error = (m: unknown) => errors.push(m);
+    try {
+      const handle = receiveFromWorker((m) => got.push(m), () => killed++);
+      handle({ type: 'notice', runId: 1, message: 'waiting for the lock' });
+      handle({ type: 'notice', runId: 'one' });
+    } finally {
+      console.error = orig;
+    }
+    expect(got).toEqual([{ type: 'notice', runId: 1, message: 'waiting for the lock' }]);
+    expect(killed).toBe(1);
+    expect(errors).toHaveLength(1);
+  });
+});
