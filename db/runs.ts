@@ -253,7 +253,10 @@ function checkpointMeta(r: RawCheckpoint): CheckpointMeta {
   const parsed = checkpointMetaSchema.safeParse(JSON.parse(r.metadata));
   if (parsed.success) return parsed.data;
   const i = parsed.error.issues[0]!;
-  throw new AppError('IO', `Checkpoint ${r.id} cannot be used: its metadata is damaged (${i.path.join('.')}: ${i.message})`);
+  throw new AppError(
+    'IO',
+    `Checkpoint ${r.id} cannot be used: its metadata is damaged (${i.path.join('.')}: ${i.message})`,
+  );
 }
 const toCheckpoint = (r: RawCheckpoint): CheckpointRow => ({
   id: r.id,

@@ -75,7 +75,11 @@ const forkUtility: ForkWorker = (modulePath) => {
   const child = utilityProcess.fork(modulePath, [], { serviceName: 'Maskwright training', stdio: 'inherit' });
   return {
     postMessage: (m) => child.postMessage(m),
-    onMessage: (fn) => child.on('message', receiveFromWorker(fn, () => void child.kill())),
+    onMessage: (fn) =>
+      child.on(
+        'message',
+        receiveFromWorker(fn, () => void child.kill()),
+      ),
     onExit: (fn) => child.on('exit', fn),
     kill: () => void child.kill(),
   };

@@ -50,7 +50,10 @@ function parentChannel(): Channel {
     }
   ).parentPort;
   if (port)
-    return { send: (m) => port.postMessage(m), onMessage: (fn) => port.on('message', (e) => fn(parseToWorker(e.data))) };
+    return {
+      send: (m) => port.postMessage(m),
+      onMessage: (fn) => port.on('message', (e) => fn(parseToWorker(e.data))),
+    };
   if (process.send)
     return {
       // After the parent died the channel is closed: messages have nobody to go to.

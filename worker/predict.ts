@@ -54,4 +54,3 @@ export async function predictProjectImage(
     meanConfidence: sum / 255 / values.length,
   };
 }
-

@@ -184,7 +184,10 @@ export const fromWorkerSchema = z.discriminatedUnion('type', [
     backend: z.string(),
     error: errorPayload.nullable(),
   }),
-  z.object({ type: z.literal('backends'), list: z.array(z.custom<BackendStatus>((v) => typeof v === 'object' && v !== null)) }),
+  z.object({
+    type: z.literal('backends'),
+    list: z.array(z.custom<BackendStatus>((v) => typeof v === 'object' && v !== null)),
+  }),
 ]) satisfies z.ZodType<FromWorker>;
 
 /** Why a message failed its schema, in one line. */

@@ -23,12 +23,7 @@ import { labelSources } from '../services/label-sources';
 import { Project } from '../services/project';
 import { computeClassWeights } from '../services/class-weights';
 import { runExport } from '../services/export';
-import {
-  backendsInProcess,
-  startTraining,
-  type ForkWorker,
-  type TrainingHandle,
-} from '../services/training';
+import { backendsInProcess, startTraining, type ForkWorker, type TrainingHandle } from '../services/training';
 import { PredictionWorker, scoreInProcess } from '../services/prediction-worker';
 import { byExpectedGain } from '../../core/training/rank';
 import { activeCheckpoint, listCheckpoints, listEpochs, listRuns, setActiveCheckpoint } from '../../db/runs';

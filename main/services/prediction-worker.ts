@@ -126,7 +126,6 @@ export async function scoreInProcess(
   return { scores, failures, checkpointId };
 }
 
-
 /** One image's prediction, with the checkpoint and backend that made it. */
 export interface ImagePredictionResult {
   prediction: PredictionMessage;

@@ -11,11 +11,7 @@ import { trainSettingsSchema, type TrainSettings, type TrainSettingsInput } from
 import { createRun, finishRun, getCheckpoint, getRun } from '../../db/runs';
 import { assertTrainingReady } from './readiness';
 import type { ProjectDb } from '../../db/open';
-import {
-  parseFromWorker,
-  type FromWorker,
-  type ToWorker,
-} from '../../core/training/protocol';
+import { parseFromWorker, type FromWorker, type ToWorker } from '../../core/training/protocol';
 import type { TrainMessage } from '../../core/training/messages';
 import type { BackendStatus } from '../../core/training/backends';
 
@@ -169,7 +165,11 @@ export function nodeFork(modulePath: string): WorkerProcess {
   const child = fork(modulePath, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
   return {
     postMessage: (m) => child.send(m),
-    onMessage: (fn) => child.on('message', receiveFromWorker(fn, () => child.kill('SIGKILL'))),
+    onMessage: (fn) =>
+      child.on(
+        'message',
+        receiveFromWorker(fn, () => child.kill('SIGKILL')),
+      ),
     onExit: (fn) => child.on('exit', (code) => fn(code)),
     kill: () => child.kill('SIGKILL'),
   };

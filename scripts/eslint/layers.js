@@ -30,7 +30,13 @@ export function layerOf(path) {
 
 export function createLayersPlugin(root) {
   const rule = {
-    meta: { type: 'problem', schema: [], messages: { layer: '{{from}}/ may not import {{to}}/ ({{target}}): {{from}}/ may import {{allowed}} (README, Layout)' } },
+    meta: {
+      type: 'problem',
+      schema: [],
+      messages: {
+        layer: '{{from}}/ may not import {{to}}/ ({{target}}): {{from}}/ may import {{allowed}} (README, Layout)',
+      },
+    },
     create(context) {
       const from = layerOf(relative(root, context.filename));
       if (!from) return {};

@@ -53,7 +53,9 @@ describe('training runs', () => {
     finishRun(db, id, 'completed', null);
     expect(getRun(db, id).status).toBe('completed');
     // Read back typed (core/training/epoch-metrics.ts): NaN (null in JSON) and absent fields are null.
-    expect(listEpochs(db, id).map((e) => [e.epoch, e.trainLoss, e.valLoss, e.metrics.meanIoU, e.metrics.pixelAccuracy])).toEqual([
+    expect(
+      listEpochs(db, id).map((e) => [e.epoch, e.trainLoss, e.valLoss, e.metrics.meanIoU, e.metrics.pixelAccuracy]),
+    ).toEqual([
       [0, 1.5, 1.7, 0.2, null],
       [1, 0.9, null, 0.4, null],
     ]);

@@ -36,14 +36,46 @@ describe('layer lint rule', () => {
       .map((m) => m.message);
 
   it.each([
-    ['trainer/x.ts', "import { listImages } from '../db/images';\nexport const f = listImages;\n", 'trainer/ may not import db/'],
-    ['trainer/run/x.ts', "import { loadSamples } from '../../main/services/dataset';\nexport const f = loadSamples;\n", 'trainer/ may not import main/services/'],
-    ['main/services/x.ts', "import { buildUNet } from '../../trainer/model';\nexport const f = buildUNet;\n", 'main/services/ may not import trainer/'],
-    ['main/ipc/x.ts', "import { runTraining } from '../../worker/index';\nexport const f = runTraining;\n", 'main/ipc/ may not import worker/'],
-    ['db/x.ts', "import { Project } from '../main/services/project';\nexport const f = Project;\n", 'db/ may not import main/services/'],
-    ['renderer/src/x.ts', "import { listImages } from '../../db/images';\nexport const f = listImages;\n", 'renderer/ may not import db/'],
-    ['core/x.ts', "import { listImages } from '../db/images';\nexport const f = listImages;\n", 'core/ may not import db/'],
-    ['main/services/x.ts', "import { registerIpc } from '../index';\nexport const f = registerIpc;\n", 'main/services/ may not import main/'],
+    [
+      'trainer/x.ts',
+      "import { listImages } from '../db/images';\nexport const f = listImages;\n",
+      'trainer/ may not import db/',
+    ],
+    [
+      'trainer/run/x.ts',
+      "import { loadSamples } from '../../main/services/dataset';\nexport const f = loadSamples;\n",
+      'trainer/ may not import main/services/',
+    ],
+    [
+      'main/services/x.ts',
+      "import { buildUNet } from '../../trainer/model';\nexport const f = buildUNet;\n",
+      'main/services/ may not import trainer/',
+    ],
+    [
+      'main/ipc/x.ts',
+      "import { runTraining } from '../../worker/index';\nexport const f = runTraining;\n",
+      'main/ipc/ may not import worker/',
+    ],
+    [
+      'db/x.ts',
+      "import { Project } from '../main/services/project';\nexport const f = Project;\n",
+      'db/ may not import main/services/',
+    ],
+    [
+      'renderer/src/x.ts',
+      "import { listImages } from '../../db/images';\nexport const f = listImages;\n",
+      'renderer/ may not import db/',
+    ],
+    [
+      'core/x.ts',
+      "import { listImages } from '../db/images';\nexport const f = listImages;\n",
+      'core/ may not import db/',
+    ],
+    [
+      'main/services/x.ts',
+      "import { registerIpc } from '../index';\nexport const f = registerIpc;\n",
+      'main/services/ may not import main/',
+    ],
   ])('%s: %s is refused', async (file, code, message) => {
     const found = await lint(file, code);
     expect(found).toHaveLength(1);
@@ -51,8 +83,14 @@ describe('layer lint rule', () => {
   });
 
   it.each([
-    ['worker/x.ts', "import { listImages } from '../db/images';\nimport { buildUNet } from '../trainer/model';\nexport const f = [listImages, buildUNet];\n"],
-    ['trainer/run/x.ts', "import { buildUNet } from '../model';\nimport { oneLine } from '../../core/ipc/errors';\nexport const f = [buildUNet, oneLine];\n"],
+    [
+      'worker/x.ts',
+      "import { listImages } from '../db/images';\nimport { buildUNet } from '../trainer/model';\nexport const f = [listImages, buildUNet];\n",
+    ],
+    [
+      'trainer/run/x.ts',
+      "import { buildUNet } from '../model';\nimport { oneLine } from '../../core/ipc/errors';\nexport const f = [buildUNet, oneLine];\n",
+    ],
     ['main/ipc/x.ts', "import { findCheckpoint } from '../services/predict';\nexport const f = findCheckpoint;\n"],
     ['cli/x.ts', "import { predictProjectImage } from '../worker/predict';\nexport const f = predictProjectImage;\n"],
   ])('%s: allowed imports pass', async (file, code) => {

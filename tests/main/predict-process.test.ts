@@ -217,7 +217,16 @@ function fakeLongLived(crashOn: Set<number>, sent: ToWorker[], delayMs = 5) {
           }
           const values = Uint8Array.from([imageId, imageId]);
           const confidence = Uint8Array.from([255, 255]);
-          onMessage({ type: 'prediction', requestId, imageId, width: 2, height: 1, values, confidence, meanConfidence: 1 });
+          onMessage({
+            type: 'prediction',
+            requestId,
+            imageId,
+            width: 2,
+            height: 1,
+            values,
+            confidence,
+            meanConfidence: 1,
+          });
           onMessage({ type: 'predictDone', requestId, checkpointId: 7, backend: 'fake', error: null });
         }, delayMs);
       },
@@ -238,7 +247,11 @@ describe('PredictionWorker', () => {
     expect((await w.predictImage(2)).prediction.values).toEqual(Uint8Array.from([2, 2]));
     expect((await w.predictImage(3)).checkpointId).toBe(7);
     expect(f.forks()).toBe(1);
-    expect(sent.filter((m) => m.type === 'predict').map((m) => (m as { imageIds: number[] }).imageIds)).toEqual([[1], [2], [3]]);
+    expect(sent.filter((m) => m.type === 'predict').map((m) => (m as { imageIds: number[] }).imageIds)).toEqual([
+      [1],
+      [2],
+      [3],
+    ]);
     w.close();
   });
 

@@ -20,8 +20,22 @@ describe('worker protocol', () => {
   });
 
   it.each([
-    [{ type: 'prediction', imageId: 4, width: 2, height: 1, values: [1, 2], confidence: new Uint8Array(2), meanConfidence: 1 }, /values/],
-    [{ type: 'predictDone', checkpointId: null, backend: 'wasm', error: { code: 'NO_SUCH_CODE', message: 'x' } }, /error\.code/],
+    [
+      {
+        type: 'prediction',
+        imageId: 4,
+        width: 2,
+        height: 1,
+        values: [1, 2],
+        confidence: new Uint8Array(2),
+        meanConfidence: 1,
+      },
+      /values/,
+    ],
+    [
+      { type: 'predictDone', checkpointId: null, backend: 'wasm', error: { code: 'NO_SUCH_CODE', message: 'x' } },
+      /error\.code/,
+    ],
     [{ type: 'hello' }, /type/],
     [null, /message/],
   ])('refuses a message the worker did not mean: %j', (raw, where) => {
@@ -47,7 +61,10 @@ describe('worker protocol', () => {
     const orig = console.error;
     console.error = (m: unknown) => errors.push(m);
     try {
-      const handle = receiveFromWorker((m) => got.push(m), () => killed++);
+      const handle = receiveFromWorker(
+        (m) => got.push(m),
+        () => killed++,
+      );
       handle({ type: 'notice', runId: 1, message: 'waiting for the lock' });
       handle({ type: 'notice', runId: 'one' });
     } finally {
