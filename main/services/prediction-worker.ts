@@ -14,6 +14,7 @@ import type {
   PredictionFailedMessage,
   PredictionMessage,
   PredictionScoreMessage,
+  ToWorker,
 } from '../../core/training/protocol';
 import type { ForkWorker, WorkerProcess } from './training';
 
@@ -22,49 +23,60 @@ export interface PredictOptions {
   nativeBinding?: string;
 }
 
-/** What one prediction process delivered before it finished or died. */
-interface PredictRun {
-  predictions: PredictionMessage[];
+/** What one scoring process delivered before it finished or died. */
+interface ScoreRun {
   scores: PredictionScoreMessage[];
   failures: PredictionFailedMessage[];
   checkpointId: number | null;
-  backend: string;
   /** Why nothing could be predicted (e.g. NOT_FOUND: no trained model). */
   error: ApiErrorPayload | null;
-  /** Set when the process ended before its last message: its exit code, as words. */
+  /** Set when the process ended before its last message: what the user is told. */
   crashed: string | null;
 }
 
+/** The `predict` request for `imageIds`, as the worker takes it. */
+function predictRequest(
+  projectPath: string,
+  imageIds: readonly number[],
+  options: PredictOptions,
+  extra: { requestId?: number; scoresOnly?: boolean } = {},
+): ToWorker {
+  return {
+    type: 'predict',
+    ...(extra.requestId !== undefined ? { requestId: extra.requestId } : {}),
+    projectPath,
+    imageIds: [...imageIds],
+    ...(options.checkpointId !== undefined ? { checkpointId: options.checkpointId } : {}),
+    ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+    ...(extra.scoresOnly ? { scoresOnly: true } : {}),
+  };
+}
+
+/** What a user reads when a prediction process died under an image. */
+const crashMessage = (code: number | null) =>
+  `The prediction process ended unexpectedly (exit code ${code ?? 'none'}); the image may be too large for the memory available`;
+
 /**
- * One prediction process for `imageIds`. Resolves when its last message (`predictDone`) arrived, or
- * when it died first (`crashed`); the process is told to leave only once everything is here.
+ * One scoring process for `imageIds`. Resolves when its last message (`predictDone`) arrived, or when
+ * it died first (`crashed`); the process is told to leave only once everything is here.
  */
-function predictionProcess(
+function scoringProcess(
   projectPath: string,
   imageIds: readonly number[],
   fork: ForkWorker,
   modulePath: string,
-  options: PredictOptions & { scoresOnly?: boolean },
-): Promise<PredictRun> {
+  options: PredictOptions,
+): Promise<ScoreRun> {
   const child = fork(modulePath);
-  const run: PredictRun = {
-    predictions: [],
-    scores: [],
-    failures: [],
-    checkpointId: null,
-    backend: '',
-    error: null,
-    crashed: null,
-  };
+  const run: ScoreRun = { scores: [], failures: [], checkpointId: null, error: null, crashed: null };
   return new Promise((resolve) => {
     let settled = false;
     child.onMessage((msg) => {
-      if (msg.type === 'prediction') run.predictions.push(msg);
-      else if (msg.type === 'predictionScore') run.scores.push(msg);
+      if (msg.type === 'predictionScore') run.scores.push(msg);
       else if (msg.type === 'predictionFailed') run.failures.push(msg);
       else if (msg.type === 'predictDone') {
         settled = true;
-        Object.assign(run, { checkpointId: msg.checkpointId, backend: msg.backend, error: msg.error });
+        Object.assign(run, { checkpointId: msg.checkpointId, error: msg.error });
         child.postMessage({ type: 'exit' });
         resolve(run);
       }
@@ -72,22 +84,12 @@ function predictionProcess(
     child.onExit((code) => {
       if (settled) return;
       settled = true;
-      run.crashed = `exit code ${code ?? 'none'}`;
+      run.crashed = crashMessage(code);
       resolve(run);
     });
-    child.postMessage({
-      type: 'predict',
-      projectPath,
-      imageIds: [...imageIds],
-      ...(options.checkpointId !== undefined ? { checkpointId: options.checkpointId } : {}),
-      ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
-      ...(options.scoresOnly ? { scoresOnly: true } : {}),
-    });
+    child.postMessage(predictRequest(projectPath, imageIds, options, { scoresOnly: true }));
   });
 }
-
-const crashMessage = (run: PredictRun) =>
-  `The prediction process ended unexpectedly (${run.crashed}); the image may be too large for the memory available`;
 
 /**
  * "Label next" scores (core/training/rank.ts) for `imageIds`, computed in separate processes. An
@@ -106,7 +108,7 @@ export async function scoreInProcess(
   let checkpointId: number | null = null;
   let rest = [...imageIds];
   while (rest.length) {
-    const run = await predictionProcess(projectPath, rest, fork, modulePath, { ...options, scoresOnly: true });
+    const run = await scoringProcess(projectPath, rest, fork, modulePath, options);
     if (run.error) throw new AppError(run.error.code, run.error.message);
     checkpointId = run.checkpointId ?? checkpointId;
     scores.push(...run.scores);
@@ -119,7 +121,7 @@ export async function scoreInProcess(
     failures.push({
       type: 'predictionFailed',
       imageId: rest[at]!,
-      error: { code: 'INTERNAL', message: crashMessage(run) },
+      error: { code: 'INTERNAL', message: run.crashed },
     });
     rest = rest.slice(at + 1);
   }
@@ -176,14 +178,8 @@ export class PredictionWorker {
       reject = rej;
     });
     this.pending.set(requestId, { imageId, checkpointId, promise, resolve, reject, prediction: null, failure: null });
-    this.process().postMessage({
-      type: 'predict',
-      requestId,
-      projectPath: this.projectPath,
-      imageIds: [imageId],
-      ...(checkpointId !== undefined ? { checkpointId } : {}),
-      ...(this.options.nativeBinding ? { nativeBinding: this.options.nativeBinding } : {}),
-    });
+    const options = { ...(checkpointId !== undefined ? { checkpointId } : {}), ...this.options };
+    this.process().postMessage(predictRequest(this.projectPath, [imageId], options, { requestId }));
     return promise;
   }
 
@@ -226,7 +222,7 @@ export class PredictionWorker {
       if (this.child !== child) return; // closed, or already replaced
       this.child = null;
       // Whatever was asked of it is lost: say so; the next request starts a fresh process.
-      const why = `The prediction process ended unexpectedly (exit code ${code ?? 'none'}); the image may be too large for the memory available`;
+      const why = crashMessage(code);
       for (const [id, p] of [...this.pending]) {
         this.pending.delete(id);
         p.reject(new AppError('INTERNAL', why));
