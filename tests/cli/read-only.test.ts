@@ -1,11 +1,12 @@
 /**
  * A project the user may not write: inspect it, view and export it; every change is refused with one line
  * that says why; nothing is created beside the file (a read-only -shm used to break it after chmod).
- * Runs the CLI as an unprivileged user (root ignores file permissions): as `nobody` via setpriv when the
- * tests run as root.
+ * Runs the CLI without privileges (root ignores file permissions): when the tests run as root, as root
+ * with every capability dropped (setpriv), so file modes bind it as they bind any user, while it can still
+ * reach the checkout wherever that lives (`nobody` cannot enter a clone in a 0700 temporary folder).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, writeImage } from '../helpers/fixtures';
@@ -13,21 +14,14 @@ import { tempDir, writeImage } from '../helpers/fixtures';
 const root = join(__dirname, '..', '..');
 const bin = join(root, 'bin', 'maskwright.cjs');
 const isRoot = process.getuid?.() === 0;
-const NOBODY = 65534;
+const NO_CAPABILITIES = ['--inh-caps=-all', '--ambient-caps=-all', '--bounding-set=-all'];
 
 function cli(...args: string[]) {
   const cmd = isRoot
-    ? spawnSync(
-        'setpriv',
-        [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, bin, ...args],
-        {
-          encoding: 'utf8',
-        },
-      )
+    ? spawnSync('setpriv', [...NO_CAPABILITIES, process.execPath, bin, ...args], { encoding: 'utf8' })
     : spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
   return { code: cmd.status, stdout: cmd.stdout, stderr: cmd.stderr };
 }
-const own = (p: string) => isRoot && chownSync(p, NOBODY, NOBODY);
 
 describe.skipIf(process.platform === 'win32')('read-only projects', () => {
   const t = tempDir('mw-ro-');
@@ -39,7 +33,6 @@ describe.skipIf(process.platform === 'win32')('read-only projects', () => {
     execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs'), 'node'], { cwd: root });
     chmodSync(t.dir, 0o755);
     mkdirSync(dir);
-    own(dir);
     image = await writeImage(t.dir, 'a.png', 6, 4, 1);
     chmodSync(image, 0o644);
     expect(cli('create', project).code).toBe(0);
@@ -62,7 +55,6 @@ describe.skipIf(process.platform === 'win32')('read-only projects', () => {
 
     const out = join(t.dir, 'export');
     mkdirSync(out);
-    own(out);
     const exported = cli('export', project, '--out', out, '--what', 'dataset');
     expect(exported.stderr).toBe('');
     expect(exported.code).toBe(0);
