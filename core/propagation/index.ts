@@ -5,5 +5,4 @@ export { UNLABELED } from './types';
 export type { PropagationImage, PropagationMethod, PropagationOptions, PropagationResult } from './types';
 export type { RandomWalkerTuning } from './randomWalker';
 export { DEFAULT_TUNING } from './randomWalker';
-export { countSeeds, isReplaceable, mergePatch, mergePropagation, seedsOf, thresholdLabels } from './merge';
-export type { MergePatch } from './merge';
+export { countSeeds, seedsOf } from './seeds';

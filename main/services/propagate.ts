@@ -1,15 +1,10 @@
 /**
  * Label propagation on project images and on plain files (CLI). The algorithm is core/propagation;
- * this adds decoding; the choice of seeds and the merge back into a label map are the shared rules of
- * core/propagation/merge.ts (the editor's "Fill unlabeled" uses them too).
+ * this adds decoding; the choice of seeds (core/propagation/seeds.ts) and the merge back into a label
+ * map (core/labelmap/accept.ts) are the rules the editor's "Fill unlabeled" follows too.
  */
-import {
-  NoLabelsError,
-  PropagationInputError,
-  mergePropagation,
-  propagateLabels,
-  seedsOf,
-} from '../../core/propagation';
+import { acceptInto, Provenance } from '../../core/labelmap';
+import { NoLabelsError, PropagationInputError, propagateLabels, seedsOf } from '../../core/propagation';
 import type { PropagationImage, PropagationOptions, PropagationResult } from '../../core/propagation/types';
 import { AppError } from '../../core/ipc/errors';
 import { getImage, getOriginal } from '../../db/images';
@@ -58,9 +53,10 @@ export async function propagateProjectImage(
     );
   }
   const result = runPropagation(image, seedsOf(map.classes, map.provenance), options);
-  // Merged into the map as it is at commit time: strokes saved while this ran are kept.
+  // Merged into the map as it is at commit time: strokes saved while this ran are kept. The labels
+  // are thresholded by the engine already (`options.confidenceThreshold`).
   const { changed: changedPixels } = mergeIntoLabelMap(db, imageId, (now) =>
-    mergePropagation(now.classes, now.provenance, result.labels),
+    acceptInto(now, { provenance: Provenance.Propagated, labels: result.labels }, 0),
   );
   const { labels: _l, confidence: _c, ...summary } = result;
   return { imageId, changedPixels, result: summary };

@@ -124,7 +124,7 @@ describe('previews after overlay changes', () => {
     const predictPanel = page.getByRole('region', { name: 'Prediction' });
     const previewShown = async (panel: typeof fillPanel) => {
       await panel.and(page.locator('[data-phase="preview"]')).waitFor({ timeout: 60_000 });
-      await expect.poll(() => canvas(page).getAttribute('data-fill-preview')).toBe('true');
+      await expect.poll(() => canvas(page).getAttribute('data-preview')).toBe('true');
     };
     const timings: Record<string, number> = {};
 

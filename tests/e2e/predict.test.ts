@@ -82,7 +82,7 @@ describe('predictions in the editor', () => {
 
     await page.keyboard.press('m');
     await panel(page).and(page.locator('[data-phase="preview"]')).waitFor({ timeout: 60_000 });
-    await expect.poll(() => canvas(page).getAttribute('data-fill-preview')).toBe('true');
+    await expect.poll(() => canvas(page).getAttribute('data-preview')).toBe('true');
     await panel(page)
       .getByText(/mean \d+%/)
       .waitFor();

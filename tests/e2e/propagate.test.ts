@@ -204,12 +204,12 @@ async function expectStored(h: Harness, imageId: number, expected: Expected): Pr
 
 async function waitPreview(page: Page): Promise<void> {
   await fillPanel(page).and(page.locator('[data-phase="preview"]')).waitFor();
-  await expect.poll(() => canvas(page).getAttribute('data-fill-preview')).toBe('true');
+  await expect.poll(() => canvas(page).getAttribute('data-preview')).toBe('true');
 }
 
 async function waitNoFill(page: Page): Promise<void> {
   await fillPanel(page).waitFor({ state: 'detached' });
-  await expect.poll(() => canvas(page).getAttribute('data-fill-preview')).not.toBe('true');
+  await expect.poll(() => canvas(page).getAttribute('data-preview')).not.toBe('true');
 }
 
 async function openProject(h: Harness, name: string, files: { name: string; data: Uint8Array }[]) {
@@ -391,7 +391,7 @@ describe('fill unlabeled', () => {
     await waitNoFill(page);
     await notice(page).getByText('Fill cancelled').waitFor();
     await page.waitForTimeout(1500);
-    expect(await canvas(page).getAttribute('data-fill-preview')).not.toBe('true');
+    expect(await canvas(page).getAttribute('data-preview')).not.toBe('true');
     await expectStored(h, imageId, painted);
 
     // Frames keep coming while the worker propagates.

@@ -11,20 +11,20 @@ import type { ImageStatus, ImageSummary } from '../../../core/ipc/contract';
 import { errorMessage } from '../lib/api';
 import type { ProjectState } from '../state/project.svelte';
 import { Autosaver } from './autosave.svelte';
-import { FillController } from './fill.svelte';
-import type { FillHost } from './fill.svelte';
+import { PreviewController } from './preview.svelte';
+import type { PreviewHost } from './preview.svelte';
+import { PREVIEW_SOURCES } from './previewSources';
 import { LabelOverlay } from './overlay';
 import type { OverlayStyle } from './overlay';
 import { classPalette } from './palette';
 import { loadPhoto } from './photo';
-import { PredictController } from './predict.svelte';
 import { ImageSession } from './session';
 import type { EditorStage } from './stage';
 import { BrushTool } from './tools/brush';
 import { FillTool } from './tools/fill';
 import { SuperpixelTool } from './tools/superpixel';
 import { WandTool } from './tools/wand';
-import { photoRgba } from './fillPreview';
+import { photoRgba } from './photo';
 import { PickerTool } from './tools/picker';
 import { PolygonTool } from './tools/polygon';
 import type { Tool, ToolContext, ToolName } from './tools/tool';
@@ -71,10 +71,8 @@ export class EditorState {
   /** Space is held: dragging pans. */
   spaceHeld = $state(false);
   readonly saver: Autosaver;
-  /** "Fill unlabeled" (G): propagation preview to accept or discard. */
-  readonly fill: FillController;
-  /** "Show prediction" (M): the model's labels for the unlabeled pixels, to accept or discard. */
-  readonly predict: PredictController;
+  /** "Fill unlabeled" (G) and "Show prediction" (M): a preview to accept or discard. */
+  readonly preview: PreviewController;
 
   // Bookkeeping only, never rendered: plain Maps on purpose.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
@@ -98,19 +96,18 @@ export class EditorState {
       this.project.images = this.project.images.map((i) => (i.id === s.imageId ? { ...i, labeledFraction } : i));
       this.project.machineShare = { ...this.project.machineShare, [s.imageId]: machineShare(s.map.provenance) };
     });
-    const previewHost: FillHost = {
+    const previewHost: PreviewHost = {
       current: () => (this.session && this.photo ? { session: this.session, photo: this.photo } : null),
       style: () => ({ palette: classPalette(this.project.classes.list), hidden: this.hiddenValues }),
-      showPreview: (canvas) => this.stage?.showFill(canvas),
-      previewChanged: () => this.stage?.fillChanged(),
+      showPreview: (canvas) => this.stage?.showPreview(canvas),
+      previewChanged: () => this.stage?.previewChanged(),
       commit: (s, entry) => {
         this.redraw(entry.rect);
         this.push(s, entry);
       },
       say: (text) => this.say(text),
     };
-    this.fill = new FillController(previewHost);
-    this.predict = new PredictController(previewHost);
+    this.preview = new PreviewController(previewHost, PREVIEW_SOURCES);
     const ctx = () => this.toolContext();
     this.tools = {
       brush: new BrushTool(ctx, 'brush'),
@@ -242,8 +239,7 @@ export class EditorState {
 
   /** Ends any edit in progress and saves the current image now (on leaving it). */
   leaveImage(): Promise<void> {
-    this.fill.abandon();
-    this.predict.abandon();
+    this.preview.abandon();
     this.currentTool.finish();
     this.hover = null;
     const s = this.session;
@@ -264,8 +260,7 @@ export class EditorState {
   reloadStored(): void {
     const id = this.imageId;
     if (id === null) return;
-    this.fill.abandon();
-    this.predict.abandon();
+    this.preview.abandon();
     this.currentTool.cancel();
     if (this.session) this.sessions.delete(id);
     this.session = null;
@@ -297,8 +292,7 @@ export class EditorState {
     const before = this.knownValues;
     this.knownValues = now;
     if (before && [...before].some((v) => !now.has(v))) {
-      this.fill.abandon();
-      this.predict.abandon();
+      this.preview.abandon();
       this.currentTool.cancel();
       this.sessions.clear();
       const id = this.imageId;
@@ -354,23 +348,20 @@ export class EditorState {
       if (!this.overlay) return;
       this.overlay.setStyle(style);
       this.stage?.labelsChanged();
-      this.fill.restyle();
-      this.predict.restyle();
+      this.preview.restyle();
     });
   }
 
-  /** "Fill unlabeled" (G): commits an edit in progress, then propagates the strokes (see fill.svelte.ts). */
+  /** "Fill unlabeled" (G): commits an edit in progress, then propagates the strokes (see preview.svelte.ts). */
   fillUnlabeled(): void {
     this.currentTool.finish();
-    this.predict.abandon();
-    this.fill.start();
+    this.preview.start('fill');
   }
 
-  /** "Show prediction" (M): commits an edit in progress, then fetches the model's prediction (see predict.svelte.ts). */
+  /** "Show prediction" (M): commits an edit in progress, then fetches the model's prediction (see preview.svelte.ts). */
   showPrediction(): void {
     this.currentTool.finish();
-    this.fill.abandon();
-    this.predict.start();
+    this.preview.start('predict');
   }
 
   // ---- history ----
@@ -395,9 +386,8 @@ export class EditorState {
       this.notice = `Read-only project (${this.project.readOnly}): editing is off.`;
       return;
     }
-    // Editing while a fill runs or is previewed makes it stale: it goes (see fill.svelte.ts).
-    this.fill.abandon('Fill discarded: the labels changed. Press G to fill again.');
-    this.predict.abandon('Prediction discarded: the labels changed. Press M to show it again.');
+    // Editing while a fill or prediction runs or is previewed makes it stale: it goes (see preview.svelte.ts).
+    this.preview.abandon(true);
     this.currentTool.down(p);
     this.hoverAt(p);
   }
@@ -459,8 +449,7 @@ export class EditorState {
     this.currentTool.finish(); // one stroke in progress is committed first, so it can be undone
     const rect = step(s);
     if (!rect) return;
-    this.fill.abandon('Fill discarded: the labels changed. Press G to fill again.');
-    this.predict.abandon('Prediction discarded: the labels changed. Press M to show it again.');
+    this.preview.abandon(true);
     this.redraw(rect);
     this.edited(s);
   }

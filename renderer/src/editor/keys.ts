@@ -109,17 +109,12 @@ export function editorKeydown(editor: EditorState, e: KeyboardEvent): boolean {
   }
   if (e.repeat && !['[', ']'].includes(key)) return false;
   const busy = editor.currentTool.busy;
-  const fill = editor.fill;
-  const predict = editor.predict;
+  const preview = editor.preview;
   // Arrows, Home and page keys belong to a focused slider or field.
   if (/^(Arrow|Page|Home)/.test(key) && (e.target as HTMLElement | null)?.closest?.('input, select')) return false;
   // While a fill or prediction is previewed or running, Enter and Esc belong to it.
-  if (key === 'Enter' && fill.phase === 'preview') fill.accept();
-  else if (key === 'Escape' && fill.phase === 'preview') fill.discard();
-  else if (key === 'Escape' && fill.phase === 'running') fill.cancel();
-  else if (key === 'Enter' && predict.phase === 'preview') predict.accept();
-  else if (key === 'Escape' && (predict.phase === 'preview' || predict.phase === 'failed')) predict.discard();
-  else if (key === 'Escape' && predict.phase === 'running') predict.cancel();
+  if (key === 'Enter' && preview.phase === 'preview') preview.accept();
+  else if (key === 'Escape' && preview.active) preview.discard();
   else if (key === 'g') editor.fillUnlabeled();
   else if (key === 'r') editor.reviewNext();
   else if (key === 'm') editor.showPrediction();

@@ -3,8 +3,8 @@
  * - photo: the image (smoothed when zoomed out, crisp pixels when zoomed in);
  * - labels: the overlay canvas (see overlay.ts) drawn with image smoothing off from 100% zoom on, so
  *   every label pixel is a crisp square; opacity and visibility are node attributes (no re-render);
- * - fill preview: the canvas of a "Fill unlabeled" result waiting to be accepted (see fillPreview.ts),
- *   drawn like the labels, hidden when there is none;
+ * - preview: the canvas of a "Fill unlabeled" or prediction result waiting to be accepted (see
+ *   previewCanvas.ts), drawn like the labels, hidden when there is none;
  * - cursor: the brush-size circle and the polygon outline; pointer moves redraw only this layer.
  * Nothing listens for Konva events: pointer input is handled on the container (see input.ts).
  */
@@ -47,14 +47,14 @@ export class EditorStage {
   private readonly stage: Konva.Stage;
   private readonly photoLayer = new Konva.Layer({ listening: false });
   private readonly labelLayer = new Konva.Layer({ listening: false });
-  private readonly fillLayer = new Konva.Layer({ listening: false, visible: false });
+  private readonly previewLayer = new Konva.Layer({ listening: false, visible: false });
   private readonly cursorLayer = new Konva.Layer({ listening: false });
   private readonly edgeLayer = new Konva.Layer({ listening: false, visible: false });
   private readonly edges = new KonvaImage({ image: undefined });
   private readonly frame = new Rect({ stroke: '#3a404b', strokeWidth: 1, strokeScaleEnabled: false });
   private readonly photo = new KonvaImage({ image: undefined });
   private readonly labels = new KonvaImage({ image: undefined });
-  private readonly fill = new KonvaImage({ image: undefined });
+  private readonly previewImage = new KonvaImage({ image: undefined });
   private readonly brushOuter = new Circle({ stroke: 'rgba(0,0,0,0.75)', strokeWidth: 3, strokeScaleEnabled: false });
   private readonly brushInner = new Circle({ stroke: '#ffffff', strokeWidth: 1.25, strokeScaleEnabled: false });
   private readonly outline = new Line({
@@ -108,10 +108,10 @@ export class EditorStage {
     });
     this.photoLayer.add(this.frame, this.photo);
     this.labelLayer.add(this.labels);
-    this.fillLayer.add(this.fill);
+    this.previewLayer.add(this.previewImage);
     this.cursorLayer.add(this.outline, this.outlineCursor, this.vertices, this.brushOuter, this.brushInner);
     this.edgeLayer.add(this.edges);
-    this.stage.add(this.photoLayer, this.labelLayer, this.fillLayer, this.edgeLayer, this.cursorLayer);
+    this.stage.add(this.photoLayer, this.labelLayer, this.previewLayer, this.edgeLayer, this.cursorLayer);
     this.hideBrush();
   }
 
@@ -137,7 +137,7 @@ export class EditorStage {
   clear(): void {
     this.imageSize = null;
     this.showSuperpixels(null);
-    this.showFill(null);
+    this.showPreview(null);
     this.photo.image(undefined);
     this.labels.image(undefined);
     this.frame.size({ width: 0, height: 0 });
@@ -149,17 +149,17 @@ export class EditorStage {
     this.labelLayer.batchDraw();
   }
 
-  /** Shows a fill preview canvas (image-sized) above the labels, or removes it (null). */
-  showFill(canvas: HTMLCanvasElement | null): void {
-    this.fill.setAttrs({ image: canvas ?? undefined, width: canvas?.width ?? 0, height: canvas?.height ?? 0 });
-    this.fillLayer.visible(!!canvas);
-    this.fillLayer.batchDraw();
-    this.container.dataset.fillPreview = String(!!canvas);
+  /** Shows a fill or prediction preview canvas (image-sized) above the labels, or removes it (null). */
+  showPreview(canvas: HTMLCanvasElement | null): void {
+    this.previewImage.setAttrs({ image: canvas ?? undefined, width: canvas?.width ?? 0, height: canvas?.height ?? 0 });
+    this.previewLayer.visible(!!canvas);
+    this.previewLayer.batchDraw();
+    this.container.dataset.preview = String(!!canvas);
   }
 
-  /** The fill preview canvas changed (new threshold): redraw its layer. */
-  fillChanged(): void {
-    this.fillLayer.batchDraw();
+  /** The preview canvas changed (new threshold): redraw its layer. */
+  previewChanged(): void {
+    this.previewLayer.batchDraw();
   }
 
   /** Outlines the superpixels (the superpixel brush's units) above the labels, or hides them (null). */
@@ -257,7 +257,7 @@ export class EditorStage {
     this.photoLayer.imageSmoothingEnabled(scale < CRISP_PHOTO_ZOOM);
     // Zoomed in, every label pixel is a crisp square; zoomed out, smoothing keeps thin labels visible.
     this.labelLayer.imageSmoothingEnabled(scale < 1);
-    this.fillLayer.imageSmoothingEnabled(scale < 1);
+    this.previewLayer.imageSmoothingEnabled(scale < 1);
     this.edgeLayer.imageSmoothingEnabled(false);
     this.stage.batchDraw();
     // Read by the end-to-end test (and handy when debugging): the transform in CSS pixels.
