@@ -192,12 +192,18 @@ export class PreviewController {
     );
   }
 
-  /** The user's Esc, Cancel, Discard or Dismiss: stops a job (saying so), drops a preview or a failure. */
-  discard(): void {
-    const { phase, source } = this;
-    if (phase === 'idle') return;
+  /** Stops a running job (Cancel, Esc), saying so. */
+  cancel(): void {
+    const source = this.source;
+    if (this.phase !== 'running' || !source) return;
     this.stop();
-    if (phase === 'running' && source) this.host.say(`${source.text.noun} cancelled.`);
+    this.host.say(`${source.text.noun} cancelled.`);
+  }
+
+  /** Throws a preview or a failure shown away (Discard, Dismiss, Esc); stops a running job as `cancel` does. */
+  discard(): void {
+    if (this.phase === 'running') this.cancel();
+    else this.stop();
   }
 
   /**
