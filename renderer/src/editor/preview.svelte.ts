@@ -95,6 +95,14 @@ export interface PreviewSource {
  */
 const DEFAULT_THRESHOLD = 0.5;
 
+/** Where a preview is drawn: an image-sized canvas and `drawPreview` (a seam, so tests run without a DOM). */
+export interface PreviewSurface {
+  create(): HTMLCanvasElement;
+  draw: typeof drawPreview;
+}
+
+const DOM_SURFACE: PreviewSurface = { create: () => document.createElement('canvas'), draw: drawPreview };
+
 interface Kept {
   session: ImageSession;
   /** `session.edits` when the job started: any later edit makes the result stale. */
@@ -128,6 +136,7 @@ export class PreviewController {
   constructor(
     private readonly host: PreviewHost,
     private readonly sources: Record<PreviewKind, PreviewSource>,
+    private readonly surface: PreviewSurface = DOM_SURFACE,
   ) {}
 
   get active(): boolean {
@@ -174,7 +183,7 @@ export class PreviewController {
         this.kept = { session, edits, result };
         this.result = { note: result.note, report: result.report };
         this.phase = 'preview';
-        this.canvas = document.createElement('canvas');
+        this.canvas = this.surface.create();
         this.render();
         this.host.showPreview(this.canvas);
       },
@@ -260,7 +269,7 @@ export class PreviewController {
     const map = kept.session.map;
     const plan = planAccept(map, proposal, this.threshold);
     const { palette, hidden } = this.host.style();
-    drawPreview(this.canvas, map, plan, proposal.confidence, floor, palette, hidden);
+    this.surface.draw(this.canvas, map, plan, proposal.confidence, floor, palette, hidden);
     this.counts = { changed: plan.changed, unlabeled: plan.unlabeled };
     this.host.previewChanged();
   }
