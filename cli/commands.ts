@@ -14,6 +14,7 @@ import { predictCmd } from './predict';
 import { exportCmd } from './export';
 import { weightsCmd } from './weights';
 import { backendsCmd } from './backends';
+import { runsCmd } from './runs';
 import { err, intOption, out, pct, UsageError } from './output';
 
 type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
@@ -194,6 +195,7 @@ export const COMMANDS: readonly Command[] = [
   info,
   propagateCmd,
   trainCmd,
+  runsCmd,
   predictCmd,
   exportCmd,
   evalCmd,

@@ -17,7 +17,7 @@ export const exportCmd: Command = {
     'dataset  images/, masks/ (value = class index 0..C-1, 255 = unlabeled), classes.json (names, colors,',
     '         weights, splits), train.txt, val.txt, unassigned.txt',
     'model    model.json + weights.bin (load with tf.loadLayersModel) and metadata.json (classes, colors,',
-    '         input size, normalization); the newest checkpoint unless --checkpoint ID',
+    '         input size, normalization); the checkpoint in use (see `maskwright runs`) unless --checkpoint ID',
     '--overwrite  write into a folder that already holds files (same-named files are replaced); without it',
     '             such a folder is refused. Each file is written under a temporary name and renamed when',
     '             complete, so a full disk or a missing permission leaves no half-written file.',

@@ -138,6 +138,24 @@ export interface ClassWeightRow {
   /** What training uses: the override when set, else the computed weight. */
   effective: number;
 }
+/** The checkpoint predictions and exports use, and why (db/runs.ts `activeCheckpointChoice`). */
+export interface ActiveModel {
+  checkpointId: number;
+  runId: number;
+  epoch: number;
+  /** The user chose it (`basis` is 'chosen'). */
+  chosen: boolean;
+  /** Chosen by the user; the newest run's best by validation mIoU; or its newest (no validation images). */
+  basis: 'chosen' | 'best' | 'newest';
+}
+
+/** How the export dialog and the run history name the basis of the model in use. */
+export const ACTIVE_BASIS_WORDS: Record<ActiveModel['basis'], string> = {
+  chosen: 'chosen',
+  best: 'best validation mIoU',
+  newest: 'newest',
+};
+
 export interface CheckpointSummary {
   id: number;
   runId: number;
@@ -315,13 +333,7 @@ export const contract = {
    */
   'model.active': {
     input: none,
-    output: {} as {
-      checkpointId: number;
-      runId: number;
-      epoch: number;
-      chosen: boolean;
-      basis: 'chosen' | 'best' | 'newest';
-    } | null,
+    output: {} as ActiveModel | null,
   },
   'model.select': { input: z.object({ checkpointId: id.nullable() }), output: {} as { checkpointId: number | null } },
   /** The model's prediction for one image (computed in a separate process). */

@@ -68,6 +68,7 @@ export type BackendClass = 'cpu' | 'gpu';
 
 export function backendClass(backend: { name: string; detail: string; software?: boolean | undefined }): BackendClass {
   if (backend.name === 'webgpu') return backend.software ? 'cpu' : 'gpu';
+  if (backend.name === 'tensorflow-gpu') return 'gpu'; // core/training/backends.ts's name for CUDA
   if (backend.name === 'tensorflow') return backend.detail.includes('tfjs-node-gpu') ? 'gpu' : 'cpu';
   return 'cpu';
 }

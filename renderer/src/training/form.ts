@@ -1,6 +1,9 @@
 /** The Train panel's form: what the user edits, and the settings it becomes for `train.start`. */
+import type { BackendStatus } from '../../../core/training/backends';
 import {
   BACKEND_CHOICES,
+  BACKEND_DEFAULTS,
+  backendClass,
   DEFAULT_TRAIN_SETTINGS,
   PIXEL_SOURCES,
   type PixelSource,
@@ -17,8 +20,10 @@ export interface TrainForm {
   /** Both empty: working size chosen from the images. */
   width: string;
   height: string;
+  /** Empty: the backend's default (BACKEND_DEFAULTS). */
   batchSize: string;
   learningRate: string;
+  /** Empty: the backend's default (BACKEND_DEFAULTS). */
   baseFilters: string;
   depth: string;
   sources: PixelSource[];
@@ -31,9 +36,9 @@ export function defaultForm(): TrainForm {
     minutes: String(DEFAULT_TRAIN_SETTINGS.minutes ?? ''),
     width: '',
     height: '',
-    batchSize: '4',
+    batchSize: '',
     learningRate: '0.001',
-    baseFilters: '16',
+    baseFilters: '',
     depth: '3',
     sources: ['painted', 'propagated', 'imported'],
     backend: 'auto',
@@ -63,6 +68,30 @@ export function formSettings(form: TrainForm): TrainSettingsInput {
     sources: [...form.sources],
     backend: form.backend,
   };
+}
+
+/**
+ * The backend a run with `choice` would use, from the list of backends: auto's pick, or the first
+ * available one of that choice; null when unknown (not listed yet) or unavailable.
+ */
+export function backendFor(choice: BackendChoice, backends: BackendStatus[] | null): BackendStatus | null {
+  if (!backends) return null;
+  if (choice === 'auto') return backends.find((b) => b.auto) ?? null;
+  return backends.find((b) => b.choice === choice && b.available) ?? null;
+}
+
+/**
+ * What the training process will use for the settings left empty, in words, e.g. "On wasm (CPU
+ * defaults): long side 256 px · width 16 · batch 4". The worker resolves the same table
+ * (core/training/settings.ts `resolveTrainSettings`) once the backend has started.
+ */
+export function resolvedLine(form: TrainForm, backend: BackendStatus | null): string {
+  if (!backend) return '';
+  const cls = backendClass({ name: backend.name, detail: backend.detail, software: backend.adapter?.software });
+  const d = BACKEND_DEFAULTS[cls];
+  const set = (text: string, fallback: number) => (text.trim() === '' ? String(fallback) : text.trim());
+  const size = form.width.trim() || form.height.trim() ? 'size as set' : `long side ${d.longSide} px`;
+  return `On ${backend.name} (${cls.toUpperCase()} defaults): ${size} · width ${set(form.baseFilters, d.baseFilters)} · batch ${set(form.batchSize, d.batchSize)}`;
 }
 
 /** One line describing the form, e.g. "30 epochs or 10 min · size auto · painted, propagated · backend auto". */

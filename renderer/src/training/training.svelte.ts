@@ -55,6 +55,8 @@ export interface LiveRun {
   continueOn: ContinueOn | null;
   /** 0, or the epoch after the checkpoint a resumed run starts from. */
   firstEpoch: number;
+  /** Model width and batch the run uses (the backend's defaults where the form left them empty). */
+  model: { baseFilters: number; batchSize: number } | null;
 }
 
 const finite = (v: number | null): number | null => (v !== null && Number.isFinite(v) ? v : null);
@@ -237,6 +239,7 @@ export class TrainingState {
         // A resumed run numbers its epochs on from its checkpoint: the last one is first + epochs.
         if (live.maxEpochs !== null && msg.firstEpoch) live.maxEpochs += msg.firstEpoch;
         live.firstEpoch = msg.firstEpoch ?? 0;
+        if (msg.settings) live.model = { baseFilters: msg.settings.baseFilters, batchSize: msg.settings.batchSize };
         void this.refreshRuns();
         break;
       case 'step':
@@ -247,6 +250,7 @@ export class TrainingState {
           stepsPerEpoch: msg.stepsPerEpoch,
           loss: msg.loss,
           etaSeconds: msg.etaSeconds,
+          learningRate: msg.learningRate,
         });
         this.frame ??= requestAnimationFrame(() => {
           this.frame = null;
@@ -310,5 +314,6 @@ function emptyRun(runId: number, maxEpochs: number | null): LiveRun {
     stopping: false,
     continueOn: null,
     firstEpoch: 0,
+    model: null,
   };
 }
