@@ -14,6 +14,7 @@ import {
   trainSettingsSchema,
   workingSize,
   type ResolvedTrainSettings,
+  type TrainSettings,
 } from '../core/training/settings';
 import { listClasses } from '../db/classes';
 import { listImages } from '../db/images';
@@ -111,7 +112,7 @@ export async function runTraining(
   // Proof of life for other processes opening the project (db/runs.ts markDeadRuns). Not unref'd: after
   // the parent's death closes the IPC channel, this timer keeps the process alive to record the end.
   const beat = setInterval(() => heartbeat(db, runId), HEARTBEAT_MS);
-  let user: ReturnType<typeof trainSettingsSchema.parse> | null = null;
+  let user: TrainSettings | null = null;
   try {
     user = trainSettingsSchema.parse(raw);
     const backend = await initBackend({ backend: user.backend });
