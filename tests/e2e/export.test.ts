@@ -1,7 +1,7 @@
 /**
  * Export and checkpoint choice from the window, with the real registry: export masks through the header's
  * Export dialog, see the model option disabled until a run has trained, export the model, and pick a
- * checkpoint in the run history (then go back to the newest).
+ * checkpoint in the run history (then go back to the best by validation mIoU).
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
