@@ -53,6 +53,8 @@ describe('training in the app', () => {
     await view.getByLabel('Learning rate').fill('0.01');
     await view.getByLabel('Model width').fill('4');
     await view.getByLabel('Depth').fill('2');
+    await view.getByLabel('Weight decay').fill('0.0001');
+    expect(await view.getByLabel('Learning-rate schedule').inputValue()).toBe('cosine');
     await view.getByLabel('Backend').selectOption('cpu');
     await view.getByLabel('propagated').uncheck();
     expect(await view.getByTestId('train-summary').textContent()).toBe(
@@ -90,7 +92,10 @@ describe('training in the app', () => {
     // The database agrees: one completed run on the cpu backend with one metrics row per epoch.
     const runs = await h.call('runs.list');
     expect(runs).toHaveLength(1);
-    expect(runs[0]).toMatchObject({ status: 'completed', settings: expect.objectContaining({ epochs: EPOCHS }) });
+    expect(runs[0]).toMatchObject({
+      status: 'completed',
+      settings: expect.objectContaining({ epochs: EPOCHS, schedule: 'cosine', weightDecay: 0.0001, baseFilters: 4 }),
+    });
     expect(runs[0]!.backend).toMatch(/^cpu/);
     const epochs = await h.call('runs.epochs', { runId: runs[0]!.id });
     expect(epochs.map((e) => e.epoch)).toEqual([...Array(EPOCHS).keys()]);

@@ -1,5 +1,6 @@
 /** The Train panel's form: what the user edits, and the settings it becomes for `train.start`. */
 import type { BackendStatus } from '../../../core/training/backends';
+import { SCHEDULES, type Schedule } from '../../../core/training/schedule';
 import {
   BACKEND_CHOICES,
   BACKEND_DEFAULTS,
@@ -11,7 +12,7 @@ import {
 } from '../../../core/training/settings';
 
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
-export { BACKEND_CHOICES, PIXEL_SOURCES };
+export { BACKEND_CHOICES, PIXEL_SOURCES, SCHEDULES };
 
 /** Fields as the inputs hold them; empty strings mean "not set" (auto size, no limit). */
 export interface TrainForm {
@@ -26,6 +27,8 @@ export interface TrainForm {
   /** Empty: the backend's default (BACKEND_DEFAULTS). */
   baseFilters: string;
   depth: string;
+  schedule: Schedule;
+  weightDecay: string;
   sources: PixelSource[];
   backend: BackendChoice;
 }
@@ -40,6 +43,8 @@ export function defaultForm(): TrainForm {
     learningRate: '0.001',
     baseFilters: '',
     depth: '3',
+    schedule: 'cosine',
+    weightDecay: '0',
     sources: ['painted', 'propagated', 'imported'],
     backend: 'auto',
   };
@@ -65,6 +70,8 @@ export function formSettings(form: TrainForm): TrainSettingsInput {
     learningRate: num(form.learningRate),
     baseFilters: num(form.baseFilters),
     depth: num(form.depth),
+    schedule: form.schedule,
+    weightDecay: num(form.weightDecay),
     sources: [...form.sources],
     backend: form.backend,
   };
