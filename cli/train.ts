@@ -19,7 +19,7 @@ function bar(fraction: number, width = 24): string {
 export const trainCmd: Command = {
   name: 'train',
   usage: 'train PROJECT [--epochs N | --minutes M] [--size WxH] [--backend B] [options]',
-  summary: 'train a segmentation network on the project (metrics and a checkpoint per epoch go into the project)',
+  summary: 'train a segmentation network on the project (metrics per epoch, its best and last checkpoints go into the project)',
   help: [
     '',
     `--epochs N        epoch limit (default 30 when neither --epochs nor --minutes is given, with 10 minutes)`,

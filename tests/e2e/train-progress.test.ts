@@ -60,7 +60,10 @@ describe('live run card', () => {
     });
     h.emit('train.message', step(0, 120));
     await expect.poll(() => card.getByTestId('step-count').textContent()).toBe('1');
-    await card.getByTestId('run-progress').getByText(/loss 1\.0000 · lr 4\.0e-4/).waitFor();
+    await card
+      .getByTestId('run-progress')
+      .getByText(/loss 1\.0000 · lr 4\.0e-4/)
+      .waitFor();
     await page.waitForTimeout(1500);
     h.emit('train.message', step(1, 100));
     await expect.poll(() => card.getByTestId('step-count').textContent()).toBe('2');
