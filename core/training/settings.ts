@@ -90,7 +90,7 @@ export const BACKEND_DEFAULTS: Readonly<Record<BackendClass, Readonly<BackendDef
 };
 
 /** Settings with every backend-dependent default filled in: what a run actually uses. */
-export type ResolvedTrainSettings = TrainSettings & BackendDefaults & { batchSize: number; baseFilters: number };
+export type ResolvedTrainSettings = TrainSettings & BackendDefaults;
 
 /**
  * Fills the settings the user left unset from the backend's row of BACKEND_DEFAULTS; what the user set

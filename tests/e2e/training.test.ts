@@ -57,6 +57,17 @@ describe('training in the app', () => {
     expect(await view.getByLabel('Learning-rate schedule').inputValue()).toBe('cosine');
     await view.getByLabel('Backend').selectOption('cpu');
     await view.getByLabel('propagated').uncheck();
+    // What the run will use: the values set, the cpu backend's defaults for the rest (none left here).
+    await view
+      .getByTestId('train-resolved')
+      .getByText('On cpu (CPU defaults): size as set · width 4 · batch 1')
+      .waitFor();
+    await view.getByLabel('Model width').fill('');
+    await view
+      .getByTestId('train-resolved')
+      .getByText('On cpu (CPU defaults): size as set · width 16 · batch 1')
+      .waitFor();
+    await view.getByLabel('Model width').fill('4');
     expect(await view.getByTestId('train-summary').textContent()).toBe(
       `${EPOCHS} epochs · size 32×32 · painted, imported · backend cpu`,
     );
