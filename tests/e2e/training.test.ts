@@ -118,6 +118,7 @@ describe('training in the app', () => {
     await run.getByText('completed').waitFor();
     await run.getByText(`mIoU ${(miou * 100).toFixed(1)}%`).waitFor();
     expect(await run.getAttribute('aria-pressed')).toBe('true');
+    await history.getByText(/batch 1 · lr 0\.01 \(cosine\) · weight decay 0\.0001 · width 4/).waitFor();
     const table = history.getByRole('table', { name: 'Per-class metrics' });
     await expect.poll(() => table.getByRole('row').count()).toBe(3);
     expect(await table.getByRole('row').nth(1).getByRole('cell').first().textContent()).toBe('dark');
