@@ -50,22 +50,41 @@ function addRun(path: string): number {
   return runId;
 }
 
-/** Width, height and background colour of every `.swatch` under `scope`, and the class colours. */
+/**
+ * What the page functions below use of the browser (the tests compile without the DOM library; a page
+ * function is sent as source, so each reaches the browser through `globalThis` itself).
+ */
+interface El {
+  scrollTop: number;
+  readonly scrollHeight: number;
+  readonly clientHeight: number;
+  readonly style: { visibility: string };
+  blur(): void;
+  getBoundingClientRect(): { width: number; height: number };
+  querySelector(selector: string): El | null;
+}
+interface Win {
+  document: { activeElement: El | null; querySelectorAll(selector: string): Iterable<El> };
+  getComputedStyle(el: El): Record<string, string>;
+}
+
+/** Width, height and background colour of every `.class-swatch` under `scope`. */
 async function swatches(scope: Locator): Promise<{ w: number; h: number; bg: string }[]> {
-  return scope.locator('.swatch').evaluateAll((els) =>
-    els.map((el) => {
+  return scope.locator('.class-swatch').evaluateAll((els) =>
+    (els as unknown as El[]).map((el) => {
       const r = el.getBoundingClientRect();
-      return { w: r.width, h: r.height, bg: getComputedStyle(el).backgroundColor };
+      return { w: r.width, h: r.height, bg: (globalThis as unknown as Win).getComputedStyle(el).backgroundColor! };
     }),
   );
 }
 
-/** Padding, bottom border and alignment of a table's header and first body cell. */
+/** The table's border model and figures, and padding, bottom border, alignment and colour of its cells. */
 async function cellStyle(table: Locator) {
-  return table.evaluate((t) => {
-    const pick = (el: Element | null) => {
+  return table.evaluate((node) => {
+    const t = node as unknown as El;
+    const pick = (el: El | null) => {
       if (!el) return null;
-      const s = getComputedStyle(el);
+      const s = (globalThis as unknown as Win).getComputedStyle(el);
       return {
         padding: s.padding,
         border: `${s.borderBottomWidth} ${s.borderBottomStyle}`,
@@ -74,8 +93,8 @@ async function cellStyle(table: Locator) {
       };
     };
     return {
-      collapse: getComputedStyle(t).borderCollapse,
-      numbers: getComputedStyle(t).fontVariantNumeric,
+      collapse: (globalThis as unknown as Win).getComputedStyle(t).borderCollapse,
+      numbers: (globalThis as unknown as Win).getComputedStyle(t).fontVariantNumeric,
       th: pick(t.querySelector('thead th')),
       firstTd: pick(t.querySelector('tbody td')),
       secondTd: pick(t.querySelector('tbody td:nth-child(2)')),
@@ -90,17 +109,19 @@ async function cellStyle(table: Locator) {
  */
 async function shot(page: Page, name: string, scroll = 0): Promise<void> {
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
-  await page.evaluate((y) => {
-    (document.activeElement as HTMLElement | null)?.blur();
-    for (const el of document.querySelectorAll<HTMLElement>('*')) {
-      if (el.scrollHeight > el.clientHeight) el.scrollTop = Math.min(y, el.scrollHeight - el.clientHeight);
+  const hide = ([visibility, y]: readonly [string, number | null]) => {
+    const { document } = globalThis as unknown as Win;
+    if (y !== null) {
+      document.activeElement?.blur();
+      for (const el of document.querySelectorAll('*')) {
+        if (el.scrollHeight > el.clientHeight) el.scrollTop = Math.min(y, el.scrollHeight - el.clientHeight);
+      }
     }
-    for (const el of document.querySelectorAll<HTMLElement>('.meta')) el.style.visibility = 'hidden';
-  }, scroll);
+    for (const el of document.querySelectorAll('.meta')) el.style.visibility = visibility;
+  };
+  await page.evaluate(hide, ['hidden', scroll] as const);
   await page.screenshot({ path: join(ARTIFACTS_DIR, `${name}.png`) });
-  await page.evaluate(() => {
-    for (const el of document.querySelectorAll<HTMLElement>('.meta')) el.style.visibility = '';
-  });
+  await page.evaluate(hide, ['', null] as const);
 }
 
 describe('styles shared by the training tables and the dialogs', () => {
@@ -130,6 +151,8 @@ describe('styles shared by the training tables and the dialogs', () => {
       if ((await advanced.getAttribute('aria-expanded')) !== 'true') await advanced.click();
       const weights = view.getByRole('table', { name: 'Class weights' });
       await expect.poll(() => weights.getByRole('row').count()).toBe(3);
+      // The backend probe answers late (it loads the backends in a worker); its line changes the layout.
+      await view.getByText(/^auto uses /).waitFor();
       const history = page.getByRole('region', { name: 'Run history' });
       const run = history.getByRole('button', { name: `Run ${runId}` });
       if ((await run.getAttribute('aria-pressed')) !== 'true') await run.click();
@@ -183,7 +206,7 @@ describe('styles shared by the training tables and the dialogs', () => {
         await view
           .locator('.field-error')
           .first()
-          .evaluate((el) => getComputedStyle(el).color),
+          .evaluate((el) => (globalThis as unknown as Win).getComputedStyle(el as unknown as El).color),
       ).toBe('rgb(242, 165, 163)'); // --danger-text
 
       await shot(page, `styles-train-${w}`);
