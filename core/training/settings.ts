@@ -3,9 +3,23 @@
  * Validated wherever they enter (IPC, CLI, the training process).
  */
 import { z } from 'zod';
+import { Provenance } from '../labelmap/types';
 
 export const PIXEL_SOURCES = ['painted', 'propagated', 'predicted', 'imported'] as const;
 export type PixelSource = (typeof PIXEL_SOURCES)[number];
+
+/** The provenance code (core/labelmap/types.ts) of the pixels each source stands for. */
+export const SOURCE_PROVENANCE: Readonly<Record<PixelSource, number>> = {
+  painted: Provenance.Painted,
+  propagated: Provenance.Propagated,
+  predicted: Provenance.Predicted,
+  imported: Provenance.Imported,
+};
+
+/** The provenance codes of the labels that train when these sources are checked. */
+export function trustedProvenances(sources: readonly PixelSource[]): ReadonlySet<number> {
+  return new Set(sources.map((s) => SOURCE_PROVENANCE[s]));
+}
 
 export const BACKEND_CHOICES = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 

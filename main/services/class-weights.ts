@@ -4,8 +4,7 @@
  * resolution, merged with the per-class overrides stored with the classes.
  */
 import type { ClassWeightRow } from '../../core/ipc/contract';
-import { Provenance } from '../../core/labelmap/types';
-import type { PixelSource } from '../../core/training/settings';
+import { trustedProvenances, type PixelSource } from '../../core/training/settings';
 import { classHistogram, medianFrequencyWeights, mergeClassWeights } from '../../core/training/weights';
 import { listClasses } from '../../db/classes';
 import { trainingImageIds } from '../../db/images';
@@ -13,17 +12,10 @@ import { loadLabelMap } from '../../db/labelmaps';
 import type { ProjectDb } from '../../db/open';
 import { classMapping, trustedLabels } from './dataset';
 
-const CODES: Record<PixelSource, number> = {
-  painted: Provenance.Painted,
-  propagated: Provenance.Propagated,
-  predicted: Provenance.Predicted,
-  imported: Provenance.Imported,
-};
-
 export function computeClassWeights(db: ProjectDb, sources: readonly PixelSource[]): ClassWeightRow[] {
   const classes = listClasses(db);
   const mapping = classMapping(db);
-  const trusted = new Set(sources.map((s) => CODES[s]));
+  const trusted = trustedProvenances(sources);
   const ids = trainingImageIds(db);
   const histograms: Float64Array[] = [];
   for (const id of ids) {
