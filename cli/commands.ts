@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import type { ParseArgsConfig } from 'node:util';
 import { listClasses } from '../db/classes';
 import { listImages, setSplit } from '../db/images';
 import { SPLITS, type Split } from '../core/ipc/contract';
@@ -14,32 +13,8 @@ import { predictCmd } from './predict';
 import { exportCmd } from './export';
 import { weightsCmd } from './weights';
 import { backendsCmd } from './backends';
+import { withProject, type Command } from './command';
 import { err, intOption, out, pct, UsageError } from './output';
-
-type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
-
-export interface Command {
-  name: string;
-  usage: string;
-  summary: string;
-  help?: string;
-  options: NonNullable<ParseArgsConfig['options']>;
-  run(positionals: string[], values: Values): Promise<number>;
-}
-
-/** Opens the project for `fn` and closes it after; `writes` names what needs write access (refused read-only). */
-function withProject<T>(path: string, fn: (p: Project) => Promise<T> | T, writes?: string): Promise<T> {
-  const project = Project.open(resolve(path));
-  try {
-    if (writes) project.requireWritable(writes);
-  } catch (e) {
-    project.close();
-    throw e;
-  }
-  return Promise.resolve()
-    .then(() => fn(project))
-    .finally(() => project.close());
-}
 
 const create: Command = {
   name: 'create',

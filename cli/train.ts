@@ -4,7 +4,7 @@ import { BACKEND_CHOICES, PIXEL_SOURCES, type TrainSettingsInput } from '../core
 import { nodeFork, startTraining, workerPath } from '../main/services/training';
 import { Project } from '../main/services/project';
 import type { FromWorker } from '../core/training/protocol';
-import type { Command } from './commands';
+import type { Command } from './command';
 import { err, intOption, numberOption, out, pct, UsageError } from './output';
 
 const duration = (s: number) =>
