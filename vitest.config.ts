@@ -6,7 +6,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['tests/{core,db,main,cli,trainer,fault}/**/*.test.ts'],
+          include: ['tests/{core,db,main,cli,trainer,fault,renderer}/**/*.test.ts'],
           pool: 'forks',
           testTimeout: 60_000,
         },
