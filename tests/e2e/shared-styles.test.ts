@@ -56,15 +56,21 @@ function addRun(path: string): number {
  */
 interface El {
   scrollTop: number;
+  scrollLeft: number;
   readonly scrollHeight: number;
   readonly clientHeight: number;
   readonly style: { visibility: string };
   blur(): void;
-  getBoundingClientRect(): { width: number; height: number };
+  getBoundingClientRect(): { x: number; y: number; width: number; height: number };
   querySelector(selector: string): El | null;
+  contains(other: El): boolean;
 }
 interface Win {
-  document: { activeElement: El | null; querySelectorAll(selector: string): Iterable<El> };
+  document: {
+    activeElement: El | null;
+    querySelectorAll(selector: string): Iterable<El>;
+    elementFromPoint(x: number, y: number): El | null;
+  };
   getComputedStyle(el: El): Record<string, string>;
 }
 
@@ -115,6 +121,7 @@ async function shot(page: Page, name: string, scroll = 0): Promise<void> {
       document.activeElement?.blur();
       for (const el of document.querySelectorAll('*')) {
         if (el.scrollHeight > el.clientHeight) el.scrollTop = Math.min(y, el.scrollHeight - el.clientHeight);
+        el.scrollLeft = 0;
       }
     }
     for (const el of document.querySelectorAll('.meta')) el.style.visibility = visibility;
@@ -166,6 +173,18 @@ describe('styles shared by the training tables and the dialogs', () => {
       await override.fill('-1');
       await override.press('Enter');
       await view.getByText(/>=0|at least 0/).waitFor();
+      // Every cell can be seen: brought into view, it is what a click on its middle hits (at 1024x700 the
+      // table is wider than its column, and the run history beside it covered the last column).
+      for (const cell of await weights.getByRole('cell').all()) {
+        await cell.scrollIntoViewIfNeeded();
+        const hit = await cell.evaluate((node) => {
+          const el = node as unknown as El;
+          const r = el.getBoundingClientRect();
+          const top = (globalThis as unknown as Win).document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+          return top !== null && el.contains(top);
+        });
+        expect(hit, `${await cell.textContent()} at ${w}x${hgt}`).toBe(true);
+      }
 
       // Swatches: 10x10 squares in the class colours, in all three tables.
       for (const table of [weights, perClass]) {
