@@ -1,27 +1,29 @@
 // The Train form's validation messages: the API's issues for `train.start` by field, and "Enter a number."
 // for a field the form sent as NaN, found by the issue's path and not by the validator's wording.
 import { describe, expect, it } from 'vitest';
-import type { ApiErrorPayload } from '../../../core/ipc/errors';
-import { createRegistry, type Handlers } from '../../../main/ipc/registry';
+import { contract } from '../../../core/ipc/contract';
 import { defaultForm, fieldErrors, formSettings, type Issue } from '../../../renderer/src/training/form';
 
-/** The issues the registry answers for these settings (validation fails before any handler runs). */
-async function issuesFor(settings: unknown): Promise<Issue[]> {
-  const registry = createRegistry({} as Handlers);
-  const answer = await registry.invoke('train.start', { settings });
-  if (answer.ok) throw new Error('expected a validation failure');
-  const error = answer.error as ApiErrorPayload;
-  expect(error.code).toBe('INVALID_INPUT');
-  return error.issues!;
+/**
+ * The issues `train.start` answers for these settings: the contract's own validation, each issue as
+ * main/ipc/registry.ts passes it on (path and message).
+ */
+function issuesFor(settings: unknown): Issue[] {
+  const parsed = contract['train.start'].input.safeParse({ settings });
+  if (parsed.success) throw new Error('expected a validation failure');
+  return parsed.error.issues.map((i) => ({
+    path: i.path.map((p) => (typeof p === 'number' ? p : String(p))),
+    message: i.message,
+  }));
 }
 
 describe('fieldErrors', () => {
   // Text that is not a number (and 1e999, which is not finite) becomes NaN; depth 0 is a number out of range.
   const settings = formSettings({ ...defaultForm(), batchSize: 'four', learningRate: '1e999', depth: '0' });
 
-  it('says "Enter a number." for the fields sent as NaN and keeps the validator’s message for the rest', async () => {
+  it('says "Enter a number." for the fields sent as NaN and keeps the validator’s message for the rest', () => {
     expect([settings.batchSize, settings.learningRate, settings.depth]).toEqual([NaN, NaN, 0]);
-    const issues = await issuesFor(settings);
+    const issues = issuesFor(settings);
     const depth = issues.find((i) => i.path.join('.') === 'settings.depth')!;
     expect(fieldErrors(issues, settings)).toEqual({
       batchSize: 'Enter a number.',
@@ -31,8 +33,8 @@ describe('fieldErrors', () => {
     expect(depth.message).not.toBe('Enter a number.');
   });
 
-  it('does not depend on the wording of the messages', async () => {
-    const reworded = (await issuesFor(settings)).map((i) => ({ ...i, message: 'Ungültige Eingabe' }));
+  it('does not depend on the wording of the messages', () => {
+    const reworded = issuesFor(settings).map((i) => ({ ...i, message: 'Ungültige Eingabe' }));
     expect(fieldErrors(reworded, settings)).toEqual({
       batchSize: 'Enter a number.',
       learningRate: 'Enter a number.',
