@@ -6,6 +6,7 @@ import { applyClassFile, readClassFile } from '../main/services/class-file';
 import { expandPaths, fileSource, importImages } from '../main/services/import-images';
 import { describeUnknownValues, importMasks } from '../main/services/import-masks';
 import { Project } from '../main/services/project';
+import { withProject, type Command } from './command';
 import { evalCmd } from './eval';
 import { propagateCmd } from './propagate';
 import { trainCmd } from './train';
@@ -13,7 +14,6 @@ import { predictCmd } from './predict';
 import { exportCmd } from './export';
 import { weightsCmd } from './weights';
 import { backendsCmd } from './backends';
-import { withProject, type Command } from './command';
 import { err, intOption, out, pct, UsageError } from './output';
 
 const create: Command = {

@@ -5,10 +5,11 @@ import { listImages } from '../db/images';
 import { encodeIndexedMask } from '../main/services/masks';
 import { makeDirs, writeFileAtomic } from '../main/services/out-files';
 import { acceptPrediction, findCheckpoint } from '../main/services/predict';
+import { Project } from '../main/services/project';
 import { initBackend } from '../trainer/backend';
 import { loadModel, predictProjectImage } from '../worker/predict';
 import { BACKEND_CHOICES } from '../core/training/settings';
-import { withProject, type Command } from './command';
+import type { Command } from './command';
 import { intOption, out, UsageError } from './output';
 
 export const predictCmd: Command = {
@@ -45,41 +46,47 @@ export const predictCmd: Command = {
     if (!(BACKEND_CHOICES as readonly string[]).includes(backend))
       throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
     if (!v.out && !v.accept) out('(neither --out nor --accept: predicting only to report confidence)');
-    const writes = v.accept ? 'accept predictions into it' : undefined;
-    return withProject(
-      path,
-      async (project) => {
-        const images = listImages(project.db).filter((i) => imageId === undefined || i.id === imageId);
-        if (!images.length) throw new AppError('NOT_FOUND', `No image with id ${imageId}`);
-        const c = findCheckpoint(project.db, checkpointId);
-        const b = await initBackend({ backend });
-        out(`Checkpoint ${c.id} (run ${c.runId}, epoch ${c.epoch + 1}); backend ${b.name}: ${b.detail}`);
-        const { model, meta } = await loadModel(c);
-        const colors = new Map(meta.classValues.map((value, i) => [value, meta.classColors[i]!]));
-        if (typeof v.out === 'string') await makeDirs(resolve(v.out));
-        const rows: { name: string; conf: number; written: number | null }[] = [];
-        for (const img of images) {
-          const p = await predictProjectImage(project.db, model, meta, img.id);
-          if (typeof v.out === 'string') {
-            const file = join(resolve(v.out), `${basename(img.name, extname(img.name))}.png`);
-            await writeFileAtomic(file, encodeIndexedMask(p.width, p.height, p.values, colors));
-          }
-          rows.push({
-            name: img.name,
-            conf: p.meanConfidence,
-            written: v.accept ? acceptPrediction(project.db, p, minConf) : null,
-          });
+    const project = Project.open(resolve(path));
+    if (v.accept) {
+      try {
+        project.requireWritable('accept predictions into it');
+      } catch (e) {
+        project.close();
+        throw e;
+      }
+    }
+    try {
+      const images = listImages(project.db).filter((i) => imageId === undefined || i.id === imageId);
+      if (!images.length) throw new AppError('NOT_FOUND', `No image with id ${imageId}`);
+      const c = findCheckpoint(project.db, checkpointId);
+      const b = await initBackend({ backend });
+      out(`Checkpoint ${c.id} (run ${c.runId}, epoch ${c.epoch + 1}); backend ${b.name}: ${b.detail}`);
+      const { model, meta } = await loadModel(c);
+      const colors = new Map(meta.classValues.map((value, i) => [value, meta.classColors[i]!]));
+      if (typeof v.out === 'string') await makeDirs(resolve(v.out));
+      const rows: { name: string; conf: number; written: number | null }[] = [];
+      for (const img of images) {
+        const p = await predictProjectImage(project.db, model, meta, img.id);
+        if (typeof v.out === 'string') {
+          const file = join(resolve(v.out), `${basename(img.name, extname(img.name))}.png`);
+          await writeFileAtomic(file, encodeIndexedMask(p.width, p.height, p.values, colors));
         }
-        model.dispose();
-        rows.sort((a, b) => a.conf - b.conf);
-        for (const r of rows) {
-          out(
-            `${r.name}: mean confidence ${(100 * r.conf).toFixed(1)}%${r.written !== null ? `, ${r.written} pixel(s) accepted` : ''}`,
-          );
-        }
-        return 0;
-      },
-      writes,
-    );
+        rows.push({
+          name: img.name,
+          conf: p.meanConfidence,
+          written: v.accept ? acceptPrediction(project.db, p, minConf) : null,
+        });
+      }
+      model.dispose();
+      rows.sort((a, b) => a.conf - b.conf);
+      for (const r of rows) {
+        out(
+          `${r.name}: mean confidence ${(100 * r.conf).toFixed(1)}%${r.written !== null ? `, ${r.written} pixel(s) accepted` : ''}`,
+        );
+      }
+      return 0;
+    } finally {
+      project.close();
+    }
   },
 };

@@ -2,8 +2,8 @@
  * Settings of a training run, with the defaults behind the one-click "Train" and their bounds.
  * Validated wherever they enter (IPC, CLI, the training process).
  */
-import { z } from 'zod';
 import { Provenance } from '../labelmap/types';
+import { z } from 'zod';
 
 export const PIXEL_SOURCES = ['painted', 'propagated', 'predicted', 'imported'] as const;
 export type PixelSource = (typeof PIXEL_SOURCES)[number];

@@ -65,6 +65,19 @@ export function formSettings(form: TrainForm): TrainSettingsInput {
   };
 }
 
+/** One line describing the form, e.g. "30 epochs or 10 min · size auto · painted, propagated · backend auto". */
+export function describeForm(form: TrainForm): string {
+  const limits = [
+    form.epochs.trim() && `${form.epochs.trim()} epochs`,
+    form.minutes.trim() && `${form.minutes.trim()} min`,
+  ]
+    .filter(Boolean)
+    .join(' or ');
+  const size =
+    form.width.trim() || form.height.trim() ? `${form.width.trim() || '?'}×${form.height.trim() || '?'}` : 'auto';
+  return `${limits || 'no limit'} · size ${size} · ${form.sources.join(', ') || 'no sources'} · backend ${form.backend}`;
+}
+
 /** A validation issue as the API reports it (core/ipc/errors.ts): where, and the validator's words. */
 export interface Issue {
   path: readonly (string | number)[];
@@ -86,17 +99,4 @@ export function fieldErrors(issues: readonly Issue[], settings: TrainSettingsInp
     errors[inSettings ? String(field) : 'general'] ??= Number.isNaN(sent) ? 'Enter a number.' : issue.message;
   }
   return errors;
-}
-
-/** One line describing the form, e.g. "30 epochs or 10 min · size auto · painted, propagated · backend auto". */
-export function describeForm(form: TrainForm): string {
-  const limits = [
-    form.epochs.trim() && `${form.epochs.trim()} epochs`,
-    form.minutes.trim() && `${form.minutes.trim()} min`,
-  ]
-    .filter(Boolean)
-    .join(' or ');
-  const size =
-    form.width.trim() || form.height.trim() ? `${form.width.trim() || '?'}×${form.height.trim() || '?'}` : 'auto';
-  return `${limits || 'no limit'} · size ${size} · ${form.sources.join(', ') || 'no sources'} · backend ${form.backend}`;
 }
