@@ -1,14 +1,13 @@
 /**
- * The Konva stage, imperative and kept behind `EditorCanvas.svelte`. Five layers, bottom to top:
+ * The Konva stage, imperative and kept behind `EditorCanvas.svelte`. Five layers, bottom to top: photo,
+ * labels, preview, the superpixel outlines (the superpixel brush's units, shown while that tool is on), cursor.
  * - photo: the image in a frame, smoothed when zoomed out and crisp pixels from 200% zoom on;
  *   brightness and contrast are a CSS filter on its canvas (the pixels are never changed);
  * - labels: the overlay canvas (see overlay.ts) drawn with image smoothing off from 100% zoom on, so
  *   every label pixel is a crisp square; opacity and visibility are node attributes (no re-render);
- * - preview: the canvas of a Fill unlabeled or Predict result waiting to be accepted (see fillPreview.ts),
+ * - fill preview: the canvas of a "Fill unlabeled" result waiting to be accepted (see fillPreview.ts),
  *   drawn like the labels, hidden when there is none;
- * - superpixel outlines (the superpixel brush's units), hidden unless that tool is on;
- * - cursor: the brush-size circle, and the polygon outline with its vertex markers and the band to the
- *   pointer; pointer moves redraw only this layer.
+ * - cursor: the brush-size circle and the polygon outline; pointer moves redraw only this layer.
  * Nothing listens for Konva events: pointer input is handled on the container (see input.ts).
  */
 import Konva from 'konva/lib/Core';
@@ -152,7 +151,7 @@ export class EditorStage {
     this.labelLayer.batchDraw();
   }
 
-  /** Shows a preview canvas (image-sized: Fill unlabeled or Predict) above the labels, or removes it (null). */
+  /** Shows a fill preview canvas (image-sized) above the labels, or removes it (null). */
   showFill(canvas: HTMLCanvasElement | null): void {
     this.fill.setAttrs({ image: canvas ?? undefined, width: canvas?.width ?? 0, height: canvas?.height ?? 0 });
     this.fillLayer.visible(!!canvas);
@@ -160,7 +159,7 @@ export class EditorStage {
     this.container.dataset.fillPreview = String(!!canvas);
   }
 
-  /** The preview canvas changed (new threshold): redraw its layer. */
+  /** The fill preview canvas changed (new threshold): redraw its layer. */
   fillChanged(): void {
     this.fillLayer.batchDraw();
   }
