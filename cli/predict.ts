@@ -11,7 +11,7 @@ import { Project } from '../main/services/project';
 import { initBackend } from '../trainer/backend';
 import { loadModel, predictProjectImage } from '../worker/predict';
 import { BACKEND_CHOICES } from '../core/training/settings';
-import type { Command } from './commands';
+import type { Command } from './command';
 import { intOption, out, UsageError } from './output';
 
 export const predictCmd: Command = {

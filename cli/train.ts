@@ -5,7 +5,7 @@ import { SCHEDULES } from '../core/training/schedule';
 import { nodeFork, startTraining, workerPath } from '../main/services/training';
 import { Project } from '../main/services/project';
 import type { FromWorker } from '../core/training/protocol';
-import type { Command } from './commands';
+import type { Command } from './command';
 import { err, intOption, numberOption, out, pct, UsageError } from './output';
 
 const duration = (s: number) =>

@@ -2,11 +2,25 @@
  * Settings of a training run, with the defaults behind the one-click "Train" and their bounds.
  * Validated wherever they enter (IPC, CLI, the training process).
  */
+import { Provenance } from '../labelmap/types';
 import { z } from 'zod';
 import { SCHEDULES } from './schedule';
 
 export const PIXEL_SOURCES = ['painted', 'propagated', 'predicted', 'imported'] as const;
 export type PixelSource = (typeof PIXEL_SOURCES)[number];
+
+/** The provenance code (core/labelmap/types.ts) of the pixels each source stands for. */
+export const SOURCE_PROVENANCE: Readonly<Record<PixelSource, number>> = {
+  painted: Provenance.Painted,
+  propagated: Provenance.Propagated,
+  predicted: Provenance.Predicted,
+  imported: Provenance.Imported,
+};
+
+/** The provenance codes of the labels that train when these sources are checked. */
+export function trustedProvenances(sources: readonly PixelSource[]): ReadonlySet<number> {
+  return new Set(sources.map((s) => SOURCE_PROVENANCE[s]));
+}
 
 export const BACKEND_CHOICES = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 

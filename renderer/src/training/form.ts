@@ -113,3 +113,26 @@ export function describeForm(form: TrainForm): string {
     form.width.trim() || form.height.trim() ? `${form.width.trim() || '?'}×${form.height.trim() || '?'}` : 'auto';
   return `${limits || 'no limit'} · size ${size} · ${form.sources.join(', ') || 'no sources'} · backend ${form.backend}`;
 }
+
+/** A validation issue as the API reports it (core/ipc/errors.ts): where, and the validator's words. */
+export interface Issue {
+  path: readonly (string | number)[];
+  message: string;
+}
+
+/**
+ * The API's validation issues for `train.start({ settings })` by form field (`general` for the rest), the
+ * first one per field. A field the form sent as NaN (what `formSettings` makes of text that is not a
+ * number) reads "Enter a number.": found by the issue's path in what was sent, whatever the validator's
+ * wording; any other issue keeps its message.
+ */
+export function fieldErrors(issues: readonly Issue[], settings: TrainSettingsInput): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const issue of issues) {
+    const [root, field] = issue.path;
+    const inSettings = root === 'settings' && field !== undefined;
+    const sent = inSettings ? (settings as Record<string, unknown>)[String(field)] : undefined;
+    errors[inSettings ? String(field) : 'general'] ??= Number.isNaN(sent) ? 'Enter a number.' : issue.message;
+  }
+  return errors;
+}
