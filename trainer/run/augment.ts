@@ -253,7 +253,8 @@ export class ClassBalance {
       t -= this.inverseFrequency[k]!;
       if (t < 0) cls = k;
     }
-    if (cls < 0) cls = counts.findLastIndex((v) => v > 0); // rounding left t at >= 0
+    // Rounding can leave t at >= 0 after the last class: it is that class.
+    for (let k = this.numClasses - 1; k >= 0 && cls < 0; k--) if (counts[k]! > 0) cls = k;
     let n = Math.floor(random() * counts[cls]!);
     const labels = sample.labels;
     for (let i = 0; i < labels.length; i++) {
