@@ -131,6 +131,7 @@ export function cropSample(sample: Sample, size: Size, plan: CropPlan): Sample {
     const s = r * sw * 3;
     const d = (r - rowLo) * W * 3;
     for (let x = 0; x < W; x++) {
+      if (!tx.inside[x]) continue; // padding
       let a = 0;
       let b = 0;
       let c = 0;
@@ -264,7 +265,10 @@ export class ClassBalance {
   }
 }
 
-/** Window start along one axis: uniform over the positions that keep the image on the window's side. */
+/**
+ * Window start along one axis, uniform over the starts that keep the window on the image (scale >= 1)
+ * or the image in the window (scale < 1).
+ */
 function uniformStart(src: number, windowLength: number, random: () => number): number {
   const lo = Math.min(0, src - windowLength);
   const hi = Math.max(0, src - windowLength);
