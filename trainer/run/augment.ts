@@ -16,8 +16,8 @@
  * - a horizontal flip with probability 1/2;
  * - photometric jitter: brightness, contrast and saturation factors uniform in [1 - a, 1 + a], as
  *   torchvision's ColorJitter defines them (brightness scales, contrast blends with the mean grey,
- *   saturation blends each pixel with its grey), applied in that order, clamped to 0..255. Labels are
- *   untouched.
+ *   saturation blends each pixel with its grey), applied in that order to the whole crop (padding
+ *   too: it is unlabeled either way), clamped to 0..255. Labels are untouched.
  *
  * All randomness comes from the caller's seeded generator, so a run repeats exactly.
  */
