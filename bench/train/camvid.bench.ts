@@ -77,14 +77,10 @@ function runSettings(): TrainSettingsInput {
   if (values['no-augment']) s.augment = false;
   if (values.reconstruction) s.reconstructionWeight = Number(values.reconstruction);
   if (values.backend) s.backend = values.backend as TrainSettingsInput['backend'];
-  if (values.schedule !== undefined) {
-    // Only where the settings know a schedule (a key the schema does not know is dropped silently).
-    const parsed = trainSettingsSchema.safeParse({ ...s, schedule: values.schedule });
-    if (!parsed.success || !('schedule' in parsed.data))
-      throw new Error(`--schedule ${values.schedule}: not a setting here`);
-    Object.assign(s, { schedule: values.schedule });
-  }
-  trainSettingsSchema.parse(s);
+  if (values.schedule !== undefined) s.schedule = values.schedule as TrainSettingsInput['schedule'];
+  const parsed = trainSettingsSchema.safeParse(s);
+  if (!parsed.success)
+    throw new Error(`bad options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return s;
 }
 
