@@ -1,3 +1,4 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -9,6 +10,15 @@ export default defineConfig({
           include: ['tests/{core,db,main,cli,trainer,fault}/**/*.test.ts'],
           pool: 'forks',
           testTimeout: 60_000,
+        },
+      },
+      {
+        // The renderer's editor parts run headless here: Svelte compiles their runes (.svelte.ts).
+        plugins: [svelte({ configFile: false })],
+        test: {
+          name: 'renderer',
+          include: ['tests/renderer/**/*.test.ts'],
+          pool: 'forks',
         },
       },
       {

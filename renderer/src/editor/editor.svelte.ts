@@ -1,106 +1,119 @@
 /**
- * The label editor's state: the open image, tool settings, view settings, and one `ImageSession`
- * (map + undo history) per visited image, kept while switching images. Pointer and key input arrive
- * here already in image coordinates (see input.ts, keys.ts); the Konva stage is attached by
- * `EditorCanvas.svelte` and driven imperatively.
+ * The label editor: the open image and its parts, wired together.
+ * - `sessions` (sessions.ts): one `ImageSession` (map + undo history) per visited image, kept while
+ *   switching images;
+ * - `modes` (modes.svelte.ts): idle, drawing, panning, running, previewing, and who gets Enter/Escape;
+ * - `tools` (tools/controller.svelte.ts): the tool that is on and its settings;
+ * - `view` (view.svelte.ts): overlay, colouring, adjustments, zoom, panels.
+ * Pointer and key input arrive here already in image coordinates (see input.ts, keys.ts); the Konva
+ * stage is attached by `EditorCanvas.svelte` and driven imperatively. Everything but the stage, the
+ * photo decoder and the overlay canvas runs headless (tests/renderer pass fakes for those, as `EditorIO`).
  */
 import { untrack } from 'svelte';
 import { classAt, computeSuperpixels, machineShare, UNLABELED } from '../../../core/labelmap';
-import type { EditEntry, Rect, Superpixels } from '../../../core/labelmap';
+import type { EditEntry, LabelMap, Rect, Superpixels } from '../../../core/labelmap';
 import type { ImageStatus, ImageSummary } from '../../../core/ipc/contract';
 import { errorMessage } from '../lib/api';
 import type { ProjectState } from '../state/project.svelte';
 import { Autosaver } from './autosave.svelte';
 import { FillController } from './fill.svelte';
 import type { FillHost } from './fill.svelte';
+import { photoRgba } from './fillPreview';
+import { ModeMachine } from './modes.svelte';
+import type { PreviewJob } from './modes.svelte';
 import { LabelOverlay } from './overlay';
 import type { OverlayStyle } from './overlay';
 import { classPalette } from './palette';
 import { loadPhoto } from './photo';
 import { PredictController } from './predict.svelte';
 import { ImageSession } from './session';
+import { SessionCache } from './sessions';
 import type { EditorStage } from './stage';
-import { BrushTool } from './tools/brush';
-import { FillTool } from './tools/fill';
-import { SuperpixelTool } from './tools/superpixel';
-import { WandTool } from './tools/wand';
-import { photoRgba } from './fillPreview';
-import { PickerTool } from './tools/picker';
-import { PolygonTool } from './tools/polygon';
-import type { Tool, ToolContext, ToolName } from './tools/tool';
+import { ToolController } from './tools/controller.svelte';
+import type { ToolContext } from './tools/tool';
+import { ViewState } from './view.svelte';
 import type { Point } from './viewport';
 
-export type ViewMode = 'class' | 'provenance';
+/** What the editor drives of the Konva stage (a fake one in the headless tests). */
+export type StageView = Pick<
+  EditorStage,
+  | 'onview'
+  | 'show'
+  | 'clear'
+  | 'labelsChanged'
+  | 'showFill'
+  | 'fillChanged'
+  | 'showSuperpixels'
+  | 'setOverlay'
+  | 'setAdjust'
+  | 'fit'
+  | 'centerOn'
+  | 'showBrush'
+  | 'hideBrush'
+  | 'preview'
+  | 'focus'
+>;
 
-/** Visited images whose maps stay in memory (more are dropped once saved, oldest first). */
-const MAX_SESSIONS = 8;
-export const MIN_BRUSH = 1;
-export const MAX_BRUSH = 400;
+/** The overlay canvas of the labels (see overlay.ts). */
+export type Overlay = Pick<LabelOverlay, 'canvas' | 'setStyle' | 'redraw'>;
+
+/** Where the editor gets an image's labels and pixels, and how it draws the labels. */
+export interface EditorIO {
+  loadSession(imageId: number): Promise<ImageSession>;
+  loadPhoto(imageId: number): Promise<ImageBitmap>;
+  overlay(map: LabelMap, style: OverlayStyle): Overlay;
+}
+
+const APP_IO: EditorIO = {
+  loadSession: (id) => ImageSession.load(id),
+  loadPhoto,
+  overlay: (map, style) => new LabelOverlay(map, style),
+};
 
 export class EditorState {
-  tool = $state<ToolName>('brush');
-  brushSize = $state(15);
-  /** Magic wand tolerance: largest per-channel colour difference (0..255). */
-  tolerance = $state(24);
-  protectLabels = $state(false);
-  overlayVisible = $state(true);
-  opacity = $state(0.6);
-  mode = $state<ViewMode>('class');
-  /** Label values of classes hidden in the overlay. */
-  hiddenValues = $state<number[]>([]);
   imageId = $state<number | null>(null);
   loading = $state(false);
   error = $state<string | null>(null);
   /** A short hint, e.g. why a click did nothing. */
   notice = $state<string | null>(null);
-  helpOpen = $state(false);
-  /** The view panel (overlay, image adjustments): open by default only where the window has room. */
-  viewPanelOpen = $state(typeof window !== 'undefined' && window.innerWidth >= 1500);
   canUndo = $state(false);
   canRedo = $state(false);
-  zoom = $state(1);
-  /** The stage transform and size in CSS pixels (for the minimap). */
-  view = $state({ scale: 1, x: 0, y: 0, width: 0, height: 0 });
-  /** Display only: brightness and contrast of the photo (1 = as stored). */
-  brightness = $state(1);
-  contrast = $state(1);
   /** The open photo, for the minimap (null while loading). */
   photoShown = $state.raw<ImageBitmap | null>(null);
   /** Pixel under the pointer and its class name, for the status bar. */
   hover = $state<{ x: number; y: number; label: string } | null>(null);
-  /** Space is held: dragging pans. */
-  spaceHeld = $state(false);
   readonly saver: Autosaver;
   /** "Fill unlabeled" (G): propagation preview to accept or discard. */
   readonly fill: FillController;
   /** "Show prediction" (M): the model's labels for the unlabeled pixels, to accept or discard. */
   readonly predict: PredictController;
+  readonly sessions = new SessionCache();
+  readonly tools: ToolController;
+  readonly modes: ModeMachine;
+  readonly view = new ViewState();
 
-  // Bookkeeping only, never rendered: plain Maps on purpose.
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity
-  private readonly sessions = new Map<number, ImageSession>();
   private session: ImageSession | null = null;
-  private overlay: LabelOverlay | null = null;
+  private overlay: Overlay | null = null;
   private photo: ImageBitmap | null = null;
-  private stage: EditorStage | null = null;
+  private stage: StageView | null = null;
   private openToken = 0;
   private context: ToolContext | null = null;
-  private readonly tools: Record<ToolName, Tool>;
-  /** The tool the picker returns to. */
-  private paintTool: ToolName = 'brush';
   private knownValues: Set<number> | null = null;
   private noticeTimer: ReturnType<typeof setTimeout> | undefined;
   /** Where the pointer was last over the image (image coordinates). */
   private lastPointer: Point | null = null;
 
-  constructor(readonly project: ProjectState) {
+  constructor(
+    readonly project: ProjectState,
+    private readonly io: EditorIO = APP_IO,
+  ) {
     this.saver = new Autosaver((s, labeledFraction) => {
       this.project.images = this.project.images.map((i) => (i.id === s.imageId ? { ...i, labeledFraction } : i));
       this.project.machineShare = { ...this.project.machineShare, [s.imageId]: machineShare(s.map.provenance) };
     });
     const previewHost: FillHost = {
       current: () => (this.session && this.photo ? { session: this.session, photo: this.photo } : null),
-      style: () => ({ palette: classPalette(this.project.classes.list), hidden: this.hiddenValues }),
+      style: () => ({ palette: classPalette(this.project.classes.list), hidden: this.view.hiddenValues }),
       showPreview: (canvas) => this.stage?.showFill(canvas),
       previewChanged: () => this.stage?.fillChanged(),
       commit: (s, entry) => {
@@ -111,20 +124,25 @@ export class EditorState {
     };
     this.fill = new FillController(previewHost);
     this.predict = new PredictController(previewHost);
-    const ctx = () => this.toolContext();
-    this.tools = {
-      brush: new BrushTool(ctx, 'brush'),
-      eraser: new BrushTool(ctx, 'eraser'),
-      fill: new FillTool(ctx),
-      wand: new WandTool(ctx),
-      superpixel: new SuperpixelTool(ctx),
-      polygon: new PolygonTool(ctx),
-      picker: new PickerTool(ctx),
-    };
+    this.tools = new ToolController(
+      () => this.toolContext(),
+      (name) => {
+        this.stage?.hideBrush();
+        if (name === 'superpixel') this.prepareSuperpixels();
+        else this.stage?.showSuperpixels(null);
+      },
+    );
+    this.modes = new ModeMachine({
+      tool: () => this.tools.current,
+      job: () => this.job,
+      dropJob: () => this.endJobs('edited'),
+    });
   }
 
-  get currentTool(): Tool {
-    return this.tools[this.tool];
+  /** The preview job that is running or shown (Fill unlabeled or Predict; one at a time). */
+  get job(): PreviewJob | null {
+    if (this.fill.active) return this.fill;
+    return this.predict.active ? this.predict : null;
   }
 
   /** The images in the grid's order (its search and filters apply); set by the project screen. */
@@ -139,11 +157,6 @@ export class EditorState {
     return { index: images.findIndex((i) => i.id === this.imageId), count: images.length };
   }
 
-  /** Whether the current tool paints with a brush diameter. */
-  get sized(): boolean {
-    return this.tool === 'brush' || this.tool === 'eraser' || this.tool === 'superpixel';
-  }
-
   get selectedClass() {
     const { list, selectedId } = this.project.classes;
     return list.find((c) => c.id === selectedId) ?? null;
@@ -151,11 +164,11 @@ export class EditorState {
 
   // ---- stage ----
 
-  attach(stage: EditorStage): void {
+  attach(stage: StageView): void {
     this.stage = stage;
     stage.onview = (v, width, height) => {
-      this.zoom = v.scale;
-      this.view = { scale: v.scale, x: v.x, y: v.y, width, height };
+      this.view.zoom = v.scale;
+      this.view.transform = { scale: v.scale, x: v.x, y: v.y, width, height };
     };
     this.present();
   }
@@ -189,19 +202,19 @@ export class EditorState {
     this.error = null;
     this.stage?.clear();
     try {
-      const session = this.sessions.get(imageId) ?? (await ImageSession.load(imageId));
-      const photo = await loadPhoto(imageId);
+      const session = this.sessions.get(imageId) ?? (await this.io.loadSession(imageId));
+      const photo = await this.io.loadPhoto(imageId);
       if (token !== this.openToken) {
         photo.close();
         return;
       }
-      this.remember(session);
+      this.sessions.remember(session);
       this.session = session;
       this.context = null;
       this.photo?.close();
       this.photo = photo;
       this.photoShown = photo;
-      this.overlay = new LabelOverlay(session.map, this.style());
+      this.overlay = this.io.overlay(session.map, this.style());
       this.present();
       this.syncHistory();
       this.prepareSuperpixels();
@@ -240,11 +253,10 @@ export class EditorState {
     else this.say('Every image is reviewed.');
   }
 
-  /** Ends any edit in progress and saves the current image now (on leaving it). */
+  /** Ends any edit in progress (a stroke is committed) and saves the current image now (on leaving it). */
   leaveImage(): Promise<void> {
-    this.fill.abandon();
-    this.predict.abandon();
-    this.currentTool.finish();
+    this.endJobs(null);
+    this.tools.current.finish();
     this.hover = null;
     const s = this.session;
     this.session = null;
@@ -254,20 +266,16 @@ export class EditorState {
 
   /** Saves every image with unsaved edits, now (page hidden or unloading). */
   flushAll(): Promise<void> {
-    this.currentTool.finish();
-    return Promise.all([...this.sessions.values()].filter((s) => s.dirty).map((s) => this.saver.flush(s))).then(
-      () => {},
-    );
+    this.tools.current.finish();
+    return Promise.all(this.sessions.dirty().map((s) => this.saver.flush(s))).then(() => {});
   }
 
   /** Throws away the in-memory map of the current image and loads the stored one. */
   reloadStored(): void {
     const id = this.imageId;
     if (id === null) return;
-    this.fill.abandon();
-    this.predict.abandon();
-    this.currentTool.cancel();
-    if (this.session) this.sessions.delete(id);
+    this.discardCurrent();
+    if (this.session) this.sessions.drop(id);
     this.session = null;
     this.imageId = null;
     this.saver.status = { kind: 'saved' };
@@ -297,9 +305,7 @@ export class EditorState {
     const before = this.knownValues;
     this.knownValues = now;
     if (before && [...before].some((v) => !now.has(v))) {
-      this.fill.abandon();
-      this.predict.abandon();
-      this.currentTool.cancel();
+      this.discardCurrent();
       this.sessions.clear();
       const id = this.imageId;
       this.session = null;
@@ -308,38 +314,13 @@ export class EditorState {
     }
   }
 
-  // ---- tools and settings ----
-
-  setTool(name: ToolName): void {
-    if (name === this.tool) return;
-    this.currentTool.finish();
-    this.tool = name;
-    if (name !== 'picker') this.paintTool = name;
-    this.stage?.hideBrush();
-    if (name === 'superpixel') this.prepareSuperpixels();
-    else this.stage?.showSuperpixels(null);
-  }
-
-  setBrushSize(size: number): void {
-    this.brushSize = Math.round(Math.min(MAX_BRUSH, Math.max(MIN_BRUSH, size)));
-  }
-
-  /** `]` grows the brush, `[` shrinks it: by 1 below 10 pixels, by about 20% above. */
-  stepBrush(dir: 1 | -1): void {
-    const s = this.brushSize;
-    this.setBrushSize(s < 10 || (dir < 0 && s <= 10) ? s + dir : Math.round(dir > 0 ? s * 1.2 : s / 1.2));
-  }
-
-  toggleHidden(value: number): void {
-    this.hiddenValues = this.hiddenValues.includes(value)
-      ? this.hiddenValues.filter((v) => v !== value)
-      : [...this.hiddenValues, value];
-  }
+  // ---- view ----
 
   /** Applies opacity and visibility (cheap: node attributes). */
   syncOverlay(): void {
-    this.stage?.setOverlay(this.overlayVisible, this.opacity);
-    this.stage?.setAdjust(this.brightness, this.contrast);
+    const v = this.view;
+    this.stage?.setOverlay(v.overlayVisible, v.opacity);
+    this.stage?.setAdjust(v.brightness, v.contrast);
   }
 
   /**
@@ -359,16 +340,18 @@ export class EditorState {
     });
   }
 
+  // ---- preview jobs ----
+
   /** "Fill unlabeled" (G): commits an edit in progress, then propagates the strokes (see fill.svelte.ts). */
   fillUnlabeled(): void {
-    this.currentTool.finish();
+    this.tools.current.finish();
     this.predict.abandon();
     this.fill.start();
   }
 
   /** "Show prediction" (M): commits an edit in progress, then fetches the model's prediction (see predict.svelte.ts). */
   showPrediction(): void {
-    this.currentTool.finish();
+    this.tools.current.finish();
     this.fill.abandon();
     this.predict.start();
   }
@@ -385,32 +368,23 @@ export class EditorState {
 
   // ---- pointer input (image coordinates) ----
 
-  pointerDown(p: Point, alt: boolean): void {
-    this.notice = null;
-    if (alt || this.tool === 'picker') {
-      this.tools.picker.down(p);
-      return;
-    }
-    if (this.project.readOnly) {
-      this.notice = `Read-only project (${this.project.readOnly}): editing is off.`;
-      return;
-    }
-    // Editing while a fill runs or is previewed makes it stale: it goes (see fill.svelte.ts).
-    this.fill.abandon('Fill discarded: the labels changed. Press G to fill again.');
-    this.predict.abandon('Prediction discarded: the labels changed. Press M to show it again.');
-    this.currentTool.down(p);
-    this.hoverAt(p);
+  /** A button went down over the canvas: pans, or presses with the tool (see ModeMachine.press). */
+  press(button: number, p: Point, alt: boolean): 'draw' | 'pan' | null {
+    const press = this.modes.press(button);
+    if (press === 'draw') this.pointerDown(p, alt);
+    return press;
+  }
+
+  /** The button went up: ends a stroke (a pan needs nothing more). */
+  release(p: Point): void {
+    if (this.modes.release() === 'draw') this.tools.current.up(p);
   }
 
   pointerMove(points: readonly Point[]): void {
-    const tool = this.currentTool;
+    const tool = this.tools.current;
     for (const p of points) tool.move(p);
     const last = points[points.length - 1];
     if (last) this.hoverAt(last);
-  }
-
-  pointerUp(p: Point): void {
-    this.currentTool.up(p);
   }
 
   pointerLeave(): void {
@@ -418,17 +392,52 @@ export class EditorState {
     this.hover = null;
   }
 
-  cancelTool(): boolean {
-    if (!this.currentTool.busy) return false;
-    this.currentTool.cancel();
-    return true;
+  spaceDown(): void {
+    this.modes.spaceDown();
+    this.pointerLeave();
   }
 
-  toolKey(key: string): boolean {
-    return this.currentTool.key(key);
+  spaceUp(): void {
+    this.modes.spaceUp();
+  }
+
+  /** Enter or Escape for the current mode (accept, discard, cancel, close a polygon); whether it was used. */
+  modeKey(key: string): boolean {
+    return this.modes.key(key);
   }
 
   // ---- internals ----
+
+  private pointerDown(p: Point, alt: boolean): void {
+    this.notice = null;
+    if (alt || this.tools.name === 'picker') {
+      this.tools.picker.down(p);
+      return;
+    }
+    if (this.project.readOnly) {
+      this.notice = `Read-only project (${this.project.readOnly}): editing is off.`;
+      return;
+    }
+    this.modes.edit();
+    this.tools.current.down(p);
+    this.hoverAt(p);
+  }
+
+  /**
+   * Drops Fill unlabeled and Predict, whatever their phase. `edited`: the labels changed under them
+   * (each says so); `null`: moving on (another image), nothing to say.
+   */
+  private endJobs(why: 'edited' | null): void {
+    const edited = why === 'edited';
+    this.fill.abandon(edited ? 'Fill discarded: the labels changed. Press G to fill again.' : null);
+    this.predict.abandon(edited ? 'Prediction discarded: the labels changed. Press M to show it again.' : null);
+  }
+
+  /** The map is about to be replaced by the stored one: the edit in progress and any preview go. */
+  private discardCurrent(): void {
+    this.endJobs(null);
+    this.tools.current.cancel();
+  }
 
   /** After the labels changed under a still pointer (undo, redo, a fill): the status bar's class again. */
   private refreshHover(): void {
@@ -439,7 +448,7 @@ export class EditorState {
     const s = this.session;
     if (!s || !this.stage) return;
     this.lastPointer = p;
-    if (this.sized && !this.spaceHeld) this.stage.showBrush(p, this.brushSize);
+    if (this.tools.sized && !this.modes.space) this.stage.showBrush(p, this.tools.brushSize);
     else this.stage.hideBrush();
     const value = classAt(s.map, p.x, p.y);
     if (value === null) {
@@ -456,11 +465,10 @@ export class EditorState {
   private historyStep(step: (s: ImageSession) => Rect | null): void {
     const s = this.session;
     if (!s) return;
-    this.currentTool.finish(); // one stroke in progress is committed first, so it can be undone
+    this.tools.current.finish(); // one stroke in progress is committed first, so it can be undone
     const rect = step(s);
     if (!rect) return;
-    this.fill.abandon('Fill discarded: the labels changed. Press G to fill again.');
-    this.predict.abandon('Prediction discarded: the labels changed. Press M to show it again.');
+    this.modes.edit();
     this.redraw(rect);
     this.edited(s);
   }
@@ -469,21 +477,21 @@ export class EditorState {
     const s = this.session;
     if (!s || !this.overlay) return null;
     if (this.context) return this.context;
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    const editor = this;
+    const tools = this.tools;
+    const view = this.view;
     this.context = {
       map: s.map,
       get diameter() {
-        return editor.brushSize;
+        return tools.brushSize;
       },
       get protectLabels() {
-        return editor.protectLabels;
+        return tools.protectLabels;
       },
       get screenPixel() {
-        return 1 / editor.zoom;
+        return 1 / view.zoom;
       },
       get tolerance() {
-        return editor.tolerance;
+        return tools.tolerance;
       },
       pixels: () => (this.photo ? photoRgba(this.photo) : null),
       superpixels: () => this.superpixels(),
@@ -508,7 +516,7 @@ export class EditorState {
     const cls = this.project.classes.list.find((c) => c.value === value);
     if (!cls) return;
     this.project.classes.select(cls.id);
-    if (this.tool === 'picker') this.tool = this.paintTool;
+    this.tools.picked();
     this.say(`Picked ${cls.name}.`);
   }
 
@@ -545,8 +553,8 @@ export class EditorState {
   private style(): OverlayStyle {
     return {
       palette: classPalette(this.project.classes.list),
-      mode: this.mode,
-      hiddenClasses: this.hiddenValues,
+      mode: this.view.mode,
+      hiddenClasses: this.view.hiddenValues,
     };
   }
 
@@ -565,7 +573,7 @@ export class EditorState {
   /** Computes the superpixels ahead of the first stroke, after the "computing" hint had a frame to show. */
   private prepareSuperpixels(): void {
     const photo = this.photo;
-    if (this.tool !== 'superpixel' || !photo) return;
+    if (this.tools.name !== 'superpixel' || !photo) return;
     if (!superpixelCache.has(photo)) {
       this.say('Computing superpixels…');
       setTimeout(() => {
@@ -574,15 +582,6 @@ export class EditorState {
         this.say('Superpixels ready: the brush paints every superpixel it touches.');
       }, 50);
     } else this.stage?.showSuperpixels(this.superpixels());
-  }
-
-  private remember(session: ImageSession): void {
-    this.sessions.delete(session.imageId);
-    this.sessions.set(session.imageId, session);
-    for (const [id, s] of this.sessions) {
-      if (this.sessions.size <= MAX_SESSIONS) break;
-      if (id !== session.imageId && !s.dirty && !s.conflict) this.sessions.delete(id);
-    }
   }
 
   private say(text: string): void {

@@ -1,8 +1,11 @@
 /**
- * The editor's keyboard map: one table drives both the handler and the help overlay. Keys are
- * ignored while the user types in a text field or a dialog is open (the help overlay excepted).
+ * The editor's keyboard map and the help dialog's list of it. The tool keys come from the tool
+ * registry (tools/registry.ts); Enter and Escape go to the current mode (modes.svelte.ts: accept or
+ * discard a preview, cancel a run, close or cancel a polygon). Keys are ignored while the user types
+ * in a text field or a dialog is open (the help overlay excepted).
  */
 import type { EditorState } from './editor.svelte';
+import { TOOLS, toolForKey } from './tools/registry';
 
 export interface Shortcut {
   keys: string[];
@@ -13,13 +16,7 @@ export const SHORTCUTS: { title: string; items: Shortcut[] }[] = [
   {
     title: 'Tools',
     items: [
-      { keys: ['B'], action: 'Brush' },
-      { keys: ['E'], action: 'Eraser (back to unlabeled)' },
-      { keys: ['F'], action: 'Flood fill (the region of one class)' },
-      { keys: ['W'], action: 'Magic wand: fill similar colours (tolerance in the toolbar)' },
-      { keys: ['S'], action: 'Superpixel brush: paints whole superpixels' },
-      { keys: ['P'], action: 'Polygon: click points, double-click or Enter closes; or drag a lasso' },
-      { keys: ['I'], action: 'Pick the class under the cursor (also Alt+click)' },
+      ...TOOLS.map((t) => ({ keys: [t.key], action: t.help })),
       { keys: ['[', ']'], action: 'Smaller / larger brush' },
       { keys: ['U'], action: 'Paint only unlabeled pixels (on/off)' },
       { keys: ['Esc'], action: 'Cancel the polygon being drawn' },
@@ -75,24 +72,15 @@ export function isTyping(target: EventTarget | null): boolean {
   return el instanceof HTMLInputElement && TEXT_INPUTS.has(el.type);
 }
 
-const TOOL_KEYS = {
-  b: 'brush',
-  e: 'eraser',
-  f: 'fill',
-  w: 'wand',
-  s: 'superpixel',
-  p: 'polygon',
-  i: 'picker',
-} as const;
-
 /** Handles a keydown for the editor; returns whether it was used (and so should not do anything else). */
 export function editorKeydown(editor: EditorState, e: KeyboardEvent): boolean {
   if (isTyping(e.target)) return releaseField(editor, e);
+  const view = editor.view;
   if (e.key === '?') {
-    editor.helpOpen = !editor.helpOpen;
+    view.helpOpen = !view.helpOpen;
     return true;
   }
-  if (editor.helpOpen || document.querySelector('dialog[open]')) return false;
+  if (view.helpOpen || document.querySelector('dialog[open]')) return false;
   const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
   if (e.ctrlKey || e.metaKey) {
     if (e.altKey) return false;
@@ -103,37 +91,65 @@ export function editorKeydown(editor: EditorState, e: KeyboardEvent): boolean {
   }
   if (e.altKey) return false;
   if (key === ' ') {
-    editor.spaceHeld = true;
-    editor.pointerLeave();
+    editor.spaceDown();
     return true;
   }
   if (e.repeat && !['[', ']'].includes(key)) return false;
-  const busy = editor.currentTool.busy;
-  const fill = editor.fill;
-  const predict = editor.predict;
   // Arrows, Home and page keys belong to a focused slider or field.
   if (/^(Arrow|Page|Home)/.test(key) && (e.target as HTMLElement | null)?.closest?.('input, select')) return false;
-  // While a fill or prediction is previewed or running, Enter and Esc belong to it.
-  if (key === 'Enter' && fill.phase === 'preview') fill.accept();
-  else if (key === 'Escape' && fill.phase === 'preview') fill.discard();
-  else if (key === 'Escape' && fill.phase === 'running') fill.cancel();
-  else if (key === 'Enter' && predict.phase === 'preview') predict.accept();
-  else if (key === 'Escape' && (predict.phase === 'preview' || predict.phase === 'failed')) predict.discard();
-  else if (key === 'Escape' && predict.phase === 'running') predict.cancel();
-  else if (key === 'g') editor.fillUnlabeled();
-  else if (key === 'r') editor.reviewNext();
-  else if (key === 'm') editor.showPrediction();
-  else if (key in TOOL_KEYS) editor.setTool(TOOL_KEYS[key as keyof typeof TOOL_KEYS]);
-  else if (key === '[' || key === ']') editor.stepBrush(key === ']' ? 1 : -1);
-  else if (key === 'u') editor.protectLabels = !editor.protectLabels;
-  else if (key === 'h') editor.overlayVisible = !editor.overlayVisible;
-  else if (key === 'v') editor.mode = editor.mode === 'class' ? 'provenance' : 'class';
-  else if (key === 'Home') editor.fit();
-  else if (key === 'Escape') return editor.cancelTool();
-  else if (key === 'Enter') return editor.toolKey('Enter');
-  else if (key === 'PageDown' || key === '.' || (key === 'ArrowRight' && !busy)) editor.step(1);
-  else if (key === 'PageUp' || key === ',' || (key === 'ArrowLeft' && !busy)) editor.step(-1);
-  else return false;
+  if (key === 'Enter' || key === 'Escape') return editor.modeKey(key);
+  const tool = key.length === 1 ? toolForKey(key) : null;
+  if (tool) {
+    editor.tools.set(tool);
+    return true;
+  }
+  const drawing = editor.tools.current.busy;
+  switch (key) {
+    case 'g':
+      editor.fillUnlabeled();
+      break;
+    case 'm':
+      editor.showPrediction();
+      break;
+    case 'r':
+      editor.reviewNext();
+      break;
+    case '[':
+    case ']':
+      editor.tools.stepBrush(key === ']' ? 1 : -1);
+      break;
+    case 'u':
+      editor.tools.protectLabels = !editor.tools.protectLabels;
+      break;
+    case 'h':
+      view.overlayVisible = !view.overlayVisible;
+      break;
+    case 'v':
+      view.toggleMode();
+      break;
+    case 'Home':
+      editor.fit();
+      break;
+    case 'PageDown':
+    case '.':
+      editor.step(1);
+      break;
+    case 'PageUp':
+    case ',':
+      editor.step(-1);
+      break;
+    // While an edit is in progress (a polygon between clicks) the arrows leave the image alone.
+    case 'ArrowRight':
+      if (drawing) return false;
+      editor.step(1);
+      break;
+    case 'ArrowLeft':
+      if (drawing) return false;
+      editor.step(-1);
+      break;
+    default:
+      return false;
+  }
   return true;
 }
 
@@ -153,6 +169,6 @@ function releaseField(editor: EditorState, e: KeyboardEvent): boolean {
 
 export function editorKeyup(editor: EditorState, e: KeyboardEvent): boolean {
   if (e.key !== ' ') return false;
-  editor.spaceHeld = false;
+  editor.spaceUp();
   return !isTyping(e.target);
 }
