@@ -141,8 +141,13 @@ export class EditorState {
 
   /** The preview job that is running or shown (Fill unlabeled or Predict; one at a time). */
   get job(): PreviewJob | null {
-    if (this.fill.active) return this.fill;
-    return this.predict.active ? this.predict : null;
+    const c = this.fill.active ? this.fill : this.predict.active ? this.predict : null;
+    if (!c) return null;
+    return {
+      phase: c.phase,
+      accept: () => c.accept(),
+      discard: () => (c.phase === 'running' ? c.cancel() : c.discard()),
+    };
   }
 
   /** The images in the grid's order (its search and filters apply); set by the project screen. */

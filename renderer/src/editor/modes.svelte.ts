@@ -21,11 +21,10 @@ export type Mode = 'idle' | 'drawing' | 'panning' | 'running' | 'previewing';
 /** A preview controller (Fill unlabeled, Predict) as the machine sees it. */
 export interface PreviewJob {
   readonly phase: 'idle' | 'running' | 'preview' | 'failed';
+  /** Writes the preview into the labels (one undo step). */
   accept(): void;
-  /** Throws a preview (or a failure shown) away. */
+  /** Stops a run, or throws a preview (or a failure shown) away. */
   discard(): void;
-  /** Stops a running job. */
-  cancel(): void;
 }
 
 export interface ModeHost {
@@ -53,7 +52,7 @@ const KEYS: Record<Exclude<Mode, 'panning'>, Partial<Record<'Enter' | 'Escape', 
   },
   running: {
     Enter: (tool) => tool.key('Enter'),
-    Escape: (_, job) => (job?.cancel(), true),
+    Escape: (_, job) => (job?.discard(), true),
   },
   previewing: {
     // A failure shown has nothing to accept: Enter is the tool's.

@@ -106,7 +106,7 @@ describe('editor modes, driven as the user does', () => {
     expect(editor.canUndo).toBe(true);
   });
 
-  it('a prediction that runs is "running", its failure "previewing" until Escape; a stroke drops it', async () => {
+  it('a prediction that runs is "running" until Escape, its failure "previewing" until Escape; a stroke drops it', async () => {
     const { editor } = headlessEditor();
     await editor.open(1);
     editor.tools.setBrushSize(1);
@@ -119,6 +119,13 @@ describe('editor modes, driven as the user does', () => {
     expect(keydown(editor, 'Escape')).toBe(true);
     expect(editor.predict.phase).toBe('idle');
     expect(editor.modes.mode).toBe('idle');
+
+    editor.showPrediction();
+    expect(keydown(editor, 'Escape')).toBe(true); // stops the run
+    expect(editor.modes.mode).toBe('idle');
+    expect(editor.notice).toBe('Prediction cancelled.');
+    await new Promise((r) => setTimeout(r, 0));
+    expect(editor.predict.phase).toBe('idle'); // its late answer is ignored
 
     editor.showPrediction();
     expect(editor.modes.mode).toBe('running');

@@ -22,8 +22,7 @@ function setup() {
   const job = {
     phase: 'idle' as PreviewJob['phase'],
     accept: () => log.push('accept'),
-    discard: () => log.push('discard'),
-    cancel: () => log.push('cancel'),
+    discard: () => log.push(job.phase === 'running' ? 'stop' : 'discard'),
   };
   const machine = new ModeMachine({
     tool: () => tool,
@@ -56,6 +55,17 @@ describe('ModeMachine', () => {
     expect(machine.mode).toBe('drawing');
   });
 
+  it('a pan drag outlasts the Space key: it ends with the button, back to idle', () => {
+    const { machine } = setup();
+    machine.spaceDown();
+    expect(machine.press(0)).toBe('pan');
+    machine.spaceUp();
+    expect(machine.mode).toBe('panning');
+    expect(machine.release()).toBe('pan');
+    expect(machine.mode).toBe('idle');
+    expect(machine.press(0)).toBe('draw');
+  });
+
   it('pans with the middle button whatever the mode, and draws with the left one', () => {
     const { machine } = setup();
     expect(machine.press(1)).toBe('pan');
@@ -86,7 +96,7 @@ describe('ModeMachine', () => {
     expect(machine.mode).toBe('running');
     expect(machine.key('Enter')).toBe(false);
     expect(machine.key('Escape')).toBe(true);
-    expect(log).toEqual(['tool.key Enter', 'cancel']);
+    expect(log).toEqual(['tool.key Enter', 'stop']);
 
     log.length = 0;
     job.phase = 'preview';
