@@ -10,8 +10,8 @@
  * photo decoder and the overlay canvas runs headless (tests/renderer pass fakes for those, as `EditorIO`).
  */
 import { untrack } from 'svelte';
-import { classAt, computeSuperpixels, machineShare, UNLABELED } from '../../../core/labelmap';
-import type { EditEntry, LabelMap, Rect, Superpixels } from '../../../core/labelmap';
+import { classAt, machineShare, UNLABELED } from '../../../core/labelmap';
+import type { EditEntry, LabelMap, Rect } from '../../../core/labelmap';
 import type { ImageStatus, ImageSummary } from '../../../core/ipc/contract';
 import { errorMessage } from '../lib/api';
 import type { ProjectState } from '../state/project.svelte';
@@ -28,6 +28,7 @@ import { loadPhoto } from './photo';
 import { PredictController } from './predict.svelte';
 import { ImageSession } from './session';
 import { SessionCache } from './sessions';
+import { hasSuperpixels, superpixelsOf } from './superpixels';
 import type { EditorStage } from './stage';
 import { ToolController } from './tools/controller.svelte';
 import type { ToolContext } from './tools/tool';
@@ -499,7 +500,7 @@ export class EditorState {
         return tools.tolerance;
       },
       pixels: () => (this.photo ? photoRgba(this.photo) : null),
-      superpixels: () => this.superpixels(),
+      superpixels: () => (this.photo ? superpixelsOf(this.photo) : null),
       say: (text) => this.say(text),
       paintValue: (erase) => this.paintValue(erase),
       redraw: (rect) => this.redraw(rect),
@@ -563,30 +564,18 @@ export class EditorState {
     };
   }
 
-  /** The current photo's superpixels: computed once per image (a second or so for a large photo), then cached. */
-  private superpixels(): Superpixels | null {
-    const photo = this.photo;
-    if (!photo) return null;
-    let sp = superpixelCache.get(photo);
-    if (!sp) {
-      sp = computeSuperpixels(photoRgba(photo), photo.width, photo.height);
-      superpixelCache.set(photo, sp);
-    }
-    return sp;
-  }
-
   /** Computes the superpixels ahead of the first stroke, after the "computing" hint had a frame to show. */
   private prepareSuperpixels(): void {
     const photo = this.photo;
     if (this.tools.name !== 'superpixel' || !photo) return;
-    if (!superpixelCache.has(photo)) {
+    if (!hasSuperpixels(photo)) {
       this.say('Computing superpixels…');
       setTimeout(() => {
         if (this.photo !== photo) return;
-        this.stage?.showSuperpixels(this.superpixels());
+        this.stage?.showSuperpixels(superpixelsOf(photo));
         this.say('Superpixels ready: the brush paints every superpixel it touches.');
       }, 50);
-    } else this.stage?.showSuperpixels(this.superpixels());
+    } else this.stage?.showSuperpixels(superpixelsOf(photo));
   }
 
   private say(text: string): void {
@@ -597,8 +586,6 @@ export class EditorState {
 }
 
 const editors = new WeakMap<ProjectState, EditorState>();
-// One entry per decoded photo; collected with it when the editor moves on.
-const superpixelCache = new WeakMap<ImageBitmap, Superpixels>();
 
 /** One editor per open project, so maps and undo histories survive a trip back to the grid. */
 export function editorFor(project: ProjectState): EditorState {
