@@ -5,20 +5,48 @@
  * in a text field or a dialog is open (the help overlay excepted).
  */
 import type { EditorState } from './editor.svelte';
-import { TOOLS, toolForKey } from './tools/registry';
+import { TOOLS } from './tools/registry';
 
 export interface Shortcut {
+  /** As the help dialog prints them. */
   keys: string[];
   action: string;
+  /** The `KeyboardEvent.key` values (letters in lower case) that run it, when this table handles them. */
+  on?: string[];
+  /** Returns false when the key is not used after all (it then does what it would elsewhere). */
+  run?: (editor: EditorState, key: string) => boolean | void;
 }
 
+/** While an edit is in progress (a polygon between clicks) the arrows leave the image alone. */
+const unlessDrawing = (editor: EditorState, delta: 1 | -1) => !editor.tools.current.busy && editor.step(delta);
+
+/**
+ * Every shortcut, grouped as the help dialog shows them. The entries with `on` are the ones the
+ * handler runs from here; the rest are handled elsewhere (modifiers, Space, Enter/Escape by the mode
+ * machine, class digits by the class list, the wheel by the canvas) and listed for the help.
+ */
 export const SHORTCUTS: { title: string; items: Shortcut[] }[] = [
   {
     title: 'Tools',
     items: [
-      ...TOOLS.map((t) => ({ keys: [t.key], action: t.help })),
-      { keys: ['[', ']'], action: 'Smaller / larger brush' },
-      { keys: ['U'], action: 'Paint only unlabeled pixels (on/off)' },
+      ...TOOLS.map((t): Shortcut => ({
+        keys: [t.key],
+        action: t.help,
+        on: [t.key.toLowerCase()],
+        run: (editor) => editor.tools.set(t.name),
+      })),
+      {
+        keys: ['[', ']'],
+        action: 'Smaller / larger brush',
+        on: ['[', ']'],
+        run: (editor, key) => editor.tools.stepBrush(key === ']' ? 1 : -1),
+      },
+      {
+        keys: ['U'],
+        action: 'Paint only unlabeled pixels (on/off)',
+        on: ['u'],
+        run: ({ tools }) => void (tools.protectLabels = !tools.protectLabels),
+      },
       { keys: ['Esc'], action: 'Cancel the polygon being drawn' },
     ],
   },
@@ -26,17 +54,27 @@ export const SHORTCUTS: { title: string; items: Shortcut[] }[] = [
     title: 'Classes and view',
     items: [
       { keys: ['1 … 9', '0'], action: 'Choose class 1–9, 10' },
-      { keys: ['H'], action: 'Show / hide the label overlay' },
-      { keys: ['V'], action: 'Class colours / provenance view' },
+      {
+        keys: ['H'],
+        action: 'Show / hide the label overlay',
+        on: ['h'],
+        run: ({ view }) => void (view.overlayVisible = !view.overlayVisible),
+      },
+      { keys: ['V'], action: 'Class colours / provenance view', on: ['v'], run: ({ view }) => view.toggleMode() },
       { keys: ['Space + drag'], action: 'Pan (or drag with the middle button)' },
       { keys: ['Wheel'], action: 'Zoom about the cursor' },
-      { keys: ['Home'], action: 'Fit the image in the window' },
+      { keys: ['Home'], action: 'Fit the image in the window', on: ['Home'], run: (editor) => editor.fit() },
     ],
   },
   {
     title: 'Fill unlabeled',
     items: [
-      { keys: ['G'], action: 'Fill unlabeled pixels from the strokes (a preview)' },
+      {
+        keys: ['G'],
+        action: 'Fill unlabeled pixels from the strokes (a preview)',
+        on: ['g'],
+        run: (editor) => editor.fillUnlabeled(),
+      },
       { keys: ['Enter'], action: 'Accept the fill preview (one undo step)' },
       { keys: ['Esc'], action: 'Discard the preview, or cancel a running fill' },
     ],
@@ -44,7 +82,12 @@ export const SHORTCUTS: { title: string; items: Shortcut[] }[] = [
   {
     title: 'Prediction',
     items: [
-      { keys: ['M'], action: "Show the model's prediction for the unlabeled pixels (a preview)" },
+      {
+        keys: ['M'],
+        action: "Show the model's prediction for the unlabeled pixels (a preview)",
+        on: ['m'],
+        run: (editor) => editor.showPrediction(),
+      },
       { keys: ['Enter'], action: 'Accept the prediction (one undo step)' },
       { keys: ['Esc'], action: 'Discard the prediction' },
     ],
@@ -54,13 +97,33 @@ export const SHORTCUTS: { title: string; items: Shortcut[] }[] = [
     items: [
       { keys: ['Ctrl+Z'], action: 'Undo' },
       { keys: ['Ctrl+Shift+Z', 'Ctrl+Y'], action: 'Redo' },
-      { keys: ['PgDn', '.', '→'], action: 'Next image' },
-      { keys: ['PgUp', ',', '←'], action: 'Previous image' },
-      { keys: ['R'], action: 'Mark reviewed, open the next image not reviewed yet' },
+      {
+        keys: ['PgDn', '.', '→'],
+        action: 'Next image',
+        on: ['PageDown', '.', 'ArrowRight'],
+        run: (editor, key) => (key === 'ArrowRight' ? unlessDrawing(editor, 1) : editor.step(1)),
+      },
+      {
+        keys: ['PgUp', ',', '←'],
+        action: 'Previous image',
+        on: ['PageUp', ',', 'ArrowLeft'],
+        run: (editor, key) => (key === 'ArrowLeft' ? unlessDrawing(editor, -1) : editor.step(-1)),
+      },
+      {
+        keys: ['R'],
+        action: 'Mark reviewed, open the next image not reviewed yet',
+        on: ['r'],
+        run: (editor) => editor.reviewNext(),
+      },
       { keys: ['?'], action: 'This help' },
     ],
   },
 ];
+
+/** The shortcut each key runs (each key runs one at most: tests/renderer check it). */
+export const SHORTCUT_BY_KEY: ReadonlyMap<string, Shortcut> = new Map(
+  SHORTCUTS.flatMap((g) => g.items).flatMap((item) => (item.on ?? []).map((k) => [k, item] as const)),
+);
 
 const TEXT_INPUTS = new Set(['text', 'search', 'email', 'number', 'password', 'url', 'tel', '']);
 
@@ -98,59 +161,8 @@ export function editorKeydown(editor: EditorState, e: KeyboardEvent): boolean {
   // Arrows, Home and page keys belong to a focused slider or field.
   if (/^(Arrow|Page|Home)/.test(key) && (e.target as HTMLElement | null)?.closest?.('input, select')) return false;
   if (key === 'Enter' || key === 'Escape') return editor.modeKey(key);
-  const tool = key.length === 1 ? toolForKey(key) : null;
-  if (tool) {
-    editor.tools.set(tool);
-    return true;
-  }
-  const drawing = editor.tools.current.busy;
-  switch (key) {
-    case 'g':
-      editor.fillUnlabeled();
-      break;
-    case 'm':
-      editor.showPrediction();
-      break;
-    case 'r':
-      editor.reviewNext();
-      break;
-    case '[':
-    case ']':
-      editor.tools.stepBrush(key === ']' ? 1 : -1);
-      break;
-    case 'u':
-      editor.tools.protectLabels = !editor.tools.protectLabels;
-      break;
-    case 'h':
-      view.overlayVisible = !view.overlayVisible;
-      break;
-    case 'v':
-      view.toggleMode();
-      break;
-    case 'Home':
-      editor.fit();
-      break;
-    case 'PageDown':
-    case '.':
-      editor.step(1);
-      break;
-    case 'PageUp':
-    case ',':
-      editor.step(-1);
-      break;
-    // While an edit is in progress (a polygon between clicks) the arrows leave the image alone.
-    case 'ArrowRight':
-      if (drawing) return false;
-      editor.step(1);
-      break;
-    case 'ArrowLeft':
-      if (drawing) return false;
-      editor.step(-1);
-      break;
-    default:
-      return false;
-  }
-  return true;
+  const shortcut = SHORTCUT_BY_KEY.get(key);
+  return shortcut?.run ? shortcut.run(editor, key) !== false : false;
 }
 
 /**
