@@ -136,7 +136,7 @@ export class EditorState {
     this.modes = new ModeMachine({
       tool: () => this.tools.current,
       job: () => this.job,
-      dropJob: () => this.endJobs('edited'),
+      dropJob: (edited) => this.endJobs(edited),
     });
   }
 
@@ -261,8 +261,7 @@ export class EditorState {
 
   /** Ends any edit in progress (a stroke is committed) and saves the current image now (on leaving it). */
   leaveImage(): Promise<void> {
-    this.endJobs(null);
-    this.tools.current.finish();
+    this.modes.leave('finish');
     this.hover = null;
     const s = this.session;
     this.session = null;
@@ -280,7 +279,7 @@ export class EditorState {
   reloadStored(): void {
     const id = this.imageId;
     if (id === null) return;
-    this.discardCurrent();
+    this.modes.leave('cancel');
     if (this.session) this.sessions.drop(id);
     this.session = null;
     this.imageId = null;
@@ -311,7 +310,7 @@ export class EditorState {
     const before = this.knownValues;
     this.knownValues = now;
     if (before && [...before].some((v) => !now.has(v))) {
-      this.discardCurrent();
+      this.modes.leave('cancel');
       this.sessions.clear();
       const id = this.imageId;
       this.session = null;
@@ -429,20 +428,10 @@ export class EditorState {
     this.hoverAt(p);
   }
 
-  /**
-   * Drops Fill unlabeled and Predict, whatever their phase. `edited`: the labels changed under them
-   * (each says so); `null`: moving on (another image), nothing to say.
-   */
-  private endJobs(why: 'edited' | null): void {
-    const edited = why === 'edited';
+  /** Drops Fill unlabeled and Predict, whatever their phase; `edited`: the labels changed under them (each says so). */
+  private endJobs(edited: boolean): void {
     this.fill.abandon(edited ? 'Fill discarded: the labels changed. Press G to fill again.' : null);
     this.predict.abandon(edited ? 'Prediction discarded: the labels changed. Press M to show it again.' : null);
-  }
-
-  /** The map is about to be replaced by the stored one: the edit in progress and any preview go. */
-  private discardCurrent(): void {
-    this.endJobs(null);
-    this.tools.current.cancel();
   }
 
   /** After the labels changed under a still pointer (undo, redo, a fill): the status bar's class again. */

@@ -12,7 +12,8 @@
  *
  * Two regions make the mode: the pointer's (pressed to draw or to pan, Space held), kept here, and the
  * preview job's phase, kept by its controller and only read here. Starting to draw over a running or
- * previewed job drops it (the labels it was computed from change): `edit()`, then the host's `dropJob`.
+ * previewed job drops it (the labels it was computed from change): `edit()`; leaving the map ends the
+job and the tool's edit: `leave()`.
  */
 import type { Tool } from './tools/tool';
 
@@ -32,8 +33,11 @@ export interface ModeHost {
   tool(): Tool;
   /** The preview job that is not idle, if any. */
   job(): PreviewJob | null;
-  /** Drops a running or previewed job because a press is about to edit the labels. */
-  dropJob(): void;
+  /**
+   * Drops a running, previewed or failed job. `edited`: the labels are about to change under it (the
+   * status line says so); else the editor moves on (another image, the stored map reloaded).
+   */
+  dropJob(edited: boolean): void;
 }
 
 /** What a press does: draws with the tool, pans the view, or nothing (another button). */
@@ -100,7 +104,19 @@ export class ModeMachine {
    */
   edit(): void {
     const phase = this.host.job()?.phase ?? 'idle';
-    if (phase !== 'idle') this.host.dropJob();
+    if (phase !== 'idle') this.host.dropJob(true);
+  }
+
+  /**
+   * The editor moves on from the map (another image, the stored map reloaded, classes removed): the job
+   * goes without a word, and the tool's edit in progress is committed (`finish`: a stroke is kept as one
+   * undo step, a polygon not closed yet is dropped) or cancelled (`cancel`: the map is being replaced).
+   */
+  leave(edit: 'finish' | 'cancel'): void {
+    if (this.host.job()) this.host.dropJob(false);
+    const tool = this.host.tool();
+    if (edit === 'finish') tool.finish();
+    else tool.cancel();
   }
 
   /** The button went up: what its press was (the caller ends the stroke or the pan). */

@@ -168,6 +168,32 @@ describe('editor modes, driven as the user does', () => {
     editor.undo();
     expect(painted(editor)).toBe(0);
   });
+  it('moving to another image drops a running prediction without a word, and a polygon not closed', async () => {
+    const { editor } = headlessEditor();
+    await editor.open(1);
+    editor.view.zoom = 10;
+    editor.tools.set('polygon');
+    for (const [x, y] of [
+      [1, 1],
+      [9, 1],
+      [9, 9],
+    ]) {
+      editor.press(0, { x, y }, false);
+      editor.release({ x, y });
+    }
+    expect(editor.modes.mode).toBe('drawing');
+    await editor.open(2);
+    expect(editor.modes.mode).toBe('idle');
+    await editor.open(1);
+    expect(painted(editor)).toBe(0);
+    expect(editor.canUndo).toBe(false);
+
+    editor.showPrediction();
+    expect(editor.modes.mode).toBe('running');
+    await editor.open(2);
+    expect(editor.modes.mode).toBe('idle');
+    expect(editor.notice).toBeNull();
+  });
 });
 
 describe('per-image maps and undo histories', () => {

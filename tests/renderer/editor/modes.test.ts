@@ -27,8 +27,8 @@ function setup() {
   const machine = new ModeMachine({
     tool: () => tool,
     job: () => (job.phase === 'idle' ? null : job),
-    dropJob: () => {
-      log.push('dropJob');
+    dropJob: (edited) => {
+      log.push(edited ? 'dropJob edited' : 'dropJob');
       job.phase = 'idle';
     },
   });
@@ -143,6 +143,18 @@ describe('ModeMachine', () => {
       machine.edit();
       expect(machine.mode).toBe('idle');
     }
-    expect(log).toEqual(['dropJob', 'dropJob', 'dropJob']);
+    expect(log).toEqual(['dropJob edited', 'dropJob edited', 'dropJob edited']);
+  });
+
+  it('leaving the map drops the job quietly and commits or cancels the edit in progress', () => {
+    const { machine, tool, job, log } = setup();
+    machine.leave('finish');
+    expect(log).toEqual(['tool.finish']); // no job: nothing dropped
+    log.length = 0;
+    job.phase = 'preview';
+    tool.busy = true;
+    machine.leave('cancel');
+    expect(log).toEqual(['dropJob', 'tool.cancel']);
+    expect(machine.mode).toBe('idle');
   });
 });
