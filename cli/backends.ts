@@ -1,7 +1,7 @@
 /** `maskwright backends`: every TensorFlow.js backend, whether it can run here and why not, and the GPU adapter. */
 import { backendLine } from '../core/training/backends';
 import { listBackends } from '../trainer/backend';
-import type { Command } from './commands';
+import type { Command } from './command';
 import { out, UsageError } from './output';
 
 export const backendsCmd: Command = {

@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import type { ParseArgsConfig } from 'node:util';
 import { listClasses } from '../db/classes';
 import { listImages, setSplit } from '../db/images';
 import { SPLITS, type Split } from '../core/ipc/contract';
@@ -7,6 +6,7 @@ import { applyClassFile, readClassFile } from '../main/services/class-file';
 import { expandPaths, fileSource, importImages } from '../main/services/import-images';
 import { describeUnknownValues, importMasks } from '../main/services/import-masks';
 import { Project } from '../main/services/project';
+import { withProject, type Command } from './command';
 import { evalCmd } from './eval';
 import { propagateCmd } from './propagate';
 import { trainCmd } from './train';
@@ -14,32 +14,8 @@ import { predictCmd } from './predict';
 import { exportCmd } from './export';
 import { weightsCmd } from './weights';
 import { backendsCmd } from './backends';
+import { runsCmd } from './runs';
 import { err, intOption, out, pct, UsageError } from './output';
-
-type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
-
-export interface Command {
-  name: string;
-  usage: string;
-  summary: string;
-  help?: string;
-  options: NonNullable<ParseArgsConfig['options']>;
-  run(positionals: string[], values: Values): Promise<number>;
-}
-
-/** Opens the project for `fn` and closes it after; `writes` names what needs write access (refused read-only). */
-function withProject<T>(path: string, fn: (p: Project) => Promise<T> | T, writes?: string): Promise<T> {
-  const project = Project.open(resolve(path));
-  try {
-    if (writes) project.requireWritable(writes);
-  } catch (e) {
-    project.close();
-    throw e;
-  }
-  return Promise.resolve()
-    .then(() => fn(project))
-    .finally(() => project.close());
-}
 
 const create: Command = {
   name: 'create',
@@ -194,6 +170,7 @@ export const COMMANDS: readonly Command[] = [
   info,
   propagateCmd,
   trainCmd,
+  runsCmd,
   predictCmd,
   exportCmd,
   evalCmd,

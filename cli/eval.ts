@@ -6,7 +6,7 @@ import { accumulateConfusion, emptyConfusion, segmentationMetrics } from '../cor
 import { AppError } from '../core/ipc/errors';
 import { UNLABELED } from '../core/labelmap/types';
 import { decodeMask } from '../main/services/masks';
-import type { Command } from './commands';
+import type { Command } from './command';
 import { err, intOption, out, UsageError } from './output';
 
 async function pngNames(dir: string): Promise<string[]> {

@@ -2,8 +2,7 @@
 import { resolve } from 'node:path';
 import { AppError } from '../core/ipc/errors';
 import { EXPORT_KINDS, runExport, type ExportKind } from '../main/services/export';
-import { Project } from '../main/services/project';
-import type { Command } from './commands';
+import { withProject, type Command } from './command';
 import { intOption, out, UsageError } from './output';
 
 export const exportCmd: Command = {
@@ -17,7 +16,7 @@ export const exportCmd: Command = {
     'dataset  images/, masks/ (value = class index 0..C-1, 255 = unlabeled), classes.json (names, colors,',
     '         weights, splits), train.txt, val.txt, unassigned.txt',
     'model    model.json + weights.bin (load with tf.loadLayersModel) and metadata.json (classes, colors,',
-    '         input size, normalization); the newest checkpoint unless --checkpoint ID',
+    '         input size, normalization); the checkpoint in use (see `maskwright runs`) unless --checkpoint ID',
     '--overwrite  write into a folder that already holds files (same-named files are replaced); without it',
     '             such a folder is refused. Each file is written under a temporary name and renamed when',
     '             complete, so a full disk or a missing permission leaves no half-written file.',
@@ -36,9 +35,9 @@ export const exportCmd: Command = {
     if (!(EXPORT_KINDS as readonly string[]).includes(kind))
       throw new UsageError(`--what must be one of ${EXPORT_KINDS.join(', ')}`);
     const checkpoint = intOption(v.checkpoint, 'checkpoint', 1, Number.MAX_SAFE_INTEGER);
-    const project = Project.open(resolve(path));
-    try {
-      const r = await runExport(project.db, kind, resolve(v.out), {
+    const dir = resolve(v.out);
+    return withProject(path, async (project) => {
+      const r = await runExport(project.db, kind, dir, {
         checkpointId: checkpoint,
         overwrite: v.overwrite === true,
       }).catch((e: unknown) => {
@@ -53,8 +52,6 @@ export const exportCmd: Command = {
       out(`Exported ${kind} to ${r.dir}: ${r.files} file(s)`);
       if (r.skipped.length) out(`  ${r.skipped.length} image(s) without labels skipped`);
       return 0;
-    } finally {
-      project.close();
-    }
+    });
   },
 };

@@ -5,7 +5,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { AppError, oneLine } from '../core/ipc/errors';
 import { errnoError, isErrnoError, sqliteError } from '../main/services/fs-guard';
-import { COMMANDS, type Command } from './commands';
+import type { Command } from './command';
+import { COMMANDS } from './commands';
 import { err, UsageError } from './output';
 
 const VERSION = '0.1.0';

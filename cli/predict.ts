@@ -1,6 +1,8 @@
 /** `maskwright predict`: run a trained model on project images. */
 import { basename, extname, join, resolve } from 'node:path';
+import { ACTIVE_BASIS_WORDS } from '../core/ipc/contract';
 import { AppError } from '../core/ipc/errors';
+import { activeCheckpointChoice } from '../db/runs';
 import { listImages } from '../db/images';
 import { encodeIndexedMask } from '../main/services/masks';
 import { makeDirs, writeFileAtomic } from '../main/services/out-files';
@@ -9,14 +11,14 @@ import { Project } from '../main/services/project';
 import { initBackend } from '../trainer/backend';
 import { loadModel, predictProjectImage } from '../worker/predict';
 import { BACKEND_CHOICES } from '../core/training/settings';
-import type { Command } from './commands';
+import type { Command } from './command';
 import { intOption, out, UsageError } from './output';
 
 export const predictCmd: Command = {
   name: 'predict',
   usage: 'predict PROJECT (--image ID | --all) [--checkpoint ID] [--out DIR] [--accept [--min-confidence C]]',
   summary:
-    'predict label maps with the newest (or a chosen) checkpoint; write masks and/or accept them into the labels',
+    'predict label maps with the checkpoint in use (the best by validation mIoU, see `runs`) or a chosen one; write masks and/or accept them into the labels',
   help: [
     '',
     '--out DIR            write one indexed PNG per image (class palette; value = class label value)',
@@ -60,7 +62,9 @@ export const predictCmd: Command = {
       if (!images.length) throw new AppError('NOT_FOUND', `No image with id ${imageId}`);
       const c = findCheckpoint(project.db, checkpointId);
       const b = await initBackend({ backend });
-      out(`Checkpoint ${c.id} (run ${c.runId}, epoch ${c.epoch + 1}); backend ${b.name}: ${b.detail}`);
+      const basis = checkpointId === undefined ? activeCheckpointChoice(project.db)?.basis : undefined;
+      const why = basis ? `, ${ACTIVE_BASIS_WORDS[basis]}` : '';
+      out(`Checkpoint ${c.id} (run ${c.runId}, epoch ${c.epoch + 1}${why}); backend ${b.name}: ${b.detail}`);
       const { model, meta } = await loadModel(c);
       const colors = new Map(meta.classValues.map((value, i) => [value, meta.classColors[i]!]));
       if (typeof v.out === 'string') await makeDirs(resolve(v.out));

@@ -8,8 +8,7 @@ import { decodeMask, encodeGrayMask } from '../main/services/masks';
 import { writeFileAtomic } from '../main/services/out-files';
 import { decodeRgb } from '../main/services/decode';
 import { propagateProjectImage, runPropagation } from '../main/services/propagate';
-import { Project } from '../main/services/project';
-import type { Command } from './commands';
+import { withProject, type Command } from './command';
 import { err, intOption, numberOption, out, UsageError } from './output';
 
 const describe = (r: { converged: boolean; iterations: number; residual: number; warnings: string[] }) =>
@@ -53,32 +52,32 @@ export const propagateCmd: Command = {
         throw new UsageError('--scribbles, --out and --confidence are for plain files, not a project');
       }
       const imageId = intOption(values.image, 'image', 1, Number.MAX_SAFE_INTEGER);
-      const project = Project.open(resolve(projectPath));
-      try {
-        project.requireWritable('save propagated labels into it');
-        const ids =
-          imageId !== undefined
-            ? [imageId]
-            : listImages(project.db)
-                .filter((i) => i.labeledFraction > 0)
-                .map((i) => i.id);
-        if (!ids.length) throw new AppError('INVALID_INPUT', 'No image has labels yet: paint a few strokes first');
-        let failed = 0;
-        for (const id of ids) {
-          const name = listImages(project.db).find((i) => i.id === id)?.name ?? `image ${id}`;
-          try {
-            const r = await propagateProjectImage(project.db, id, options);
-            out(`${name}: ${r.changedPixels} pixel(s) changed; ${describe(r.result)}`);
-          } catch (e) {
-            if (!(e instanceof AppError)) throw e;
-            err(`  error: ${name}: ${e.message}`);
-            failed++;
+      return withProject(
+        projectPath,
+        async (project) => {
+          const ids =
+            imageId !== undefined
+              ? [imageId]
+              : listImages(project.db)
+                  .filter((i) => i.labeledFraction > 0)
+                  .map((i) => i.id);
+          if (!ids.length) throw new AppError('INVALID_INPUT', 'No image has labels yet: paint a few strokes first');
+          let failed = 0;
+          for (const id of ids) {
+            const name = listImages(project.db).find((i) => i.id === id)?.name ?? `image ${id}`;
+            try {
+              const r = await propagateProjectImage(project.db, id, options);
+              out(`${name}: ${r.changedPixels} pixel(s) changed; ${describe(r.result)}`);
+            } catch (e) {
+              if (!(e instanceof AppError)) throw e;
+              err(`  error: ${name}: ${e.message}`);
+              failed++;
+            }
           }
-        }
-        return failed ? 1 : 0;
-      } finally {
-        project.close();
-      }
+          return failed ? 1 : 0;
+        },
+        'save propagated labels into it',
+      );
     }
     if (typeof values.image !== 'string' || typeof values.scribbles !== 'string' || typeof values.out !== 'string') {
       throw new UsageError('give PROJECT, or --image IMG --scribbles PNG --out PNG');

@@ -1,10 +1,11 @@
 /** `maskwright train`: trains a segmentation model on a project's trusted labels, in a child process. */
 import { dirname, join, resolve } from 'node:path';
-import { BACKEND_CHOICES, PIXEL_SOURCES, type TrainSettingsInput } from '../core/training/settings';
+import { BACKEND_CHOICES, BACKEND_DEFAULTS, PIXEL_SOURCES, type TrainSettingsInput } from '../core/training/settings';
+import { SCHEDULES } from '../core/training/schedule';
 import { nodeFork, startTraining, workerPath } from '../main/services/training';
 import { Project } from '../main/services/project';
 import type { FromWorker } from '../core/training/protocol';
-import type { Command } from './commands';
+import type { Command } from './command';
 import { err, intOption, numberOption, out, pct, UsageError } from './output';
 
 const duration = (s: number) =>
@@ -18,21 +19,26 @@ function bar(fraction: number, width = 24): string {
 export const trainCmd: Command = {
   name: 'train',
   usage: 'train PROJECT [--epochs N | --minutes M] [--size WxH] [--backend B] [options]',
-  summary: 'train a segmentation network on the project (metrics and a checkpoint per epoch go into the project)',
+  summary: 'train a segmentation network on the project (metrics per epoch, its best and last checkpoints go into the project)',
   help: [
     '',
     `--epochs N        epoch limit (default 30 when neither --epochs nor --minutes is given, with 10 minutes)`,
     `--minutes M       time budget; with both, whichever ends first`,
-    `--size WxH        working size, multiples of 2^depth (default: long side 256, the images' aspect)`,
+    `--size WxH        working size, multiples of 2^depth (default: the images' aspect, long side ${BACKEND_DEFAULTS.cpu.longSide} on`,
+    `                  the CPU, ${BACKEND_DEFAULTS.gpu.longSide} on a GPU; README "Training defaults")`,
     `--backend B       ${BACKEND_CHOICES.join(' | ')} (default auto: tensorflow-gpu, webgpu on a hardware GPU, tensorflow, wasm, cpu)`,
-    `--batch N         batch size (default 4)      --lr X      learning rate (default 0.001)`,
-    `--width-base N    filters of the first level (default 16)   --depth N   levels (default 3)`,
+    `--batch N         batch size (default ${BACKEND_DEFAULTS.cpu.batchSize} on the CPU, ${BACKEND_DEFAULTS.gpu.batchSize} on a GPU)`,
+    `--lr X            peak learning rate (default 0.001)`,
+    `--schedule S      ${SCHEDULES.join(' | ')} (default cosine: warm-up, then cosine decay to 1% over the budget)`,
+    `--weight-decay W  decoupled weight decay of the convolution kernels (default 0: off)`,
+    `--width-base N    filters of the first level (default ${BACKEND_DEFAULTS.cpu.baseFilters} on the CPU, ${BACKEND_DEFAULTS.gpu.baseFilters} on a GPU; resuming: the checkpoint's)`,
+    `--depth N         levels (default 3)`,
     `--sources LIST    label sources that train, comma-separated: ${PIXEL_SOURCES.join(',')}`,
     `                  (default painted,propagated,imported)`,
     `--reconstruction W  weight of the autoencoder loss; above 0 the unlabeled images also go through the`,
     `                    network every step (their own pass; default 0: off)`,
     `--seed N          seed of initialisation, shuffling and flips`,
-    `--resume ID       continue from checkpoint ID`,
+    `--resume ID       continue from checkpoint ID (a new budget: the schedule warms up again)`,
     '',
   ].join('\n'),
   options: {
@@ -42,6 +48,8 @@ export const trainCmd: Command = {
     backend: { type: 'string' },
     batch: { type: 'string' },
     lr: { type: 'string' },
+    schedule: { type: 'string' },
+    'weight-decay': { type: 'string' },
     'width-base': { type: 'string' },
     depth: { type: 'string' },
     sources: { type: 'string' },
@@ -72,6 +80,13 @@ export const trainCmd: Command = {
     if (batch !== undefined) settings.batchSize = batch;
     const lr = numberOption(v.lr, 'lr', 1e-7, 1);
     if (lr !== undefined) settings.learningRate = lr;
+    if (v.schedule !== undefined) {
+      if (!(SCHEDULES as readonly unknown[]).includes(v.schedule))
+        throw new UsageError(`--schedule must be one of ${SCHEDULES.join(', ')}`);
+      settings.schedule = v.schedule as (typeof SCHEDULES)[number];
+    }
+    const wd = numberOption(v['weight-decay'], 'weight-decay', 0, 1);
+    if (wd !== undefined) settings.weightDecay = wd;
     const base = intOption(v['width-base'], 'width-base', 2, 256);
     if (base !== undefined) settings.baseFilters = base;
     const depth = intOption(v.depth, 'depth', 1, 6);
@@ -107,10 +122,16 @@ export const trainCmd: Command = {
           `  ${msg.train} training image(s), ${msg.val} validation image(s), working size ${msg.size[0]}x${msg.size[1]}`,
         );
         out(`  class weights ${msg.classWeights.map((w) => w.toFixed(3)).join(' ')}`);
+        const s = msg.settings;
+        if (s)
+          out(
+            `  model width ${s.baseFilters}, depth ${s.depth}, batch ${s.batchSize}; learning rate ${s.learningRate} (${s.schedule})` +
+              (s.weightDecay > 0 ? `, weight decay ${s.weightDecay}` : ''),
+          );
         if (!msg.val) out('  no validation images (split "val"): metrics are on the training images');
       } else if (msg.type === 'step' && tty) {
         const f = (msg.step + 1) / msg.stepsPerEpoch;
-        last = `\repoch ${msg.epoch + 1} ${bar(f)} loss ${msg.loss.toFixed(4)}  ETA ${Number.isFinite(msg.etaSeconds) ? duration(msg.etaSeconds) : '-'}  `;
+        last = `\repoch ${msg.epoch + 1} ${bar(f)} loss ${msg.loss.toFixed(4)}  lr ${msg.learningRate.toExponential(1)}  ETA ${Number.isFinite(msg.etaSeconds) ? duration(msg.etaSeconds) : '-'}  `;
         process.stderr.write(last);
       } else if (msg.type === 'epoch') {
         if (tty && last) process.stderr.write('\n');

@@ -6,7 +6,7 @@ import { AppError } from '../core/ipc/errors';
 import { UNLABELED } from '../core/labelmap/types';
 import { classHistogram, medianFrequencyWeights } from '../core/training/weights';
 import { decodeMask } from '../main/services/masks';
-import type { Command } from './commands';
+import type { Command } from './command';
 import { intOption, out, UsageError } from './output';
 
 export const weightsCmd: Command = {

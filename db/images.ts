@@ -124,7 +124,10 @@ export function sampleWeights(db: ProjectDb): Map<number, number> {
   return new Map(rows.map((r) => [r.id, r.sample_weight]));
 }
 
-/** Ids of the images a training run learns from (splits train and unassigned), ascending. */
+/**
+ * Ids of the images in the splits train and unassigned, ascending: those a run may train on (it holds
+ * some unassigned ones out for validation, core/training/split.ts).
+ */
 export function trainingImageIds(db: ProjectDb): number[] {
   const rows = db.prepare("SELECT id FROM images WHERE split IN ('train', 'unassigned') ORDER BY id").all() as {
     id: number;

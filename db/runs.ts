@@ -4,7 +4,12 @@ import { hostname } from 'node:os';
 import { AppError } from '../core/ipc/errors';
 import type { CheckpointSummary } from '../core/ipc/contract';
 import { checkpointMetaSchema, type CheckpointMeta } from '../core/training/checkpoint';
-import { parseEpochMetrics, type EpochMetrics, type EpochMetricsRecord } from '../core/training/epoch-metrics';
+import {
+  bestEpoch,
+  parseEpochMetrics,
+  type EpochMetrics,
+  type EpochMetricsRecord,
+} from '../core/training/epoch-metrics';
 import { writeTransaction, type ProjectDb } from './open';
 
 /** `interrupted`: the process that trained ended without finishing (killed, crashed, machine off). */
@@ -89,16 +94,20 @@ export function listRuns(db: ProjectDb): RunRow[] {
   return (db.prepare('SELECT * FROM training_runs ORDER BY id').all() as RawRun[]).map(toRun);
 }
 
-/** The training process takes the run over: from now on its pid and heartbeat prove the run alive. */
-export function startRun(db: ProjectDb, id: number, backend: string): void {
-  writeTransaction(db, () =>
-    db
-      .prepare(
-        `UPDATE training_runs SET status = 'running', backend = ?, started_at = ${now},
-           pid = ?, host = ?, heartbeat_at = ${now} WHERE id = ?`,
-      )
-      .run(backend, process.pid, hostname(), id),
-  );
+/**
+ * The training process takes the run over: from now on its pid and heartbeat prove the run alive.
+ * `settings`: what the run uses, the queued settings with the backend's defaults filled in (they replace
+ * the stored ones, which they contain).
+ */
+export function startRun(db: ProjectDb, id: number, backend: string, settings?: unknown): void {
+  writeTransaction(db, () => {
+    db.prepare(
+      `UPDATE training_runs SET status = 'running', backend = ?, started_at = ${now},
+         pid = ?, host = ?, heartbeat_at = ${now} WHERE id = ?`,
+    ).run(backend, process.pid, hostname(), id);
+    if (settings !== undefined)
+      db.prepare('UPDATE training_runs SET settings = ? WHERE id = ?').run(JSON.stringify(settings), id);
+  });
 }
 
 /**
@@ -190,7 +199,10 @@ export function markDeadRuns(db: ProjectDb, nowMs = Date.now()): number {
   }
 }
 
-/** Records one epoch: its metrics and its checkpoint, in one transaction (both or neither). */
+/**
+ * Records one epoch: its metrics and its checkpoint, in one transaction (both or neither); then the run's
+ * checkpoints are pruned to the bounded set (`pruneCheckpoints`), in the same transaction.
+ */
 export function recordEpoch(
   db: ProjectDb,
   epoch: Omit<EpochRow, 'recordedAt' | 'metrics'> & { metrics: Partial<EpochMetricsRecord> },
@@ -205,7 +217,7 @@ export function recordEpoch(
       JSON.stringify(epoch.metrics),
     );
     if (!checkpoint) return null;
-    return Number(
+    const id = Number(
       db
         .prepare('INSERT INTO checkpoints (run_id, epoch, model_topology, weights, metadata) VALUES (?, ?, ?, ?, ?)')
         .run(
@@ -216,6 +228,41 @@ export function recordEpoch(
           JSON.stringify(checkpoint.metadata),
         ).lastInsertRowid,
     );
+    pruneCheckpoints(db, epoch.runId);
+    return id;
+  });
+}
+
+/** How many of a run's newest checkpoints are kept besides its best one. */
+export const KEEP_LAST_CHECKPOINTS = 3;
+
+/**
+ * Bounds a run's checkpoints: keeps its best (`bestEpoch`) and its last KEEP_LAST_CHECKPOINTS, and never
+ * one the user chose as the active model or one a run resumes (or resumed) from; deletes the others'
+ * rows (their weights). The epoch metrics stay, so the charts keep every epoch. Returns the ids deleted.
+ */
+export function pruneCheckpoints(db: ProjectDb, runId: number): number[] {
+  return writeTransaction(db, () => {
+    const rows = checkpointEpochs(db, runId);
+    const best = bestEpoch(rows);
+    const last = new Set(rows.slice(-KEEP_LAST_CHECKPOINTS).map((r) => r.id));
+    const chosen = db.prepare("SELECT value FROM meta WHERE key = 'active_checkpoint'").get() as
+      { value: string } | undefined;
+    const resumed = new Set(
+      (
+        db
+          .prepare(
+            "SELECT DISTINCT json_extract(settings, '$.resumeFrom') AS id FROM training_runs WHERE json_valid(settings) AND json_extract(settings, '$.resumeFrom') IS NOT NULL",
+          )
+          .all() as { id: number }[]
+      ).map((r) => Number(r.id)),
+    );
+    const doomed = rows
+      .filter((r) => r.epoch !== best && !last.has(r.id) && String(r.id) !== chosen?.value && !resumed.has(r.id))
+      .map((r) => r.id);
+    const del = db.prepare('DELETE FROM checkpoints WHERE id = ?');
+    for (const id of doomed) del.run(id);
+    return doomed;
   });
 }
 
@@ -276,13 +323,12 @@ export function getCheckpoint(db: ProjectDb, id: number): CheckpointRow {
 
 export type { CheckpointSummary };
 
-/** A run's checkpoints, oldest first, without their weights. */
-export function listCheckpoints(db: ProjectDb, runId: number): CheckpointSummary[] {
+/** A run's checkpoints, oldest first, with the metrics of their epoch (no weights). */
+function checkpointEpochs(db: ProjectDb, runId: number) {
   return (
     db
       .prepare(
-        `SELECT c.id, c.run_id, c.epoch, c.created_at, length(c.weights) AS bytes,
-                json_extract(m.metrics, '$.meanIoU') AS miou
+        `SELECT c.id, c.run_id, c.epoch, c.created_at, length(c.weights) AS bytes, m.metrics
          FROM checkpoints c LEFT JOIN epoch_metrics m ON m.run_id = c.run_id AND m.epoch = c.epoch
          WHERE c.run_id = ? ORDER BY c.epoch`,
       )
@@ -292,31 +338,60 @@ export function listCheckpoints(db: ProjectDb, runId: number): CheckpointSummary
       epoch: number;
       created_at: string;
       bytes: number;
-      miou: number | null;
+      metrics: string | null;
     }[]
-  ).map((r) => ({
+  ).map((r) => ({ ...r, metrics: parseEpochMetrics(r.metrics === null ? null : JSON.parse(r.metrics)) }));
+}
+
+/** A run's checkpoints, oldest first, without their weights; `best` marks its best by validation mIoU. */
+export function listCheckpoints(db: ProjectDb, runId: number): CheckpointSummary[] {
+  const rows = checkpointEpochs(db, runId);
+  const best = bestEpoch(rows);
+  return rows.map((r) => ({
     id: r.id,
     runId: r.run_id,
     epoch: r.epoch,
     createdAt: r.created_at,
     bytes: r.bytes,
-    meanIoU: r.miou,
+    meanIoU: r.metrics.meanIoU,
+    metricsOn: r.metrics.metricsOn,
+    best: r.epoch === best,
   }));
 }
 
-/** The checkpoint predictions and exports use: the one the user chose, else the newest. */
-export function activeCheckpoint(db: ProjectDb): CheckpointRow | undefined {
+/**
+ * Why the active checkpoint is the one it is: the user chose it; or, by default, it is the best by
+ * validation mIoU of the newest run that has checkpoints, or that run's newest when it had no validation
+ * images (nothing to pick the best by).
+ */
+export type ActiveBasis = 'chosen' | 'best' | 'newest';
+
+/**
+ * The checkpoint predictions and exports use unless told otherwise, and why (`ActiveBasis`). The default
+ * looks at the newest run only: an older run's best may predict other classes, or a model the user
+ * has since retrained.
+ */
+export function activeCheckpointChoice(db: ProjectDb): { checkpoint: CheckpointRow; basis: ActiveBasis } | undefined {
   const chosen = db.prepare("SELECT value FROM meta WHERE key = 'active_checkpoint'").get() as
     { value: string } | undefined;
   if (chosen) {
     const r = db.prepare('SELECT * FROM checkpoints WHERE id = ?').get(Number(chosen.value)) as
       RawCheckpoint | undefined;
-    if (r) return toCheckpoint(r);
+    if (r) return { checkpoint: toCheckpoint(r), basis: 'chosen' };
   }
-  return latestCheckpoint(db);
+  const newest = latestCheckpoint(db);
+  if (!newest) return undefined;
+  const best = listCheckpoints(db, newest.runId).find((c) => c.best);
+  if (!best) return { checkpoint: newest, basis: 'newest' };
+  return { checkpoint: best.id === newest.id ? newest : getCheckpoint(db, best.id), basis: 'best' };
 }
 
-/** Chooses the checkpoint to use (null: back to the newest). */
+/** The checkpoint predictions and exports use: the one the user chose, else `activeCheckpointChoice`'s default. */
+export function activeCheckpoint(db: ProjectDb): CheckpointRow | undefined {
+  return activeCheckpointChoice(db)?.checkpoint;
+}
+
+/** Chooses the checkpoint to use (null: back to the default, see `activeCheckpointChoice`). */
 export function setActiveCheckpoint(db: ProjectDb, id: number | null): void {
   if (id === null) {
     db.prepare("DELETE FROM meta WHERE key = 'active_checkpoint'").run();

@@ -8,12 +8,19 @@ import { AppError, type ApiErrorPayload } from '../core/ipc/errors';
 import { labelNextScore } from '../core/training/rank';
 import { autoValidation } from '../core/training/split';
 import { classHistogram, medianFrequencyWeights, mergeClassWeights } from '../core/training/weights';
-import { trainSettingsSchema, workingSize, type TrainSettings } from '../core/training/settings';
+import {
+  backendClass,
+  resolveTrainSettings,
+  trainSettingsSchema,
+  workingSize,
+  type ResolvedTrainSettings,
+  type TrainSettings,
+} from '../core/training/settings';
 import { listClasses } from '../db/classes';
 import { listImages } from '../db/images';
 import { loadLabelMap } from '../db/labelmaps';
 import { retryWhileBusy } from '../db/open';
-import { finishRun, getCheckpoint, heartbeat, recordEpoch, startRun, type CheckpointRow } from '../db/runs';
+import { finishRun, getCheckpoint, getRun, heartbeat, recordEpoch, startRun, type CheckpointRow } from '../db/runs';
 import { loadSamples } from '../main/services/dataset';
 import { findCheckpoint } from '../main/services/predict';
 import { loadModel, predictProjectImage } from './predict';
@@ -74,7 +81,7 @@ export async function runTraining(
 ): Promise<void> {
   const project = Project.open(projectPath, nativeBinding);
   const db = project.db;
-  let settings: TrainSettings | null = null;
+  let settings: ResolvedTrainSettings | null = null;
   let lastCheckpoint: { id: number; epoch: number } | null = null;
   let epochsDone = 0;
   let stepsSent = 0;
@@ -84,10 +91,13 @@ export async function runTraining(
     if (!settings) return null;
     const backend = nextBackendAfterGpu();
     const resumeFrom = lastCheckpoint?.id ?? settings.resumeFrom ?? null;
-    const { resumeFrom: _, ...rest } = settings;
+    const { resumeFrom: _, longSide: __, ...rest } = settings;
     const epochs = settings.epochs !== undefined ? Math.max(1, settings.epochs - epochsDone) : undefined;
+    // The next backend's own defaults for the batch and the working size (the user's choices stay);
+    // the model's width is the checkpoint's.
     const next = {
       ...rest,
+      batchSize: user?.batchSize,
       backend,
       ...(epochs !== undefined ? { epochs } : {}),
       ...(resumeFrom !== null ? { resumeFrom } : {}),
@@ -102,17 +112,28 @@ export async function runTraining(
   // Proof of life for other processes opening the project (db/runs.ts markDeadRuns). Not unref'd: after
   // the parent's death closes the IPC channel, this timer keeps the process alive to record the end.
   const beat = setInterval(() => heartbeat(db, runId), HEARTBEAT_MS);
+  let user: TrainSettings | null = null;
   try {
-    settings = trainSettingsSchema.parse(raw);
-    const backend = await initBackend({ backend: settings.backend });
-    startRun(db, runId, `${backend.name}: ${backend.detail}`);
+    user = trainSettingsSchema.parse(raw);
+    const backend = await initBackend({ backend: user.backend });
+    // A resumed run keeps the model width of the run it continues (its weights only load into it).
+    const before =
+      user.resumeFrom !== undefined
+        ? trainSettingsSchema.safeParse(getRun(db, getCheckpoint(db, user.resumeFrom).runId).settings)
+        : null;
+    settings = resolveTrainSettings(
+      user,
+      backendClass({ ...backend, software: backend.adapter?.software }),
+      before?.success ? before.data : undefined,
+    );
+    startRun(db, runId, `${backend.name}: ${backend.detail}`, settings);
     const images = listImages(db);
     const first = images.find((i) => i.labeledFraction > 0) ?? images[0];
     if (!first) throw new Error('The project has no images');
     const size =
       settings.width && settings.height
         ? { width: settings.width, height: settings.height }
-        : workingSize(first.width, first.height, settings.depth);
+        : workingSize(first.width, first.height, settings.depth, settings.longSide);
     const step = 2 ** settings.depth;
     if (size.width % step || size.height % step)
       throw new Error(`Working size must be a multiple of ${step} (depth ${settings.depth})`);
@@ -151,6 +172,7 @@ export async function runTraining(
       classWeights,
       size: [size.width, size.height],
       firstEpoch: settings.resumeFrom !== undefined ? getCheckpoint(db, settings.resumeFrom).epoch + 1 : 0,
+      settings,
     });
     const model = buildUNet({
       numClasses: C,

@@ -138,6 +138,24 @@ export interface ClassWeightRow {
   /** What training uses: the override when set, else the computed weight. */
   effective: number;
 }
+/** The checkpoint predictions and exports use, and why (db/runs.ts `activeCheckpointChoice`). */
+export interface ActiveModel {
+  checkpointId: number;
+  runId: number;
+  epoch: number;
+  /** The user chose it (`basis` is 'chosen'). */
+  chosen: boolean;
+  /** Chosen by the user; the newest run's best by validation mIoU; or its newest (no validation images). */
+  basis: 'chosen' | 'best' | 'newest';
+}
+
+/** How the export dialog and the run history name the basis of the model in use. */
+export const ACTIVE_BASIS_WORDS: Record<ActiveModel['basis'], string> = {
+  chosen: 'chosen',
+  best: 'best validation mIoU',
+  newest: 'newest',
+};
+
 export interface CheckpointSummary {
   id: number;
   runId: number;
@@ -146,6 +164,10 @@ export interface CheckpointSummary {
   bytes: number;
   /** The run's metrics at this epoch (validation when the project had validation images). */
   meanIoU: number | null;
+  /** Which images `meanIoU` was measured on; null when unknown (an old run). */
+  metricsOn: 'val' | 'train' | null;
+  /** The run's best checkpoint by validation mIoU (none in a run without validation images). */
+  best: boolean;
 }
 export interface PredictionData {
   imageId: number;
@@ -305,10 +327,13 @@ export const contract = {
   'runs.list': { input: none, output: {} as RunSummary[] },
   'runs.epochs': { input: z.object({ runId: id }), output: {} as EpochSummary[] },
   'runs.checkpoints': { input: z.object({ runId: id }), output: {} as CheckpointSummary[] },
-  /** The checkpoint predictions and exports use (chosen, else the newest); null before any training. */
+  /**
+   * The checkpoint predictions and exports use (chosen; else the newest run's best by validation mIoU, or
+   * its newest without validation images: `basis`); null before any training.
+   */
   'model.active': {
     input: none,
-    output: {} as { checkpointId: number; runId: number; epoch: number; chosen: boolean } | null,
+    output: {} as ActiveModel | null,
   },
   'model.select': { input: z.object({ checkpointId: id.nullable() }), output: {} as { checkpointId: number | null } },
   /** The model's prediction for one image (computed in a separate process). */

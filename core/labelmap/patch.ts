@@ -1,6 +1,6 @@
 /**
  * Undo entries as before/after bytes of changed rectangles, and the generic `applyPatch` edit that
- * later features (propagation, accepted predictions, clear) push as one undo step.
+ * accepting a Fill unlabeled or Predict preview pushes as one undo step.
  */
 import { assertInside, unionRect } from './rect';
 import type { LabelMap, Rect } from './types';

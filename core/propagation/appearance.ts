@@ -19,7 +19,8 @@
  * pixels and O(n * K) to apply: about 10-20 ms at 480 x 360, 30-50 ms at 1920 x 1440.
  */
 import { rgbToLab } from './features';
-import { UNLABELED, type PropagationImage } from './types';
+import { UNLABELED } from '../labelmap/types';
+import type { PropagationImage } from './types';
 
 export interface AppearanceParams {
   /** Color bins per Lab axis. */

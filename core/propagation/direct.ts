@@ -7,7 +7,7 @@
  * levels of a few thousand cells.
  */
 import type { GridLevel } from './grid';
-import { UNLABELED } from './types';
+import { UNLABELED } from '../labelmap/types';
 
 /**
  * Solves `(L_FF + lambda I) x = b` for the K right-hand sides in `b` (padded cell-major,

@@ -5,7 +5,7 @@
  * are inert (weight 0, never free), so stencils need no bounds checks. Padded index of pixel (x, y) is
  * `(y + 1) * pw + x + 1`. Memory: about `n * 17` bytes for `n = pw * (h + 2)` cells.
  */
-import { UNLABELED } from './types';
+import { UNLABELED } from '../labelmap/types';
 
 /** `seed` value of a border cell. */
 export const BORDER = 254;

@@ -3,7 +3,7 @@
  * Huttenlocher 2012): the floor every propagation method must beat. Cost O(width * height); memory about
  * 20 bytes per pixel.
  */
-import { UNLABELED } from './types';
+import { UNLABELED } from '../labelmap/types';
 
 /**
  * For every pixel, the index of the nearest pixel with `labels[i] !== 255` (`Int32Array(width * height)`,

@@ -6,7 +6,7 @@
  * outvoted by a big one), and the prior of a pixel is `P(k | bin) = h_k(bin) / sum_j h_j(bin)` after
  * adding a small floor. Memory `bins^3 * K` floats; cost O(n * K).
  */
-import { UNLABELED } from './types';
+import { UNLABELED } from '../labelmap/types';
 
 export interface ColorPrior {
   readonly K: number;

@@ -4,7 +4,8 @@
 import { NoLabelsError, PropagationCancelled, PropagationInputError } from './errors';
 import { nearestLabeled } from './nearest';
 import { DEFAULT_TUNING, randomWalker, type RandomWalkerTuning } from './randomWalker';
-import { UNLABELED, type PropagationImage, type PropagationOptions, type PropagationResult } from './types';
+import { UNLABELED } from '../labelmap/types';
+import type { PropagationImage, PropagationOptions, PropagationResult } from './types';
 
 /**
  * Propagates painted labels to every pixel.

@@ -23,7 +23,8 @@ import { buildRhs, solveBlockCg } from './solver';
 import { solveDirect } from './direct';
 import { applyAppearance } from './appearance';
 import { PropagationCancelled } from './errors';
-import { UNLABELED, type PropagationImage } from './types';
+import { UNLABELED } from '../labelmap/types';
+import type { PropagationImage } from './types';
 
 export interface RandomWalkerTuning {
   readonly beta: number;

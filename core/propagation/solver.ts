@@ -12,7 +12,7 @@
  * `q = A z + beta q`), about 25 * n * K flops; memory 4 vectors of n * K floats besides `x` and `b`.
  */
 import type { GridLevel } from './grid';
-import { UNLABELED } from './types';
+import { UNLABELED } from '../labelmap/types';
 import { PropagationCancelled } from './errors';
 
 export interface CgOptions {

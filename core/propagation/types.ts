@@ -2,11 +2,9 @@
  * Public types of the label-propagation engine.
  *
  * Conventions: images and label maps are row-major, index `i = y * width + x`. A label map is a
- * `Uint8Array` of length `width * height` holding a class index 0..254, or {@link UNLABELED} (255).
+ * `Uint8Array` of length `width * height` holding a class index 0..254, or UNLABELED (255,
+ * core/labelmap/types.ts).
  */
-
-/** Value of an unlabeled pixel in a label map. */
-export const UNLABELED = 255;
 
 /** An 8-bit image, row-major, interleaved channels (1 = gray, 3 = RGB, 4 = RGBA; alpha is ignored). */
 export interface PropagationImage {
@@ -55,7 +53,7 @@ export interface PropagationOptions {
   readonly maxIter?: number;
   /** Relative residual `max_k ||r_k|| / ||b_k||` at which the working-level CG stops (default 0.05). */
   readonly tol?: number;
-  /** Pixels whose confidence is below this (0..1) stay {@link UNLABELED} in `labels`. Default 0. */
+  /** Pixels whose confidence is below this (0..1) stay UNLABELED in `labels`. Default 0. */
   readonly confidenceThreshold?: number;
   /**
    * Largest number of pixels the solver works on; bigger images are solved at a reduced resolution and

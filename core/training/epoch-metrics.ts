@@ -34,3 +34,20 @@ export type EpochMetricsRecord = EpochResult['metrics'] & { metricsOn: 'val' | '
 export function parseEpochMetrics(raw: unknown): EpochMetrics {
   return epochMetricsSchema.parse(raw !== null && typeof raw === 'object' ? raw : {});
 }
+
+/**
+ * The best epoch by validation mIoU: the highest `meanIoU` among epochs measured on validation images,
+ * the later one on a tie (equal on validation, and trained longer). Null when no epoch has validation
+ * metrics (a run without validation images): then the newest is what a run offers.
+ */
+export function bestEpoch(
+  epochs: readonly { epoch: number; metrics: Pick<EpochMetrics, 'meanIoU' | 'metricsOn'> }[],
+): number | null {
+  let best: { epoch: number; miou: number } | null = null;
+  for (const e of epochs) {
+    const miou = e.metrics.meanIoU;
+    if (e.metrics.metricsOn !== 'val' || miou === null || !Number.isFinite(miou)) continue;
+    if (!best || miou > best.miou || (miou === best.miou && e.epoch > best.epoch)) best = { epoch: e.epoch, miou };
+  }
+  return best?.epoch ?? null;
+}

@@ -1,6 +1,6 @@
 /** What a training process reports to its parent, and what the app forwards to the window. */
 import type { EvaluationMetrics } from './metrics';
-import type { TrainSettingsInput } from './settings';
+import type { ResolvedTrainSettings, TrainSettingsInput } from './settings';
 
 export interface StepProgress {
   epoch: number;
@@ -9,6 +9,8 @@ export interface StepProgress {
   loss: number;
   /** Seconds left by the epoch limit or the time budget, whichever ends first. */
   etaSeconds: number;
+  /** The learning rate this step used (core/training/schedule.ts). */
+  learningRate: number;
 }
 
 export interface EpochResult {
@@ -34,6 +36,8 @@ export type TrainMessage =
       size: [number, number];
       /** The first epoch's index: 0, or the one after the checkpoint a resumed run starts from. */
       firstEpoch?: number;
+      /** The settings the run uses: the user's, with the backend's defaults for what they left unset. */
+      settings?: ResolvedTrainSettings;
     }
   | ({ type: 'step'; runId: number } & StepProgress)
   | { type: 'epoch'; runId: number; result: EpochResult; checkpointId: number | null }

@@ -8,7 +8,7 @@ import type { BackendStatus } from './backends';
 import { ERROR_CODES, type ApiErrorPayload } from '../ipc/errors';
 import type { ContinueOn, EpochResult, TrainMessage } from './messages';
 import type { LabelNextScore } from './rank';
-import type { TrainSettingsInput } from './settings';
+import { trainSettingsSchema, type ResolvedTrainSettings, type TrainSettingsInput } from './settings';
 
 /** Any number, NaN and infinities included (a diverging loss is NaN, and it must still arrive). */
 const num = z.custom<number>((v) => typeof v === 'number');
@@ -20,6 +20,15 @@ const errorPayload = z.object({
   issues: z.array(z.object({ path: z.array(z.union([z.string(), z.number()])), message: z.string() })).optional(),
 }) satisfies z.ZodType<ApiErrorPayload>;
 const settingsInput = z.custom<TrainSettingsInput>((v) => typeof v === 'object' && v !== null);
+/** Parsed in full: the renderer and the CLI show these as what the run uses. */
+const resolvedSettings = z.custom<ResolvedTrainSettings>((v) => {
+  if (typeof v !== 'object' || v === null) return false;
+  const r = v as Record<string, unknown>;
+  return (
+    trainSettingsSchema.safeParse(v).success &&
+    ['batchSize', 'baseFilters', 'longSide'].every((k) => typeof r[k] === 'number' && Number.isInteger(r[k]))
+  );
+});
 
 export const toWorkerSchema = z.discriminatedUnion('type', [
   z.object({
@@ -129,6 +138,7 @@ export const fromWorkerSchema = z.discriminatedUnion('type', [
     classWeights: z.array(num),
     size: z.tuple([int, int]),
     firstEpoch: nonNegativeInt.optional(),
+    settings: resolvedSettings.optional(),
   }),
   z.object({
     type: z.literal('step'),
@@ -138,6 +148,7 @@ export const fromWorkerSchema = z.discriminatedUnion('type', [
     stepsPerEpoch: nonNegativeInt,
     loss: num,
     etaSeconds: num,
+    learningRate: num,
   }),
   z.object({
     type: z.literal('epoch'),

@@ -2,16 +2,34 @@
  * Settings of a training run, with the defaults behind the one-click "Train" and their bounds.
  * Validated wherever they enter (IPC, CLI, the training process).
  */
+import { Provenance } from '../labelmap/types';
 import { z } from 'zod';
+import { SCHEDULES } from './schedule';
 
 export const PIXEL_SOURCES = ['painted', 'propagated', 'predicted', 'imported'] as const;
 export type PixelSource = (typeof PIXEL_SOURCES)[number];
+
+/** The provenance code (core/labelmap/types.ts) of the pixels each source stands for. */
+export const SOURCE_PROVENANCE: Readonly<Record<PixelSource, number>> = {
+  painted: Provenance.Painted,
+  propagated: Provenance.Propagated,
+  predicted: Provenance.Predicted,
+  imported: Provenance.Imported,
+};
+
+/** The provenance codes of the labels that train when these sources are checked. */
+export function trustedProvenances(sources: readonly PixelSource[]): ReadonlySet<number> {
+  return new Set(sources.map((s) => SOURCE_PROVENANCE[s]));
+}
 
 export const BACKEND_CHOICES = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 
 export const trainSettingsSchema = z
   .object({
-    /** Working size; both must be multiples of 2^depth. Null: chosen from the images (long side 256). */
+    /**
+     * Working size; both must be multiples of 2^depth. Null: chosen from the images (the long side of
+     * the backend's defaults, BACKEND_DEFAULTS).
+     */
     width: z.number().int().min(16).max(2048).nullable().default(null),
     height: z.number().int().min(16).max(2048).nullable().default(null),
     epochs: z.number().int().min(1).max(10_000).optional(),
@@ -20,9 +38,15 @@ export const trainSettingsSchema = z
       .positive()
       .max(7 * 24 * 60)
       .optional(),
-    batchSize: z.number().int().min(1).max(256).default(4),
+    /** Unset: the backend's default (BACKEND_DEFAULTS), resolved by the training process. */
+    batchSize: z.number().int().min(1).max(256).optional(),
+    /** Peak learning rate (after the warm-up, see core/training/schedule.ts). */
     learningRate: z.number().positive().max(1).default(1e-3),
-    baseFilters: z.number().int().min(2).max(256).default(16),
+    schedule: z.enum(SCHEDULES).default('cosine'),
+    /** Decoupled (AdamW) weight decay of the convolution kernels, per unit of learning rate; 0 = off. */
+    weightDecay: z.number().min(0).max(1).default(0),
+    /** Filters of the first layer. Unset: the backend's default (BACKEND_DEFAULTS). */
+    baseFilters: z.number().int().min(2).max(256).optional(),
     depth: z.number().int().min(1).max(6).default(3),
     dropout: z.number().min(0).max(0.9).default(0.1),
     /** Which label sources train: painted, propagated, accepted predictions, imported. */
@@ -48,6 +72,58 @@ export type TrainSettings = z.output<typeof trainSettingsSchema>;
 
 /** The one-click defaults: at most 30 epochs or 10 minutes. */
 export const DEFAULT_TRAIN_SETTINGS: TrainSettingsInput = { epochs: 30, minutes: 10 };
+
+/**
+ * Backends by what the one-click defaults can afford: 'gpu' is webgpu on a hardware adapter and
+ * tensorflow on CUDA (tfjs-node-gpu); everything else (wasm, cpu, tensorflow on the CPU, webgpu on a
+ * software adapter) computes on the CPU.
+ */
+export type BackendClass = 'cpu' | 'gpu';
+
+export function backendClass(backend: { name: string; detail: string; software?: boolean | undefined }): BackendClass {
+  if (backend.name === 'webgpu') return backend.software ? 'cpu' : 'gpu';
+  if (backend.name === 'tensorflow-gpu') return 'gpu'; // core/training/backends.ts's name for CUDA
+  if (backend.name === 'tensorflow') return backend.detail.includes('tfjs-node-gpu') ? 'gpu' : 'cpu';
+  return 'cpu';
+}
+
+export interface BackendDefaults {
+  /** Long side of the working size chosen from the images (when width and height are unset). */
+  longSide: number;
+  baseFilters: number;
+  batchSize: number;
+}
+
+/**
+ * The one-click defaults per backend class, for the settings the user left unset. The figures behind
+ * them are in the README, section "Training defaults"; change both together.
+ */
+export const BACKEND_DEFAULTS: Readonly<Record<BackendClass, Readonly<BackendDefaults>>> = {
+  cpu: { longSide: 256, baseFilters: 16, batchSize: 4 },
+  gpu: { longSide: 512, baseFilters: 32, batchSize: 8 },
+};
+
+/** Settings with every backend-dependent default filled in: what a run actually uses. */
+export type ResolvedTrainSettings = TrainSettings & BackendDefaults;
+
+/**
+ * Fills the settings the user left unset from the backend's row of BACKEND_DEFAULTS; what the user set
+ * always wins. `architecture`: the model settings of the checkpoint a resumed run continues from (its
+ * weights only load into the same shapes), used before the table.
+ */
+export function resolveTrainSettings(
+  settings: TrainSettings,
+  cls: BackendClass,
+  architecture?: { baseFilters?: number | undefined },
+): ResolvedTrainSettings {
+  const d = BACKEND_DEFAULTS[cls];
+  return {
+    ...settings,
+    longSide: d.longSide,
+    batchSize: settings.batchSize ?? d.batchSize,
+    baseFilters: settings.baseFilters ?? architecture?.baseFilters ?? d.baseFilters,
+  };
+}
 
 /**
  * Working size for images of `width` x `height`: the long side scaled to `longSide` (never up), both

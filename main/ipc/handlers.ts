@@ -26,8 +26,7 @@ import { runExport } from '../services/export';
 import { backendsInProcess, startTraining, type ForkWorker, type TrainingHandle } from '../services/training';
 import { PredictionWorker, scoreInProcess } from '../services/prediction-worker';
 import { byExpectedGain } from '../../core/training/rank';
-import { activeCheckpoint, listCheckpoints, listEpochs, listRuns, setActiveCheckpoint } from '../../db/runs';
-import { getMeta } from '../../db/meta';
+import { activeCheckpointChoice, listCheckpoints, listEpochs, listRuns, setActiveCheckpoint } from '../../db/runs';
 import { RecentProjects } from '../services/recent';
 import { createRegistry, type Handlers, type Registry } from './registry';
 
@@ -251,9 +250,10 @@ export function createHandlers(session: Session): Handlers {
     'runs.epochs': ({ runId }) => listEpochs(db(), runId),
     'runs.checkpoints': ({ runId }) => listCheckpoints(db(), runId),
     'model.active': () => {
-      const c = activeCheckpoint(db());
-      const chosen = getMeta(db(), 'active_checkpoint');
-      return c ? { checkpointId: c.id, runId: c.runId, epoch: c.epoch, chosen: chosen === String(c.id) } : null;
+      const a = activeCheckpointChoice(db());
+      if (!a) return null;
+      const c = a.checkpoint;
+      return { checkpointId: c.id, runId: c.runId, epoch: c.epoch, chosen: a.basis === 'chosen', basis: a.basis };
     },
     'model.select': ({ checkpointId }) => {
       setActiveCheckpoint(writable('choose the model'), checkpointId);

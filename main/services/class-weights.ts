@@ -1,11 +1,12 @@
 /**
- * The class weights a training run would use, for the user to see and override: median frequency
- * balancing over the trusted labels of the training images (splits train and unassigned), at full
- * resolution, merged with the per-class overrides stored with the classes.
+ * The class weights the Train view shows and a dataset export writes: median frequency balancing over
+ * the trusted labels of the images in the splits train and unassigned, at full resolution, merged with
+ * the per-class overrides stored with the classes. A run computes its own the same way (worker/index.ts)
+ * from the images it trains on, so its weights can differ a little: it counts at its working size, and
+ * leaves out the unassigned images it holds out for validation (core/training/split.ts).
  */
 import type { ClassWeightRow } from '../../core/ipc/contract';
-import { Provenance } from '../../core/labelmap/types';
-import type { PixelSource } from '../../core/training/settings';
+import { trustedProvenances, type PixelSource } from '../../core/training/settings';
 import { classHistogram, medianFrequencyWeights, mergeClassWeights } from '../../core/training/weights';
 import { listClasses } from '../../db/classes';
 import { trainingImageIds } from '../../db/images';
@@ -13,17 +14,10 @@ import { loadLabelMap } from '../../db/labelmaps';
 import type { ProjectDb } from '../../db/open';
 import { classMapping, trustedLabels } from './dataset';
 
-const CODES: Record<PixelSource, number> = {
-  painted: Provenance.Painted,
-  propagated: Provenance.Propagated,
-  predicted: Provenance.Predicted,
-  imported: Provenance.Imported,
-};
-
 export function computeClassWeights(db: ProjectDb, sources: readonly PixelSource[]): ClassWeightRow[] {
   const classes = listClasses(db);
   const mapping = classMapping(db);
-  const trusted = new Set(sources.map((s) => CODES[s]));
+  const trusted = trustedProvenances(sources);
   const ids = trainingImageIds(db);
   const histograms: Float64Array[] = [];
   for (const id of ids) {

@@ -5,20 +5,13 @@
 import sharp from 'sharp';
 import type { Split } from '../../core/ipc/contract';
 import { AppError } from '../../core/ipc/errors';
-import { Provenance, UNLABELED } from '../../core/labelmap/types';
-import type { PixelSource } from '../../core/training/settings';
+import { UNLABELED } from '../../core/labelmap/types';
+import { trustedProvenances, type PixelSource } from '../../core/training/settings';
 import { listClasses } from '../../db/classes';
 import { getOriginal, listImages, sampleWeights } from '../../db/images';
 import { loadLabelMap } from '../../db/labelmaps';
 import type { ProjectDb } from '../../db/open';
 import { workingRgb } from './decode';
-
-export const SOURCE_CODE: Record<PixelSource, number> = {
-  painted: Provenance.Painted,
-  propagated: Provenance.Propagated,
-  predicted: Provenance.Predicted,
-  imported: Provenance.Imported,
-};
 
 /** Class order of a training run: `values[i]` is the project label value of class index i. */
 export interface ClassMapping {
@@ -89,7 +82,7 @@ export async function loadSamples(
   options: DatasetOptions,
 ): Promise<{ samples: TrainingSample[]; mapping: ClassMapping }> {
   const mapping = classMapping(db);
-  const trusted = new Set(options.sources.map((s) => SOURCE_CODE[s]));
+  const trusted = trustedProvenances(options.sources);
   const weightOf = sampleWeights(db);
   const { width, height } = options;
   const samples: TrainingSample[] = [];

@@ -4,12 +4,11 @@
  */
 import { AppError } from '../../core/ipc/errors';
 import { UNLABELED } from '../../core/labelmap/types';
-import type { PixelSource } from '../../core/training/settings';
+import { trustedProvenances, type PixelSource } from '../../core/training/settings';
 import { listClasses } from '../../db/classes';
 import { listImages } from '../../db/images';
 import { loadLabelMap } from '../../db/labelmaps';
 import type { ProjectDb } from '../../db/open';
-import { SOURCE_CODE } from './dataset';
 
 const SOURCE_WORDS: Record<PixelSource, string> = {
   painted: 'painted',
@@ -38,7 +37,7 @@ export function assertTrainingReady(db: ProjectDb, sources: readonly PixelSource
         'Add the classes in the sidebar, paint them on a few images, then train.',
     );
   }
-  const trusted = new Set(sources.map((s) => SOURCE_CODE[s]));
+  const trusted = trustedProvenances(sources);
   const known = new Set(classes.map((c) => c.value));
   let otherSources = false;
   let onlyValidation = false;

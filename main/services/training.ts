@@ -131,6 +131,8 @@ export function checkResumable(db: ProjectDb, settings: TrainSettings): void {
   const before = trainSettingsSchema.safeParse(getRun(db, c.runId).settings);
   if (!before.success) return; // an old run's settings: the worker's own check still applies
   for (const [, flag, value] of ARCHITECTURE) {
+    // Unset: the training process takes the checkpoint run's (worker/index.ts).
+    if (value(settings) === undefined) continue;
     if (value(before.data) !== value(settings)) {
       throw new AppError(
         'INVALID_INPUT',

@@ -3,12 +3,14 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { addClass } from '../../db/classes';
 import { loadLabelMap, saveLabelMap } from '../../db/labelmaps';
+import { createRun, finishRun, recordEpoch, setActiveCheckpoint } from '../../db/runs';
 import { decodeMask } from '../../main/services/masks';
 import { Project } from '../../main/services/project';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maskPng, tempDir, truncatedJpeg, writeImage } from '../helpers/fixtures';
 import { webGpuAdapter } from '../helpers/webgpu';
+import { checkpointMeta } from '../helpers/checkpoint';
 import type { BackendStatus } from '../../core/training/backends';
 
 const root = join(__dirname, '..', '..');
@@ -206,6 +208,50 @@ describe('maskwright CLI', () => {
       /"frequency": null/,
     );
     expect(cli('weights')).toMatchObject({ code: 2 });
+  });
+
+  it('lists runs with their kept checkpoints, marking the best by validation mIoU and the one in use', () => {
+    const path = join(t.dir, 'runs.maskwright');
+    expect(cli('runs', path)).toMatchObject({ code: 1 }); // no such project
+    const project = Project.create(path);
+    const db = project.db;
+    const ckpt = { modelTopology: {}, weights: new Uint8Array(4), metadata: checkpointMeta };
+    const ids: number[] = [];
+    const run = createRun(db, { epochs: 6 });
+    // Validation mIoU per epoch; the best is epoch 3 (0.55), the last 3 are epochs 4-6.
+    [0.2, 0.4, 0.55, 0.5, 0.45, 0.52].forEach((m, e) =>
+      ids.push(
+        recordEpoch(
+          db,
+          { runId: run, epoch: e, trainLoss: 1, valLoss: 1, metrics: { meanIoU: m, metricsOn: 'val' } },
+          ckpt,
+        )!,
+      ),
+    );
+    finishRun(db, run, 'completed', null);
+    project.close();
+    const listed = cli('runs', path);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout.split('\n').filter((l) => l.includes('checkpoint'))).toEqual([
+      `  >* checkpoint ${ids[2]}  epoch 3  mIoU 55.0%`,
+      `     checkpoint ${ids[3]}  epoch 4  mIoU 50.0%`,
+      `     checkpoint ${ids[4]}  epoch 5  mIoU 45.0%`,
+      `     checkpoint ${ids[5]}  epoch 6  mIoU 52.0%`,
+      `In use: checkpoint ${ids[2]} (run ${run}, epoch 3, best validation mIoU)`,
+    ]);
+    // The user's choice wins; --json says the same.
+    const again = Project.open(path);
+    setActiveCheckpoint(again.db, ids[5]!);
+    again.close();
+    const json = JSON.parse(cli('runs', path, '--json').stdout);
+    expect(json.active).toEqual({ checkpointId: ids[5], basis: 'chosen' });
+    expect(json.runs[0].epochs).toBe(6);
+    expect(json.runs[0].checkpoints.map((c: { epoch: number; best: boolean }) => [c.epoch, c.best])).toEqual([
+      [2, true],
+      [3, false],
+      [4, false],
+      [5, false],
+    ]);
   });
 
   it('exits 1 naming each failed file, after importing the rest', async () => {

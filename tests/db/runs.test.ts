@@ -4,7 +4,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   activeCheckpoint,
   createRun,
+  activeCheckpointChoice,
   HEARTBEAT_STALE_MS,
+  KEEP_LAST_CHECKPOINTS,
   markDeadRuns,
   finishRun,
   getCheckpoint,
@@ -13,6 +15,7 @@ import {
   listEpochs,
   listCheckpoints,
   listRuns,
+  pruneCheckpoints,
   recordEpoch,
   setActiveCheckpoint,
   startRun,
@@ -103,6 +106,63 @@ describe('training runs', () => {
     setActiveCheckpoint(db, null);
     expect(activeCheckpoint(db)!.id).toBe(c);
     expect(() => setActiveCheckpoint(db, 999)).toThrow(/No checkpoint/);
+  });
+
+  it('default to the newest run’s best checkpoint by validation mIoU (ties: the later), else its newest; a choice wins', () => {
+    const db = t.project.db;
+    const ckpt = { modelTopology: {}, weights: new Uint8Array(2), metadata: checkpointMeta };
+    const epoch = (runId: number, e: number, meanIoU: number, metricsOn: 'val' | 'train') =>
+      recordEpoch(db, { runId, epoch: e, trainLoss: 1, valLoss: 1, metrics: { meanIoU, metricsOn } }, ckpt)!;
+    // Run 1, on validation images: 0.30, 0.52, 0.41, 0.52 (a tie with epoch 1), 0.46 (the newest).
+    const r1 = createRun(db, {});
+    const ids = [0.3, 0.52, 0.41, 0.52, 0.46].map((m, e) => epoch(r1, e, m, 'val'));
+    // Epochs 0 and 1 were pruned as the run went: neither the best nor one of the last 3 by then.
+    expect(listCheckpoints(db, r1).map((c) => [c.epoch, c.best])).toEqual([
+      [2, false],
+      [3, true],
+      [4, false],
+    ]);
+    expect(activeCheckpointChoice(db)).toMatchObject({ checkpoint: { id: ids[3] }, basis: 'best' });
+    // A run whose metrics are on its training images (no validation split): its newest.
+    const r2 = createRun(db, {});
+    epoch(r2, 0, 0.9, 'train');
+    const newest = epoch(r2, 1, 0.7, 'train');
+    expect(listCheckpoints(db, r2).some((c) => c.best)).toBe(false);
+    expect(activeCheckpointChoice(db)).toMatchObject({ checkpoint: { id: newest }, basis: 'newest' });
+    // The user's choice wins over both, and clearing it goes back to the default.
+    setActiveCheckpoint(db, ids[2]!);
+    expect(activeCheckpointChoice(db)).toMatchObject({ checkpoint: { id: ids[2] }, basis: 'chosen' });
+    setActiveCheckpoint(db, null);
+    expect(activeCheckpoint(db)!.id).toBe(newest);
+  });
+
+  it('keep the best and the last 3 checkpoints of a run, the chosen one and the resumed ones, and every epoch’s metrics', () => {
+    const db = t.project.db;
+    expect(KEEP_LAST_CHECKPOINTS).toBe(3);
+    const ckpt = { modelTopology: {}, weights: new Uint8Array(2), metadata: checkpointMeta };
+    const run = createRun(db, {});
+    const miou = [10, 22, 31, 28, 35, 33, 41, 38, 44, 40, 52, 47, 50, 49, 52, 46, 48, 51, 45, 47];
+    const ids: number[] = [];
+    for (let e = 0; e < miou.length; e++) {
+      if (e === 3) setActiveCheckpoint(db, ids[2]!); // the user picks epoch 2 while the run goes on
+      if (e === 5) createRun(db, { epochs: 2, resumeFrom: ids[3]! }); // another run resumes from epoch 3
+      ids.push(
+        recordEpoch(
+          db,
+          { runId: run, epoch: e, trainLoss: 1, valLoss: 1, metrics: { meanIoU: miou[e]! / 100, metricsOn: 'val' } },
+          ckpt,
+        )!,
+      );
+    }
+    // Best: 0.52 at epochs 10 and 14, the later wins; last 3: 17, 18, 19; chosen: 2; resumed: 3.
+    const kept = [2, 3, 14, 17, 18, 19];
+    expect(listCheckpoints(db, run).map((c) => c.id)).toEqual(kept.map((e) => ids[e]));
+    expect(listCheckpoints(db, run).find((c) => c.best)!.epoch).toBe(14);
+    expect(listEpochs(db, run)).toHaveLength(20);
+    // Nothing more to delete; once the choice is cleared, the next prune lets epoch 2 go.
+    expect(pruneCheckpoints(db, run)).toEqual([]);
+    setActiveCheckpoint(db, null);
+    expect(pruneCheckpoints(db, run)).toEqual([ids[2]]);
   });
 
   it('mark runs whose process is gone as interrupted, and only those', async () => {

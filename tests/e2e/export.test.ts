@@ -1,7 +1,7 @@
 /**
  * Export and checkpoint choice from the window, with the real registry: export masks through the header's
  * Export dialog, see the model option disabled until a run has trained, export the model, and pick a
- * checkpoint in the run history (then go back to the newest).
+ * checkpoint in the run history (then go back to the best by validation mIoU).
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -57,12 +57,15 @@ describe('export and checkpoints in the app', () => {
       .toBe('completed');
     const checkpoints = [...(await h.call('runs.checkpoints', { runId }))].sort((a, b) => a.epoch - b.epoch);
     expect(checkpoints.map((c) => c.epoch)).toEqual([0, 1]);
-    const newest = checkpoints[1]!;
+    // The project has a validation image: the default model is the run's best epoch by validation mIoU.
+    const best = checkpoints.find((c) => c.best)!;
+    const other = checkpoints.find((c) => !c.best)!;
+    expect(best).toEqual(checkpoints.reduce((a, b) => (b.meanIoU! >= a.meanIoU! ? b : a))); // a tie: the later
 
     // After training: the model option is enabled and exports model.json + weights.bin.
     await header(page).getByRole('button', { name: 'Export…' }).click();
     dialog = page.getByRole('dialog', { name: 'Export' });
-    await dialog.getByText(`Run #${runId}, epoch 2 (newest)`).waitFor();
+    await dialog.getByText(`Run #${runId}, epoch ${best.epoch + 1} (best validation mIoU)`).waitFor();
     expect(await modelOption.isDisabled()).toBe(false);
     await modelOption.check();
     const modelDir = join(h.tmp, 'out-model');
@@ -72,11 +75,14 @@ describe('export and checkpoints in the app', () => {
     expect(existsSync(join(modelDir, 'model.json'))).toBe(true);
     expect(existsSync(join(modelDir, 'weights.bin'))).toBe(true);
     // metadata.json counts epochs as the dialog does ("epoch 2").
-    expect(JSON.parse(readFileSync(join(modelDir, 'metadata.json'), 'utf8'))).toMatchObject({ run: runId, epoch: 2 });
+    expect(JSON.parse(readFileSync(join(modelDir, 'metadata.json'), 'utf8'))).toMatchObject({
+      run: runId,
+      epoch: best.epoch + 1,
+    });
     await dialog.getByRole('button', { name: 'Done' }).click();
     await dialog.waitFor({ state: 'detached' });
 
-    // Run history: the run's checkpoints, the newest in use; choose epoch 1's, then back to the newest.
+    // Run history: the run's checkpoints, the best in use; choose the other, then back to the best.
     await header(page).getByRole('button', { name: 'Train', exact: true }).click();
     const history = page.getByRole('region', { name: 'Run history' });
     const run = history.getByRole('button', { name: `Run ${runId}` });
@@ -84,22 +90,22 @@ describe('export and checkpoints in the app', () => {
     if ((await run.getAttribute('aria-pressed')) !== 'true') await run.click();
     const table = history.getByRole('table', { name: 'Checkpoints' });
     await expect.poll(() => table.getByRole('row').count()).toBe(3);
-    const epoch1 = table.getByRole('row', { name: 'Epoch 1' });
-    const epoch2 = table.getByRole('row', { name: 'Epoch 2' });
-    await epoch2.getByText('In use (newest)').waitFor();
-    expect(await epoch2.getAttribute('aria-current')).toBe('true');
+    const bestRow = table.getByRole('row', { name: `Epoch ${best.epoch + 1} (best)` });
+    const otherRow = table.getByRole('row', { name: `Epoch ${other.epoch + 1}`, exact: true });
+    await bestRow.getByText('In use (best)').waitFor();
+    expect(await bestRow.getAttribute('aria-current')).toBe('true');
 
-    await epoch1.getByRole('button', { name: 'Use this checkpoint' }).click();
-    await epoch1.getByText('In use', { exact: true }).waitFor();
-    expect(await h.call('model.active')).toMatchObject({ checkpointId: checkpoints[0]!.id, epoch: 0, chosen: true });
-    expect(await epoch1.getAttribute('aria-current')).toBe('true');
-    expect(await epoch2.getAttribute('aria-current')).toBeNull();
+    await otherRow.getByRole('button', { name: 'Use this checkpoint' }).click();
+    await otherRow.getByText('In use', { exact: true }).waitFor();
+    expect(await h.call('model.active')).toMatchObject({ checkpointId: other.id, epoch: other.epoch, chosen: true });
+    expect(await otherRow.getAttribute('aria-current')).toBe('true');
+    expect(await bestRow.getAttribute('aria-current')).toBeNull();
     await table.evaluate((el) => el.scrollIntoView({ block: 'center' }));
     await h.screenshot('checkpoints');
 
-    await history.getByRole('button', { name: 'Use newest' }).click();
-    await epoch2.getByText('In use (newest)').waitFor();
-    expect(await h.call('model.active')).toMatchObject({ checkpointId: newest.id, chosen: false });
+    await history.getByRole('button', { name: 'Use the best' }).click();
+    await bestRow.getByText('In use (best)').waitFor();
+    expect(await h.call('model.active')).toMatchObject({ checkpointId: best.id, chosen: false, basis: 'best' });
   });
 
   it('asks before exporting into a folder that already holds files, and keeps them on "Keep them"', async () => {

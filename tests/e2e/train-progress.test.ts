@@ -3,7 +3,8 @@
  * a time-limited run's bar shows time spent over time spent plus ETA, not the progress within the
  * epoch; the run line says how many validation images were held out automatically, and a run
  * without validation images warns that mIoU is measured on training images. Backend skip lines sit
- * in a details element.
+ * in a details element. The run line says the model width and batch the run resolved (the backend's
+ * defaults), and the progress line the learning rate of the latest step.
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -33,12 +34,13 @@ describe('live run card', () => {
       heldOut: 2,
       classWeights: [1, 1],
       size: [64, 48],
+      settings: { epochs: 30, minutes: 10, batchSize: 4, baseFilters: 16, longSide: 256 },
     };
     h.emit('train.message', started);
     const card = page.getByRole('region', { name: 'Training progress' });
     await card
       .getByTestId('run-backend')
-      .getByText('8 training, 2 validation images (2 held out automatically)')
+      .getByText('8 training, 2 validation images (2 held out automatically) · 64×48 · width 16 · batch 4')
       .waitFor();
     // The skip reason is folded away, not shown as a line of its own.
     expect(await card.getByText("Cannot find module '@tensorflow/tfjs-node-gpu'").isVisible()).toBe(false);
@@ -54,9 +56,14 @@ describe('live run card', () => {
       stepsPerEpoch: 2,
       loss: 1,
       etaSeconds: eta,
+      learningRate: 4e-4,
     });
     h.emit('train.message', step(0, 120));
     await expect.poll(() => card.getByTestId('step-count').textContent()).toBe('1');
+    await card
+      .getByTestId('run-progress')
+      .getByText(/loss 1\.0000 · lr 4\.0e-4/)
+      .waitFor();
     await page.waitForTimeout(1500);
     h.emit('train.message', step(1, 100));
     await expect.poll(() => card.getByTestId('step-count').textContent()).toBe('2');

@@ -53,8 +53,21 @@ describe('training in the app', () => {
     await view.getByLabel('Learning rate').fill('0.01');
     await view.getByLabel('Model width').fill('4');
     await view.getByLabel('Depth').fill('2');
+    await view.getByLabel('Weight decay').fill('0.0001');
+    expect(await view.getByLabel('Learning-rate schedule').inputValue()).toBe('cosine');
     await view.getByLabel('Backend').selectOption('cpu');
     await view.getByLabel('propagated').uncheck();
+    // What the run will use: the values set, the cpu backend's defaults for the rest (none left here).
+    await view
+      .getByTestId('train-resolved')
+      .getByText('On cpu (CPU defaults): size as set · width 4 · batch 1')
+      .waitFor();
+    await view.getByLabel('Model width').fill('');
+    await view
+      .getByTestId('train-resolved')
+      .getByText('On cpu (CPU defaults): size as set · width 16 · batch 1')
+      .waitFor();
+    await view.getByLabel('Model width').fill('4');
     expect(await view.getByTestId('train-summary').textContent()).toBe(
       `${EPOCHS} epochs · size 32×32 · painted, imported · backend cpu`,
     );
@@ -90,7 +103,10 @@ describe('training in the app', () => {
     // The database agrees: one completed run on the cpu backend with one metrics row per epoch.
     const runs = await h.call('runs.list');
     expect(runs).toHaveLength(1);
-    expect(runs[0]).toMatchObject({ status: 'completed', settings: expect.objectContaining({ epochs: EPOCHS }) });
+    expect(runs[0]).toMatchObject({
+      status: 'completed',
+      settings: expect.objectContaining({ epochs: EPOCHS, schedule: 'cosine', weightDecay: 0.0001, baseFilters: 4 }),
+    });
     expect(runs[0]!.backend).toMatch(/^cpu/);
     const epochs = await h.call('runs.epochs', { runId: runs[0]!.id });
     expect(epochs.map((e) => e.epoch)).toEqual([...Array(EPOCHS).keys()]);
@@ -102,6 +118,7 @@ describe('training in the app', () => {
     await run.getByText('completed').waitFor();
     await run.getByText(`mIoU ${(miou * 100).toFixed(1)}%`).waitFor();
     expect(await run.getAttribute('aria-pressed')).toBe('true');
+    await history.getByText(/batch 1 · lr 0\.01 \(cosine\) · weight decay 0\.0001 · width 4/).waitFor();
     const table = history.getByRole('table', { name: 'Per-class metrics' });
     await expect.poll(() => table.getByRole('row').count()).toBe(3);
     expect(await table.getByRole('row').nth(1).getByRole('cell').first().textContent()).toBe('dark');

@@ -69,9 +69,11 @@ describe('train.* and runs.* channels', () => {
     const [ckpt] = await ok('runs.checkpoints', { runId });
     expect(ckpt).toMatchObject({ runId, epoch: 0 });
     expect(ckpt.meanIoU).toBe(epochs[0].metrics.meanIoU);
-    expect(await ok('model.active')).toEqual({ checkpointId: ckpt.id, runId, epoch: 0, chosen: false });
+    // Its only epoch, measured on validation images, is its best.
+    expect(ckpt).toMatchObject({ metricsOn: 'val', best: true });
+    expect(await ok('model.active')).toEqual({ checkpointId: ckpt.id, runId, epoch: 0, chosen: false, basis: 'best' });
     await ok('model.select', { checkpointId: ckpt.id });
-    expect(await ok('model.active')).toMatchObject({ checkpointId: ckpt.id, chosen: true });
+    expect(await ok('model.active')).toMatchObject({ checkpointId: ckpt.id, chosen: true, basis: 'chosen' });
     expect(await registry.invoke('model.select', { checkpointId: 999 })).toMatchObject({
       ok: false,
       error: { code: 'NOT_FOUND' },

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { ScheduledAdam } from '../../trainer/optimizer';
 import { buildUNet } from '../../trainer/model';
 import { flipRows, type Sample } from '../../trainer/run/data';
 import { trainLoop, type EpochResult } from '../../trainer/run/loop';
@@ -95,5 +96,67 @@ describe('training loop', () => {
     expect(outcome.message).toMatch(/Time budget/);
     expect(epochs).toEqual([0]);
     m.dispose();
+  });
+
+  it('sets each step’s learning rate on the optimizer by the schedule, and reports it', async () => {
+    // Spy on the optimizer: the rate it holds when it applies each step's gradients.
+    const used: number[] = [];
+    const spy = vi.spyOn(ScheduledAdam.prototype, 'applyGradients').mockImplementation(function (this: ScheduledAdam) {
+      used.push(this.rate);
+    });
+    const reported: number[] = [];
+    const run = async (schedule: 'cosine' | 'constant', lossReadInterval = 1) => {
+      used.length = 0;
+      reported.length = 0;
+      const m = model();
+      // 4 images, batch 2: 2 steps an epoch, 4 epochs: 8 steps.
+      await trainLoop(
+        m,
+        { train: samples(4), val: [] },
+        [1, 1],
+        { ...settings, epochs: 4, schedule, lossReadInterval },
+        { onStep: (p) => void reported.push(p.learningRate) },
+      );
+      m.dispose();
+    };
+    try {
+      await run('cosine');
+      // By hand: step k ends at f = (k+1)/8; warm-up min(1, f/0.03, (k+1)/5); cosine over t = (f-0.03)/0.97.
+      const expected = Array.from({ length: 8 }, (_, k) => {
+        const f = (k + 1) / 8;
+        const t = (f - 0.03) / 0.97;
+        return 0.01 * Math.min(1, (k + 1) / 5) * (0.01 + 0.99 * 0.5 * (1 + Math.cos(Math.PI * t)));
+      });
+      expect(used).toHaveLength(8);
+      used.forEach((lr, k) => expect(lr).toBeCloseTo(expected[k]!, 12));
+      expect(reported).toEqual(used);
+      expect(used[7]).toBeCloseTo(0.01 * 0.01, 12); // the budget ends at the floor
+      // Losses read 3 steps at a time (as on webgpu): each step still reports its own rate.
+      const once = [...used];
+      await run('cosine', 3);
+      expect(used).toEqual(once);
+      expect(reported).toEqual(once);
+      await run('constant');
+      expect(used).toEqual(Array(8).fill(0.01));
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('restarts the schedule in a resumed run: a new budget from its first step', async () => {
+    const reported: number[] = [];
+    const m = model();
+    await trainLoop(
+      m,
+      { train: samples(2), val: [] },
+      [1, 1],
+      { ...settings, epochs: 2, batchSize: 1 },
+      { onStep: (p) => void reported.push(p.learningRate) },
+      7,
+    );
+    m.dispose();
+    // 4 steps: the first is step 0 of this run's warm-up (1/5 of the peak times the cosine at f = 1/4).
+    const t = (0.25 - 0.03) / 0.97;
+    expect(reported[0]).toBeCloseTo(0.01 * 0.2 * (0.01 + 0.99 * 0.5 * (1 + Math.cos(Math.PI * t))), 12);
   });
 });

@@ -48,6 +48,10 @@ describe('training runs in a separate process', () => {
     expect(started).toMatchObject({ train: 2, val: 1, size: [SIZE, SIZE] });
     // Both classes cover half of every image: median frequency weights are exactly 1.
     expect(started.classWeights).toEqual([1, 1]);
+    // What the run uses: the user's settings, the cpu row of the defaults table for the rest; the run
+    // records the same.
+    expect(started.settings).toMatchObject({ batchSize: 2, baseFilters: 4, longSide: 256, schedule: 'cosine' });
+    expect(run.settings).toMatchObject({ batchSize: 2, baseFilters: 4, longSide: 256 });
     expect(messages.filter((m) => m.type === 'step')).toHaveLength(2); // 2 epochs x 1 step of batch 2
     const epochs = listEpochs(project.db, handle.runId);
     expect(epochs.map((e) => e.epoch)).toEqual([0, 1]);
@@ -163,10 +167,12 @@ describe('training runs in a separate process', () => {
   it('resumes from a checkpoint: its weights, and epochs numbered on from it', async () => {
     const p = Project.open(trained);
     const from = latestCheckpoint(p.db)!;
+    // No model width given: the run takes the checkpoint's (4), not the backend's default (16).
+    const { baseFilters: _, ...sameButWidth } = small;
     const handle = startTraining(
       p.db,
       trained,
-      { ...small, epochs: 1, resumeFrom: from.id, learningRate: 1e-9 },
+      { ...sameButWidth, epochs: 1, resumeFrom: from.id, learningRate: 1e-9 },
       nodeFork,
       worker,
     );

@@ -1,6 +1,8 @@
 /**
  * The training loop: epochs of shuffled, flipped batches through `trainStep`, validation metrics after
  * each epoch, and hooks for progress, checkpoints and stopping. Pure TF.js: no database, no process.
+ * The learning rate follows `settings.schedule` over the run's budget (core/training/schedule.ts): each
+ * step's rate is set on the optimizer before the step and reported with its progress.
  *
  * Stops when the epoch count or the time budget is reached (whichever comes first), when `shouldStop()`
  * returns true (after the current step), or when a loss is not finite (the bad step is not applied, so
@@ -19,7 +21,9 @@ import {
   evaluationMetrics,
   type EvaluationMetrics,
 } from '../../core/training/metrics';
+import { budgetFraction, learningRateAt, type Schedule } from '../../core/training/schedule';
 import { weightedSoftmaxCrossEntropy, type LossReduction } from '../loss';
+import { ScheduledAdam } from '../optimizer';
 import { readQueuedLosses, trainStep, trainStepQueued, type QueuedLoss, type TrainStepResult } from '../train-step';
 import { asGpuFailure, checkWebGpu, settleWebGpu, type GpuFailureKind } from '../webgpu';
 import { makeBatch, rng, shuffled, type Sample } from './data';
@@ -33,7 +37,12 @@ export interface LoopSettings {
   /** Time budget in minutes, checked after every step; the epoch in progress is then validated and saved. */
   minutes?: number | undefined;
   batchSize: number;
+  /** Peak learning rate of the schedule. */
   learningRate: number;
+  /** Default 'cosine' (warm-up, then cosine decay over the budget). */
+  schedule?: Schedule;
+  /** Decoupled weight decay of the convolution kernels (trainer/optimizer.ts); default 0. */
+  weightDecay?: number;
   reduction: LossReduction;
   reconstructionWeight: number;
   flips: boolean;
@@ -114,12 +123,23 @@ export async function trainLoop(
   if (settings.epochs === undefined && settings.minutes === undefined) throw new RangeError('set epochs or minutes');
   const labeled = data.train.filter((s) => s.labels);
   if (!labeled.length) return { status: 'failed', epochs: 0, message: 'No training image has trusted labels' };
-  const optimizer = tf.train.adam(settings.learningRate);
+  const optimizer = new ScheduledAdam(settings.learningRate, settings.weightDecay ?? 0);
   const random = rng(settings.seed);
   const stepsPerEpoch = Math.ceil(labeled.length / settings.batchSize);
   const started = performance.now();
   const deadline = settings.minutes !== undefined ? started + settings.minutes * 60_000 : Infinity;
   const lastEpoch = settings.epochs !== undefined ? startEpoch + settings.epochs : Infinity;
+  const totalSteps = settings.epochs !== undefined ? settings.epochs * stepsPerEpoch : undefined;
+  const budgetMs = settings.minutes !== undefined ? settings.minutes * 60_000 : undefined;
+  /** Steps this run has taken (applied or queued): the schedule's step count. */
+  let stepsTaken = 0;
+  /** Sets the rate of the next step on the optimizer, and returns it. */
+  const scheduleStep = (): number => {
+    const fraction = budgetFraction(stepsTaken, totalSteps, performance.now() - started, budgetMs);
+    optimizer.rate = learningRateAt(settings.schedule ?? 'cosine', settings.learningRate, fraction, stepsTaken);
+    stepsTaken++;
+    return optimizer.rate;
+  };
   const onGpu = tf.getBackend() === 'webgpu';
   const interval = Math.max(1, Math.floor(settings.lossReadInterval ?? (onGpu ? 8 : 1)));
   let stepsDone = 0;
@@ -127,16 +147,23 @@ export async function trainLoop(
   let step = 0;
   let lossSum = 0;
   // Steps whose update is applied and whose loss is not read yet (interval > 1).
-  let queued: { step: number; loss: QueuedLoss }[] = [];
+  let queued: { step: number; loss: QueuedLoss; learningRate: number }[] = [];
 
-  const report = (s: number, result: TrainStepResult) => {
+  const report = (s: number, result: TrainStepResult, learningRate: number) => {
     lossSum += result.loss;
     stepsDone++;
     const elapsed = (performance.now() - started) / 1000;
     const perStep = elapsed / stepsDone;
     const byEpochs = Number.isFinite(lastEpoch) ? ((lastEpoch - epoch) * stepsPerEpoch - s - 1) * perStep : Infinity;
     const byTime = Number.isFinite(deadline) ? Math.max(0, (deadline - performance.now()) / 1000) : Infinity;
-    hooks.onStep?.({ epoch, step: s, stepsPerEpoch, loss: result.loss, etaSeconds: Math.min(byEpochs, byTime) });
+    hooks.onStep?.({
+      epoch,
+      step: s,
+      stepsPerEpoch,
+      loss: result.loss,
+      etaSeconds: Math.min(byEpochs, byTime),
+      learningRate,
+    });
   };
   const nanOutcome = (s: number, loss: number): LoopOutcome => ({
     status: 'failed',
@@ -153,7 +180,7 @@ export async function trainLoop(
     for (let i = 0; i < results.length; i++) {
       const r = results[i]!;
       if (!r.applied) return nanOutcome(pending[i]!.step, r.loss);
-      report(pending[i]!.step, r);
+      report(pending[i]!.step, r, pending[i]!.learningRate);
     }
     return null;
   };
@@ -185,14 +212,15 @@ export async function trainLoop(
             checkLabels: false,
           },
         ] as const;
+        const learningRate = scheduleStep();
         try {
           if (interval === 1) {
             const result = await trainStep(...args);
             if (!result.applied) return nanOutcome(s, result.loss);
             if (onGpu) checkWebGpu();
-            report(s, result);
+            report(s, result, learningRate);
           } else {
-            queued.push({ step: s, loss: trainStepQueued(...args) });
+            queued.push({ step: s, loss: trainStepQueued(...args), learningRate });
           }
         } finally {
           tf.dispose([batch.images, batch.labels, ...(extra ? [extra] : [])]);

@@ -1,6 +1,8 @@
 /**
- * The Konva stage, imperative and kept behind `EditorCanvas.svelte`. Four layers:
- * - photo: the image (smoothed when zoomed out, crisp pixels when zoomed in);
+ * The Konva stage, imperative and kept behind `EditorCanvas.svelte`. Five layers, bottom to top: photo,
+ * labels, preview, the superpixel outlines (the superpixel brush's units, shown while that tool is on), cursor.
+ * - photo: the image in a frame, smoothed when zoomed out and crisp pixels from 200% zoom on;
+ *   brightness and contrast are a CSS filter on its canvas (the pixels are never changed);
  * - labels: the overlay canvas (see overlay.ts) drawn with image smoothing off from 100% zoom on, so
  *   every label pixel is a crisp square; opacity and visibility are node attributes (no re-render);
  * - fill preview: the canvas of a "Fill unlabeled" result waiting to be accepted (see fillPreview.ts),

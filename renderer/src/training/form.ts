@@ -1,6 +1,10 @@
 /** The Train panel's form: what the user edits, and the settings it becomes for `train.start`. */
+import type { BackendStatus } from '../../../core/training/backends';
+import { SCHEDULES, type Schedule } from '../../../core/training/schedule';
 import {
   BACKEND_CHOICES,
+  BACKEND_DEFAULTS,
+  backendClass,
   DEFAULT_TRAIN_SETTINGS,
   PIXEL_SOURCES,
   type PixelSource,
@@ -8,7 +12,7 @@ import {
 } from '../../../core/training/settings';
 
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
-export { BACKEND_CHOICES, PIXEL_SOURCES };
+export { BACKEND_CHOICES, PIXEL_SOURCES, SCHEDULES };
 
 /** Fields as the inputs hold them; empty strings mean "not set" (auto size, no limit). */
 export interface TrainForm {
@@ -17,10 +21,14 @@ export interface TrainForm {
   /** Both empty: working size chosen from the images. */
   width: string;
   height: string;
+  /** Empty: the backend's default (BACKEND_DEFAULTS). */
   batchSize: string;
   learningRate: string;
+  /** Empty: the backend's default (BACKEND_DEFAULTS). */
   baseFilters: string;
   depth: string;
+  schedule: Schedule;
+  weightDecay: string;
   sources: PixelSource[];
   backend: BackendChoice;
 }
@@ -31,10 +39,12 @@ export function defaultForm(): TrainForm {
     minutes: String(DEFAULT_TRAIN_SETTINGS.minutes ?? ''),
     width: '',
     height: '',
-    batchSize: '4',
+    batchSize: '',
     learningRate: '0.001',
-    baseFilters: '16',
+    baseFilters: '',
     depth: '3',
+    schedule: 'cosine',
+    weightDecay: '0',
     sources: ['painted', 'propagated', 'imported'],
     backend: 'auto',
   };
@@ -60,9 +70,35 @@ export function formSettings(form: TrainForm): TrainSettingsInput {
     learningRate: num(form.learningRate),
     baseFilters: num(form.baseFilters),
     depth: num(form.depth),
+    schedule: form.schedule,
+    weightDecay: num(form.weightDecay),
     sources: [...form.sources],
     backend: form.backend,
   };
+}
+
+/**
+ * The backend a run with `choice` would use, from the list of backends: auto's pick, or the first
+ * available one of that choice; null when unknown (not listed yet) or unavailable.
+ */
+export function backendFor(choice: BackendChoice, backends: BackendStatus[] | null): BackendStatus | null {
+  if (!backends) return null;
+  if (choice === 'auto') return backends.find((b) => b.auto) ?? null;
+  return backends.find((b) => b.choice === choice && b.available) ?? null;
+}
+
+/**
+ * What the training process will use for the settings left empty, in words, e.g. "On wasm (CPU
+ * defaults): long side 256 px · width 16 · batch 4". The worker resolves the same table
+ * (core/training/settings.ts `resolveTrainSettings`) once the backend has started.
+ */
+export function resolvedLine(form: TrainForm, backend: BackendStatus | null): string {
+  if (!backend) return '';
+  const cls = backendClass({ name: backend.name, detail: backend.detail, software: backend.adapter?.software });
+  const d = BACKEND_DEFAULTS[cls];
+  const set = (text: string, fallback: number) => (text.trim() === '' ? String(fallback) : text.trim());
+  const size = form.width.trim() || form.height.trim() ? 'size as set' : `long side ${d.longSide} px`;
+  return `On ${backend.name} (${cls.toUpperCase()} defaults): ${size} · width ${set(form.baseFilters, d.baseFilters)} · batch ${set(form.batchSize, d.batchSize)}`;
 }
 
 /** One line describing the form, e.g. "30 epochs or 10 min · size auto · painted, propagated · backend auto". */
@@ -76,4 +112,27 @@ export function describeForm(form: TrainForm): string {
   const size =
     form.width.trim() || form.height.trim() ? `${form.width.trim() || '?'}×${form.height.trim() || '?'}` : 'auto';
   return `${limits || 'no limit'} · size ${size} · ${form.sources.join(', ') || 'no sources'} · backend ${form.backend}`;
+}
+
+/** A validation issue as the API reports it (core/ipc/errors.ts): where, and the validator's words. */
+export interface Issue {
+  path: readonly (string | number)[];
+  message: string;
+}
+
+/**
+ * The API's validation issues for `train.start({ settings })` by form field (`general` for the rest), the
+ * first one per field. A field the form sent as NaN (what `formSettings` makes of text that is not a
+ * number) reads "Enter a number.": found by the issue's path in what was sent, whatever the validator's
+ * wording; any other issue keeps its message.
+ */
+export function fieldErrors(issues: readonly Issue[], settings: TrainSettingsInput): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const issue of issues) {
+    const [root, field] = issue.path;
+    const inSettings = root === 'settings' && field !== undefined;
+    const sent = inSettings ? (settings as Record<string, unknown>)[String(field)] : undefined;
+    errors[inSettings ? String(field) : 'general'] ??= Number.isNaN(sent) ? 'Enter a number.' : issue.message;
+  }
+  return errors;
 }

@@ -10,7 +10,7 @@ import { parseEpochMetrics, type EpochMetrics } from '../../../core/training/epo
 import type { ContinueOn, EpochResult, StepProgress, TrainMessage } from '../../../core/training/messages';
 import type { TrainSettingsInput } from '../../../core/training/settings';
 import { call, errorMessage, onEvent } from '../lib/api';
-import { defaultForm, formSettings, type TrainForm } from './form';
+import { defaultForm, fieldErrors, formSettings, type TrainForm } from './form';
 
 /** What the charts need of one epoch, from a live `epoch` message or a stored row. */
 export interface EpochPoint {
@@ -55,6 +55,8 @@ export interface LiveRun {
   continueOn: ContinueOn | null;
   /** 0, or the epoch after the checkpoint a resumed run starts from. */
   firstEpoch: number;
+  /** Model width and batch the run uses (the backend's defaults where the form left them empty). */
+  model: { baseFilters: number; batchSize: number } | null;
 }
 
 const finite = (v: number | null): number | null => (v !== null && Number.isFinite(v) ? v : null);
@@ -83,12 +85,6 @@ export function toEpochPoint(
 const fromResult = (r: EpochResult): EpochPoint =>
   toEpochPoint(r.epoch, r.trainLoss, r.valLoss, parseEpochMetrics(r.metrics));
 export const fromSummary = (e: EpochSummary): EpochPoint => toEpochPoint(e.epoch, e.trainLoss, e.valLoss, e.metrics);
-
-/** A validation message in words a user reads (zod's "expected number, received NaN": an empty or non-numeric field). */
-export function plainIssue(message: string): string {
-  if (/received NaN|expected number, received/i.test(message)) return 'Enter a number.';
-  return message;
-}
 
 export class TrainingState {
   form = $state<TrainForm>(defaultForm());
@@ -152,8 +148,8 @@ export class TrainingState {
     this.starting = true;
     this.fieldErrors = {};
     this.error = null;
+    const settings = given ?? formSettings(this.form);
     try {
-      const settings = given ?? formSettings(this.form);
       const { runId } = await call('train.start', { settings });
       // Messages may have arrived before the answer; keep what they set.
       if (this.live?.runId !== runId) this.live = emptyRun(runId, settings.epochs ?? null);
@@ -163,11 +159,7 @@ export class TrainingState {
       void this.refreshRuns();
     } catch (err) {
       if (err instanceof AppError && err.code === 'INVALID_INPUT' && err.issues?.length) {
-        const errors: Record<string, string> = {};
-        for (const issue of err.issues) {
-          const key = issue.path[0] === 'settings' && issue.path.length > 1 ? String(issue.path[1]) : 'general';
-          errors[key] ??= plainIssue(issue.message);
-        }
+        const errors = fieldErrors(err.issues, settings);
         this.fieldErrors = errors;
         if (Object.keys(errors).some((k) => k !== 'general' && k !== 'epochs' && k !== 'minutes')) this.advanced = true;
       } else {
@@ -237,6 +229,7 @@ export class TrainingState {
         // A resumed run numbers its epochs on from its checkpoint: the last one is first + epochs.
         if (live.maxEpochs !== null && msg.firstEpoch) live.maxEpochs += msg.firstEpoch;
         live.firstEpoch = msg.firstEpoch ?? 0;
+        if (msg.settings) live.model = { baseFilters: msg.settings.baseFilters, batchSize: msg.settings.batchSize };
         void this.refreshRuns();
         break;
       case 'step':
@@ -247,6 +240,7 @@ export class TrainingState {
           stepsPerEpoch: msg.stepsPerEpoch,
           loss: msg.loss,
           etaSeconds: msg.etaSeconds,
+          learningRate: msg.learningRate,
         });
         this.frame ??= requestAnimationFrame(() => {
           this.frame = null;
@@ -310,5 +304,6 @@ function emptyRun(runId: number, maxEpochs: number | null): LiveRun {
     stopping: false,
     continueOn: null,
     firstEpoch: 0,
+    model: null,
   };
 }

@@ -5,7 +5,16 @@ import { receiveFromWorker } from '../../../main/services/training';
 
 describe('worker protocol', () => {
   it('passes a diverging loss (NaN) and byte planes, as sent', () => {
-    const step = { type: 'step', runId: 1, epoch: 0, step: 3, stepsPerEpoch: 9, loss: NaN, etaSeconds: Infinity };
+    const step = {
+      type: 'step',
+      runId: 1,
+      epoch: 0,
+      step: 3,
+      stepsPerEpoch: 9,
+      loss: NaN,
+      etaSeconds: Infinity,
+      learningRate: 4e-4,
+    };
     expect(parseFromWorker(step)).toEqual(step);
     const p = {
       type: 'prediction',
@@ -17,6 +26,22 @@ describe('worker protocol', () => {
       meanConfidence: 0.75,
     };
     expect(parseFromWorker(p)).toEqual(p);
+  });
+
+  it('passes the resolved settings of a started run, and refuses them without the backend defaults', () => {
+    const started = {
+      type: 'started',
+      runId: 1,
+      backend: 'wasm',
+      skipped: [],
+      train: 3,
+      val: 1,
+      classWeights: [1, 1],
+      size: [256, 192],
+      settings: { epochs: 3, batchSize: 4, baseFilters: 16, longSide: 256 },
+    };
+    expect(parseFromWorker(started)).toEqual(started);
+    expect(() => parseFromWorker({ ...started, settings: { epochs: 3, batchSize: 4 } })).toThrow(/settings/);
   });
 
   it.each([
