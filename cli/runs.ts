@@ -1,9 +1,7 @@
 /** `maskwright runs`: the project's training runs and their kept checkpoints, the best and the one in use marked. */
-import { resolve } from 'node:path';
 import { activeCheckpointChoice, listCheckpoints, listEpochs, listRuns } from '../db/runs';
 import { ACTIVE_BASIS_WORDS } from '../core/ipc/contract';
-import { Project } from '../main/services/project';
-import type { Command } from './commands';
+import { withProject, type Command } from './command';
 import { out, pct, UsageError } from './output';
 
 export const runsCmd: Command = {
@@ -20,8 +18,7 @@ export const runsCmd: Command = {
   options: { json: { type: 'boolean' } },
   async run([path, ...extra], values) {
     if (!path || extra.length) throw new UsageError('give exactly one project path');
-    const project = Project.open(resolve(path));
-    try {
+    return withProject(path, (project) => {
       const db = project.db;
       const active = activeCheckpointChoice(db);
       const runs = listRuns(db).map((r) => ({
@@ -52,8 +49,6 @@ export const runsCmd: Command = {
         );
       }
       return 0;
-    } finally {
-      project.close();
-    }
+    });
   },
 };
