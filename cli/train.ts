@@ -19,7 +19,8 @@ function bar(fraction: number, width = 24): string {
 export const trainCmd: Command = {
   name: 'train',
   usage: 'train PROJECT [--epochs N | --minutes M] [--size WxH] [--backend B] [options]',
-  summary: 'train a segmentation network on the project (metrics per epoch, its best and last checkpoints go into the project)',
+  summary:
+    'train a segmentation network on the project (metrics per epoch, its best and last checkpoints go into the project)',
   help: [
     '',
     `--epochs N        epoch limit (default 30 when neither --epochs nor --minutes is given, with 10 minutes)`,
@@ -37,7 +38,9 @@ export const trainCmd: Command = {
     `                  (default painted,propagated,imported)`,
     `--reconstruction W  weight of the autoencoder loss; above 0 the unlabeled images also go through the`,
     `                    network every step (their own pass; default 0: off)`,
-    `--seed N          seed of initialisation, shuffling and flips`,
+    `--no-augment      whole images at the working size, flipped only (default: random scale 0.5-2x and`,
+    `                  crop, flips, colour jitter, crops placed on rare classes half the time)`,
+    `--seed N          seed of initialisation, shuffling and augmentation`,
     `--resume ID       continue from checkpoint ID (a new budget: the schedule warms up again)`,
     '',
   ].join('\n'),
@@ -55,6 +58,7 @@ export const trainCmd: Command = {
     sources: { type: 'string' },
     reconstruction: { type: 'string' },
     seed: { type: 'string' },
+    'no-augment': { type: 'boolean' },
     resume: { type: 'string' },
   },
   async run([path, ...extra], v) {
@@ -101,6 +105,7 @@ export const trainCmd: Command = {
     if (rec !== undefined) settings.reconstructionWeight = rec;
     const seed = intOption(v.seed, 'seed', 0, 2 ** 31 - 1);
     if (seed !== undefined) settings.seed = seed;
+    if (v['no-augment'] === true) settings.augment = false;
     const resume = intOption(v.resume, 'resume', 1, Number.MAX_SAFE_INTEGER);
     if (resume !== undefined) settings.resumeFrom = resume;
 

@@ -42,6 +42,11 @@ export interface TileOptions {
   margin?: number;
   /** Tile sizes and offsets are multiples of this (default 2^(max-pooling layers of the model)). */
   multiple?: number;
+  /**
+   * Receives each output row's upsampled class probabilities (`width * C`, pixel-major) before its
+   * argmax; the array is reused for the next row. For metrics at the image's own size.
+   */
+  onProbabilities?: (y: number, probabilities: Float32Array) => void;
 }
 
 /** What prediction needs of a model; a `tf.LayersModel` (tests pass stand-ins). */
@@ -169,6 +174,8 @@ export async function predictTiled(
   let finalUpTo = 0; // working rows < finalUpTo are final
   let nextOut = 0; // next output row to write
   let column = new Float32Array(0); // one output row's vertical interpolation at the working width
+  const onProbabilities = options.onProbabilities;
+  let rowProbabilities = new Float32Array(0);
 
   const emitRows = (done: boolean) => {
     while (nextOut < height && (done || ty.i1[nextOut]! < finalUpTo)) {
@@ -186,6 +193,7 @@ export async function predictTiled(
         let bestP = -1;
         for (let k = 0; k < C; k++) {
           const p = column[p0 + k]! + (column[p1 + k]! - column[p0 + k]!) * fx;
+          if (onProbabilities) rowProbabilities[x * C + k] = p;
           if (p > bestP) {
             bestP = p;
             best = k;
@@ -194,6 +202,7 @@ export async function predictTiled(
         classes[base + x] = best;
         confidence[base + x] = Math.min(255, Math.max(0, Math.round(255 * bestP)));
       }
+      onProbabilities?.(y, rowProbabilities);
       // Working rows above this output row's upper tap are no longer needed.
       for (const r of final.keys()) if (r < ty.i0[y]!) final.delete(r);
     }
@@ -208,6 +217,7 @@ export async function predictTiled(
         C = t.classes;
         if (C > 256) throw new RangeError('more than 256 classes');
         column = new Float32Array(rw * C);
+        if (onProbabilities) rowProbabilities = new Float32Array(width * C);
       }
       const wr = wy[r]!;
       const wc = wx[c]!;

@@ -21,7 +21,7 @@ import { listImages } from '../db/images';
 import { loadLabelMap } from '../db/labelmaps';
 import { retryWhileBusy } from '../db/open';
 import { finishRun, getCheckpoint, getRun, heartbeat, recordEpoch, startRun, type CheckpointRow } from '../db/runs';
-import { loadSamples } from '../main/services/dataset';
+import { labeledImageIds, loadSamples } from '../main/services/dataset';
 import { findCheckpoint } from '../main/services/predict';
 import { loadModel, predictProjectImage } from './predict';
 import { Project } from '../main/services/project';
@@ -34,6 +34,12 @@ import { asGpuFailure, webGpuDevice } from '../trainer/webgpu';
 import type { ContinueOn } from '../core/training/messages';
 import type { CheckpointMeta, WeightSpec } from '../core/training/checkpoint';
 import { oneLine } from '../core/ipc/errors';
+
+/** CPU time of this process so far, every thread (the wasm backend's workers too), user + system. */
+function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
 
 /** How often a training process refreshes its run's heartbeat. */
 const HEARTBEAT_MS = 5000;
@@ -137,18 +143,26 @@ export async function runTraining(
     const step = 2 ** settings.depth;
     if (size.width % step || size.height % step)
       throw new Error(`Working size must be a multiple of ${step} (depth ${settings.depth})`);
+    const splits = ['train', 'val', 'unassigned'] as const;
+    // Unless the user chose validation images, about a fifth are held out (core/training/split.ts). Known
+    // before the pixels load: validation images load differently (labels at their own size too).
+    const labeledIds = labeledImageIds(db, settings.sources, splits);
+    const heldOut = autoValidation(
+      images
+        .filter((i) => (splits as readonly string[]).includes(i.split))
+        .map((i) => ({ id: i.id, split: i.split, sha256: i.sha256, labeled: labeledIds.has(i.id) })),
+    );
+    const isValId = (id: number, split: string) => split === 'val' || heldOut.has(id);
     const { samples, mapping } = await loadSamples(db, {
       ...size,
       sources: settings.sources,
-      splits: ['train', 'val', 'unassigned'],
+      splits,
       includeUnlabeled: settings.reconstructionWeight > 0,
+      // Random-scale augmentation zooms in up to 2x: keep training images at up to twice the working size.
+      maxScale: settings.augment ? 2 : 1,
+      fullSize: new Set(images.filter((i) => labeledIds.has(i.id) && isValId(i.id, i.split)).map((i) => i.id)),
     });
-    // Unless the user chose validation images, about a fifth are held out (core/training/split.ts).
-    const shaOf = new Map(images.map((i) => [i.id, i.sha256]));
-    const heldOut = autoValidation(
-      samples.map((s) => ({ id: s.id, split: s.split, sha256: shaOf.get(s.id) ?? '', labeled: !!s.labels })),
-    );
-    const isVal = (s: (typeof samples)[number]) => s.split === 'val' || heldOut.has(s.id);
+    const isVal = (s: (typeof samples)[number]) => isValId(s.id, s.split);
     const train = samples.filter((s) => !isVal(s) && s.labels);
     const val = samples.filter((s) => isVal(s) && s.labels);
     // Images without trusted labels. Never the labeled validation images: training on their pixels (even
@@ -200,7 +214,7 @@ export async function runTraining(
       model,
       { train, val, unlabeled },
       classWeights,
-      { ...settings, epochs: settings.epochs, minutes: settings.minutes },
+      { ...settings, epochs: settings.epochs, minutes: settings.minutes, size },
       {
         onStep: (p) => {
           channel.send({ type: 'step', runId, ...p });
@@ -269,6 +283,7 @@ export async function runTraining(
       runId,
       status,
       message,
+      cpuSeconds: cpuSeconds(),
       ...(next ? { continueOn: next.continueOn } : {}),
     });
   } catch (err) {
@@ -279,7 +294,14 @@ export async function runTraining(
       (gpu ? `Training stopped: ${gpu.message}.` : oneLine(err instanceof Error ? err.message : String(err))) +
       (next?.hint ?? '');
     await retryWhileBusy(() => finishRun(db, runId, 'failed', message), notify).catch(() => {});
-    channel.send({ type: 'done', runId, status: 'failed', message, ...(next ? { continueOn: next.continueOn } : {}) });
+    channel.send({
+      type: 'done',
+      runId,
+      status: 'failed',
+      message,
+      cpuSeconds: cpuSeconds(),
+      ...(next ? { continueOn: next.continueOn } : {}),
+    });
   } finally {
     clearInterval(beat);
     project.close();

@@ -1,22 +1,33 @@
 /**
- * Trains on CamVid (../shared/datasets/camvid) through the real pipeline — project file, training
- * process, checkpoints — for a fixed time budget, and reports validation mIoU and mean class accuracy.
+ * Trains on CamVid (../shared/datasets/camvid: train 367, val 101) through the real pipeline — project
+ * file, training process, checkpoints — with the one-click defaults unless told otherwise, and reports
+ * from that one run:
+ * - the val mIoU of every epoch, computed at the val images' own size (360x480: the class probabilities
+ *   upsampled from the working size, as prediction does), and the best epoch's mIoU with its per-class IoU;
+ * - the swing: the largest drop of val mIoU between consecutive epochs in the last half of the epochs;
+ * - the CPU minutes of the training process (all its threads, user + system, as it reports them when it
+ *   ends: this includes loading the data) and the wall minutes of the run.
  *
- *   node scripts/run-ts.mjs bench/train/camvid.bench.ts [--minutes 5] [--labeled N] [--reconstruction W]
- *     [--size 160x120] [--batch 8]
+ *   node scripts/run-ts.mjs bench/train/camvid.bench.ts [--epochs N] [--minutes M] [--size 256x192]
+ *     [--batch N] [--width N] [--no-augment] [--schedule constant] [--limit N] [--labeled N]
+ *     [--reconstruction W] [--backend B]
  *
- * --labeled N keeps masks for the first N training images only (the rest are imported without labels),
- * to measure the reconstruction head's effect with few labels: run it with and without --reconstruction.
+ * --epochs / --minutes replace both of the defaults' limits (give both for both). --width sets the base
+ * filters. --limit N imports only the first N train and N val images (a quick smoke run). --labeled N keeps
+ * masks for the first N training images only (the rest are imported without labels), to measure the
+ * reconstruction head's effect with few labels: run it with and without --reconstruction.
  * It bundles the training worker (dist/worker/index.cjs) from the current sources before it starts.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { EpochResult } from '../../core/training/messages';
+import { DEFAULT_TRAIN_SETTINGS, trainSettingsSchema, type TrainSettingsInput } from '../../core/training/settings';
+import { listClasses } from '../../db/classes';
 import { setSplit } from '../../db/images';
-import { listEpochs } from '../../db/runs';
 import { applyClassFile, readClassFile } from '../../main/services/class-file';
 import { fileSource, importImages } from '../../main/services/import-images';
 import { importMasks } from '../../main/services/import-masks';
@@ -25,15 +36,21 @@ import { nodeFork, startTraining, workerPath } from '../../main/services/trainin
 
 const { values } = parseArgs({
   options: {
-    minutes: { type: 'string', default: '5' },
+    epochs: { type: 'string' },
+    minutes: { type: 'string' },
+    size: { type: 'string' },
+    batch: { type: 'string' },
+    width: { type: 'string' },
+    'no-augment': { type: 'boolean' },
+    schedule: { type: 'string' },
+    limit: { type: 'string' },
     labeled: { type: 'string' },
-    reconstruction: { type: 'string', default: '0' },
-    size: { type: 'string', default: '160x120' },
-    batch: { type: 'string', default: '8' },
+    reconstruction: { type: 'string' },
+    backend: { type: 'string' },
   },
 });
 const camvid = resolve(process.env.MASKWRIGHT_SHARED ?? join(process.cwd(), '..', 'shared'), 'datasets', 'camvid');
-const [width, height] = values.size!.split('x').map(Number) as [number, number];
+const limit = values.limit ? Number(values.limit) : Infinity;
 
 async function pngs(dir: string): Promise<string[]> {
   return (await readdir(dir))
@@ -42,7 +59,44 @@ async function pngs(dir: string): Promise<string[]> {
     .map((n) => join(dir, n));
 }
 
+/** The run's settings: the one-click defaults, then the options. */
+function runSettings(): TrainSettingsInput {
+  const s: TrainSettingsInput = { ...DEFAULT_TRAIN_SETTINGS, sources: ['imported'] };
+  if (values.epochs !== undefined || values.minutes !== undefined) {
+    delete s.epochs;
+    delete s.minutes;
+    if (values.epochs !== undefined) s.epochs = Number(values.epochs);
+    if (values.minutes !== undefined) s.minutes = Number(values.minutes);
+  }
+  if (values.size) {
+    const [width, height] = values.size.split('x').map(Number) as [number, number];
+    Object.assign(s, { width, height });
+  }
+  if (values.batch) s.batchSize = Number(values.batch);
+  if (values.width) s.baseFilters = Number(values.width);
+  if (values['no-augment']) s.augment = false;
+  if (values.reconstruction) s.reconstructionWeight = Number(values.reconstruction);
+  if (values.backend) s.backend = values.backend as TrainSettingsInput['backend'];
+  if (values.schedule !== undefined) s.schedule = values.schedule as TrainSettingsInput['schedule'];
+  const parsed = trainSettingsSchema.safeParse(s);
+  if (!parsed.success)
+    throw new Error(`bad options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return s;
+}
+
+/** Largest drop of `m` between consecutive epochs within the last half of the epochs; null with fewer than 2 there. */
+function swing(m: readonly number[]): number | null {
+  const from = Math.floor(m.length / 2);
+  if (m.length - from < 2) return null;
+  let drop = 0;
+  for (let i = from + 1; i < m.length; i++) drop = Math.max(drop, m[i - 1]! - m[i]!);
+  return drop;
+}
+
+const pct = (v: number | null | undefined) => (v === null || v === undefined ? '-' : (100 * v).toFixed(1));
+
 async function main(): Promise<void> {
+  const settings = runSettings();
   // The training process runs dist/worker/index.cjs: bundle it from the current sources first.
   const build = spawnSync(process.execPath, [join(process.cwd(), 'scripts', 'build.mjs'), 'node'], {
     stdio: 'inherit',
@@ -53,8 +107,12 @@ async function main(): Promise<void> {
     const path = join(dir, 'camvid.maskwright');
     const project = Project.create(path);
     applyClassFile(project.db, await readClassFile(join(camvid, 'classes.json')));
-    const train = await pngs(join(camvid, 'train'));
-    const labeledCount = values.labeled ? Number(values.labeled) : train.length;
+    const masksOf = async (images: string[], folder: string) => {
+      const names = new Set(images.map((p) => basename(p)));
+      return (await pngs(join(camvid, folder))).filter((p) => names.has(basename(p)));
+    };
+    const train = (await pngs(join(camvid, 'train'))).slice(0, limit);
+    const labeledCount = Math.min(values.labeled ? Number(values.labeled) : train.length, train.length);
     const t0 = performance.now();
     const tr = await importImages(project.db, train.map(fileSource));
     setSplit(
@@ -62,51 +120,55 @@ async function main(): Promise<void> {
       tr.imported.map((i) => i.id),
       'train',
     );
-    const trainMasks = (await pngs(join(camvid, 'trainannot'))).slice(0, labeledCount);
-    await importMasks(project.db, trainMasks, { voidValue: 11 });
-    const va = await importImages(project.db, (await pngs(join(camvid, 'val'))).map(fileSource));
+    await importMasks(project.db, await masksOf(train.slice(0, labeledCount), 'trainannot'), { voidValue: 11 });
+    const val = (await pngs(join(camvid, 'val'))).slice(0, limit);
+    const va = await importImages(project.db, val.map(fileSource));
     setSplit(
       project.db,
       va.imported.map((i) => i.id),
       'val',
     );
-    await importMasks(project.db, await pngs(join(camvid, 'valannot')), { voidValue: 11 });
+    await importMasks(project.db, await masksOf(val, 'valannot'), { voidValue: 11 });
     console.log(
-      `CamVid: ${tr.imported.length} train images (${Math.min(labeledCount, train.length)} labeled), ${va.imported.length} val; import ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      `CamVid: ${tr.imported.length} train images (${labeledCount} labeled), ${va.imported.length} val; import ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
-    const settings = {
-      minutes: Number(values.minutes),
-      epochs: 10_000,
-      width,
-      height,
-      batchSize: Number(values.batch),
-      reconstructionWeight: Number(values.reconstruction),
-      sources: ['imported' as const],
-    };
     console.log(`training ${JSON.stringify(settings)}`);
+    const epochs: EpochResult[] = [];
     const distDir = join(process.cwd(), 'dist');
+    const started = performance.now();
     const handle = startTraining(project.db, path, settings, nodeFork, workerPath(distDir), (m) => {
       if (m.type === 'started')
         console.log(
           `backend ${m.backend}; working size ${m.size.join('x')}; class weights ${m.classWeights.map((w) => w.toFixed(2)).join(' ')}`,
         );
       if (m.type === 'epoch') {
+        epochs.push(m.result);
         const x = m.result.metrics;
         console.log(
-          `epoch ${m.result.epoch + 1}: loss ${m.result.trainLoss.toFixed(3)} val loss ${m.result.valLoss?.toFixed(3)} pixel acc ${(100 * x.pixelAccuracy).toFixed(1)} mean class acc ${(100 * x.meanClassAccuracy).toFixed(1)} mIoU ${(100 * x.meanIoU).toFixed(1)} (${m.result.seconds.toFixed(0)} s)`,
+          `epoch ${m.result.epoch + 1}: loss ${m.result.trainLoss.toFixed(3)} val loss ${m.result.valLoss?.toFixed(3)} pixel acc ${pct(x.pixelAccuracy)} mean class acc ${pct(x.meanClassAccuracy)} mIoU ${pct(x.meanIoU)} (${m.result.seconds.toFixed(0)} s)`,
         );
       }
     });
     const done = await handle.done;
-    const epochs = listEpochs(project.db, handle.runId);
-    const last = epochs[epochs.length - 1]?.metrics as
-      { meanIoU: number; meanClassAccuracy: number; pixelAccuracy: number; iou: (number | null)[] } | undefined;
+    const wallMinutes = (performance.now() - started) / 60_000;
     console.log(`run ${done.status}: ${done.message}`);
-    if (last) {
+    const mious = epochs.map((e) => e.metrics.meanIoU);
+    const best = epochs.reduce<EpochResult | null>(
+      (a, e) => (a === null || e.metrics.meanIoU > a.metrics.meanIoU ? e : a),
+      null,
+    );
+    const names = listClasses(project.db).map((c) => c.name);
+    const s = swing(mious);
+    const cpu = done.cpuSeconds !== undefined ? (done.cpuSeconds / 60).toFixed(1) : '-';
+    console.log(`per-epoch val mIoU (at the val images' own size): ${mious.map(pct).join(' ')}`);
+    if (best) {
       console.log(
-        `RESULT minutes=${values.minutes} labeled=${labeledCount} reconstruction=${values.reconstruction}: val mIoU ${(100 * last.meanIoU).toFixed(1)}, mean class acc ${(100 * last.meanClassAccuracy).toFixed(1)}, pixel acc ${(100 * last.pixelAccuracy).toFixed(1)} after ${epochs.length} epoch(s)`,
+        `per-class IoU of the best epoch: ${best.metrics.iou.map((v, i) => `${names[i]} ${pct(v)}`).join(', ')}`,
       );
-      console.log(`per-class IoU ${last.iou.map((v) => (v === null ? '-' : (100 * v).toFixed(1))).join(' ')}`);
+      console.log(
+        `RESULT best epoch ${best.epoch + 1}/${epochs.length}: val mIoU ${pct(best.metrics.meanIoU)} (last ${pct(mious.at(-1))}), ` +
+          `swing ${s === null ? '-' : (100 * s).toFixed(1)}, CPU ${cpu} min, wall ${wallMinutes.toFixed(1)} min`,
+      );
     }
     project.close();
   } finally {

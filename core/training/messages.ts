@@ -48,6 +48,8 @@ export type TrainMessage =
       runId: number;
       status: 'completed' | 'stopped' | 'failed' | 'interrupted';
       message: string;
+      /** CPU time the training process used, all its threads, user + system (seconds). */
+      cpuSeconds?: number;
       /**
        * After a GPU failure: the next backend, and the settings that go on with it from the last good
        * checkpoint (`resumeFrom`; none when no epoch was saved: then it starts over) for the remaining epochs.

@@ -162,6 +162,7 @@ export const fromWorkerSchema = z.discriminatedUnion('type', [
     runId: nonNegativeInt,
     status: z.enum(['completed', 'stopped', 'failed', 'interrupted']),
     message: z.string(),
+    cpuSeconds: num.optional(),
     continueOn: continueOn.optional(),
   }),
   z.object({

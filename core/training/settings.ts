@@ -55,6 +55,8 @@ export const trainSettingsSchema = z
     /** Weight of the reconstruction (autoencoder) loss on all images, labeled or not; 0 = off. */
     reconstructionWeight: z.number().min(0).max(100).default(0),
     flips: z.boolean().default(true),
+    /** Random scale and crop, photometric jitter and class-balanced crops (trainer/run/augment.ts). */
+    augment: z.boolean().default(true),
     seed: z
       .number()
       .int()

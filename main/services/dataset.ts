@@ -1,6 +1,9 @@
 /**
  * Training data from a project: images decoded to RGB at a working size, label maps reduced to the pixel
  * sources the user trusts (others become unlabeled), class values mapped to contiguous indices 0..C-1.
+ * Training images may be kept larger than the working size (up to `maxScale` times: random-scale
+ * augmentation zooms in on real detail, trainer/run/augment.ts); validation images also keep their labels
+ * at the image's own size, where their metrics are computed.
  */
 import sharp from 'sharp';
 import type { Split } from '../../core/ipc/contract';
@@ -47,7 +50,12 @@ export interface TrainingSample {
   /** width*height class indices 0..C-1, 255 = unlabeled or an untrusted source; null = no labels at all. */
   labels: Uint8Array | null;
   sampleWeight: number;
+  /** For the images in `fullSize`: the labels at the image's own size (at most `maxFullPixels`). */
+  full?: { width: number; height: number; labels: Uint8Array };
 }
+
+/** Validation labels above this many pixels are reduced (nearest) to it: 4 MP is 4 MB per image. */
+export const MAX_FULL_LABEL_PIXELS = 4_000_000;
 
 export interface DatasetOptions {
   /** Working size every image is resized to (labels with nearest neighbour). */
@@ -56,8 +64,18 @@ export interface DatasetOptions {
   sources: readonly PixelSource[];
   /** Which splits to load; images of other splits are skipped. */
   splits: readonly Split[];
-  /** Also load images without any trusted label (for the reconstruction head). */
+  /** Also load images without any trusted label (for the reconstruction head; kept at the working size). */
   includeUnlabeled?: boolean;
+  /**
+   * Labeled images not in `fullSize` are kept at up to this multiple of the working size (never above
+   * their own size, never below the working size); default 1. A 24 MP image at 2x a 256x192 working
+   * size is 512x384: the memory stays bounded by the working size, not the originals.
+   */
+  maxScale?: number;
+  /** Ids of images (validation) that keep their labels at their own size too, in `full`. */
+  fullSize?: ReadonlySet<number>;
+  /** Cap of `full` labels, in pixels (default MAX_FULL_LABEL_PIXELS). */
+  maxFullPixels?: number;
 }
 
 /** Keeps the labels whose provenance is trusted, mapped to class indices; O(w*h). */
@@ -77,6 +95,36 @@ export function trustedLabels(
   return { labels, count };
 }
 
+/** Class indices resized to `width` x `height` by nearest neighbour (never a value that was not there). */
+async function nearestLabels(
+  labels: Uint8Array,
+  from: { width: number; height: number },
+  width: number,
+  height: number,
+): Promise<Uint8Array> {
+  if (from.width === width && from.height === height) return labels;
+  return new Uint8Array(
+    await sharp(labels, { raw: { width: from.width, height: from.height, channels: 1 } })
+      .resize(width, height, { fit: 'fill', kernel: 'nearest' })
+      .extractChannel(0) // sharp widens one-channel input to sRGB; keep the values
+      .raw()
+      .toBuffer(),
+  );
+}
+
+/** Ids of the images (of `splits`) with at least one label from a trusted source. O(pixels). */
+export function labeledImageIds(db: ProjectDb, sources: readonly PixelSource[], splits: readonly Split[]): Set<number> {
+  const { lookup } = classMapping(db);
+  const trusted = trustedProvenances(sources);
+  const ids = new Set<number>();
+  for (const img of listImages(db)) {
+    if (!splits.includes(img.split)) continue;
+    const map = loadLabelMap(db, img.id);
+    if (map && trustedLabels(map.classes, map.provenance, trusted, lookup).count > 0) ids.add(img.id);
+  }
+  return ids;
+}
+
 export async function loadSamples(
   db: ProjectDb,
   options: DatasetOptions,
@@ -89,31 +137,30 @@ export async function loadSamples(
   for (const img of listImages(db)) {
     if (!options.splits.includes(img.split)) continue;
     const map = loadLabelMap(db, img.id);
-    let labels: Uint8Array | null = null;
-    if (map) {
-      const t = trustedLabels(map.classes, map.provenance, trusted, mapping.lookup);
-      if (t.count > 0) {
-        labels = new Uint8Array(
-          await sharp(t.labels, { raw: { width: map.width, height: map.height, channels: 1 } })
-            .resize(width, height, { fit: 'fill', kernel: 'nearest' })
-            .extractChannel(0) // sharp widens one-channel input to sRGB; keep the values
-            .raw()
-            .toBuffer(),
-        );
-      }
-    }
-    if (!labels && !options.includeUnlabeled) continue;
-    const rgb = await workingRgb(getOriginal(db, img.id)!, width, height);
-    samples.push({
+    const t = map && trustedLabels(map.classes, map.provenance, trusted, mapping.lookup);
+    const own = t && t.count > 0 ? t.labels : null;
+    if (!own && !options.includeUnlabeled) continue;
+    const full = own !== null && options.fullSize?.has(img.id) === true;
+    const k = own && !full ? Math.max(1, Math.min(options.maxScale ?? 1, img.width / width, img.height / height)) : 1;
+    const [sw, sh] = [Math.round(width * k), Math.round(height * k)];
+    const labels = own && (await nearestLabels(own, map!, sw, sh));
+    const rgb = await workingRgb(getOriginal(db, img.id)!, sw, sh);
+    const sample: TrainingSample = {
       id: img.id,
       name: img.name,
       split: img.split,
-      width,
-      height,
+      width: sw,
+      height: sh,
       rgb: rgb.data,
       labels,
       sampleWeight: weightOf.get(img.id) ?? 1,
-    });
+    };
+    if (full) {
+      const f = Math.min(1, Math.sqrt((options.maxFullPixels ?? MAX_FULL_LABEL_PIXELS) / (map!.width * map!.height)));
+      const [fw, fh] = [Math.max(1, Math.floor(map!.width * f)), Math.max(1, Math.floor(map!.height * f))];
+      sample.full = { width: fw, height: fh, labels: await nearestLabels(own, map!, fw, fh) };
+    }
+    samples.push(sample);
   }
   return { samples, mapping };
 }

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addClass, reorderClasses } from '../../db/classes';
 import { saveLabelMap } from '../../db/labelmaps';
 import { setSplit } from '../../db/images';
-import { loadSamples, trustedLabels } from '../../main/services/dataset';
+import { labeledImageIds, loadSamples, trustedLabels } from '../../main/services/dataset';
 import { importImages } from '../../main/services/import-images';
 import { makeImage } from '../helpers/fixtures';
 import { tempProject } from '../helpers/project';
@@ -69,5 +69,58 @@ describe('training samples from a project', () => {
     expect(
       (await loadSamples(t.project.db, { width: 4, height: 2, sources: ['painted'], splits: ['val'] })).samples,
     ).toEqual([]);
+  });
+
+  it('keep training images at up to maxScale x the working size, and validation labels at their own size', async () => {
+    const ids: number[] = [];
+    for (const seed of [1, 2, 3]) {
+      const bytes = await makeImage(16, 8, 'png', seed);
+      ids.push((await importImages(t.project.db, [{ name: `${seed}.png`, read: async () => bytes }])).imported[0]!.id);
+    }
+    addClass(t.project.db, 'A', undefined, 1);
+    addClass(t.project.db, 'B', undefined, 2);
+    // 2x2 blocks alternating 1 and 2 (class indices 0 and 1): any nearest reduction by 2 keeps the pattern.
+    const classes = Uint8Array.from(
+      { length: 128 },
+      (_, i) => 1 + ((Math.floor((i % 16) / 2) + Math.floor(i / 32)) % 2),
+    );
+    for (const id of ids.slice(0, 2))
+      saveLabelMap(t.project.db, id, { width: 16, height: 8, classes, provenance: new Uint8Array(128).fill(1) });
+    expect([...labeledImageIds(t.project.db, ['painted'], ['unassigned'])].sort()).toEqual(ids.slice(0, 2));
+    expect(labeledImageIds(t.project.db, ['imported'], ['unassigned']).size).toBe(0);
+
+    const { samples } = await loadSamples(t.project.db, {
+      width: 4,
+      height: 2,
+      sources: ['painted'],
+      splits: ['unassigned'],
+      includeUnlabeled: true,
+      maxScale: 2,
+      fullSize: new Set([ids[1]!]),
+      maxFullPixels: 32,
+    });
+    const [train, val, unlabeled] = ids.map((id) => samples.find((s) => s.id === id)!);
+    // Training: min(2, 16/4, 8/2) = 2x the working size, labels by nearest neighbour.
+    expect([train!.width, train!.height, train!.rgb.length]).toEqual([8, 4, 8 * 4 * 3]);
+    expect([...train!.labels!]).toEqual(Array.from({ length: 32 }, (_, i) => ((i % 8) + Math.floor(i / 8)) % 2));
+    expect(train!.full).toBeUndefined();
+    // Validation: the working size for the network, the labels at the image's own size capped at 32 pixels
+    // (16x8 = 128 -> half each side, 8x4).
+    expect([val!.width, val!.height]).toEqual([4, 2]);
+    expect([val!.full!.width, val!.full!.height]).toEqual([8, 4]);
+    expect([...val!.full!.labels]).toEqual([...train!.labels!]);
+    // Unlabeled images (reconstruction head) stay at the working size.
+    expect([unlabeled!.width, unlabeled!.height, unlabeled!.labels]).toEqual([4, 2, null]);
+
+    const own = await loadSamples(t.project.db, {
+      width: 4,
+      height: 2,
+      sources: ['painted'],
+      splits: ['unassigned'],
+      fullSize: new Set([ids[1]!]),
+    });
+    const v = own.samples.find((s) => s.id === ids[1])!;
+    expect([v.full!.width, v.full!.height]).toEqual([16, 8]);
+    expect([...v.full!.labels]).toEqual([...classes].map((c) => c - 1));
   });
 });

@@ -55,6 +55,44 @@ describe('training loop', () => {
     expect(a.leaked).toBe(0);
   });
 
+  it('trains on augmented crops of samples kept at twice the working size: repeatable, no tensor leaked', async () => {
+    const big = (k: number): Sample => {
+      const s = samples(k + 1)[k]!;
+      const rgb = new Uint8Array(4 * S * S * 3);
+      const labels = new Uint8Array(4 * S * S);
+      for (let i = 0; i < 4 * S * S; i++) {
+        const src = Math.floor(Math.floor(i / (2 * S)) / 2) * S + Math.floor((i % (2 * S)) / 2);
+        rgb.set(s.rgb.subarray(src * 3, src * 3 + 3), i * 3);
+        labels[i] = s.labels![src]!;
+      }
+      return { width: 2 * S, height: 2 * S, rgb, labels, sampleWeight: 1 };
+    };
+    const run = async (augment: boolean) => {
+      const m = model();
+      const losses: number[] = [];
+      const results: EpochResult[] = [];
+      const before = tf.memory().numTensors;
+      await trainLoop(
+        m,
+        { train: [0, 1, 2, 3].map(big), val: samples(2) },
+        [1, 1],
+        { ...settings, epochs: 1, augment, size: { width: S, height: S } },
+        { onStep: (p) => losses.push(p.loss), onEpoch: (e) => void results.push(e) },
+      );
+      const leaked = tf.memory().numTensors - before;
+      m.dispose();
+      return { losses, leaked, results };
+    };
+    const a = await run(true);
+    expect(a.losses).toHaveLength(2);
+    expect(a.losses.every(Number.isFinite)).toBe(true);
+    expect((await run(true)).losses).toEqual(a.losses);
+    expect((await run(false)).losses).not.toEqual(a.losses);
+    expect(a.leaked).toBe(0);
+    // Validation at the working size (the samples have no `full` labels): every labeled pixel counted.
+    expect(a.results[0]!.metrics.confusion.reduce((x, y) => x + y, 0)).toBe(2 * (S * S - 1));
+  });
+
   it('stops on a non-finite loss without applying it, keeping the epochs already saved', async () => {
     const m = model();
     const saved: EpochResult[] = [];

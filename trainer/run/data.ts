@@ -1,6 +1,7 @@
 /**
- * Batches for training: seeded shuffling, horizontal flips, and typed arrays turned into tensors.
- * Samples are plain arrays (`rgb`: H*W*3 bytes, `labels`: H*W class indices, 255 = unlabeled).
+ * Batches for training: seeded shuffling, horizontal flips, augmented crops (`./augment.ts`), and typed
+ * arrays turned into tensors. Samples are plain arrays (`rgb`: H*W*3 bytes, `labels`: H*W class indices,
+ * 255 = unlabeled).
  */
 import * as tf from '@tensorflow/tfjs';
 import { normalizeImages } from '../model';
@@ -11,6 +12,11 @@ export interface Sample {
   rgb: Uint8Array;
   labels: Uint8Array | null;
   sampleWeight: number;
+  /**
+   * The labels at the image's own size (validation images): metrics are computed there, from the
+   * probabilities upsampled as prediction upsamples them. Absent: metrics at the sample's size.
+   */
+  full?: { width: number; height: number; labels: Uint8Array };
 }
 
 /** mulberry32: a small, fast, seedable PRNG in [0, 1). */

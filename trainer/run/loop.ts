@@ -1,6 +1,7 @@
 /**
- * The training loop: epochs of shuffled, flipped batches through `trainStep`, validation metrics after
- * each epoch, and hooks for progress, checkpoints and stopping. Pure TF.js: no database, no process.
+ * The training loop: epochs of shuffled, augmented batches (`./augment.ts`; or only flipped) through
+ * `trainStep`, validation metrics after each epoch, and hooks for progress, checkpoints and stopping.
+ * Pure TF.js: no database, no process.
  * The learning rate follows `settings.schedule` over the run's budget (core/training/schedule.ts): each
  * step's rate is set on the optimizer before the step and reported with its progress.
  *
@@ -24,8 +25,10 @@ import {
 import { budgetFraction, learningRateAt, type Schedule } from '../../core/training/schedule';
 import { weightedSoftmaxCrossEntropy, type LossReduction } from '../loss';
 import { ScheduledAdam } from '../optimizer';
+import { predictTiled, type Net } from '../predict';
 import { readQueuedLosses, trainStep, trainStepQueued, type QueuedLoss, type TrainStepResult } from '../train-step';
 import { asGpuFailure, checkWebGpu, settleWebGpu, type GpuFailureKind } from '../webgpu';
+import { atWorkingSize, augmentSample, ClassBalance, DEFAULT_AUGMENT, type Size } from './augment';
 import { makeBatch, rng, shuffled, type Sample } from './data';
 import type { EpochResult, StepProgress } from '../../core/training/messages';
 
@@ -46,6 +49,13 @@ export interface LoopSettings {
   reduction: LossReduction;
   reconstructionWeight: number;
   flips: boolean;
+  /**
+   * Random scale and crop, photometric jitter and class-balanced crops (`./augment.ts`; flips follow
+   * `flips`). Off: whole images at the working size, flipped only.
+   */
+  augment?: boolean;
+  /** Working size of the network's input; default the first training sample's size. */
+  size?: Size;
   seed: number;
   /** Read the losses every this many steps; default 8 on webgpu, 1 (every step) on the CPU backends. */
   lossReadInterval?: number;
@@ -63,22 +73,31 @@ export type LoopOutcome =
   | { status: 'stopped'; epochs: number; message: string }
   | { status: 'failed'; epochs: number; message: string; gpuFailure?: GpuFailureKind };
 
-/** Validation: loss with the same class weights, and metrics on labeled pixels only. */
+/**
+ * Validation. The loss at the working size, with the same class weights (comparable to the training
+ * loss). The metrics at each sample's `full` size (validation images: their own size), on labeled pixels
+ * only, from the class probabilities upsampled to that size by `predictTiled`, as prediction does: the
+ * figures are what a user gets. One forward pass per batch serves both.
+ */
 export async function evaluate(
   model: tf.LayersModel,
   samples: readonly Sample[],
   classWeights: ArrayLike<number>,
   batchSize: number,
   reduction: LossReduction,
+  size: Size = samples[0] ?? { width: 0, height: 0 },
 ): Promise<{ loss: number; metrics: EvaluationMetrics }> {
   const numClasses = (model.outputs[0]!.shape as number[])[3]!;
   const acc = emptyEvaluation(numClasses);
+  const { width: W, height: H } = size;
   let lossSum = 0;
   let batches = 0;
   for (let i = 0; i < samples.length; i += batchSize) {
-    const batch = makeBatch(samples.slice(i, i + batchSize));
+    const items = samples.slice(i, i + batchSize);
+    const working = items.map((s) => atWorkingSize(s, size));
+    const batch = makeBatch(working);
     try {
-      const [loss, probs] = tf.tidy(() => {
+      const [loss, logits] = tf.tidy(() => {
         const out = model.predict(batch.images) as tf.Tensor | tf.Tensor[];
         const logits = (Array.isArray(out) ? out[0] : out) as tf.Tensor4D;
         return [
@@ -86,16 +105,31 @@ export async function evaluate(
             reduction,
             sampleWeights: batch.sampleWeights,
           }),
-          tf.softmax(logits, -1),
+          logits,
         ];
       });
       try {
-        const [l, p, g] = await Promise.all([loss.data(), probs.data(), batch.labels.data()]);
-        lossSum += l[0]!;
+        lossSum += (await loss.data())[0]!;
         batches++;
-        accumulateEvaluation(acc, p, g);
+        for (let b = 0; b < items.length; b++) {
+          const s = items[b]!;
+          const full = s.full ?? (s.labels ? { width: s.width, height: s.height, labels: s.labels } : null);
+          if (!full) continue;
+          // The network already ran on the batch: this stand-in hands predictTiled sample b's logits (the
+          // working image is one tile), and predictTiled upsamples their softmax as for any prediction.
+          const ran: Net = { predict: () => tf.slice(logits, [b, 0, 0, 0], [1, H, W, numClasses]) };
+          await predictTiled(ran, { data: working[b]!.rgb, width: W, height: H }, full.width, full.height, {
+            // One tile, the whole working image: no overlap to blend (any tiny working size passes).
+            tile: [H, W],
+            multiple: 1,
+            margin: 0,
+            overlap: 1,
+            onProbabilities: (y, p) =>
+              accumulateEvaluation(acc, p, full.labels.subarray(y * full.width, (y + 1) * full.width)),
+          });
+        }
       } finally {
-        tf.dispose([loss, probs]);
+        tf.dispose([loss, logits]);
       }
     } finally {
       tf.dispose([batch.images, batch.labels]);
@@ -125,6 +159,9 @@ export async function trainLoop(
   if (!labeled.length) return { status: 'failed', epochs: 0, message: 'No training image has trusted labels' };
   const optimizer = new ScheduledAdam(settings.learningRate, settings.weightDecay ?? 0);
   const random = rng(settings.seed);
+  const size = settings.size ?? { width: labeled[0]!.width, height: labeled[0]!.height };
+  const augment = settings.augment ? { ...DEFAULT_AUGMENT, flip: settings.flips } : null;
+  const balance = augment ? new ClassBalance(labeled, classWeights.length) : undefined;
   const stepsPerEpoch = Math.ceil(labeled.length / settings.batchSize);
   const started = performance.now();
   const deadline = settings.minutes !== undefined ? started + settings.minutes * 60_000 : Infinity;
@@ -193,11 +230,19 @@ export async function trainLoop(
       for (step = 0; step < stepsPerEpoch; step++) {
         const s = step;
         const items = order.slice(s * settings.batchSize, (s + 1) * settings.batchSize);
-        const flips = items.map(() => settings.flips && random() < 0.5);
-        const batch = makeBatch(items, flips);
+        const batch = augment
+          ? makeBatch(items.map((x) => augmentSample(x, size, random, augment, balance)))
+          : makeBatch(
+              items.map((x) => atWorkingSize(x, size)),
+              items.map(() => settings.flips && random() < 0.5),
+            );
         const extra =
           settings.reconstructionWeight > 0 && data.unlabeled?.length
-            ? makeBatch(shuffled(data.unlabeled, random).slice(0, settings.batchSize)).images
+            ? makeBatch(
+                shuffled(data.unlabeled, random)
+                  .slice(0, settings.batchSize)
+                  .map((x) => atWorkingSize(x, size)),
+              ).images
             : undefined;
         const args = [
           model,
@@ -239,10 +284,11 @@ export async function trainLoop(
       const bad = await flush();
       if (bad) return bad;
       const val = data.val.length
-        ? await evaluate(model, data.val, classWeights, settings.batchSize, settings.reduction)
+        ? await evaluate(model, data.val, classWeights, settings.batchSize, settings.reduction, size)
         : null;
       const metricsSource =
-        val?.metrics ?? (await evaluate(model, labeled, classWeights, settings.batchSize, settings.reduction)).metrics;
+        val?.metrics ??
+        (await evaluate(model, labeled, classWeights, settings.batchSize, settings.reduction, size)).metrics;
       // A GPU error during the epoch makes its weights suspect: never save them.
       await settleWebGpu();
       const { confusion, ...rest } = metricsSource;
@@ -269,12 +315,16 @@ export async function trainLoop(
   } catch (e) {
     const gpu = asGpuFailure(e);
     if (!gpu) throw e;
-    const size = `${labeled[0]!.width}x${labeled[0]!.height}`;
     const where = step < stepsPerEpoch ? `at epoch ${epoch + 1}, step ${step + 1}` : `at the end of epoch ${epoch + 1}`;
     return {
       status: 'failed',
       epochs: epoch - startEpoch,
-      message: gpuMessage(gpu.kind, `Training stopped ${where}: ${gpu.message}`, settings, size),
+      message: gpuMessage(
+        gpu.kind,
+        `Training stopped ${where}: ${gpu.message}`,
+        settings,
+        `${size.width}x${size.height}`,
+      ),
       gpuFailure: gpu.kind,
     };
   } finally {

@@ -28,6 +28,11 @@ describe('worker protocol', () => {
     expect(parseFromWorker(p)).toEqual(p);
   });
 
+  it("passes the training process's CPU seconds with its last message", () => {
+    const done = { type: 'done', runId: 2, status: 'completed', message: '3 epoch(s) done', cpuSeconds: 61.5 };
+    expect(parseFromWorker(done)).toEqual(done);
+  });
+
   it('passes the resolved settings of a started run, and refuses them without the backend defaults', () => {
     const started = {
       type: 'started',
