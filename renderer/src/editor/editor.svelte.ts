@@ -1,104 +1,116 @@
 /**
- * The label editor's state: the open image, tool settings, view settings, and one `ImageSession`
- * (map + undo history) per visited image, kept while switching images. Pointer and key input arrive
- * here already in image coordinates (see input.ts, keys.ts); the Konva stage is attached by
- * `EditorCanvas.svelte` and driven imperatively.
+ * The label editor: the open image and its parts, wired together.
+ * - `sessions` (sessions.ts): one `ImageSession` (map + undo history) per visited image, kept while
+ *   switching images;
+ * - `modes` (modes.svelte.ts): idle, drawing, panning, running, previewing, and who gets Enter/Escape;
+ * - `tools` (tools/controller.svelte.ts): the tool that is on and its settings;
+ * - `view` (view.svelte.ts): overlay, colouring, adjustments, zoom, panels.
+ * Pointer and key input arrive here already in image coordinates (see input.ts, keys.ts); the Konva
+ * stage is attached by `EditorCanvas.svelte` and driven imperatively. Everything but the stage, the
+ * photo decoder and the overlay canvas runs headless (tests/renderer pass fakes for those, as `EditorIO`).
  */
 import { untrack } from 'svelte';
-import { classAt, computeSuperpixels, machineShare, UNLABELED } from '../../../core/labelmap';
-import type { EditEntry, Rect, Superpixels } from '../../../core/labelmap';
+import { classAt, machineShare, UNLABELED } from '../../../core/labelmap';
+import type { EditEntry, LabelMap, Rect } from '../../../core/labelmap';
 import type { ImageStatus, ImageSummary } from '../../../core/ipc/contract';
 import { errorMessage } from '../lib/api';
 import type { ProjectState } from '../state/project.svelte';
 import { Autosaver } from './autosave.svelte';
-import { PreviewController } from './preview.svelte';
-import type { PreviewHost } from './preview.svelte';
-import { PREVIEW_SOURCES } from './previewSources';
+import { ModeMachine } from './modes.svelte';
 import { LabelOverlay } from './overlay';
 import type { OverlayStyle } from './overlay';
 import { classPalette } from './palette';
-import { loadPhoto } from './photo';
+import { loadPhoto, photoRgba } from './photo';
+import { PreviewController } from './preview.svelte';
+import type { PreviewHost } from './preview.svelte';
+import { PREVIEW_SOURCES } from './previewSources';
 import { ImageSession } from './session';
+import { SessionCache } from './sessions';
+import { hasSuperpixels, superpixelsOf } from './superpixels';
 import type { EditorStage } from './stage';
-import { BrushTool } from './tools/brush';
-import { FillTool } from './tools/fill';
-import { SuperpixelTool } from './tools/superpixel';
-import { WandTool } from './tools/wand';
-import { photoRgba } from './photo';
-import { PickerTool } from './tools/picker';
-import { PolygonTool } from './tools/polygon';
-import type { Tool, ToolContext, ToolName } from './tools/tool';
+import { ToolController } from './tools/controller.svelte';
+import type { ToolContext } from './tools/tool';
+import { ViewState } from './view.svelte';
 import type { Point } from './viewport';
 
-export type ViewMode = 'class' | 'provenance';
+/** What the editor drives of the Konva stage (a fake one in the headless tests). */
+export type StageView = Pick<
+  EditorStage,
+  | 'onview'
+  | 'show'
+  | 'clear'
+  | 'labelsChanged'
+  | 'showPreview'
+  | 'previewChanged'
+  | 'showSuperpixels'
+  | 'setOverlay'
+  | 'setAdjust'
+  | 'fit'
+  | 'centerOn'
+  | 'showBrush'
+  | 'hideBrush'
+  | 'preview'
+  | 'focus'
+>;
 
-/** Visited images whose maps stay in memory (more are dropped once saved, oldest first). */
-const MAX_SESSIONS = 8;
-export const MIN_BRUSH = 1;
-export const MAX_BRUSH = 400;
+/** The overlay canvas of the labels (see overlay.ts). */
+export type Overlay = Pick<LabelOverlay, 'canvas' | 'setStyle' | 'redraw'>;
+
+/** Where the editor gets an image's labels and pixels, and how it draws the labels. */
+export interface EditorIO {
+  loadSession(imageId: number): Promise<ImageSession>;
+  loadPhoto(imageId: number): Promise<ImageBitmap>;
+  overlay(map: LabelMap, style: OverlayStyle): Overlay;
+}
+
+const APP_IO: EditorIO = {
+  loadSession: (id) => ImageSession.load(id),
+  loadPhoto,
+  overlay: (map, style) => new LabelOverlay(map, style),
+};
 
 export class EditorState {
-  tool = $state<ToolName>('brush');
-  brushSize = $state(15);
-  /** Magic wand tolerance: largest per-channel colour difference (0..255). */
-  tolerance = $state(24);
-  protectLabels = $state(false);
-  overlayVisible = $state(true);
-  opacity = $state(0.6);
-  mode = $state<ViewMode>('class');
-  /** Label values of classes hidden in the overlay. */
-  hiddenValues = $state<number[]>([]);
   imageId = $state<number | null>(null);
   loading = $state(false);
   error = $state<string | null>(null);
   /** A short hint, e.g. why a click did nothing. */
   notice = $state<string | null>(null);
-  helpOpen = $state(false);
-  /** The view panel (overlay, image adjustments): open by default only where the window has room. */
-  viewPanelOpen = $state(typeof window !== 'undefined' && window.innerWidth >= 1500);
   canUndo = $state(false);
   canRedo = $state(false);
-  zoom = $state(1);
-  /** The stage transform and size in CSS pixels (for the minimap). */
-  view = $state({ scale: 1, x: 0, y: 0, width: 0, height: 0 });
-  /** Display only: brightness and contrast of the photo (1 = as stored). */
-  brightness = $state(1);
-  contrast = $state(1);
   /** The open photo, for the minimap (null while loading). */
   photoShown = $state.raw<ImageBitmap | null>(null);
   /** Pixel under the pointer and its class name, for the status bar. */
   hover = $state<{ x: number; y: number; label: string } | null>(null);
-  /** Space is held: dragging pans. */
-  spaceHeld = $state(false);
   readonly saver: Autosaver;
   /** "Fill unlabeled" (G) and "Show prediction" (M): a preview to accept or discard. */
   readonly preview: PreviewController;
+  readonly sessions = new SessionCache();
+  readonly tools: ToolController;
+  readonly modes: ModeMachine;
+  readonly view = new ViewState();
 
-  // Bookkeeping only, never rendered: plain Maps on purpose.
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity
-  private readonly sessions = new Map<number, ImageSession>();
   private session: ImageSession | null = null;
-  private overlay: LabelOverlay | null = null;
+  private overlay: Overlay | null = null;
   private photo: ImageBitmap | null = null;
-  private stage: EditorStage | null = null;
+  private stage: StageView | null = null;
   private openToken = 0;
   private context: ToolContext | null = null;
-  private readonly tools: Record<ToolName, Tool>;
-  /** The tool the picker returns to. */
-  private paintTool: ToolName = 'brush';
   private knownValues: Set<number> | null = null;
   private noticeTimer: ReturnType<typeof setTimeout> | undefined;
   /** Where the pointer was last over the image (image coordinates). */
   private lastPointer: Point | null = null;
 
-  constructor(readonly project: ProjectState) {
+  constructor(
+    readonly project: ProjectState,
+    private readonly io: EditorIO = APP_IO,
+  ) {
     this.saver = new Autosaver((s, labeledFraction) => {
       this.project.images = this.project.images.map((i) => (i.id === s.imageId ? { ...i, labeledFraction } : i));
       this.project.machineShare = { ...this.project.machineShare, [s.imageId]: machineShare(s.map.provenance) };
     });
     const previewHost: PreviewHost = {
       current: () => (this.session && this.photo ? { session: this.session, photo: this.photo } : null),
-      style: () => ({ palette: classPalette(this.project.classes.list), hidden: this.hiddenValues }),
+      style: () => ({ palette: classPalette(this.project.classes.list), hidden: this.view.hiddenValues }),
       showPreview: (canvas) => this.stage?.showPreview(canvas),
       previewChanged: () => this.stage?.previewChanged(),
       commit: (s, entry) => {
@@ -108,20 +120,19 @@ export class EditorState {
       say: (text) => this.say(text),
     };
     this.preview = new PreviewController(previewHost, PREVIEW_SOURCES);
-    const ctx = () => this.toolContext();
-    this.tools = {
-      brush: new BrushTool(ctx, 'brush'),
-      eraser: new BrushTool(ctx, 'eraser'),
-      fill: new FillTool(ctx),
-      wand: new WandTool(ctx),
-      superpixel: new SuperpixelTool(ctx),
-      polygon: new PolygonTool(ctx),
-      picker: new PickerTool(ctx),
-    };
-  }
-
-  get currentTool(): Tool {
-    return this.tools[this.tool];
+    this.tools = new ToolController(
+      () => this.toolContext(),
+      (name) => {
+        this.stage?.hideBrush();
+        if (name === 'superpixel') this.prepareSuperpixels();
+        else this.stage?.showSuperpixels(null);
+      },
+    );
+    this.modes = new ModeMachine({
+      tool: () => this.tools.current,
+      job: () => (this.preview.active ? this.preview : null),
+      dropJob: (edited) => this.preview.abandon(edited),
+    });
   }
 
   /** The images in the grid's order (its search and filters apply); set by the project screen. */
@@ -136,11 +147,6 @@ export class EditorState {
     return { index: images.findIndex((i) => i.id === this.imageId), count: images.length };
   }
 
-  /** Whether the current tool paints with a brush diameter. */
-  get sized(): boolean {
-    return this.tool === 'brush' || this.tool === 'eraser' || this.tool === 'superpixel';
-  }
-
   get selectedClass() {
     const { list, selectedId } = this.project.classes;
     return list.find((c) => c.id === selectedId) ?? null;
@@ -148,11 +154,11 @@ export class EditorState {
 
   // ---- stage ----
 
-  attach(stage: EditorStage): void {
+  attach(stage: StageView): void {
     this.stage = stage;
     stage.onview = (v, width, height) => {
-      this.zoom = v.scale;
-      this.view = { scale: v.scale, x: v.x, y: v.y, width, height };
+      this.view.zoom = v.scale;
+      this.view.transform = { scale: v.scale, x: v.x, y: v.y, width, height };
     };
     this.present();
   }
@@ -186,19 +192,19 @@ export class EditorState {
     this.error = null;
     this.stage?.clear();
     try {
-      const session = this.sessions.get(imageId) ?? (await ImageSession.load(imageId));
-      const photo = await loadPhoto(imageId);
+      const session = this.sessions.get(imageId) ?? (await this.io.loadSession(imageId));
+      const photo = await this.io.loadPhoto(imageId);
       if (token !== this.openToken) {
         photo.close();
         return;
       }
-      this.remember(session);
+      this.sessions.remember(session);
       this.session = session;
       this.context = null;
       this.photo?.close();
       this.photo = photo;
       this.photoShown = photo;
-      this.overlay = new LabelOverlay(session.map, this.style());
+      this.overlay = this.io.overlay(session.map, this.style());
       this.present();
       this.syncHistory();
       this.prepareSuperpixels();
@@ -237,10 +243,9 @@ export class EditorState {
     else this.say('Every image is reviewed.');
   }
 
-  /** Ends any edit in progress and saves the current image now (on leaving it). */
+  /** Ends any edit in progress (a stroke is committed) and saves the current image now (on leaving it). */
   leaveImage(): Promise<void> {
-    this.preview.abandon();
-    this.currentTool.finish();
+    this.modes.leave('finish');
     this.hover = null;
     const s = this.session;
     this.session = null;
@@ -250,19 +255,16 @@ export class EditorState {
 
   /** Saves every image with unsaved edits, now (page hidden or unloading). */
   flushAll(): Promise<void> {
-    this.currentTool.finish();
-    return Promise.all([...this.sessions.values()].filter((s) => s.dirty).map((s) => this.saver.flush(s))).then(
-      () => {},
-    );
+    this.tools.current.finish();
+    return Promise.all(this.sessions.dirty().map((s) => this.saver.flush(s))).then(() => {});
   }
 
   /** Throws away the in-memory map of the current image and loads the stored one. */
   reloadStored(): void {
     const id = this.imageId;
     if (id === null) return;
-    this.preview.abandon();
-    this.currentTool.cancel();
-    if (this.session) this.sessions.delete(id);
+    this.modes.leave('cancel');
+    if (this.session) this.sessions.drop(id);
     this.session = null;
     this.imageId = null;
     this.saver.status = { kind: 'saved' };
@@ -292,8 +294,7 @@ export class EditorState {
     const before = this.knownValues;
     this.knownValues = now;
     if (before && [...before].some((v) => !now.has(v))) {
-      this.preview.abandon();
-      this.currentTool.cancel();
+      this.modes.leave('cancel');
       this.sessions.clear();
       const id = this.imageId;
       this.session = null;
@@ -302,38 +303,13 @@ export class EditorState {
     }
   }
 
-  // ---- tools and settings ----
-
-  setTool(name: ToolName): void {
-    if (name === this.tool) return;
-    this.currentTool.finish();
-    this.tool = name;
-    if (name !== 'picker') this.paintTool = name;
-    this.stage?.hideBrush();
-    if (name === 'superpixel') this.prepareSuperpixels();
-    else this.stage?.showSuperpixels(null);
-  }
-
-  setBrushSize(size: number): void {
-    this.brushSize = Math.round(Math.min(MAX_BRUSH, Math.max(MIN_BRUSH, size)));
-  }
-
-  /** `]` grows the brush, `[` shrinks it: by 1 below 10 pixels, by about 20% above. */
-  stepBrush(dir: 1 | -1): void {
-    const s = this.brushSize;
-    this.setBrushSize(s < 10 || (dir < 0 && s <= 10) ? s + dir : Math.round(dir > 0 ? s * 1.2 : s / 1.2));
-  }
-
-  toggleHidden(value: number): void {
-    this.hiddenValues = this.hiddenValues.includes(value)
-      ? this.hiddenValues.filter((v) => v !== value)
-      : [...this.hiddenValues, value];
-  }
+  // ---- view ----
 
   /** Applies opacity and visibility (cheap: node attributes). */
   syncOverlay(): void {
-    this.stage?.setOverlay(this.overlayVisible, this.opacity);
-    this.stage?.setAdjust(this.brightness, this.contrast);
+    const v = this.view;
+    this.stage?.setOverlay(v.overlayVisible, v.opacity);
+    this.stage?.setAdjust(v.brightness, v.contrast);
   }
 
   /**
@@ -352,15 +328,17 @@ export class EditorState {
     });
   }
 
+  // ---- preview jobs ----
+
   /** "Fill unlabeled" (G): commits an edit in progress, then propagates the strokes (see preview.svelte.ts). */
   fillUnlabeled(): void {
-    this.currentTool.finish();
+    this.tools.current.finish();
     this.preview.start('fill');
   }
 
   /** "Show prediction" (M): commits an edit in progress, then fetches the model's prediction (see preview.svelte.ts). */
   showPrediction(): void {
-    this.currentTool.finish();
+    this.tools.current.finish();
     this.preview.start('predict');
   }
 
@@ -376,31 +354,23 @@ export class EditorState {
 
   // ---- pointer input (image coordinates) ----
 
-  pointerDown(p: Point, alt: boolean): void {
-    this.notice = null;
-    if (alt || this.tool === 'picker') {
-      this.tools.picker.down(p);
-      return;
-    }
-    if (this.project.readOnly) {
-      this.notice = `Read-only project (${this.project.readOnly}): editing is off.`;
-      return;
-    }
-    // Editing while a fill or prediction runs or is previewed makes it stale: it goes (see preview.svelte.ts).
-    this.preview.abandon(true);
-    this.currentTool.down(p);
-    this.hoverAt(p);
+  /** A button went down over the canvas: pans, or presses with the tool (see ModeMachine.press). */
+  press(button: number, p: Point, alt: boolean): 'draw' | 'pan' | null {
+    const press = this.modes.press(button);
+    if (press === 'draw') this.pointerDown(p, alt);
+    return press;
+  }
+
+  /** The button went up: ends a stroke (a pan needs nothing more). */
+  release(p: Point): void {
+    if (this.modes.release() === 'draw') this.tools.current.up(p);
   }
 
   pointerMove(points: readonly Point[]): void {
-    const tool = this.currentTool;
+    const tool = this.tools.current;
     for (const p of points) tool.move(p);
     const last = points[points.length - 1];
     if (last) this.hoverAt(last);
-  }
-
-  pointerUp(p: Point): void {
-    this.currentTool.up(p);
   }
 
   pointerLeave(): void {
@@ -408,17 +378,36 @@ export class EditorState {
     this.hover = null;
   }
 
-  cancelTool(): boolean {
-    if (!this.currentTool.busy) return false;
-    this.currentTool.cancel();
-    return true;
+  spaceDown(): void {
+    this.modes.spaceDown();
+    this.pointerLeave();
   }
 
-  toolKey(key: string): boolean {
-    return this.currentTool.key(key);
+  spaceUp(): void {
+    this.modes.spaceUp();
+  }
+
+  /** Enter or Escape for the current mode (accept, discard, cancel, close a polygon); whether it was used. */
+  modeKey(key: string): boolean {
+    return this.modes.key(key);
   }
 
   // ---- internals ----
+
+  private pointerDown(p: Point, alt: boolean): void {
+    this.notice = null;
+    if (alt || this.tools.name === 'picker') {
+      this.tools.picker.down(p);
+      return;
+    }
+    if (this.project.readOnly) {
+      this.notice = `Read-only project (${this.project.readOnly}): editing is off.`;
+      return;
+    }
+    this.modes.edit();
+    this.tools.current.down(p);
+    this.hoverAt(p);
+  }
 
   /** After the labels changed under a still pointer (undo, redo, a fill): the status bar's class again. */
   private refreshHover(): void {
@@ -429,7 +418,7 @@ export class EditorState {
     const s = this.session;
     if (!s || !this.stage) return;
     this.lastPointer = p;
-    if (this.sized && !this.spaceHeld) this.stage.showBrush(p, this.brushSize);
+    if (this.tools.sized && !this.modes.space) this.stage.showBrush(p, this.tools.brushSize);
     else this.stage.hideBrush();
     const value = classAt(s.map, p.x, p.y);
     if (value === null) {
@@ -446,10 +435,10 @@ export class EditorState {
   private historyStep(step: (s: ImageSession) => Rect | null): void {
     const s = this.session;
     if (!s) return;
-    this.currentTool.finish(); // one stroke in progress is committed first, so it can be undone
+    this.tools.current.finish(); // one stroke in progress is committed first, so it can be undone
     const rect = step(s);
     if (!rect) return;
-    this.preview.abandon(true);
+    this.modes.edit();
     this.redraw(rect);
     this.edited(s);
   }
@@ -458,24 +447,24 @@ export class EditorState {
     const s = this.session;
     if (!s || !this.overlay) return null;
     if (this.context) return this.context;
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    const editor = this;
+    const tools = this.tools;
+    const view = this.view;
     this.context = {
       map: s.map,
       get diameter() {
-        return editor.brushSize;
+        return tools.brushSize;
       },
       get protectLabels() {
-        return editor.protectLabels;
+        return tools.protectLabels;
       },
       get screenPixel() {
-        return 1 / editor.zoom;
+        return 1 / view.zoom;
       },
       get tolerance() {
-        return editor.tolerance;
+        return tools.tolerance;
       },
       pixels: () => (this.photo ? photoRgba(this.photo) : null),
-      superpixels: () => this.superpixels(),
+      superpixels: () => (this.photo ? superpixelsOf(this.photo) : null),
       say: (text) => this.say(text),
       paintValue: (erase) => this.paintValue(erase),
       redraw: (rect) => this.redraw(rect),
@@ -497,7 +486,7 @@ export class EditorState {
     const cls = this.project.classes.list.find((c) => c.value === value);
     if (!cls) return;
     this.project.classes.select(cls.id);
-    if (this.tool === 'picker') this.tool = this.paintTool;
+    this.tools.picked();
     this.say(`Picked ${cls.name}.`);
   }
 
@@ -534,44 +523,23 @@ export class EditorState {
   private style(): OverlayStyle {
     return {
       palette: classPalette(this.project.classes.list),
-      mode: this.mode,
-      hiddenClasses: this.hiddenValues,
+      mode: this.view.mode,
+      hiddenClasses: this.view.hiddenValues,
     };
-  }
-
-  /** The current photo's superpixels: computed once per image (a second or so for a large photo), then cached. */
-  private superpixels(): Superpixels | null {
-    const photo = this.photo;
-    if (!photo) return null;
-    let sp = superpixelCache.get(photo);
-    if (!sp) {
-      sp = computeSuperpixels(photoRgba(photo), photo.width, photo.height);
-      superpixelCache.set(photo, sp);
-    }
-    return sp;
   }
 
   /** Computes the superpixels ahead of the first stroke, after the "computing" hint had a frame to show. */
   private prepareSuperpixels(): void {
     const photo = this.photo;
-    if (this.tool !== 'superpixel' || !photo) return;
-    if (!superpixelCache.has(photo)) {
+    if (this.tools.name !== 'superpixel' || !photo) return;
+    if (!hasSuperpixels(photo)) {
       this.say('Computing superpixels…');
       setTimeout(() => {
         if (this.photo !== photo) return;
-        this.stage?.showSuperpixels(this.superpixels());
+        this.stage?.showSuperpixels(superpixelsOf(photo));
         this.say('Superpixels ready: the brush paints every superpixel it touches.');
       }, 50);
-    } else this.stage?.showSuperpixels(this.superpixels());
-  }
-
-  private remember(session: ImageSession): void {
-    this.sessions.delete(session.imageId);
-    this.sessions.set(session.imageId, session);
-    for (const [id, s] of this.sessions) {
-      if (this.sessions.size <= MAX_SESSIONS) break;
-      if (id !== session.imageId && !s.dirty && !s.conflict) this.sessions.delete(id);
-    }
+    } else this.stage?.showSuperpixels(superpixelsOf(photo));
   }
 
   private say(text: string): void {
@@ -582,8 +550,6 @@ export class EditorState {
 }
 
 const editors = new WeakMap<ProjectState, EditorState>();
-// One entry per decoded photo; collected with it when the editor moves on.
-const superpixelCache = new WeakMap<ImageBitmap, Superpixels>();
 
 /** One editor per open project, so maps and undo histories survive a trip back to the grid. */
 export function editorFor(project: ProjectState): EditorState {

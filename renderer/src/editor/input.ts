@@ -1,7 +1,8 @@
 /**
  * Pointer input on the canvas container: converts screen positions to image coordinates and feeds
- * the editor. Left button paints with the current tool (Alt+click picks a class), middle button or
- * Space+drag pans, the wheel zooms about the pointer. Every coalesced move is used, so fast strokes
+ * the editor. What a press does (draw with the tool, pan) is the editor's mode machine's call
+ * (modes.svelte.ts): left button paints with the current tool (Alt+click picks a class), middle button
+ * or Space+drag pans, the wheel zooms about the pointer. Every coalesced move is used, so fast strokes
  * keep all their points.
  */
 import type { EditorState } from './editor.svelte';
@@ -11,8 +12,8 @@ import type { Point } from './viewport';
 const WHEEL_ZOOM = 0.0015;
 
 export function bindPointer(el: HTMLElement, editor: EditorState, stage: EditorStage): () => void {
-  let panning: { x: number; y: number } | null = null;
-  let drawing = false;
+  /** Where the last pan move was (screen coordinates, relative to the container). */
+  let panFrom: Point | null = null;
 
   const local = (e: MouseEvent): Point => {
     const r = el.getBoundingClientRect();
@@ -24,37 +25,30 @@ export function bindPointer(el: HTMLElement, editor: EditorState, stage: EditorS
   };
 
   const ondown = (e: PointerEvent) => {
-    if (panning || drawing) return;
+    if (editor.modes.pressed) return;
     el.focus({ preventScroll: true });
-    if (e.button === 1 || (e.button === 0 && editor.spaceHeld)) {
-      panning = local(e);
-    } else if (e.button === 0) {
-      drawing = true;
-      editor.pointerDown(image(e), e.altKey);
-    } else {
-      return;
-    }
+    const press = editor.press(e.button, image(e), e.altKey);
+    if (!press) return;
+    if (press === 'pan') panFrom = local(e);
     e.preventDefault();
     el.setPointerCapture(e.pointerId);
   };
 
   const onmove = (e: PointerEvent) => {
-    if (panning) {
+    const pressed = editor.modes.pressed;
+    if (pressed === 'pan' && panFrom) {
       const p = local(e);
-      stage.pan(p.x - panning.x, p.y - panning.y);
-      panning = p;
+      stage.pan(p.x - panFrom.x, p.y - panFrom.y);
+      panFrom = p;
       return;
     }
-    const events = drawing && e.getCoalescedEvents ? e.getCoalescedEvents() : [];
+    const events = pressed === 'draw' && e.getCoalescedEvents ? e.getCoalescedEvents() : [];
     editor.pointerMove(events.length ? events.map(image) : [image(e)]);
   };
 
   const onup = (e: PointerEvent) => {
-    if (panning) panning = null;
-    else if (drawing) {
-      drawing = false;
-      editor.pointerUp(image(e));
-    }
+    if (editor.modes.pressed) editor.release(image(e));
+    panFrom = null;
     if (el.hasPointerCapture(e.pointerId)) el.releasePointerCapture(e.pointerId);
   };
 
@@ -67,7 +61,7 @@ export function bindPointer(el: HTMLElement, editor: EditorState, stage: EditorS
   };
 
   const onleave = () => {
-    if (!drawing && !panning) editor.pointerLeave();
+    if (!editor.modes.pressed) editor.pointerLeave();
   };
   const oncontext = (e: Event) => e.preventDefault();
 

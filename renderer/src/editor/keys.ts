@@ -1,27 +1,52 @@
 /**
- * The editor's keyboard map: one table drives both the handler and the help overlay. Keys are
- * ignored while the user types in a text field or a dialog is open (the help overlay excepted).
+ * The editor's keyboard map and the help dialog's list of it. The tool keys come from the tool
+ * registry (tools/registry.ts); Enter and Escape go to the current mode (modes.svelte.ts: accept or
+ * discard a preview, cancel a run, close or cancel a polygon). Keys are ignored while the user types
+ * in a text field or a dialog is open (the help overlay excepted).
  */
 import type { EditorState } from './editor.svelte';
+import { TOOLS } from './tools/registry';
 
 export interface Shortcut {
+  /** As the help dialog prints them. */
   keys: string[];
   action: string;
+  /** The `KeyboardEvent.key` values (letters in lower case) that run it, when this table handles them. */
+  on?: string[];
+  /** Returns false when the key is not used after all (it then does what it would elsewhere). */
+  run?: (editor: EditorState, key: string) => boolean | void;
 }
 
+/** While an edit is in progress (a polygon between clicks) the arrows leave the image alone. */
+const unlessDrawing = (editor: EditorState, delta: 1 | -1) => !editor.tools.current.busy && editor.step(delta);
+
+/**
+ * Every shortcut, grouped as the help dialog shows them. The entries with `on` are the ones the
+ * handler runs from here; the rest are handled elsewhere (modifiers, Space, Enter/Escape by the mode
+ * machine, class digits by the class list, the wheel by the canvas) and listed for the help.
+ */
 export const SHORTCUTS: { title: string; items: Shortcut[] }[] = [
   {
     title: 'Tools',
     items: [
-      { keys: ['B'], action: 'Brush' },
-      { keys: ['E'], action: 'Eraser (back to unlabeled)' },
-      { keys: ['F'], action: 'Flood fill (the region of one class)' },
-      { keys: ['W'], action: 'Magic wand: fill similar colours (tolerance in the toolbar)' },
-      { keys: ['S'], action: 'Superpixel brush: paints whole superpixels' },
-      { keys: ['P'], action: 'Polygon: click points, double-click or Enter closes; or drag a lasso' },
-      { keys: ['I'], action: 'Pick the class under the cursor (also Alt+click)' },
-      { keys: ['[', ']'], action: 'Smaller / larger brush' },
-      { keys: ['U'], action: 'Paint only unlabeled pixels (on/off)' },
+      ...TOOLS.map((t): Shortcut => ({
+        keys: [t.key],
+        action: t.help,
+        on: [t.key.toLowerCase()],
+        run: (editor) => editor.tools.set(t.name),
+      })),
+      {
+        keys: ['[', ']'],
+        action: 'Smaller / larger brush',
+        on: ['[', ']'],
+        run: (editor, key) => editor.tools.stepBrush(key === ']' ? 1 : -1),
+      },
+      {
+        keys: ['U'],
+        action: 'Paint only unlabeled pixels (on/off)',
+        on: ['u'],
+        run: ({ tools }) => void (tools.protectLabels = !tools.protectLabels),
+      },
       { keys: ['Esc'], action: 'Cancel the polygon being drawn' },
     ],
   },
@@ -29,17 +54,27 @@ export const SHORTCUTS: { title: string; items: Shortcut[] }[] = [
     title: 'Classes and view',
     items: [
       { keys: ['1 … 9', '0'], action: 'Choose class 1–9, 10' },
-      { keys: ['H'], action: 'Show / hide the label overlay' },
-      { keys: ['V'], action: 'Class colours / provenance view' },
+      {
+        keys: ['H'],
+        action: 'Show / hide the label overlay',
+        on: ['h'],
+        run: ({ view }) => void (view.overlayVisible = !view.overlayVisible),
+      },
+      { keys: ['V'], action: 'Class colours / provenance view', on: ['v'], run: ({ view }) => view.toggleMode() },
       { keys: ['Space + drag'], action: 'Pan (or drag with the middle button)' },
       { keys: ['Wheel'], action: 'Zoom about the cursor' },
-      { keys: ['Home'], action: 'Fit the image in the window' },
+      { keys: ['Home'], action: 'Fit the image in the window', on: ['Home'], run: (editor) => editor.fit() },
     ],
   },
   {
     title: 'Fill unlabeled',
     items: [
-      { keys: ['G'], action: 'Fill unlabeled pixels from the strokes (a preview)' },
+      {
+        keys: ['G'],
+        action: 'Fill unlabeled pixels from the strokes (a preview)',
+        on: ['g'],
+        run: (editor) => editor.fillUnlabeled(),
+      },
       { keys: ['Enter'], action: 'Accept the fill preview (one undo step)' },
       { keys: ['Esc'], action: 'Discard the preview, or cancel a running fill' },
     ],
@@ -47,7 +82,12 @@ export const SHORTCUTS: { title: string; items: Shortcut[] }[] = [
   {
     title: 'Prediction',
     items: [
-      { keys: ['M'], action: "Show the model's prediction for the unlabeled pixels (a preview)" },
+      {
+        keys: ['M'],
+        action: "Show the model's prediction for the unlabeled pixels (a preview)",
+        on: ['m'],
+        run: (editor) => editor.showPrediction(),
+      },
       { keys: ['Enter'], action: 'Accept the prediction (one undo step)' },
       { keys: ['Esc'], action: 'Discard the prediction' },
     ],
@@ -57,13 +97,33 @@ export const SHORTCUTS: { title: string; items: Shortcut[] }[] = [
     items: [
       { keys: ['Ctrl+Z'], action: 'Undo' },
       { keys: ['Ctrl+Shift+Z', 'Ctrl+Y'], action: 'Redo' },
-      { keys: ['PgDn', '.', '→'], action: 'Next image' },
-      { keys: ['PgUp', ',', '←'], action: 'Previous image' },
-      { keys: ['R'], action: 'Mark reviewed, open the next image not reviewed yet' },
+      {
+        keys: ['PgDn', '.', '→'],
+        action: 'Next image',
+        on: ['PageDown', '.', 'ArrowRight'],
+        run: (editor, key) => (key === 'ArrowRight' ? unlessDrawing(editor, 1) : editor.step(1)),
+      },
+      {
+        keys: ['PgUp', ',', '←'],
+        action: 'Previous image',
+        on: ['PageUp', ',', 'ArrowLeft'],
+        run: (editor, key) => (key === 'ArrowLeft' ? unlessDrawing(editor, -1) : editor.step(-1)),
+      },
+      {
+        keys: ['R'],
+        action: 'Mark reviewed, open the next image not reviewed yet',
+        on: ['r'],
+        run: (editor) => editor.reviewNext(),
+      },
       { keys: ['?'], action: 'This help' },
     ],
   },
 ];
+
+/** The shortcut each key runs (each key runs one at most: tests/renderer check it). */
+export const SHORTCUT_BY_KEY: ReadonlyMap<string, Shortcut> = new Map(
+  SHORTCUTS.flatMap((g) => g.items).flatMap((item) => (item.on ?? []).map((k) => [k, item] as const)),
+);
 
 const TEXT_INPUTS = new Set(['text', 'search', 'email', 'number', 'password', 'url', 'tel', '']);
 
@@ -75,24 +135,15 @@ export function isTyping(target: EventTarget | null): boolean {
   return el instanceof HTMLInputElement && TEXT_INPUTS.has(el.type);
 }
 
-const TOOL_KEYS = {
-  b: 'brush',
-  e: 'eraser',
-  f: 'fill',
-  w: 'wand',
-  s: 'superpixel',
-  p: 'polygon',
-  i: 'picker',
-} as const;
-
 /** Handles a keydown for the editor; returns whether it was used (and so should not do anything else). */
 export function editorKeydown(editor: EditorState, e: KeyboardEvent): boolean {
   if (isTyping(e.target)) return releaseField(editor, e);
+  const view = editor.view;
   if (e.key === '?') {
-    editor.helpOpen = !editor.helpOpen;
+    view.helpOpen = !view.helpOpen;
     return true;
   }
-  if (editor.helpOpen || document.querySelector('dialog[open]')) return false;
+  if (view.helpOpen || document.querySelector('dialog[open]')) return false;
   const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
   if (e.ctrlKey || e.metaKey) {
     if (e.altKey) return false;
@@ -103,33 +154,15 @@ export function editorKeydown(editor: EditorState, e: KeyboardEvent): boolean {
   }
   if (e.altKey) return false;
   if (key === ' ') {
-    editor.spaceHeld = true;
-    editor.pointerLeave();
+    editor.spaceDown();
     return true;
   }
   if (e.repeat && !['[', ']'].includes(key)) return false;
-  const busy = editor.currentTool.busy;
-  const preview = editor.preview;
   // Arrows, Home and page keys belong to a focused slider or field.
   if (/^(Arrow|Page|Home)/.test(key) && (e.target as HTMLElement | null)?.closest?.('input, select')) return false;
-  // While a fill or prediction is previewed or running, Enter and Esc belong to it.
-  if (key === 'Enter' && preview.phase === 'preview') preview.accept();
-  else if (key === 'Escape' && preview.active) preview.discard();
-  else if (key === 'g') editor.fillUnlabeled();
-  else if (key === 'r') editor.reviewNext();
-  else if (key === 'm') editor.showPrediction();
-  else if (key in TOOL_KEYS) editor.setTool(TOOL_KEYS[key as keyof typeof TOOL_KEYS]);
-  else if (key === '[' || key === ']') editor.stepBrush(key === ']' ? 1 : -1);
-  else if (key === 'u') editor.protectLabels = !editor.protectLabels;
-  else if (key === 'h') editor.overlayVisible = !editor.overlayVisible;
-  else if (key === 'v') editor.mode = editor.mode === 'class' ? 'provenance' : 'class';
-  else if (key === 'Home') editor.fit();
-  else if (key === 'Escape') return editor.cancelTool();
-  else if (key === 'Enter') return editor.toolKey('Enter');
-  else if (key === 'PageDown' || key === '.' || (key === 'ArrowRight' && !busy)) editor.step(1);
-  else if (key === 'PageUp' || key === ',' || (key === 'ArrowLeft' && !busy)) editor.step(-1);
-  else return false;
-  return true;
+  if (key === 'Enter' || key === 'Escape') return editor.modeKey(key);
+  const shortcut = SHORTCUT_BY_KEY.get(key);
+  return shortcut?.run ? shortcut.run(editor, key) !== false : false;
 }
 
 /**
@@ -148,6 +181,6 @@ function releaseField(editor: EditorState, e: KeyboardEvent): boolean {
 
 export function editorKeyup(editor: EditorState, e: KeyboardEvent): boolean {
   if (e.key !== ' ') return false;
-  editor.spaceHeld = false;
+  editor.spaceUp();
   return !isTyping(e.target);
 }

@@ -1,0 +1,83 @@
+/**
+ * The painting tools and their settings: which tool is on, the brush size, the wand's tolerance,
+ * "only unlabeled". It owns one instance of each tool (see registry.ts for the list) and switches
+ * between them; the tools reach the map through the `ToolContext` the editor provides.
+ */
+import { BrushTool } from './brush';
+import { FillTool } from './fill';
+import { PickerTool } from './picker';
+import { PolygonTool } from './polygon';
+import { toolSpec } from './registry';
+import { SuperpixelTool } from './superpixel';
+import type { Tool, ToolContext, ToolName } from './tool';
+import { WandTool } from './wand';
+
+export const MIN_BRUSH = 1;
+export const MAX_BRUSH = 400;
+
+export class ToolController {
+  /** The tool that is on. */
+  name = $state<ToolName>('brush');
+  brushSize = $state(15);
+  /** Magic wand tolerance: largest per-channel colour difference (0..255). */
+  tolerance = $state(24);
+  protectLabels = $state(false);
+
+  private readonly tools: Record<ToolName, Tool>;
+  /** The tool the picker returns to. */
+  private paintTool: ToolName = 'brush';
+
+  /** `onswitch` runs after the tool changed (the stage's brush circle, the superpixel outlines). */
+  constructor(
+    ctx: () => ToolContext | null,
+    private readonly onswitch: (name: ToolName) => void = () => {},
+  ) {
+    this.tools = {
+      brush: new BrushTool(ctx, 'brush'),
+      eraser: new BrushTool(ctx, 'eraser'),
+      fill: new FillTool(ctx),
+      wand: new WandTool(ctx),
+      superpixel: new SuperpixelTool(ctx),
+      polygon: new PolygonTool(ctx),
+      picker: new PickerTool(ctx),
+    };
+  }
+
+  get current(): Tool {
+    return this.tools[this.name];
+  }
+
+  /** The picker, also reached with Alt+click whatever the tool. */
+  get picker(): Tool {
+    return this.tools.picker;
+  }
+
+  /** Whether the current tool paints with a brush diameter. */
+  get sized(): boolean {
+    return toolSpec(this.name).sized;
+  }
+
+  /** Switches tools; an edit in progress is committed first. */
+  set(name: ToolName): void {
+    if (name === this.name) return;
+    this.current.finish();
+    this.name = name;
+    if (name !== 'picker') this.paintTool = name;
+    this.onswitch(name);
+  }
+
+  /** After a pick: from the picker back to the tool used before it. */
+  picked(): void {
+    if (this.name === 'picker') this.name = this.paintTool;
+  }
+
+  setBrushSize(size: number): void {
+    this.brushSize = Math.round(Math.min(MAX_BRUSH, Math.max(MIN_BRUSH, size)));
+  }
+
+  /** `]` grows the brush, `[` shrinks it: by 1 below 10 pixels, by about 20% above. */
+  stepBrush(dir: 1 | -1): void {
+    const s = this.brushSize;
+    this.setBrushSize(s < 10 || (dir < 0 && s <= 10) ? s + dir : Math.round(dir > 0 ? s * 1.2 : s / 1.2));
+  }
+}
