@@ -15,22 +15,11 @@ import type {
   SourceResult,
 } from '../../../renderer/src/editor/preview.svelte';
 import { ImageSession } from '../../../renderer/src/editor/session';
+import { rng } from '../../core/labelmap/helpers';
 
 const W = 9;
 const H = 7;
 const U = 255;
-
-/** mulberry32: deterministic floats in [0, 1). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Every provenance (0..4) at random, class UNLABELED exactly where the provenance is None. */
 function randomMap(seed: number): LabelMap {
