@@ -38,8 +38,9 @@ export const trainCmd: Command = {
     `                  (default painted,propagated,imported)`,
     `--reconstruction W  weight of the autoencoder loss; above 0 the unlabeled images also go through the`,
     `                    network every step (their own pass; default 0: off)`,
-    `--no-augment      whole images at the working size, flipped only (default: random scale 0.5-2x and`,
-    `                  crop, flips, colour jitter, crops placed on rare classes half the time)`,
+    `--augment         random scale 0.5-2x and crop, flips, colour jitter, crops placed on rare classes`,
+    `                  half the time (default: off, whole images at the working size, flipped only)`,
+    `--no-augment      the default: no augmentation beyond flips`,
     `--seed N          seed of initialisation, shuffling and augmentation`,
     `--resume ID       continue from checkpoint ID (a new budget: the schedule warms up again)`,
     '',
@@ -58,6 +59,7 @@ export const trainCmd: Command = {
     sources: { type: 'string' },
     reconstruction: { type: 'string' },
     seed: { type: 'string' },
+    augment: { type: 'boolean' },
     'no-augment': { type: 'boolean' },
     resume: { type: 'string' },
   },
@@ -105,6 +107,9 @@ export const trainCmd: Command = {
     if (rec !== undefined) settings.reconstructionWeight = rec;
     const seed = intOption(v.seed, 'seed', 0, 2 ** 31 - 1);
     if (seed !== undefined) settings.seed = seed;
+    if (v.augment === true && v['no-augment'] === true)
+      throw new UsageError('give --augment or --no-augment, not both');
+    if (v.augment === true) settings.augment = true;
     if (v['no-augment'] === true) settings.augment = false;
     const resume = intOption(v.resume, 'resume', 1, Number.MAX_SAFE_INTEGER);
     if (resume !== undefined) settings.resumeFrom = resume;

@@ -9,7 +9,7 @@
  *   ends: this includes loading the data) and the wall minutes of the run.
  *
  *   node scripts/run-ts.mjs bench/train/camvid.bench.ts [--epochs N] [--minutes M] [--size 256x192]
- *     [--batch N] [--width N] [--no-augment] [--schedule constant] [--limit N] [--labeled N]
+ *     [--batch N] [--width N] [--augment | --no-augment] [--schedule constant] [--limit N] [--labeled N]
  *     [--reconstruction W] [--backend B]
  *
  * --epochs / --minutes replace both of the defaults' limits (give both for both). --width sets the base
@@ -41,6 +41,7 @@ const { values } = parseArgs({
     size: { type: 'string' },
     batch: { type: 'string' },
     width: { type: 'string' },
+    augment: { type: 'boolean' },
     'no-augment': { type: 'boolean' },
     schedule: { type: 'string' },
     limit: { type: 'string' },
@@ -74,6 +75,7 @@ function runSettings(): TrainSettingsInput {
   }
   if (values.batch) s.batchSize = Number(values.batch);
   if (values.width) s.baseFilters = Number(values.width);
+  if (values.augment) s.augment = true;
   if (values['no-augment']) s.augment = false;
   if (values.reconstruction) s.reconstructionWeight = Number(values.reconstruction);
   if (values.backend) s.backend = values.backend as TrainSettingsInput['backend'];
