@@ -1,6 +1,12 @@
 /** `maskwright train`: trains a segmentation model on a project's trusted labels, in a child process. */
 import { dirname, join, resolve } from 'node:path';
-import { BACKEND_CHOICES, BACKEND_DEFAULTS, PIXEL_SOURCES, type TrainSettingsInput } from '../core/training/settings';
+import {
+  BACKEND_CHOICES,
+  BACKEND_DEFAULTS,
+  DEFAULT_LEARNING_RATE,
+  PIXEL_SOURCES,
+  type TrainSettingsInput,
+} from '../core/training/settings';
 import { SCHEDULES } from '../core/training/schedule';
 import { nodeFork, startTraining, workerPath } from '../main/services/training';
 import { Project } from '../main/services/project';
@@ -29,7 +35,7 @@ export const trainCmd: Command = {
     `                  the CPU, ${BACKEND_DEFAULTS.gpu.longSide} on a GPU; README "Training defaults")`,
     `--backend B       ${BACKEND_CHOICES.join(' | ')} (default auto: tensorflow-gpu, webgpu on a hardware GPU, tensorflow, wasm, cpu)`,
     `--batch N         batch size (default ${BACKEND_DEFAULTS.cpu.batchSize} on the CPU, ${BACKEND_DEFAULTS.gpu.batchSize} on a GPU)`,
-    `--lr X            peak learning rate (default 0.001)`,
+    `--lr X            peak learning rate (default ${DEFAULT_LEARNING_RATE})`,
     `--schedule S      ${SCHEDULES.join(' | ')} (default cosine: warm-up, then cosine decay to 1% over the budget)`,
     `--weight-decay W  decoupled weight decay of the convolution kernels (default 0: off)`,
     `--width-base N    filters of the first level (default ${BACKEND_DEFAULTS.cpu.baseFilters} on the CPU, ${BACKEND_DEFAULTS.gpu.baseFilters} on a GPU; resuming: the checkpoint's)`,

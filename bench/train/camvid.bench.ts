@@ -10,7 +10,7 @@
  *
  *   node scripts/run-ts.mjs bench/train/camvid.bench.ts [--epochs N] [--minutes M] [--size 256x192]
  *     [--batch N] [--width N] [--augment | --no-augment] [--schedule constant] [--limit N] [--labeled N]
- *     [--reconstruction W] [--backend B]
+ *     [--reconstruction W] [--backend B] [--lr R] [--depth D] [--weight-decay W]
  *
  * --epochs / --minutes replace both of the defaults' limits (give both for both). --width sets the base
  * filters. --limit N imports only the first N train and N val images (a quick smoke run). --labeled N keeps
@@ -48,6 +48,9 @@ const { values } = parseArgs({
     labeled: { type: 'string' },
     reconstruction: { type: 'string' },
     backend: { type: 'string' },
+    lr: { type: 'string' },
+    depth: { type: 'string' },
+    'weight-decay': { type: 'string' },
   },
 });
 const camvid = resolve(process.env.MASKWRIGHT_SHARED ?? join(process.cwd(), '..', 'shared'), 'datasets', 'camvid');
@@ -79,6 +82,9 @@ function runSettings(): TrainSettingsInput {
   if (values['no-augment']) s.augment = false;
   if (values.reconstruction) s.reconstructionWeight = Number(values.reconstruction);
   if (values.backend) s.backend = values.backend as TrainSettingsInput['backend'];
+  if (values.lr) s.learningRate = Number(values.lr);
+  if (values.depth) s.depth = Number(values.depth);
+  if (values['weight-decay']) s.weightDecay = Number(values['weight-decay']);
   if (values.schedule !== undefined) s.schedule = values.schedule as TrainSettingsInput['schedule'];
   const parsed = trainSettingsSchema.safeParse(s);
   if (!parsed.success)
@@ -147,7 +153,7 @@ async function main(): Promise<void> {
         epochs.push(m.result);
         const x = m.result.metrics;
         console.log(
-          `epoch ${m.result.epoch + 1}: loss ${m.result.trainLoss.toFixed(3)} val loss ${m.result.valLoss?.toFixed(3)} pixel acc ${pct(x.pixelAccuracy)} mean class acc ${pct(x.meanClassAccuracy)} mIoU ${pct(x.meanIoU)} (${m.result.seconds.toFixed(0)} s)`,
+          `epoch ${m.result.epoch + 1}: loss ${m.result.trainLoss.toFixed(3)} val loss ${m.result.valLoss?.toFixed(3)} pixel acc ${pct(x.pixelAccuracy)} mean class acc ${pct(x.meanClassAccuracy)} mIoU ${pct(x.meanIoU)} (at the working size ${pct(x.workingSizeMeanIoU)}) (${m.result.seconds.toFixed(0)} s)`,
         );
       }
     });
@@ -163,6 +169,9 @@ async function main(): Promise<void> {
     const s = swing(mious);
     const cpu = done.cpuSeconds !== undefined ? (done.cpuSeconds / 60).toFixed(1) : '-';
     console.log(`per-epoch val mIoU (at the val images' own size): ${mious.map(pct).join(' ')}`);
+    console.log(
+      `per-epoch val mIoU at the working size (labels resized): ${epochs.map((e) => pct(e.metrics.workingSizeMeanIoU)).join(' ')}`,
+    );
     if (best) {
       console.log(
         `per-class IoU of the best epoch: ${best.metrics.iou.map((v, i) => `${names[i]} ${pct(v)}`).join(', ')}`,

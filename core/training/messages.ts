@@ -18,7 +18,11 @@ export interface EpochResult {
   trainLoss: number;
   /** Null when there is no validation data. */
   valLoss: number | null;
-  metrics: Omit<EvaluationMetrics, 'confusion'> & { confusion: number[] };
+  metrics: Omit<EvaluationMetrics, 'confusion'> & {
+    confusion: number[];
+    /** Val mIoU against the labels resized to the working size (how earlier reports measured it). */
+    workingSizeMeanIoU?: number;
+  };
   seconds: number;
 }
 

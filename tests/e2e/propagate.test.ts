@@ -310,6 +310,12 @@ describe('fill unlabeled', () => {
     await count.getByText(/stay unlabeled/).waitFor();
     await page.getByRole('button', { name: 'Accept' }).click();
     await waitNoFill(page);
+    // The accept is saved after the panel goes (autosave): wait until the stored map has it (some pixels
+    // unlabeled again) before checking it pixel by pixel; read at once, a slow save read the old map.
+    const unlabeledNow = async () =>
+      (await h.call('labels.load', { imageId })).provenance.filter((p) => p === 0).length;
+    const unlabeledBefore = full2.provenance.filter((p) => p === 0).length;
+    await expect.poll(unlabeledNow).toBeGreaterThan(unlabeledBefore);
     const thresholded = await h.call('labels.load', { imageId });
     let cleared = 0;
     for (let i = 0; i < W * H; i++) {

@@ -86,9 +86,12 @@ export async function evaluate(
   batchSize: number,
   reduction: LossReduction,
   size: Size = samples[0] ?? { width: 0, height: 0 },
-): Promise<{ loss: number; metrics: EvaluationMetrics }> {
+): Promise<{ loss: number; metrics: EvaluationMetrics; workingSizeMeanIoU: number }> {
   const numClasses = (model.outputs[0]!.shape as number[])[3]!;
   const acc = emptyEvaluation(numClasses);
+  // The same metrics against the labels at the working size (nearest-neighbour resized): what earlier
+  // reports measured; the benchmark prints both.
+  const working_ = emptyEvaluation(numClasses);
   const { width: W, height: H } = size;
   let lossSum = 0;
   let batches = 0;
@@ -97,7 +100,7 @@ export async function evaluate(
     const working = items.map((s) => atWorkingSize(s, size));
     const batch = makeBatch(working);
     try {
-      const [loss, logits] = tf.tidy(() => {
+      const [loss, logits, probs] = tf.tidy(() => {
         const out = model.predict(batch.images) as tf.Tensor | tf.Tensor[];
         const logits = (Array.isArray(out) ? out[0] : out) as tf.Tensor4D;
         return [
@@ -106,11 +109,18 @@ export async function evaluate(
             sampleWeights: batch.sampleWeights,
           }),
           logits,
+          tf.softmax(logits),
         ];
       });
       try {
         lossSum += (await loss.data())[0]!;
         batches++;
+        const p = await probs.data();
+        for (let b = 0; b < items.length; b++) {
+          const labels = working[b]!.labels;
+          if (labels)
+            accumulateEvaluation(working_, p.subarray(b * H * W * numClasses, (b + 1) * H * W * numClasses), labels);
+        }
         for (let b = 0; b < items.length; b++) {
           const s = items[b]!;
           const full = s.full ?? (s.labels ? { width: s.width, height: s.height, labels: s.labels } : null);
@@ -129,13 +139,17 @@ export async function evaluate(
           });
         }
       } finally {
-        tf.dispose([loss, logits]);
+        tf.dispose([loss, logits, probs]);
       }
     } finally {
       tf.dispose([batch.images, batch.labels]);
     }
   }
-  return { loss: batches ? lossSum / batches : NaN, metrics: evaluationMetrics(acc) };
+  return {
+    loss: batches ? lossSum / batches : NaN,
+    metrics: evaluationMetrics(acc),
+    workingSizeMeanIoU: evaluationMetrics(working_).meanIoU,
+  };
 }
 
 function gpuMessage(kind: GpuFailureKind, what: string, settings: LoopSettings, size: string): string {
@@ -292,12 +306,13 @@ export async function trainLoop(
       // A GPU error during the epoch makes its weights suspect: never save them.
       await settleWebGpu();
       const { confusion, ...rest } = metricsSource;
+      const working = val ? { workingSizeMeanIoU: val.workingSizeMeanIoU } : {};
       await hooks.onEpoch?.(
         {
           epoch,
           trainLoss: lossSum / stepsPerEpoch,
           valLoss: val ? val.loss : null,
-          metrics: { ...rest, confusion: Array.from(confusion.counts) },
+          metrics: { ...rest, confusion: Array.from(confusion.counts), ...working },
           seconds: (performance.now() - t0) / 1000,
         },
         model,

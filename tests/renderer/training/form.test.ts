@@ -53,3 +53,13 @@ describe('fieldErrors', () => {
     expect(fieldErrors(issues, sent)).toEqual({ sources: 'pick a source', general: 'set epochs or minutes' });
   });
 });
+
+describe('defaultForm', () => {
+  it('starts from the settings a one-click run gets (the schema’s defaults)', () => {
+    const form = formSettings(defaultForm());
+    const oneClick = contract['train.start'].input.parse({ settings: { epochs: 1 } }).settings;
+    const fields = ['learningRate', 'depth', 'schedule', 'weightDecay', 'sources', 'backend'] as const;
+    const pick = (s: Record<string, unknown>) => Object.fromEntries(fields.map((k) => [k, s[k]]));
+    expect(pick(form)).toEqual(pick(oneClick));
+  });
+});
