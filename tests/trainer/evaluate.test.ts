@@ -111,6 +111,24 @@ describe('validation at the image’s own size', () => {
     expect(got.metrics.meanIoU).toBeCloseTo(iou.reduce((a, b) => a + b, 0) / C, 10);
     expect(got.metrics.mse).toBeCloseTo(squared / (pixels * C), 5);
 
+    // Beside it, the mIoU at the working size: the working pixels' own argmax against the working labels.
+    const working = Array.from({ length: C * C }, () => 0);
+    for (const s of samples)
+      for (let i = 0; i < W * H; i++) {
+        const g = s.labels![i]!;
+        if (g === 255) continue;
+        const p = probsAt(s.rgb, i);
+        working[g * C + p.indexOf(Math.max(...p))]!++;
+      }
+    const workingIoU = [0, 1, 2].map((c) => {
+      const tp = working[c * C + c]!;
+      const union = [0, 1, 2].reduce((a, k) => a + working[c * C + k]! + working[k * C + c]!, 0) - tp;
+      return union ? tp / union : NaN;
+    });
+    const present = workingIoU.filter((v) => !Number.isNaN(v));
+    expect(got.workingSizeMeanIoU).toBeCloseTo(present.reduce((a, b) => a + b, 0) / present.length, 10);
+    expect(got.workingSizeMeanIoU).not.toBeCloseTo(got.metrics.meanIoU, 3);
+
     // The loss stays at the working size: the batch's weighted cross-entropy on the working labels.
     const loss = tf.tidy(() => {
       const x = tf.sub(tf.div(tf.tensor4d([...samples[0]!.rgb, ...samples[1]!.rgb], [2, H, W, 3]), 127.5), 1);
