@@ -25,10 +25,10 @@ export function trustedProvenances(sources: readonly PixelSource[]): ReadonlySet
 export const BACKEND_CHOICES = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 
 /**
- * Peak learning rate of a run that sets none. On CamVid at the CPU defaults (8-9 epochs, cosine schedule)
- * 0.003 beat 0.001 (README, Training defaults); the GPU row is not measured.
+ * Peak learning rate of a run that sets none. 0.003 was tried on CamVid at the CPU defaults and is not
+ * better by val mIoU (README, Training defaults); the GPU row is not measured.
  */
-export const DEFAULT_LEARNING_RATE = 3e-3;
+export const DEFAULT_LEARNING_RATE = 1e-3;
 
 export const trainSettingsSchema = z
   .object({

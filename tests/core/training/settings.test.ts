@@ -19,8 +19,7 @@ describe('training defaults by backend', () => {
 
   it('fill what the user left unset from the backend’s row, and keep what they set', () => {
     const oneClick = trainSettingsSchema.parse({ epochs: 30, minutes: 10 });
-    // Peak rate 0.003: on CamVid at the CPU defaults it beat 0.001 (README, Training defaults).
-    expect(oneClick).toMatchObject({ schedule: 'cosine', weightDecay: 0, learningRate: 3e-3 });
+    expect(oneClick).toMatchObject({ schedule: 'cosine', weightDecay: 0, learningRate: 1e-3 });
     expect(oneClick.batchSize).toBeUndefined();
     expect(resolveTrainSettings(oneClick, 'cpu')).toMatchObject({ longSide: 256, baseFilters: 16, batchSize: 4 });
     expect(resolveTrainSettings(oneClick, 'gpu')).toMatchObject({ longSide: 512, baseFilters: 32, batchSize: 8 });
