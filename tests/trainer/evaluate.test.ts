@@ -31,6 +31,15 @@ function probsAt(rgb: Uint8Array, i: number): number[] {
   return e.map((v) => v / sum);
 }
 
+/** Per-class IoU of a confusion matrix `counts[g * C + p]`; NaN for a class in neither labels nor predictions. */
+function iouOf(confusion: number[]): number[] {
+  return [0, 1, 2].map((c) => {
+    const tp = confusion[c * C + c]!;
+    const union = [0, 1, 2].reduce((a, k) => a + confusion[c * C + k]! + confusion[k * C + c]!, 0) - tp;
+    return union ? tp / union : NaN;
+  });
+}
+
 /** Bilinear upsampling written out here: pixel centres aligned, source positions clamped to the edges. */
 function upsampled(rgb: Uint8Array, rw: number, rh: number, width: number, height: number): number[][] {
   const tap = (x: number, n: number, out: number) => {
@@ -100,12 +109,7 @@ describe('validation at the image’s own size', () => {
         pixels++;
       });
     });
-    const iou = [0, 1, 2].map((c) => {
-      const tp = confusion[c * C + c]!;
-      const row = [0, 1, 2].reduce((a, k) => a + confusion[c * C + k]!, 0);
-      const col = [0, 1, 2].reduce((a, k) => a + confusion[k * C + c]!, 0);
-      return tp / (row + col - tp);
-    });
+    const iou = iouOf(confusion);
     expect(Array.from(got.metrics.confusion.counts)).toEqual(confusion);
     got.metrics.iou.forEach((v, c) => expect(v).toBeCloseTo(iou[c]!, 10));
     expect(got.metrics.meanIoU).toBeCloseTo(iou.reduce((a, b) => a + b, 0) / C, 10);
@@ -120,12 +124,7 @@ describe('validation at the image’s own size', () => {
         const p = probsAt(s.rgb, i);
         working[g * C + p.indexOf(Math.max(...p))]!++;
       }
-    const workingIoU = [0, 1, 2].map((c) => {
-      const tp = working[c * C + c]!;
-      const union = [0, 1, 2].reduce((a, k) => a + working[c * C + k]! + working[k * C + c]!, 0) - tp;
-      return union ? tp / union : NaN;
-    });
-    const present = workingIoU.filter((v) => !Number.isNaN(v));
+    const present = iouOf(working).filter((v) => !Number.isNaN(v));
     expect(got.workingSizeMeanIoU).toBeCloseTo(present.reduce((a, b) => a + b, 0) / present.length, 10);
     expect(got.workingSizeMeanIoU).not.toBeCloseTo(got.metrics.meanIoU, 3);
 

@@ -22,6 +22,7 @@ import {
   evaluationMetrics,
   type EvaluationMetrics,
 } from '../../core/training/metrics';
+import { accumulateConfusion, emptyConfusion, segmentationMetrics } from '../../core/metrics';
 import { budgetFraction, learningRateAt, type Schedule } from '../../core/training/schedule';
 import { weightedSoftmaxCrossEntropy, type LossReduction } from '../loss';
 import { ScheduledAdam } from '../optimizer';
@@ -89,9 +90,9 @@ export async function evaluate(
 ): Promise<{ loss: number; metrics: EvaluationMetrics; workingSizeMeanIoU: number }> {
   const numClasses = (model.outputs[0]!.shape as number[])[3]!;
   const acc = emptyEvaluation(numClasses);
-  // The same metrics against the labels at the working size (nearest-neighbour resized): what earlier
-  // reports measured; the benchmark prints both.
-  const working_ = emptyEvaluation(numClasses);
+  // The mIoU against the labels at the working size (nearest-neighbour resized), what earlier reports
+  // measured; the benchmark prints both. From the argmax of the logits (the softmax's), no probabilities.
+  const workingConfusion = emptyConfusion(numClasses);
   const { width: W, height: H } = size;
   let lossSum = 0;
   let batches = 0;
@@ -100,7 +101,7 @@ export async function evaluate(
     const working = items.map((s) => atWorkingSize(s, size));
     const batch = makeBatch(working);
     try {
-      const [loss, logits, probs] = tf.tidy(() => {
+      const [loss, logits, classes] = tf.tidy(() => {
         const out = model.predict(batch.images) as tf.Tensor | tf.Tensor[];
         const logits = (Array.isArray(out) ? out[0] : out) as tf.Tensor4D;
         return [
@@ -109,17 +110,17 @@ export async function evaluate(
             sampleWeights: batch.sampleWeights,
           }),
           logits,
-          tf.softmax(logits),
+          tf.argMax(logits, -1),
         ];
       });
       try {
         lossSum += (await loss.data())[0]!;
         batches++;
-        const p = await probs.data();
+        const predicted = await classes.data();
         for (let b = 0; b < items.length; b++) {
           const labels = working[b]!.labels;
           if (labels)
-            accumulateEvaluation(working_, p.subarray(b * H * W * numClasses, (b + 1) * H * W * numClasses), labels);
+            accumulateConfusion(workingConfusion, predicted.subarray(b * H * W, (b + 1) * H * W), labels, 255);
         }
         for (let b = 0; b < items.length; b++) {
           const s = items[b]!;
@@ -139,7 +140,7 @@ export async function evaluate(
           });
         }
       } finally {
-        tf.dispose([loss, logits, probs]);
+        tf.dispose([loss, logits, classes]);
       }
     } finally {
       tf.dispose([batch.images, batch.labels]);
@@ -148,7 +149,7 @@ export async function evaluate(
   return {
     loss: batches ? lossSum / batches : NaN,
     metrics: evaluationMetrics(acc),
-    workingSizeMeanIoU: evaluationMetrics(working_).meanIoU,
+    workingSizeMeanIoU: segmentationMetrics(workingConfusion).meanIoU,
   };
 }
 
