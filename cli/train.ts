@@ -7,7 +7,7 @@ import {
   PIXEL_SOURCES,
   type TrainSettingsInput,
 } from '../core/training/settings';
-import { SCHEDULES } from '../core/training/schedule';
+import { DEFAULT_SCHEDULE, SCHEDULE_LABELS, SCHEDULES } from '../core/training/schedule';
 import { nodeFork, startTraining, workerPath } from '../main/services/training';
 import { Project } from '../main/services/project';
 import type { FromWorker } from '../core/training/protocol';
@@ -36,7 +36,10 @@ export const trainCmd: Command = {
     `--backend B       ${BACKEND_CHOICES.join(' | ')} (default auto: tensorflow-gpu, webgpu on a hardware GPU, tensorflow, wasm, cpu)`,
     `--batch N         batch size (default ${BACKEND_DEFAULTS.cpu.batchSize} on the CPU, ${BACKEND_DEFAULTS.gpu.batchSize} on a GPU)`,
     `--lr X            peak learning rate (default ${DEFAULT_LEARNING_RATE})`,
-    `--schedule S      ${SCHEDULES.join(' | ')} (default cosine: warm-up, then cosine decay to 1% over the budget)`,
+    `--schedule S      ${SCHEDULES.join(' | ')} (default ${DEFAULT_SCHEDULE}; the decays end at 1% of the rate)`,
+    ...SCHEDULES.filter((s) => s !== 'constant').map(
+      (s) => `                  ${s}: ${SCHEDULE_LABELS[s].toLowerCase()}`,
+    ),
     `--weight-decay W  decoupled weight decay of the convolution kernels (default 0: off)`,
     `--width-base N    filters of the first level (default ${BACKEND_DEFAULTS.cpu.baseFilters} on the CPU, ${BACKEND_DEFAULTS.gpu.baseFilters} on a GPU; resuming: the checkpoint's)`,
     `--depth N         levels (default 3)`,

@@ -10,12 +10,14 @@
  *
  *   node scripts/run-ts.mjs bench/train/camvid.bench.ts [--epochs N] [--minutes M] [--size 256x192]
  *     [--batch N] [--width N] [--augment | --no-augment] [--schedule constant] [--limit N] [--labeled N]
- *     [--reconstruction W] [--backend B] [--lr R] [--depth D] [--weight-decay W]
+ *     [--reconstruction W] [--backend B] [--lr R] [--depth D] [--weight-decay W] [--seed S]
  *
- * --epochs / --minutes replace both of the defaults' limits (give both for both). --width sets the base
- * filters. --limit N imports only the first N train and N val images (a quick smoke run). --labeled N keeps
- * masks for the first N training images only (the rest are imported without labels), to measure the
- * reconstruction head's effect with few labels: run it with and without --reconstruction.
+ * --epochs / --minutes replace both of the defaults' limits (give both for both). --seed (default 1) seeds
+ * the initial weights, the shuffling and the flips: a run repeats exactly with the same seed, so compare
+ * recipes over several seeds. --width sets the base filters. --limit N imports only the first N train and
+ * N val images (a quick smoke run). --labeled N keeps masks for the first N training images only (the
+ * rest are imported without labels), to measure the reconstruction head's effect with few labels: run it
+ * with and without --reconstruction.
  * It bundles the training worker (dist/worker/index.cjs) from the current sources before it starts.
  */
 import { spawnSync } from 'node:child_process';
@@ -51,6 +53,7 @@ const { values } = parseArgs({
     lr: { type: 'string' },
     depth: { type: 'string' },
     'weight-decay': { type: 'string' },
+    seed: { type: 'string' },
   },
 });
 const camvid = resolve(process.env.MASKWRIGHT_SHARED ?? join(process.cwd(), '..', 'shared'), 'datasets', 'camvid');
@@ -85,6 +88,7 @@ function runSettings(): TrainSettingsInput {
   if (values.lr) s.learningRate = Number(values.lr);
   if (values.depth) s.depth = Number(values.depth);
   if (values['weight-decay']) s.weightDecay = Number(values['weight-decay']);
+  if (values.seed !== undefined) s.seed = Number(values.seed);
   if (values.schedule !== undefined) s.schedule = values.schedule as TrainSettingsInput['schedule'];
   const parsed = trainSettingsSchema.safeParse(s);
   if (!parsed.success)

@@ -7,13 +7,25 @@
  * own epochs or minutes.
  */
 
-export const SCHEDULES = ['cosine', 'constant'] as const;
+export const SCHEDULES = ['cosine', 'hold-decay', 'constant'] as const;
 export type Schedule = (typeof SCHEDULES)[number];
+
+/** The schedule of a run that sets none (README, Training defaults). */
+export const DEFAULT_SCHEDULE: Schedule = 'cosine';
+
+/** How the Train view and the CLI's help name each schedule. */
+export const SCHEDULE_LABELS: Readonly<Record<Schedule, string>> = {
+  cosine: 'Warm-up, then cosine decay',
+  'hold-decay': 'Warm-up, hold, then cosine decay over the last 25%',
+  constant: 'Constant',
+};
 
 /** The warm-up takes this fraction of the budget... */
 export const WARMUP_FRACTION = 0.03;
 /** ...and at least this many steps (a short run would otherwise start at full rate). */
 export const WARMUP_MIN_STEPS = 5;
+/** 'hold-decay' holds the base rate after the warm-up and decays over this last fraction of the budget. */
+export const DECAY_FRACTION = 0.25;
 /** The cosine ends at this fraction of the base rate. */
 export const FLOOR_FRACTION = 0.01;
 
@@ -25,7 +37,8 @@ export function learningRateAt(schedule: Schedule, base: number, fraction: numbe
   if (schedule === 'constant') return base;
   const f = Math.min(1, Math.max(0, fraction));
   const warm = Math.min(1, f / WARMUP_FRACTION, (step + 1) / WARMUP_MIN_STEPS);
-  const t = Math.min(1, Math.max(0, (f - WARMUP_FRACTION) / (1 - WARMUP_FRACTION)));
+  const start = schedule === 'hold-decay' ? 1 - DECAY_FRACTION : WARMUP_FRACTION;
+  const t = Math.min(1, Math.max(0, (f - start) / (1 - start)));
   const cosine = FLOOR_FRACTION + (1 - FLOOR_FRACTION) * 0.5 * (1 + Math.cos(Math.PI * t));
   return base * warm * cosine;
 }

@@ -4,7 +4,7 @@
  */
 import { Provenance } from '../labelmap/types';
 import { z } from 'zod';
-import { SCHEDULES } from './schedule';
+import { DEFAULT_SCHEDULE, SCHEDULES } from './schedule';
 
 export const PIXEL_SOURCES = ['painted', 'propagated', 'predicted', 'imported'] as const;
 export type PixelSource = (typeof PIXEL_SOURCES)[number];
@@ -48,7 +48,7 @@ export const trainSettingsSchema = z
     batchSize: z.number().int().min(1).max(256).optional(),
     /** Peak learning rate (after the warm-up, see core/training/schedule.ts). */
     learningRate: z.number().positive().max(1).default(DEFAULT_LEARNING_RATE),
-    schedule: z.enum(SCHEDULES).default('cosine'),
+    schedule: z.enum(SCHEDULES).default(DEFAULT_SCHEDULE),
     /** Decoupled (AdamW) weight decay of the convolution kernels, per unit of learning rate; 0 = off. */
     weightDecay: z.number().min(0).max(1).default(0),
     /** Filters of the first layer. Unset: the backend's default (BACKEND_DEFAULTS). */

@@ -4,6 +4,7 @@
  * the progress and charts update, see the run complete and appear in the history with its mIoU.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_SCHEDULE } from '../../core/training/schedule';
 import { buildTrainingWorker, makeProject } from '../helpers/training';
 import { useHarness } from './harness';
 import { expectClasses, expectProject, header } from './ui';
@@ -54,7 +55,7 @@ describe('training in the app', () => {
     await view.getByLabel('Model width').fill('4');
     await view.getByLabel('Depth').fill('2');
     await view.getByLabel('Weight decay').fill('0.0001');
-    expect(await view.getByLabel('Learning-rate schedule').inputValue()).toBe('cosine');
+    expect(await view.getByLabel('Learning-rate schedule').inputValue()).toBe(DEFAULT_SCHEDULE);
     await view.getByLabel('Backend').selectOption('cpu');
     await view.getByLabel('propagated').uncheck();
     // What the run will use: the values set, the cpu backend's defaults for the rest (none left here).
@@ -105,7 +106,12 @@ describe('training in the app', () => {
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({
       status: 'completed',
-      settings: expect.objectContaining({ epochs: EPOCHS, schedule: 'cosine', weightDecay: 0.0001, baseFilters: 4 }),
+      settings: expect.objectContaining({
+        epochs: EPOCHS,
+        schedule: DEFAULT_SCHEDULE,
+        weightDecay: 0.0001,
+        baseFilters: 4,
+      }),
     });
     expect(runs[0]!.backend).toMatch(/^cpu/);
     const epochs = await h.call('runs.epochs', { runId: runs[0]!.id });
@@ -118,7 +124,9 @@ describe('training in the app', () => {
     await run.getByText('completed').waitFor();
     await run.getByText(`mIoU ${(miou * 100).toFixed(1)}%`).waitFor();
     expect(await run.getAttribute('aria-pressed')).toBe('true');
-    await history.getByText(/batch 1 · lr 0\.01 \(cosine\) · weight decay 0\.0001 · width 4/).waitFor();
+    await history
+      .getByText(`batch 1 · lr 0.01 (${DEFAULT_SCHEDULE}) · weight decay 0.0001 · width 4`, { exact: false })
+      .waitFor();
     const table = history.getByRole('table', { name: 'Per-class metrics' });
     await expect.poll(() => table.getByRole('row').count()).toBe(3);
     expect(await table.getByRole('row').nth(1).getByRole('cell').first().textContent()).toBe('dark');

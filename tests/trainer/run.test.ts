@@ -13,6 +13,7 @@ import { getRun, latestCheckpoint, listEpochs } from '../../db/runs';
 import { Project } from '../../main/services/project';
 import { nodeFork, startTraining, workerPath, type ForkWorker } from '../../main/services/training';
 import type { FromWorker } from '../../core/training/protocol';
+import { DEFAULT_SCHEDULE } from '../../core/training/schedule';
 import { deserializeModel } from '../../trainer/run/checkpoint';
 import { predictImage } from '../../trainer/predict';
 import { findCheckpoint } from '../../main/services/predict';
@@ -50,7 +51,7 @@ describe('training runs in a separate process', () => {
     expect(started.classWeights).toEqual([1, 1]);
     // What the run uses: the user's settings, the cpu row of the defaults table for the rest; the run
     // records the same.
-    expect(started.settings).toMatchObject({ batchSize: 2, baseFilters: 4, longSide: 256, schedule: 'cosine' });
+    expect(started.settings).toMatchObject({ batchSize: 2, baseFilters: 4, longSide: 256, schedule: DEFAULT_SCHEDULE });
     expect(run.settings).toMatchObject({ batchSize: 2, baseFilters: 4, longSide: 256 });
     expect(messages.filter((m) => m.type === 'step')).toHaveLength(2); // 2 epochs x 1 step of batch 2
     const epochs = listEpochs(project.db, handle.runId);

@@ -23,7 +23,7 @@ import {
   type EvaluationMetrics,
 } from '../../core/training/metrics';
 import { accumulateConfusion, emptyConfusion, segmentationMetrics } from '../../core/metrics';
-import { budgetFraction, learningRateAt, type Schedule } from '../../core/training/schedule';
+import { budgetFraction, DEFAULT_SCHEDULE, learningRateAt, type Schedule } from '../../core/training/schedule';
 import { weightedSoftmaxCrossEntropy, type LossReduction } from '../loss';
 import { ScheduledAdam } from '../optimizer';
 import { predictTiled, type Net } from '../predict';
@@ -43,7 +43,7 @@ export interface LoopSettings {
   batchSize: number;
   /** Peak learning rate of the schedule. */
   learningRate: number;
-  /** Default 'cosine' (warm-up, then cosine decay over the budget). */
+  /** Default: DEFAULT_SCHEDULE (core/training/schedule.ts). */
   schedule?: Schedule;
   /** Decoupled weight decay of the convolution kernels (trainer/optimizer.ts); default 0. */
   weightDecay?: number;
@@ -188,7 +188,7 @@ export async function trainLoop(
   /** Sets the rate of the next step on the optimizer, and returns it. */
   const scheduleStep = (): number => {
     const fraction = budgetFraction(stepsTaken, totalSteps, performance.now() - started, budgetMs);
-    optimizer.rate = learningRateAt(settings.schedule ?? 'cosine', settings.learningRate, fraction, stepsTaken);
+    optimizer.rate = learningRateAt(settings.schedule ?? DEFAULT_SCHEDULE, settings.learningRate, fraction, stepsTaken);
     stepsTaken++;
     return optimizer.rate;
   };

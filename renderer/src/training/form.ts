@@ -1,6 +1,6 @@
 /** The Train panel's form: what the user edits, and the settings it becomes for `train.start`. */
 import type { BackendStatus } from '../../../core/training/backends';
-import { SCHEDULES, type Schedule } from '../../../core/training/schedule';
+import { DEFAULT_SCHEDULE, SCHEDULE_LABELS, SCHEDULES, type Schedule } from '../../../core/training/schedule';
 import {
   BACKEND_CHOICES,
   BACKEND_DEFAULTS,
@@ -13,7 +13,7 @@ import {
 } from '../../../core/training/settings';
 
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
-export { BACKEND_CHOICES, PIXEL_SOURCES, SCHEDULES };
+export { BACKEND_CHOICES, PIXEL_SOURCES, SCHEDULE_LABELS, SCHEDULES };
 
 /** Fields as the inputs hold them; empty strings mean "not set" (auto size, no limit). */
 export interface TrainForm {
@@ -44,7 +44,7 @@ export function defaultForm(): TrainForm {
     learningRate: String(DEFAULT_LEARNING_RATE),
     baseFilters: '',
     depth: '3',
-    schedule: 'cosine',
+    schedule: DEFAULT_SCHEDULE,
     weightDecay: '0',
     sources: ['painted', 'propagated', 'imported'],
     backend: 'auto',

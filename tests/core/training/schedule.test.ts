@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   budgetFraction,
+  DECAY_FRACTION,
   FLOOR_FRACTION,
   learningRateAt,
   WARMUP_FRACTION,
@@ -9,7 +10,7 @@ import {
 
 describe('learning-rate schedule', () => {
   it('has the constants the closed forms below are computed with', () => {
-    expect([WARMUP_FRACTION, WARMUP_MIN_STEPS, FLOOR_FRACTION]).toEqual([0.03, 5, 0.01]);
+    expect([WARMUP_FRACTION, WARMUP_MIN_STEPS, FLOOR_FRACTION, DECAY_FRACTION]).toEqual([0.03, 5, 0.01, 0.25]);
   });
 
   it('warms up linearly over 3% of the budget (at least 5 steps), then decays by a cosine to 1% of the peak', () => {
@@ -47,6 +48,26 @@ describe('learning-rate schedule', () => {
     expect(budgetFraction(3, undefined, 15_000, 60_000)).toBe(0.25); // minutes only
     expect(budgetFraction(3, 4, 0, undefined)).toBe(1); // epochs only, last step
     expect(budgetFraction(3, undefined, 90_000, 60_000)).toBe(1); // past the deadline: clamped
+  });
+
+  it('hold-decay: the same warm-up, the peak until 75% of the budget, then a cosine to 1% over the last 25%', () => {
+    const lr = (step: number) => learningRateAt('hold-decay', 0.01, budgetFraction(step, 1000, 0, undefined), step);
+    expect(lr(14)).toBeCloseTo(0.01 * 0.5, 12); // f = 0.015: half of the warm-up, as the cosine schedule
+    expect(lr(29)).toBeCloseTo(0.01, 12);
+    expect(lr(500)).toBeCloseTo(0.01, 12); // f = 0.501: held
+    expect(lr(749)).toBeCloseTo(0.01, 12); // f = 0.75: the decay starts
+    // f = 0.875, halfway through the decay: 0.01 + 0.99 * 0.5 of the peak.
+    expect(lr(874)).toBeCloseTo(0.01 * (0.01 + 0.99 * 0.5), 12);
+    // f = 0.8125 (t = 0.25): cos(pi/4) = sqrt(2)/2.
+    expect(learningRateAt('hold-decay', 0.01, 0.8125, 812)).toBeCloseTo(
+      0.01 * (0.01 + 0.99 * 0.5 * (1 + Math.SQRT1_2)),
+      12,
+    );
+    expect(lr(999)).toBeCloseTo(0.01 * 0.01, 12); // the budget's end: the floor
+    // By time alone (minutes budget): 30 of 40 minutes is the start of the decay.
+    expect(
+      learningRateAt('hold-decay', 0.01, budgetFraction(600, undefined, 30 * 60_000, 40 * 60_000), 600),
+    ).toBeCloseTo(0.01, 12);
   });
 
   it('is the peak at every step when constant', () => {
