@@ -1,6 +1,7 @@
 /**
  * The learning-rate schedule of a training run: a linear warm-up, then a cosine decay to a floor, over
- * the run's budget. The budget fraction is the larger of the steps done over the epoch budget's steps and
+ * the run's budget ('cosine') or over its last quarter after holding the peak ('hold-decay'), or one
+ * constant rate. The budget fraction is the larger of the steps done over the epoch budget's steps and
  * the elapsed time over the time budget, so a run that ends by either limit ends at the floor.
  *
  * A resumed run (resumeFrom, "Continue on wasm") is a new budget: it warms up again and decays over its

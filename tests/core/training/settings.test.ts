@@ -20,7 +20,7 @@ describe('training defaults by backend', () => {
 
   it('fill what the user left unset from the backend’s row, and keep what they set', () => {
     const oneClick = trainSettingsSchema.parse({ epochs: 30, minutes: 10 });
-    expect(oneClick).toMatchObject({ schedule: DEFAULT_SCHEDULE, weightDecay: 0, learningRate: 2e-3 });
+    expect(oneClick).toMatchObject({ schedule: DEFAULT_SCHEDULE, weightDecay: 0, learningRate: 1e-3 });
     expect(oneClick.batchSize).toBeUndefined();
     expect(resolveTrainSettings(oneClick, 'cpu')).toMatchObject({ longSide: 256, baseFilters: 16, batchSize: 4 });
     expect(resolveTrainSettings(oneClick, 'gpu')).toMatchObject({ longSide: 512, baseFilters: 32, batchSize: 8 });
