@@ -188,7 +188,7 @@ describe('training loop', () => {
       m,
       { train: samples(2), val: [] },
       [1, 1],
-      { ...settings, epochs: 2, batchSize: 1 },
+      { ...settings, epochs: 2, batchSize: 1, schedule: 'cosine' },
       { onStep: (p) => void reported.push(p.learningRate) },
       7,
     );
