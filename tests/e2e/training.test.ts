@@ -125,7 +125,7 @@ describe('training in the app', () => {
     await run.getByText(`mIoU ${(miou * 100).toFixed(1)}%`).waitFor();
     expect(await run.getAttribute('aria-pressed')).toBe('true');
     await history
-      .getByText(`batch 1 · lr 0.01 (${DEFAULT_SCHEDULE}) · weight decay 0.0001 · width 4`, { exact: false })
+      .getByText(new RegExp(`batch 1 · lr 0\\.01 \\(${DEFAULT_SCHEDULE}\\) · weight decay 0\\.0001 · width 4`))
       .waitFor();
     const table = history.getByRole('table', { name: 'Per-class metrics' });
     await expect.poll(() => table.getByRole('row').count()).toBe(3);

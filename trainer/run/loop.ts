@@ -121,8 +121,6 @@ export async function evaluate(
           const labels = working[b]!.labels;
           if (labels)
             accumulateConfusion(workingConfusion, predicted.subarray(b * H * W, (b + 1) * H * W), labels, 255);
-        }
-        for (let b = 0; b < items.length; b++) {
           const s = items[b]!;
           const full = s.full ?? (s.labels ? { width: s.width, height: s.height, labels: s.labels } : null);
           if (!full) continue;
