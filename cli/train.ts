@@ -5,6 +5,8 @@ import {
   BACKEND_DEFAULTS,
   DEFAULT_LEARNING_RATE,
   PIXEL_SOURCES,
+  STEMS,
+  type Stem,
   type TrainSettingsInput,
 } from '../core/training/settings';
 import { DEFAULT_SCHEDULE, SCHEDULE_LABELS, SCHEDULES } from '../core/training/schedule';
@@ -31,7 +33,7 @@ export const trainCmd: Command = {
     '',
     `--epochs N        epoch limit (default 30 when neither --epochs nor --minutes is given, with 10 minutes)`,
     `--minutes M       time budget; with both, whichever ends first`,
-    `--size WxH        working size, multiples of 2^depth (default: the images' aspect, long side ${BACKEND_DEFAULTS.cpu.longSide} on`,
+    `--size WxH        working size, multiples of stem x 2^depth (default: the images' aspect, long side ${BACKEND_DEFAULTS.cpu.longSide} on`,
     `                  the CPU, ${BACKEND_DEFAULTS.gpu.longSide} on a GPU; README "Training defaults")`,
     `--backend B       ${BACKEND_CHOICES.join(' | ')} (default auto: tensorflow-gpu, webgpu on a hardware GPU, tensorflow, wasm, cpu)`,
     `--batch N         batch size (default ${BACKEND_DEFAULTS.cpu.batchSize} on the CPU, ${BACKEND_DEFAULTS.gpu.batchSize} on a GPU)`,
@@ -43,6 +45,8 @@ export const trainCmd: Command = {
     `--weight-decay W  decoupled weight decay of the convolution kernels (default 0: off)`,
     `--width-base N    filters of the first level (default ${BACKEND_DEFAULTS.cpu.baseFilters} on the CPU, ${BACKEND_DEFAULTS.gpu.baseFilters} on a GPU; resuming: the checkpoint's)`,
     `--depth N         levels (default 3)`,
+    `--stem S          ${STEMS.join(' | ')}: the U-Net runs at 1/S of the working size behind a learned stem, about 1/S^2`,
+    `                  the cost per image (default ${BACKEND_DEFAULTS.cpu.stem} on the CPU, ${BACKEND_DEFAULTS.gpu.stem} on a GPU; resuming: the checkpoint's)`,
     `--sources LIST    label sources that train, comma-separated: ${PIXEL_SOURCES.join(',')}`,
     `                  (default painted,propagated,imported)`,
     `--reconstruction W  weight of the autoencoder loss; above 0 the unlabeled images also go through the`,
@@ -65,6 +69,7 @@ export const trainCmd: Command = {
     'weight-decay': { type: 'string' },
     'width-base': { type: 'string' },
     depth: { type: 'string' },
+    stem: { type: 'string' },
     sources: { type: 'string' },
     reconstruction: { type: 'string' },
     seed: { type: 'string' },
@@ -106,6 +111,11 @@ export const trainCmd: Command = {
     if (base !== undefined) settings.baseFilters = base;
     const depth = intOption(v.depth, 'depth', 1, 6);
     if (depth !== undefined) settings.depth = depth;
+    if (v.stem !== undefined) {
+      if (!STEMS.map(String).includes(String(v.stem)))
+        throw new UsageError(`--stem must be one of ${STEMS.join(', ')}`);
+      settings.stem = Number(v.stem) as Stem;
+    }
     if (typeof v.sources === 'string') {
       const list = v.sources.split(',').map((s) => s.trim());
       for (const s of list)
@@ -144,7 +154,7 @@ export const trainCmd: Command = {
         const s = msg.settings;
         if (s)
           out(
-            `  model width ${s.baseFilters}, depth ${s.depth}, batch ${s.batchSize}; learning rate ${s.learningRate} (${s.schedule})` +
+            `  model width ${s.baseFilters}, depth ${s.depth}${s.stem > 1 ? `, stem ${s.stem}` : ''}, batch ${s.batchSize}; learning rate ${s.learningRate} (${s.schedule})` +
               (s.weightDecay > 0 ? `, weight decay ${s.weightDecay}` : ''),
           );
         if (!msg.val) out('  no validation images (split "val"): metrics are on the training images');

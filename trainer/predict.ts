@@ -52,9 +52,17 @@ export interface TileOptions {
 /** What prediction needs of a model; a `tf.LayersModel` (tests pass stand-ins). */
 export type Net = Pick<tf.LayersModel, 'predict'> & { layers?: tf.LayersModel['layers'] };
 
-/** 2^(number of 2x max-pooling layers): network inputs must be a multiple of it. */
+/**
+ * The product of the model's down-sampling steps (2 per 2x2 max-pooling, the stride of a strided
+ * convolution such as a stem): network inputs must be a multiple of it.
+ */
 export function sizeMultiple(model: Net): number {
-  return 2 ** (model.layers ?? []).filter((l) => l.getClassName() === 'MaxPooling2D').length;
+  let m = 1;
+  for (const l of model.layers ?? []) {
+    if (l.getClassName() === 'MaxPooling2D') m *= 2;
+    else if (l.getClassName() === 'Conv2D') m *= (l.getConfig().strides as number[] | undefined)?.[0] ?? 1;
+  }
+  return m;
 }
 
 const roundUp = (n: number, m: number) => Math.ceil(n / m) * m;

@@ -13,6 +13,8 @@ import {
   resolveTrainSettings,
   trainSettingsSchema,
   workingSize,
+  inputMultiple,
+  asRecorded,
   type ResolvedTrainSettings,
   type TrainSettings,
 } from '../core/training/settings';
@@ -130,7 +132,7 @@ export async function runTraining(
     settings = resolveTrainSettings(
       user,
       backendClass({ ...backend, software: backend.adapter?.software }),
-      before?.success ? before.data : undefined,
+      before?.success ? asRecorded(before.data) : undefined,
     );
     startRun(db, runId, `${backend.name}: ${backend.detail}`, settings);
     const images = listImages(db);
@@ -139,10 +141,12 @@ export async function runTraining(
     const size =
       settings.width && settings.height
         ? { width: settings.width, height: settings.height }
-        : workingSize(first.width, first.height, settings.depth, settings.longSide);
-    const step = 2 ** settings.depth;
+        : workingSize(first.width, first.height, settings.depth, settings.longSide, settings.stem);
+    const step = inputMultiple(settings.depth, settings.stem);
     if (size.width % step || size.height % step)
-      throw new Error(`Working size must be a multiple of ${step} (depth ${settings.depth})`);
+      throw new Error(
+        `Working size must be a multiple of ${step} (depth ${settings.depth}${settings.stem > 1 ? `, stem ${settings.stem}` : ''})`,
+      );
     const splits = ['train', 'val', 'unassigned'] as const;
     // Unless the user chose validation images, about a fifth are held out (core/training/split.ts). Known
     // before the pixels load: validation images load differently (labels at their own size too).
@@ -192,6 +196,7 @@ export async function runTraining(
       numClasses: C,
       baseFilters: settings.baseFilters,
       depth: settings.depth,
+      stem: settings.stem,
       dropout: settings.dropout,
       reconstruction: settings.reconstructionWeight > 0,
       seed: settings.seed,

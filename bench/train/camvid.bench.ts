@@ -10,7 +10,7 @@
  *
  *   node scripts/run-ts.mjs bench/train/camvid.bench.ts [--epochs N] [--minutes M] [--size 256x192]
  *     [--batch N] [--width N] [--augment | --no-augment] [--schedule constant] [--limit N] [--labeled N]
- *     [--reconstruction W] [--backend B] [--lr R] [--depth D] [--weight-decay W] [--seed S]
+ *     [--reconstruction W] [--backend B] [--lr R] [--depth D] [--stem S] [--weight-decay W] [--seed S]
  *
  * --epochs / --minutes replace both of the defaults' limits (give both for both). --seed (default 1) seeds
  * the initial weights, the shuffling and the flips: a run repeats exactly with the same seed, so compare
@@ -52,6 +52,7 @@ const { values } = parseArgs({
     backend: { type: 'string' },
     lr: { type: 'string' },
     depth: { type: 'string' },
+    stem: { type: 'string' },
     'weight-decay': { type: 'string' },
     seed: { type: 'string' },
   },
@@ -87,6 +88,7 @@ function runSettings(): TrainSettingsInput {
   if (values.backend) s.backend = values.backend as TrainSettingsInput['backend'];
   if (values.lr) s.learningRate = Number(values.lr);
   if (values.depth) s.depth = Number(values.depth);
+  if (values.stem) s.stem = Number(values.stem) as TrainSettingsInput['stem'];
   if (values['weight-decay']) s.weightDecay = Number(values['weight-decay']);
   if (values.seed !== undefined) s.seed = Number(values.seed);
   if (values.schedule !== undefined) s.schedule = values.schedule as TrainSettingsInput['schedule'];

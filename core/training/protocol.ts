@@ -26,7 +26,7 @@ const resolvedSettings = z.custom<ResolvedTrainSettings>((v) => {
   const r = v as Record<string, unknown>;
   return (
     trainSettingsSchema.safeParse(v).success &&
-    ['batchSize', 'baseFilters', 'longSide'].every((k) => typeof r[k] === 'number' && Number.isInteger(r[k]))
+    ['batchSize', 'baseFilters', 'longSide', 'stem'].every((k) => typeof r[k] === 'number' && Number.isInteger(r[k]))
   );
 });
 

@@ -25,6 +25,24 @@ export function trustedProvenances(sources: readonly PixelSource[]): ReadonlySet
 export const BACKEND_CHOICES = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 
 /**
+ * Down-sampling of the model's stem: the U-Net runs at 1/stem of the working size, behind a learned
+ * stem x stem stride-stem convolution, and a transposed one gives every working pixel its logits again
+ * (trainer/model.ts). 1: no stem.
+ */
+export const STEMS = [1, 2, 4] as const;
+export type Stem = (typeof STEMS)[number];
+
+/** What a working size must be a multiple of, for a model of `depth` levels behind a stem. */
+export function inputMultiple(depth: number, stem: number = 1): number {
+  return stem * 2 ** depth;
+}
+
+/** A recorded run's settings as the model was built: runs recorded before the stem setting had none (1). */
+export function asRecorded(settings: TrainSettings): TrainSettings & { stem: Stem } {
+  return { ...settings, stem: settings.stem ?? 1 };
+}
+
+/**
  * Peak learning rate of a run that sets none. With the default schedule (DEFAULT_SCHEDULE) on CamVid at the
  * CPU defaults, 0.002 was no better than 0.001 over two seeds (README, Training defaults); the GPU row is
  * not measured.
@@ -34,7 +52,7 @@ export const DEFAULT_LEARNING_RATE = 1e-3;
 export const trainSettingsSchema = z
   .object({
     /**
-     * Working size; both must be multiples of 2^depth. Null: chosen from the images (the long side of
+     * Working size; both must be multiples of inputMultiple(depth, stem). Null: chosen from the images (the long side of
      * the backend's defaults, BACKEND_DEFAULTS).
      */
     width: z.number().int().min(16).max(2048).nullable().default(null),
@@ -55,6 +73,8 @@ export const trainSettingsSchema = z
     /** Filters of the first layer. Unset: the backend's default (BACKEND_DEFAULTS). */
     baseFilters: z.number().int().min(2).max(256).optional(),
     depth: z.number().int().min(1).max(6).default(3),
+    /** See STEMS. Unset: the backend's default (BACKEND_DEFAULTS). */
+    stem: z.union([z.literal(1), z.literal(2), z.literal(4)]).optional(),
     dropout: z.number().min(0).max(0.9).default(0.1),
     /** Which label sources train: painted, propagated, accepted predictions, imported. */
     sources: z.array(z.enum(PIXEL_SOURCES)).min(1).default(['painted', 'propagated', 'imported']),
@@ -105,6 +125,7 @@ export interface BackendDefaults {
   longSide: number;
   baseFilters: number;
   batchSize: number;
+  stem: Stem;
 }
 
 /**
@@ -112,8 +133,8 @@ export interface BackendDefaults {
  * them are in the README, section "Training defaults"; change both together.
  */
 export const BACKEND_DEFAULTS: Readonly<Record<BackendClass, Readonly<BackendDefaults>>> = {
-  cpu: { longSide: 256, baseFilters: 16, batchSize: 4 },
-  gpu: { longSide: 512, baseFilters: 32, batchSize: 8 },
+  cpu: { longSide: 256, baseFilters: 16, batchSize: 4, stem: 1 },
+  gpu: { longSide: 512, baseFilters: 32, batchSize: 8, stem: 1 },
 };
 
 /** Settings with every backend-dependent default filled in: what a run actually uses. */
@@ -127,7 +148,7 @@ export type ResolvedTrainSettings = TrainSettings & BackendDefaults;
 export function resolveTrainSettings(
   settings: TrainSettings,
   cls: BackendClass,
-  architecture?: { baseFilters?: number | undefined },
+  architecture?: { baseFilters?: number | undefined; stem?: Stem | undefined },
 ): ResolvedTrainSettings {
   const d = BACKEND_DEFAULTS[cls];
   return {
@@ -135,20 +156,22 @@ export function resolveTrainSettings(
     longSide: d.longSide,
     batchSize: settings.batchSize ?? d.batchSize,
     baseFilters: settings.baseFilters ?? architecture?.baseFilters ?? d.baseFilters,
+    stem: settings.stem ?? architecture?.stem ?? d.stem,
   };
 }
 
 /**
  * Working size for images of `width` x `height`: the long side scaled to `longSide` (never up), both
- * rounded to multiples of 2^depth (at least one step).
+ * rounded to multiples of inputMultiple(depth, stem) (at least one step).
  */
 export function workingSize(
   width: number,
   height: number,
   depth: number,
   longSide = 256,
+  stem = 1,
 ): { width: number; height: number } {
-  const step = 2 ** depth;
+  const step = inputMultiple(depth, stem);
   const scale = Math.min(1, longSide / Math.max(width, height));
   const round = (v: number) => Math.max(step, Math.round((v * scale) / step) * step);
   return { width: round(width), height: round(height) };

@@ -7,7 +7,12 @@ import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError, oneLine } from '../../core/ipc/errors';
-import { trainSettingsSchema, type TrainSettings, type TrainSettingsInput } from '../../core/training/settings';
+import {
+  asRecorded,
+  trainSettingsSchema,
+  type TrainSettings,
+  type TrainSettingsInput,
+} from '../../core/training/settings';
 import { createRun, finishRun, getCheckpoint, getRun } from '../../db/runs';
 import { assertTrainingReady } from './readiness';
 import type { ProjectDb } from '../../db/open';
@@ -119,6 +124,7 @@ export function startTraining(
 const ARCHITECTURE = [
   ['depth', '--depth', (s: TrainSettings) => s.depth],
   ['baseFilters', '--width-base', (s: TrainSettings) => s.baseFilters],
+  ['stem', '--stem', (s: TrainSettings) => s.stem],
   ['reconstruction', '--reconstruction (on or off)', (s: TrainSettings) => s.reconstructionWeight > 0],
 ] as const;
 
@@ -130,13 +136,14 @@ export function checkResumable(db: ProjectDb, settings: TrainSettings): void {
   const c = getCheckpoint(db, settings.resumeFrom!);
   const before = trainSettingsSchema.safeParse(getRun(db, c.runId).settings);
   if (!before.success) return; // an old run's settings: the worker's own check still applies
+  const recorded = asRecorded(before.data);
   for (const [, flag, value] of ARCHITECTURE) {
     // Unset: the training process takes the checkpoint run's (worker/index.ts).
     if (value(settings) === undefined) continue;
-    if (value(before.data) !== value(settings)) {
+    if (value(recorded) !== value(settings)) {
       throw new AppError(
         'INVALID_INPUT',
-        `Cannot resume from checkpoint ${c.id}: it was trained with ${flag} ${String(value(before.data))}, this run asks for ${String(value(settings))}; resume with the same model settings`,
+        `Cannot resume from checkpoint ${c.id}: it was trained with ${flag} ${String(value(recorded))}, this run asks for ${String(value(settings))}; resume with the same model settings`,
       );
     }
   }

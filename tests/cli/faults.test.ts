@@ -119,6 +119,7 @@ describe('CLI fault suite: hostile paths', () => {
       { args: ['export', P, '--what', 'model', '--out', p('model-out')], code: 1 },
       { args: ['predict', P, '--all'], code: 1 },
       { args: ['train', P, '--epochs', '1', '--resume', '99'], code: 1 },
+      { args: ['train', P, '--epochs', '1', '--stem', '3'], code: 2 },
       { args: ['propagate', '--image', '/dev/zero', '--scribbles', scr, '--out', p('o.png')], code: 1 },
       { args: ['propagate', '--image', p('fifo.png'), '--scribbles', scr, '--out', p('o.png')], code: 1 },
       { args: ['propagate', '--image', img, '--scribbles', p('loop-a.png'), '--out', p('o.png')], code: 1 },

@@ -34,13 +34,13 @@ describe('live run card', () => {
       heldOut: 2,
       classWeights: [1, 1],
       size: [64, 48],
-      settings: { epochs: 30, minutes: 10, batchSize: 4, baseFilters: 16, longSide: 256 },
+      settings: { epochs: 30, minutes: 10, batchSize: 4, baseFilters: 16, longSide: 256, stem: 2 },
     };
     h.emit('train.message', started);
     const card = page.getByRole('region', { name: 'Training progress' });
     await card
       .getByTestId('run-backend')
-      .getByText('8 training, 2 validation images (2 held out automatically) · 64×48 · width 16 · batch 4')
+      .getByText('8 training, 2 validation images (2 held out automatically) · 64×48 · width 16 · stem 2 · batch 4')
       .waitFor();
     // The skip reason is folded away, not shown as a line of its own.
     expect(await card.getByText("Cannot find module '@tensorflow/tfjs-node-gpu'").isVisible()).toBe(false);

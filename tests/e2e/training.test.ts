@@ -5,6 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SCHEDULE } from '../../core/training/schedule';
+import { BACKEND_DEFAULTS } from '../../core/training/settings';
 import { buildTrainingWorker, makeProject } from '../helpers/training';
 import { useHarness } from './harness';
 import { expectClasses, expectProject, header } from './ui';
@@ -61,12 +62,12 @@ describe('training in the app', () => {
     // What the run will use: the values set, the cpu backend's defaults for the rest (none left here).
     await view
       .getByTestId('train-resolved')
-      .getByText('On cpu (CPU defaults): size as set · width 4 · batch 1')
+      .getByText(`On cpu (CPU defaults): size as set · width 4 · stem ${BACKEND_DEFAULTS.cpu.stem} · batch 1`)
       .waitFor();
     await view.getByLabel('Model width').fill('');
     await view
       .getByTestId('train-resolved')
-      .getByText('On cpu (CPU defaults): size as set · width 16 · batch 1')
+      .getByText(`On cpu (CPU defaults): size as set · width 16 · stem ${BACKEND_DEFAULTS.cpu.stem} · batch 1`)
       .waitFor();
     await view.getByLabel('Model width').fill('4');
     expect(await view.getByTestId('train-summary').textContent()).toBe(

@@ -29,6 +29,11 @@ describe('resume settings', () => {
     expect(() => checkResumable(t.project.db, wider)).toThrow(/--width-base 16, this run asks for 32/);
     const same = trainSettingsSchema.parse({ epochs: 2, depth: 3, baseFilters: 16, resumeFrom: checkpointId });
     expect(() => checkResumable(t.project.db, same)).not.toThrow();
+    // The run was recorded without a stem setting (as runs were before it existed): its model had none.
+    const stem = trainSettingsSchema.parse({ epochs: 1, stem: 2, resumeFrom: checkpointId });
+    expect(() => checkResumable(t.project.db, stem)).toThrow(/--stem 1, this run asks for 2/);
+    const noStem = trainSettingsSchema.parse({ epochs: 1, stem: 1, resumeFrom: checkpointId });
+    expect(() => checkResumable(t.project.db, noStem)).not.toThrow();
 
     const forked: string[] = [];
     expect(() =>

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FastBatchNormalization } from '../../trainer/batch-norm';
 import { buildUNet, normalizeImages } from '../../trainer/model';
+import { sizeMultiple } from '../../trainer/predict';
 
 function randArray(n: number, seed: number): number[] {
   let s = seed;
@@ -32,6 +33,61 @@ describe('U-Net model', () => {
     );
     m.dispose();
     r.dispose();
+  });
+
+  it('a stem runs the U-Net at 1/stem and still gives every input pixel its logits', () => {
+    const B = 4;
+    const C = 5;
+    const plain = buildUNet({ numClasses: C, baseFilters: B, depth: 2 });
+    expect(sizeMultiple(plain)).toBe(4);
+    for (const stem of [2, 4]) {
+      const m = buildUNet({ numClasses: C, baseFilters: B, depth: 2, stem, reconstruction: true });
+      tf.tidy(() => {
+        const [logits, rec] = m.predict(tf.zeros([2, 32, 48, 3])) as tf.Tensor[];
+        expect(logits!.shape).toEqual([2, 32, 48, C]);
+        expect(rec!.shape).toEqual([2, 32, 48, 3]);
+      });
+      expect(m.getLayer('enc0a_conv').outputShape).toEqual([null, null, null, B]);
+      expect(sizeMultiple(m)).toBe(stem * 4);
+      // Parameters against the plain model's, by hand: + the stem (stem x stem x 3 x B kernel, batch norm's
+      // 4 x B), + the first level's first conv taking B channels instead of 3 (9 x B x B - 9 x 3 x B), + the
+      // transposed head (stem x stem x B x C + C) - the 1x1 head (B x C + C), for both heads (C and 3).
+      const head = (c: number) => stem * stem * B * c + c - (B * c + c);
+      const rebuilt = buildUNet({ numClasses: C, baseFilters: B, depth: 2, reconstruction: true });
+      expect(m.countParams() - rebuilt.countParams()).toBe(
+        stem * stem * 3 * B + 4 * B + (9 * B * B - 9 * 3 * B) + head(C) + head(3),
+      );
+      m.dispose();
+      rebuilt.dispose();
+    }
+    expect(() => buildUNet({ numClasses: C, stem: 3 })).toThrow(/stem must be one of 1, 2, 4/);
+    plain.dispose();
+  });
+
+  it('with a stem of 2, the logits keep detail finer than the U-Net: a pixel checkerboard is learnt exactly', async () => {
+    // A constant image whose labels alternate pixel by pixel. Behind a stem of 2 the U-Net has one feature
+    // vector per 2x2 block, so the two labels of a block can only come from the transposed head giving each
+    // of the block's four pixels its own weights, aligned with the blocks (they start at pixel 0). An
+    // upsampling head (nearest or bilinear) could not tell a block's pixels apart.
+    const H = 8;
+    const labels = tf.oneHot(
+      tf.tensor3d(
+        Array.from({ length: H * H }, (_, i) => (Math.floor(i / H) + (i % H)) % 2),
+        [1, H, H],
+        'int32',
+      ),
+      2,
+    );
+    const image = tf.ones([1, H, H, 3]);
+    const m = buildUNet({ numClasses: 2, baseFilters: 4, depth: 1, stem: 2, dropout: 0, batchNorm: false, seed: 3 });
+    const opt = tf.train.adam(0.05);
+    for (let i = 0; i < 60; i++)
+      opt.minimize(() => tf.losses.softmaxCrossEntropy(labels, m.apply(image, { training: true }) as tf.Tensor));
+    const predicted = tf.tidy(() => tf.argMax(m.predict(image) as tf.Tensor, -1).arraySync() as number[][][]);
+    expect(predicted[0]).toEqual(Array.from({ length: H }, (_, y) => Array.from({ length: H }, (_, x) => (y + x) % 2)));
+    opt.dispose();
+    m.dispose();
+    tf.dispose([labels, image]);
   });
 
   it('normalises [0,255] to [-1,1]', () => {
@@ -137,8 +193,8 @@ describe('U-Net model', () => {
     close(a.stats[1]!, b.stats[1]!);
   });
 
-  it('saves and loads in the TF.js layers format as stock layers', async () => {
-    const m = buildUNet({ numClasses: 3, baseFilters: 4, depth: 1, seed: 5 });
+  it.each([1, 2])('saves and loads in the TF.js layers format as stock layers (stem %i)', async (stem) => {
+    const m = buildUNet({ numClasses: 3, baseFilters: 4, depth: 1, seed: 5, stem });
     const json = m.toJSON(null, false) as { config: { layers: { class_name: string }[] } };
     expect(json.config.layers.some((l) => l.class_name === 'BatchNormalization')).toBe(true);
     let saved: tf.io.ModelArtifacts | undefined;

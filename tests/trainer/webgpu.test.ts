@@ -59,6 +59,14 @@ const CASES: Record<string, Case> = {
     (x, k) => tf.conv2d(x as tf.Tensor4D, k as tf.Tensor4D, 1, 'same'),
     () => [t4([2, 4, 4, 5], 3), t4([1, 1, 5, 3], 4)],
   ),
+  'conv2d 2x2 and 4x4 with their stride, valid (the stems)': withGrads(
+    (x, k2, k4) =>
+      tf.concat([
+        tf.conv2d(x as tf.Tensor4D, k2 as tf.Tensor4D, 2, 'valid').flatten(),
+        tf.conv2d(x as tf.Tensor4D, k4 as tf.Tensor4D, 4, 'valid').flatten(),
+      ]),
+    () => [t4([2, 8, 12, 3], 24), t4([2, 2, 3, 4], 25), t4([4, 4, 3, 4], 26)],
+  ),
   'conv2dTranspose stride 2 (and its gradients)': withGrads(
     (x, k) => tf.conv2dTranspose(x as tf.Tensor4D, k as tf.Tensor4D, [2, 6, 8, 3], 2, 'same'),
     () => [t4([2, 3, 4, 5], 5), t4([2, 2, 3, 5], 6)],

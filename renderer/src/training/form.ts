@@ -9,6 +9,7 @@ import {
   DEFAULT_TRAIN_SETTINGS,
   PIXEL_SOURCES,
   type PixelSource,
+  type Stem,
   type TrainSettingsInput,
 } from '../../../core/training/settings';
 
@@ -28,6 +29,8 @@ export interface TrainForm {
   /** Empty: the backend's default (BACKEND_DEFAULTS). */
   baseFilters: string;
   depth: string;
+  /** Empty: the backend's default (BACKEND_DEFAULTS). */
+  stem: string;
   schedule: Schedule;
   weightDecay: string;
   sources: PixelSource[];
@@ -44,6 +47,7 @@ export function defaultForm(): TrainForm {
     learningRate: String(DEFAULT_LEARNING_RATE),
     baseFilters: '',
     depth: '3',
+    stem: '',
     schedule: DEFAULT_SCHEDULE,
     weightDecay: '0',
     sources: ['painted', 'propagated', 'imported'],
@@ -71,6 +75,8 @@ export function formSettings(form: TrainForm): TrainSettingsInput {
     learningRate: num(form.learningRate),
     baseFilters: num(form.baseFilters),
     depth: num(form.depth),
+    // Any number reaches the API, which names the allowed ones in its message.
+    stem: num(form.stem) as Stem | undefined,
     schedule: form.schedule,
     weightDecay: num(form.weightDecay),
     sources: [...form.sources],
@@ -99,7 +105,7 @@ export function resolvedLine(form: TrainForm, backend: BackendStatus | null): st
   const d = BACKEND_DEFAULTS[cls];
   const set = (text: string, fallback: number) => (text.trim() === '' ? String(fallback) : text.trim());
   const size = form.width.trim() || form.height.trim() ? 'size as set' : `long side ${d.longSide} px`;
-  return `On ${backend.name} (${cls.toUpperCase()} defaults): ${size} · width ${set(form.baseFilters, d.baseFilters)} · batch ${set(form.batchSize, d.batchSize)}`;
+  return `On ${backend.name} (${cls.toUpperCase()} defaults): ${size} · width ${set(form.baseFilters, d.baseFilters)} · stem ${set(form.stem, d.stem)} · batch ${set(form.batchSize, d.batchSize)}`;
 }
 
 /** One line describing the form, e.g. "30 epochs or 10 min · size auto · painted, propagated · backend auto". */

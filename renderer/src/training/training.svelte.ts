@@ -55,8 +55,8 @@ export interface LiveRun {
   continueOn: ContinueOn | null;
   /** 0, or the epoch after the checkpoint a resumed run starts from. */
   firstEpoch: number;
-  /** Model width and batch the run uses (the backend's defaults where the form left them empty). */
-  model: { baseFilters: number; batchSize: number } | null;
+  /** Model width, stem and batch the run uses (the backend's defaults where the form left them empty). */
+  model: { baseFilters: number; stem: number; batchSize: number } | null;
 }
 
 const finite = (v: number | null): number | null => (v !== null && Number.isFinite(v) ? v : null);
@@ -229,7 +229,12 @@ export class TrainingState {
         // A resumed run numbers its epochs on from its checkpoint: the last one is first + epochs.
         if (live.maxEpochs !== null && msg.firstEpoch) live.maxEpochs += msg.firstEpoch;
         live.firstEpoch = msg.firstEpoch ?? 0;
-        if (msg.settings) live.model = { baseFilters: msg.settings.baseFilters, batchSize: msg.settings.batchSize };
+        if (msg.settings)
+          live.model = {
+            baseFilters: msg.settings.baseFilters,
+            stem: msg.settings.stem,
+            batchSize: msg.settings.batchSize,
+          };
         void this.refreshRuns();
         break;
       case 'step':

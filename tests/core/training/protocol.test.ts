@@ -43,7 +43,7 @@ describe('worker protocol', () => {
       val: 1,
       classWeights: [1, 1],
       size: [256, 192],
-      settings: { epochs: 3, batchSize: 4, baseFilters: 16, longSide: 256 },
+      settings: { epochs: 3, batchSize: 4, baseFilters: 16, longSide: 256, stem: 1 },
     };
     expect(parseFromWorker(started)).toEqual(started);
     expect(() => parseFromWorker({ ...started, settings: { epochs: 3, batchSize: 4 } })).toThrow(/settings/);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SCHEDULE } from '../../../core/training/schedule';
 import {
+  asRecorded,
   BACKEND_DEFAULTS,
   backendClass,
   resolveTrainSettings,
@@ -31,8 +32,28 @@ describe('training defaults by backend', () => {
     expect(resolveTrainSettings(mine, 'cpu', { baseFilters: 16 }).baseFilters).toBe(24);
   });
 
+  it('take the stem from the user, else the resumed checkpoint, else the table; old runs had none', () => {
+    const oneClick = trainSettingsSchema.parse({ epochs: 30, minutes: 10 });
+    expect(resolveTrainSettings(oneClick, 'cpu').stem).toBe(BACKEND_DEFAULTS.cpu.stem);
+    expect(resolveTrainSettings(oneClick, 'gpu').stem).toBe(BACKEND_DEFAULTS.gpu.stem);
+    expect(resolveTrainSettings(oneClick, 'cpu', { stem: 4 }).stem).toBe(4);
+    const mine = trainSettingsSchema.parse({ epochs: 3, stem: 2 });
+    expect(resolveTrainSettings(mine, 'cpu', { stem: 4 }).stem).toBe(2);
+    expect(trainSettingsSchema.safeParse({ epochs: 3, stem: 3 }).success).toBe(false);
+    // A run recorded before stems existed: its settings have none, its model had none.
+    expect(asRecorded(trainSettingsSchema.parse({ epochs: 3, baseFilters: 16 })).stem).toBe(1);
+    expect(asRecorded(mine).stem).toBe(2);
+  });
+
   it('size a 960x720 image to the row’s long side', () => {
     expect(workingSize(960, 720, 3, BACKEND_DEFAULTS.cpu.longSide)).toEqual({ width: 256, height: 192 });
     expect(workingSize(960, 720, 3, BACKEND_DEFAULTS.gpu.longSide)).toEqual({ width: 512, height: 384 });
+  });
+
+  it('round the working size to multiples of stem x 2^depth', () => {
+    // 1000x720 at long side 256: 256 x 184.32, so 184 (23 x 8) at depth 3, 192 (12 x 16) behind a stem of 2.
+    expect(workingSize(1000, 720, 3, 256)).toEqual({ width: 256, height: 184 });
+    expect(workingSize(1000, 720, 3, 256, 2)).toEqual({ width: 256, height: 192 });
+    expect(workingSize(1000, 720, 3, 256, 4)).toEqual({ width: 256, height: 192 });
   });
 });
