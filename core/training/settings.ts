@@ -133,7 +133,7 @@ export interface BackendDefaults {
  * them are in the README, section "Training defaults"; change both together.
  */
 export const BACKEND_DEFAULTS: Readonly<Record<BackendClass, Readonly<BackendDefaults>>> = {
-  cpu: { longSide: 256, baseFilters: 16, batchSize: 4, stem: 1 },
+  cpu: { longSide: 256, baseFilters: 16, batchSize: 4, stem: 2 },
   gpu: { longSide: 512, baseFilters: 32, batchSize: 8, stem: 1 },
 };
 

@@ -199,6 +199,27 @@ describe('training runs in a separate process', () => {
     p.close();
   });
 
+  it('resumes a run recorded before the stem setting existed with its model (no stem), whatever the table says', async () => {
+    const path = await makeProject(t.dir, 'old.maskwright');
+    const p = Project.open(path);
+    const first = startTraining(p.db, path, { ...small, epochs: 1, stem: 1 }, nodeFork, worker);
+    expect(await first.done).toMatchObject({ status: 'completed' });
+    // What such a run's record looks like: its settings name no stem.
+    const { stem: _, ...old } = getRun(p.db, first.runId).settings as Record<string, unknown>;
+    p.db.prepare('UPDATE training_runs SET settings = ? WHERE id = ?').run(JSON.stringify(old), first.runId);
+    const from = latestCheckpoint(p.db, first.runId)!;
+    const messages: FromWorker[] = [];
+    const resumed = startTraining(p.db, path, { ...small, epochs: 1, resumeFrom: from.id }, nodeFork, worker, (m) =>
+      messages.push(m),
+    );
+    // With the table's stem (BACKEND_DEFAULTS.cpu.stem, 2) the checkpoint's weights would not load.
+    expect(await resumed.done).toMatchObject({ status: 'completed' });
+    const started = messages.find((m) => m.type === 'started') as Extract<FromWorker, { type: 'started' }>;
+    expect(started.settings).toMatchObject({ stem: 1 });
+    expect(getRun(p.db, resumed.runId).settings).toMatchObject({ stem: 1 });
+    p.close();
+  });
+
   it('stops when asked, after the current step', async () => {
     const path = await makeProject(t.dir, 'b.maskwright');
     const project = Project.open(path);
