@@ -20,9 +20,10 @@
  * 1/stem^2 as much per image. In front, a stem x stem convolution with stride stem (3 -> `baseFilters`
  * channels, batch norm, ReLU) turns each stem x stem block of input pixels into one pixel of the first
  * level; at the end, a stem x stem transposed convolution with stride stem replaces the 1x1 logits
- * convolution (and the reconstruction's) and gives every input pixel its own logits again (each block's pixels have their own weights,
- * so the output keeps detail below the U-Net's resolution). The blocks of the two layers coincide, so the
- * output is aligned with the input. Outputs have the input's size whatever the stem.
+ * convolution (and the reconstruction's) and gives every input pixel its own logits again (each block's
+ * pixels have their own weights, so the output keeps detail below the U-Net's resolution). The blocks of
+ * the two layers coincide, so the output is aligned with the input. Outputs have the input's size
+ * whatever the stem.
  *
  * Optional reconstruction (autoencoder) head, sharing the encoder: from the bottleneck, `depth` levels of
  * 2x2/stride-2 transposed convolution -> conv-BN-ReLU, WITHOUT skip connections (with skips the

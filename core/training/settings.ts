@@ -52,8 +52,8 @@ export const DEFAULT_LEARNING_RATE = 1e-3;
 export const trainSettingsSchema = z
   .object({
     /**
-     * Working size; both must be multiples of inputMultiple(depth, stem). Null: chosen from the images (the long side of
-     * the backend's defaults, BACKEND_DEFAULTS).
+     * Working size; both must be multiples of inputMultiple(depth, stem). Null: chosen from the images (the
+     * long side of the backend's defaults, BACKEND_DEFAULTS).
      */
     width: z.number().int().min(16).max(2048).nullable().default(null),
     height: z.number().int().min(16).max(2048).nullable().default(null),
@@ -74,7 +74,7 @@ export const trainSettingsSchema = z
     baseFilters: z.number().int().min(2).max(256).optional(),
     depth: z.number().int().min(1).max(6).default(3),
     /** See STEMS. Unset: the backend's default (BACKEND_DEFAULTS). */
-    stem: z.union([z.literal(1), z.literal(2), z.literal(4)]).optional(),
+    stem: z.literal(STEMS).optional(),
     dropout: z.number().min(0).max(0.9).default(0.1),
     /** Which label sources train: painted, propagated, accepted predictions, imported. */
     sources: z.array(z.enum(PIXEL_SOURCES)).min(1).default(['painted', 'propagated', 'imported']),
