@@ -1,10 +1,10 @@
-// Lint: typescript-eslint and svelte recommended rules, plus the layer rules: the README's Layout table
-// (scripts/eslint/layers.js), core/ pure, and Electron only in main/index.ts, main/security.ts and the preload.
+// Lint: typescript-eslint and svelte recommended rules, plus the layer rules: the README's Layout table with
+// the packages each folder may import and no import cycles (scripts/eslint/layers.js), core/ pure, SQL in db/.
 import js from '@eslint/js';
 import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 import ts from 'typescript-eslint';
-import { createLayersPlugin } from './scripts/eslint/layers.js';
+import { LAYERS, createLayersPlugin } from './scripts/eslint/layers.js';
 
 const nodeBuiltins = [
   'fs',
@@ -78,7 +78,9 @@ export default ts.config(
   },
   {
     // All SQL lives in db/: everything else calls db/'s named functions.
-    files: ['main/**', 'cli/**', 'trainer/**', 'worker/**', 'preload/**', 'renderer/**', 'core/**'],
+    files: Object.keys(LAYERS)
+      .filter((layer) => layer !== 'db')
+      .map((layer) => `${layer}/**`),
     rules: {
       'no-restricted-syntax': [
         'error',
@@ -87,16 +89,6 @@ export default ts.config(
           "CallExpression[callee.property.name='exec'][callee.object.name='db']",
           "CallExpression[callee.property.name='exec'][callee.object.property.name='db']",
         ].map((selector) => ({ selector, message: 'SQL belongs in db/: add a named function there' })),
-      ],
-    },
-  },
-  {
-    // Only the Electron entry points may import Electron: handlers must run without it.
-    files: ['db/**', 'cli/**', 'trainer/**', 'worker/**', 'renderer/**', 'main/ipc/**', 'main/services/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { paths: [{ name: 'electron', message: 'Only main/index.ts, main/security.ts and preload/ use Electron' }] },
       ],
     },
   },
