@@ -1,5 +1,5 @@
 /** Default class colors: distinct at a glance on photos and on each other (Glasbey-like, no near-black). */
-export const DEFAULT_PALETTE = [
+const DEFAULT_PALETTE = [
   '#e6194b',
   '#3cb44b',
   '#ffe119',
@@ -29,7 +29,7 @@ export function defaultColor(n: number): string {
   return hslToHex(hue, 0.65, 0.5);
 }
 
-export function hslToHex(h: number, s: number, l: number): string {
+function hslToHex(h: number, s: number, l: number): string {
   const k = (n: number) => (n + h / 30) % 12;
   const a = s * Math.min(l, 1 - l);
   const f = (n: number) => l - a * Math.max(-1, Math.min(k(n) - 3, Math.min(9 - k(n), 1)));

@@ -7,7 +7,7 @@ import { AppError } from '../core/ipc/errors';
 import { Provenance, UNLABELED } from '../core/labelmap/types';
 import { writeTransaction, type ProjectDb } from './open';
 
-export const LABEL_ENCODING = 'deflate-v1';
+const LABEL_ENCODING = 'deflate-v1';
 
 /** Shapes: `classes` and `provenance` are width*height bytes, row-major. */
 export interface StoredLabelMap {

@@ -10,7 +10,7 @@ import { migrate } from './migrations';
 export type ProjectDb = Database.Database;
 
 /** `PRAGMA application_id` of every Maskwright project: ASCII "MSKW". */
-export const APPLICATION_ID = 0x4d534b57;
+const APPLICATION_ID = 0x4d534b57;
 export const PROJECT_EXTENSION = '.maskwright';
 
 export interface OpenOptions {
@@ -25,7 +25,7 @@ export interface OpenOptions {
  * better-sqlite3 `timeout`, i.e. `PRAGMA busy_timeout`). Short enough that the app's main process never
  * freezes for long; `writeTransaction` retries once more before giving up with a clear message.
  */
-export const BUSY_TIMEOUT_MS = 5000;
+const BUSY_TIMEOUT_MS = 5000;
 const WRITE_ATTEMPTS = 2;
 
 function configure(db: ProjectDb): void {
@@ -35,13 +35,13 @@ function configure(db: ProjectDb): void {
 }
 
 /** Whether `err` is SQLite's "database is locked / busy" (another connection holds the lock). */
-export function isBusyError(err: unknown): boolean {
+function isBusyError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
 }
 
 /** A write gave up because another connection kept the project's write lock (after waiting and a retry). */
-export class ProjectBusyError extends AppError {
+class ProjectBusyError extends AppError {
   constructor(readonly waitedMs: number) {
     super(
       'IO',

@@ -13,8 +13,7 @@ import {
 import { writeTransaction, type ProjectDb } from './open';
 
 /** `interrupted`: the process that trained ended without finishing (killed, crashed, machine off). */
-export const RUN_STATUSES = ['queued', 'running', 'completed', 'stopped', 'failed', 'interrupted'] as const;
-export type RunStatus = (typeof RUN_STATUSES)[number];
+export type RunStatus = 'queued' | 'running' | 'completed' | 'stopped' | 'failed' | 'interrupted';
 
 export interface RunRow {
   id: number;

@@ -5,7 +5,7 @@
 import type { Session, WebContents } from 'electron';
 
 export const APP_SCHEME = 'app';
-export const APP_HOST = 'maskwright';
+const APP_HOST = 'maskwright';
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 
 export const CONTENT_SECURITY_POLICY = [

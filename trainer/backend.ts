@@ -34,7 +34,7 @@ import type { BackendStatus } from '../core/training/backends';
 import type { BACKEND_CHOICES } from '../core/training/settings';
 
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
-export type BackendName = Exclude<BackendChoice, 'auto'>;
+type BackendName = Exclude<BackendChoice, 'auto'>;
 
 export interface BackendOptions {
   /** 'auto' (default) tries them fastest first (see the file comment); any other value forces that one. */

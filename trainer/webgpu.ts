@@ -66,7 +66,7 @@ function firstLine(e: unknown): string {
 
 const SOFTWARE = /llvmpipe|lavapipe|swiftshader|microsoft basic render|\bwarp\b|software/i;
 
-export function describeAdapter(adapter: GPUAdapter): AdapterDetails {
+function describeAdapter(adapter: GPUAdapter): AdapterDetails {
   const info = (adapter as { info?: GPUAdapterInfo }).info;
   const vendor = info?.vendor ?? '';
   const architecture = info?.architecture ?? '';

@@ -3,7 +3,7 @@ import type { Channel } from './channels';
 import type { Input, MaskwrightApi, Output } from './contract';
 import { AppError } from './errors';
 
-export type CallArgs<K extends Channel> = undefined extends Input<K> ? [input?: Input<K>] : [input: Input<K>];
+type CallArgs<K extends Channel> = undefined extends Input<K> ? [input?: Input<K>] : [input: Input<K>];
 export type Call = <K extends Channel>(channel: K, ...args: CallArgs<K>) => Promise<Output<K>>;
 
 export function makeCall(api: MaskwrightApi): Call {

@@ -14,7 +14,7 @@ import type { EpochMetrics } from '../training/epoch-metrics';
 export const SPLITS = ['train', 'val', 'unassigned'] as const;
 export type Split = (typeof SPLITS)[number];
 /** Where an image stands in the labelling work: to do, labeled (by the labeller), reviewed. */
-export const IMAGE_STATUSES = ['todo', 'labeled', 'reviewed'] as const;
+const IMAGE_STATUSES = ['todo', 'labeled', 'reviewed'] as const;
 export type ImageStatus = (typeof IMAGE_STATUSES)[number];
 
 /** Hard limits that keep absurd payloads from reaching the database. */
@@ -29,8 +29,7 @@ export const LIMITS = {
  * What a file grant allows: main issues grants for paths from its dialogs, the recent list and drops;
  * the renderer passes the opaque id back, never a path, and a grant serves only the use it was issued for.
  */
-export const GRANT_USES = ['project.create', 'project.open', 'images.import', 'masks.import', 'export.run'] as const;
-export type GrantUse = (typeof GRANT_USES)[number];
+export type GrantUse = 'project.create' | 'project.open' | 'images.import' | 'masks.import' | 'export.run';
 const grant = z.string().regex(/^g_[A-Za-z0-9_-]{24}$/, 'expected a file grant from a dialog, not a path');
 /** A path the user chose, as the renderer sees it: the grant to use it, and text to show. */
 export interface GrantedPath {
@@ -369,7 +368,7 @@ export const contract = {
   'predict.cancel': { input: none, output: {} as { cancelled: boolean } },
 } satisfies Record<Channel, { input: z.ZodType; output: unknown }>;
 
-export type Contract = typeof contract;
+type Contract = typeof contract;
 export type Input<K extends Channel> = z.input<Contract[K]['input']>;
 export type ParsedInput<K extends Channel> = z.output<Contract[K]['input']>;
 export type Output<K extends Channel> = Contract[K]['output'];
@@ -379,7 +378,7 @@ export type Output<K extends Channel> = Contract[K]['output'];
  * `on`, to follow progress events; it returns the function that unsubscribes.
  */
 /** A DOM File as core sees it (core has no DOM types): what a drop delivers. */
-export interface DroppedFile {
+interface DroppedFile {
   readonly name: string;
   readonly size: number;
 }

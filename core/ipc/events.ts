@@ -5,7 +5,7 @@
 export const EVENTS = ['import.progress', 'app.beforeClose', 'train.message'] as const;
 export type AppEvent = (typeof EVENTS)[number];
 
-export interface EventPayloads {
+interface EventPayloads {
   /** One file of an import finished (imported, skipped or failed). */
   'import.progress': { done: number; total: number; name: string };
   /** The window is about to close: save everything, then call `app.closeReady`. */

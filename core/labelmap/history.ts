@@ -13,7 +13,7 @@ export interface HistoryOptions {
   budgetBytes?: number;
 }
 
-export const DEFAULT_HISTORY_BUDGET = 256 * 1024 * 1024;
+const DEFAULT_HISTORY_BUDGET = 256 * 1024 * 1024;
 
 export class LabelHistory {
   readonly budgetBytes: number;

@@ -1,7 +1,7 @@
 /** Small helpers on pixel rectangles. A rectangle with width or height <= 0 is empty. */
 import type { LabelMap, Rect } from './types';
 
-export function rectIsEmpty(r: Rect): boolean {
+function rectIsEmpty(r: Rect): boolean {
   return r.width <= 0 || r.height <= 0;
 }
 
@@ -26,7 +26,7 @@ export function intersectRect(a: Rect, b: Rect): Rect | null {
 }
 
 /** `r` clipped to the map, or null when nothing is left. Throws on non-integer rectangles. */
-export function clipToMap(map: LabelMap, r: Rect): Rect | null {
+function clipToMap(map: LabelMap, r: Rect): Rect | null {
   if (![r.x, r.y, r.width, r.height].every(Number.isInteger)) {
     throw new RangeError(`Rect must have integer fields, got ${JSON.stringify(r)}`);
   }

@@ -9,9 +9,6 @@
 /** Class value of a pixel that carries no label. Class indices are 0..254. */
 export const UNLABELED = 255;
 
-/** Largest class index a pixel may hold. */
-export const MAX_CLASS = 254;
-
 /** Where a pixel's label came from. `None` exactly when the class is UNLABELED. */
 export const Provenance = {
   None: 0,
@@ -45,14 +42,6 @@ export function createLabelMap(width: number, height: number): LabelMap {
   }
   const classes = new Uint8Array(width * height).fill(UNLABELED);
   return { width, height, classes, provenance: new Uint8Array(width * height) };
-}
-
-/** Throws unless the planes match `width * height`. */
-export function assertLabelMap(map: LabelMap): void {
-  const n = map.width * map.height;
-  if (map.classes.length !== n || map.provenance.length !== n) {
-    throw new RangeError(`Label map planes must have ${n} bytes each`);
-  }
 }
 
 /**

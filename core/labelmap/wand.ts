@@ -19,7 +19,7 @@ export interface WandOptions {
 }
 
 /** Whether a region tool (wand, superpixel brush) may write pixel i: never a painted pixel. */
-export function regionWritable(map: LabelMap, i: number, protectLabels: boolean): boolean {
+function regionWritable(map: LabelMap, i: number, protectLabels: boolean): boolean {
   if (map.provenance[i] === Provenance.Painted) return false;
   return !protectLabels || map.classes[i] === UNLABELED;
 }
@@ -28,7 +28,7 @@ export function regionWritable(map: LabelMap, i: number, protectLabels: boolean)
  * The wand's region from image point (x, y) as a 0/1 mask, or null when that pixel is outside the
  * image or may not be written. `rgba` is the photo, row-major, 4 bytes per pixel.
  */
-export function wandRegion(
+function wandRegion(
   map: LabelMap,
   rgba: ArrayLike<number>,
   x: number,
@@ -96,7 +96,7 @@ export function magicWand(
 }
 
 /** Writes `value` into the pixels where `mask` is 1, one span per row run. */
-export function writeMask(rec: EditRecorder, mask: Uint8Array, width: number, value: number): void {
+function writeMask(rec: EditRecorder, mask: Uint8Array, width: number, value: number): void {
   for (let y = 0, base = 0; base < mask.length; y++, base += width) {
     for (let x = 0; x < width; x++) {
       if (mask[base + x] === 0) continue;

@@ -8,7 +8,7 @@
 import { UNLABELED } from '../labelmap/types';
 
 /** `seed` value of a border cell. */
-export const BORDER = 254;
+const BORDER = 254;
 
 export interface GridLevel {
   readonly w: number;

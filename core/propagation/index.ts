@@ -2,7 +2,6 @@
 export { propagateLabels, propagateWithTuning } from './propagate';
 export { NoLabelsError, PropagationCancelled, PropagationInputError } from './errors';
 export { UNLABELED } from '../labelmap/types';
-export type { PropagationImage, PropagationMethod, PropagationOptions, PropagationResult } from './types';
+export type { PropagationImage, PropagationMethod } from './types';
 export type { RandomWalkerTuning } from './randomWalker';
-export { DEFAULT_TUNING } from './randomWalker';
 export { countSeeds, seedsOf } from './seeds';

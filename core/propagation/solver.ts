@@ -31,7 +31,7 @@ export interface CgReport {
 }
 
 /** `y = A v` on free cells (A = L_FF + lambda I), 0 elsewhere; `v` must be 0 off the free cells. */
-export function applyOperator(g: GridLevel, lambda: number, K: number, v: Float32Array, y: Float32Array): void {
+function applyOperator(g: GridLevel, lambda: number, K: number, v: Float32Array, y: Float32Array): void {
   const { pw, n, wR, wD, deg, seed } = g;
   for (let p = pw; p < n - pw; p++) {
     const o = p * K;

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 
 /** One tensor of the concatenated weight data (TF.js `WeightsManifestEntry`). */
-export const weightSpecSchema = z
+const weightSpecSchema = z
   .object({
     name: z.string(),
     shape: z.array(z.number().int().nonnegative()),

@@ -9,7 +9,7 @@ import type { EpochResult } from './messages';
 const num = z.number().nullable().catch(null);
 const list = z.array(num).catch([]);
 
-export const epochMetricsSchema = z.object({
+const epochMetricsSchema = z.object({
   pixelAccuracy: num,
   meanClassAccuracy: num,
   meanIoU: num,

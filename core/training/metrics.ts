@@ -52,7 +52,7 @@ function argmax(probs: ArrayLike<number>, offset: number, C: number): number {
 }
 
 /** Sum over labeled pixels and classes of (p_c - y_c)^2, and the number of labeled pixels. */
-export function squaredErrorSum(
+function squaredErrorSum(
   probs: ArrayLike<number>,
   labels: ArrayLike<number>,
   numClasses: number,

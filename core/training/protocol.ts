@@ -30,7 +30,7 @@ const resolvedSettings = z.custom<ResolvedTrainSettings>((v) => {
   );
 });
 
-export const toWorkerSchema = z.discriminatedUnion('type', [
+const toWorkerSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('start'),
     projectPath: z.string(),
@@ -95,7 +95,7 @@ export interface PredictionFailedMessage {
   error: ApiErrorPayload;
 }
 
-export type PredictMessage =
+type PredictMessage =
   | PredictionMessage
   | PredictionScoreMessage
   | PredictionFailedMessage
@@ -126,7 +126,7 @@ const continueOn = z.object({
 }) satisfies z.ZodType<ContinueOn>;
 const bytes = z.instanceof(Uint8Array);
 
-export const fromWorkerSchema = z.discriminatedUnion('type', [
+const fromWorkerSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('started'),
     runId: nonNegativeInt,

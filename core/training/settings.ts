@@ -10,7 +10,7 @@ export const PIXEL_SOURCES = ['painted', 'propagated', 'predicted', 'imported'] 
 export type PixelSource = (typeof PIXEL_SOURCES)[number];
 
 /** The provenance code (core/labelmap/types.ts) of the pixels each source stands for. */
-export const SOURCE_PROVENANCE: Readonly<Record<PixelSource, number>> = {
+const SOURCE_PROVENANCE: Readonly<Record<PixelSource, number>> = {
   painted: Provenance.Painted,
   propagated: Provenance.Propagated,
   predicted: Provenance.Predicted,

@@ -16,7 +16,7 @@ export interface SplitCandidate {
 }
 
 /** Share of labeled unassigned images held out. */
-export const AUTO_VALIDATION_SHARE = 0.2;
+const AUTO_VALIDATION_SHARE = 0.2;
 
 /** A number in [0, 1) from the hash's first 32 bits: uniform for a cryptographic hash. */
 export const hashFraction = (sha256: string): number => parseInt(sha256.slice(0, 8), 16) / 2 ** 32;

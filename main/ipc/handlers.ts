@@ -2,7 +2,6 @@
  * Every channel's handler. Electron-specific things (dialogs) arrive as plain functions in `deps`,
  * so this module runs the same under Electron, in the tests and behind the browser end-to-end harness.
  */
-import type { Channel } from '../../core/ipc/channels';
 import type { GrantedPath, GrantUse, ProjectInfo, RecentProject } from '../../core/ipc/contract';
 import { GrantTable } from './grants';
 import { AppError, type Envelope } from '../../core/ipc/errors';
@@ -349,5 +348,3 @@ export function createAppRegistry(deps: HandlerDeps): { registry: Registry; sess
   const session = new Session(deps);
   return { registry: createRegistry(createHandlers(session)), session };
 }
-
-export type { Channel };

@@ -7,7 +7,7 @@ import { contract, type Output, type ParsedInput } from '../../core/ipc/contract
 import { AppError, oneLine, type Envelope } from '../../core/ipc/errors';
 import { errnoError, isErrnoError, sqliteError } from '../services/fs-guard';
 
-export type Handler<K extends Channel> = (input: ParsedInput<K>) => Promise<Output<K>> | Output<K>;
+type Handler<K extends Channel> = (input: ParsedInput<K>) => Promise<Output<K>> | Output<K>;
 export type Handlers = { [K in Channel]: Handler<K> };
 
 export interface Registry {

@@ -55,7 +55,7 @@ export interface TrainingSample {
 }
 
 /** Validation labels above this many pixels are reduced (nearest) to it: 4 MP is 4 MB per image. */
-export const MAX_FULL_LABEL_PIXELS = 4_000_000;
+const MAX_FULL_LABEL_PIXELS = 4_000_000;
 
 export interface DatasetOptions {
   /** Working size every image is resized to (labels with nearest neighbour). */

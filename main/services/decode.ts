@@ -13,7 +13,7 @@ import { AppError } from '../../core/ipc/errors';
 
 export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.jpe', '.jfif', '.tif', '.tiff', '.webp'] as const;
 const FORMATS = new Set(['png', 'jpeg', 'tiff', 'webp']);
-export const THUMBNAIL_SIZE = 256;
+const THUMBNAIL_SIZE = 256;
 
 export interface InspectedImage {
   format: string;

@@ -30,7 +30,7 @@ export interface ExportReport {
 const stem = (name: string) => basename(name, extname(name));
 
 /** Which labels an export writes: all, or only those a person made (painted, imported masks). */
-export type ExportLabels = 'all' | 'trusted';
+type ExportLabels = 'all' | 'trusted';
 
 /** The class plane with propagated and predicted pixels unlabeled when only trusted labels go out. */
 function exportedClasses(map: { classes: Uint8Array; provenance: Uint8Array }, labels: ExportLabels): Uint8Array {

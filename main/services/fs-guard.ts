@@ -5,7 +5,7 @@
  * one-line message. (Output folders and files: out-files.ts.)
  */
 import { constants } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { AppError, type ErrorCode } from '../../core/ipc/errors';
 
 export type FsPath = string | Buffer;
@@ -131,17 +131,7 @@ export async function readRegularFile(path: FsPath, maxBytes: number, what = 'Ca
   }
 }
 
-/** Stats a path (following symlinks) with the failure as an AppError. */
-export async function statPath(path: FsPath, what = 'Cannot read') {
-  if (typeof path === 'string') checkPathText(path);
-  try {
-    return await stat(path);
-  } catch (err) {
-    throw fsError(err, what, path);
-  }
-}
-
-export function formatBytes(n: number): string {
+function formatBytes(n: number): string {
   if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(1)} GiB`;
   if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
   if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;

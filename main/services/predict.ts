@@ -6,7 +6,6 @@ import { AppError } from '../../core/ipc/errors';
 import { acceptInto, predictionProposal } from '../../core/labelmap';
 import { mergeIntoLabelMap } from '../../db/labelmaps';
 import type { ProjectDb } from '../../db/open';
-export type { CheckpointMeta } from '../../core/training/checkpoint';
 import type { ImagePrediction } from '../../core/training/protocol';
 import { activeCheckpoint, getCheckpoint, type CheckpointRow } from '../../db/runs';
 

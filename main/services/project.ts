@@ -146,7 +146,7 @@ export class Project {
 
 /** Why a project file cannot be written in place, or null. Checks the file, its folder (SQLite creates
  * `-wal` and `-shm` there) and existing sidecar files. */
-export function whyReadOnly(path: string): string | null {
+function whyReadOnly(path: string): string | null {
   const check = (p: string, what: string): string | null => {
     try {
       accessSync(p, constants.W_OK);

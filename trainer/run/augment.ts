@@ -294,7 +294,7 @@ function startThrough(p: number, out: number, src: number, windowLength: number,
 }
 
 /** Draws a crop plan (see the module comment); `balance` enables class-balanced placement. */
-export function planCrop(
+function planCrop(
   sample: Sample,
   size: Size,
   random: () => number,
@@ -317,7 +317,7 @@ export function planCrop(
 }
 
 /** Draws photometric factors uniform in [1 - a, 1 + a]. */
-export function drawJitter(random: () => number, options: AugmentOptions): JitterFactors {
+function drawJitter(random: () => number, options: AugmentOptions): JitterFactors {
   const draw = (a: number) => (a > 0 ? 1 - a + 2 * a * random() : 1);
   return {
     brightness: draw(options.brightness),

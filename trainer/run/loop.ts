@@ -33,7 +33,7 @@ import { atWorkingSize, augmentSample, ClassBalance, DEFAULT_AUGMENT, type Size 
 import { makeBatch, rng, shuffled, type Sample } from './data';
 import type { EpochResult, StepProgress } from '../../core/training/messages';
 
-export type { EpochResult, StepProgress };
+export type { EpochResult };
 
 export interface LoopSettings {
   /** Epoch limit; at least one of `epochs` and `minutes` is set. */

@@ -96,7 +96,7 @@ function filterGradStride1(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, 
 }
 
 /** dW for `y = conv2d(x, W)`. */
-export function conv2DBackpropFilterWasm(
+function conv2DBackpropFilterWasm(
   backend: BackendWasm,
   x: TensorInfo,
   dy: TensorInfo,

@@ -37,7 +37,7 @@ export function flipFilter(backend: BackendWasm, filter: TensorInfo): TensorInfo
 }
 
 /** dx for `y = conv2d(x, W)`; also the forward pass of `conv2dTranspose`. */
-export function conv2DBackpropInputWasm(
+function conv2DBackpropInputWasm(
   backend: BackendWasm,
   dy: TensorInfo,
   filter: TensorInfo,

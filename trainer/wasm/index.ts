@@ -33,10 +33,10 @@ import { sumConfig } from './Sum';
 import type { AnyWasmKernelConfig } from './util';
 import { registerWasmKernel } from './util';
 
-export { fusedBatchNormSupported, BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, RELU_GRAD } from './simd';
+export { fusedBatchNormSupported, BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD } from './simd';
 
 /** Every kernel the project registers for wasm. */
-export const WASM_TRAINING_KERNELS: readonly AnyWasmKernelConfig[] = [
+const WASM_TRAINING_KERNELS: readonly AnyWasmKernelConfig[] = [
   identityConfig,
   castConfig,
   concatConfig,

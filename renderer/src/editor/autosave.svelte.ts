@@ -10,7 +10,7 @@ import { call, errorMessage } from '../lib/api';
 import type { ImageSession } from './session';
 
 /** Quiet time before a save: 0 = the next task after the edit (edits within one task share a save). */
-export const AUTOSAVE_DELAY_MS = 0;
+const AUTOSAVE_DELAY_MS = 0;
 
 export type SaveStatus =
   | { kind: 'saved' }

@@ -43,7 +43,7 @@ export interface ModeHost {
 /** What a press does: draws with the tool, pans the view, or nothing (another button). */
 export type Press = 'draw' | 'pan';
 
-export const MIDDLE_BUTTON = 1;
+const MIDDLE_BUTTON = 1;
 
 type KeyHandler = (tool: Tool, job: PreviewJob | null) => boolean;
 

@@ -59,7 +59,7 @@ export class PreviewRefused extends Error {
 }
 
 /** Words of a source, in the panel and the status line. */
-export interface SourceText {
+interface SourceText {
   /** The panel's accessible name ("Fill unlabeled"). */
   panel: string;
   /** Subject of the status lines ("Fill cancelled.", "Fill discarded: …"). */

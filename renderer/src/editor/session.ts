@@ -7,7 +7,7 @@ import type { LabelMap } from '../../../core/labelmap';
 import { call } from '../lib/api';
 
 /** Undo memory per image (before/after bytes of changed rectangles). */
-export const HISTORY_BUDGET_BYTES = 128 * 1024 * 1024;
+const HISTORY_BUDGET_BYTES = 128 * 1024 * 1024;
 
 export class ImageSession {
   readonly history: LabelHistory;

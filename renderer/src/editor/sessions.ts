@@ -6,7 +6,7 @@
 import type { ImageSession } from './session';
 
 /** Visited images whose maps stay in memory (more are dropped once saved, oldest first). */
-export const MAX_SESSIONS = 8;
+const MAX_SESSIONS = 8;
 
 export class SessionCache {
   // Bookkeeping only, never rendered: a plain Map on purpose.

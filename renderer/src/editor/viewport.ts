@@ -8,14 +8,14 @@ export interface Point {
 }
 
 /** Absolute bounds; within them the limits depend on the fitted scale (see `zoomLimits`). */
-export const MIN_SCALE = 0.02;
-export const MAX_SCALE = 64;
+const MIN_SCALE = 0.02;
+const MAX_SCALE = 64;
 
 /**
  * How far zoom goes, relative to the scale that fits the image: out to half the fitted size (never below
  * 100% for an image that fits at a larger scale), in to 32 screen pixels per image pixel (or 4x the fit).
  */
-export function zoomLimits(fitScale: number): { min: number; max: number } {
+function zoomLimits(fitScale: number): { min: number; max: number } {
   const min = clamp(Math.min(1, fitScale / 2), MIN_SCALE, MAX_SCALE);
   return { min, max: clamp(Math.max(32, fitScale * 4), min, MAX_SCALE) };
 }

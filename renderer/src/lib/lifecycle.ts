@@ -14,7 +14,7 @@ export function beforeClose(flush: Flush): () => void {
 }
 
 /** Runs every flush (failures are already shown by their owners), then lets main close the window. */
-export async function flushAndClose(): Promise<void> {
+async function flushAndClose(): Promise<void> {
   await Promise.allSettled([...flushes].map((f) => f()));
   await call('app.closeReady');
 }

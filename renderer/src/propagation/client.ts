@@ -4,14 +4,14 @@
  */
 import type { PropagateMessage, PropagateRequest } from './protocol';
 
-export class CancelledError extends Error {
+class CancelledError extends Error {
   override readonly name = 'CancelledError';
   constructor() {
     super('Propagation cancelled');
   }
 }
 
-export type PropagationOutcome = Extract<PropagateMessage, { type: 'done' }>;
+type PropagationOutcome = Extract<PropagateMessage, { type: 'done' }>;
 
 export interface PropagationJob {
   result: Promise<PropagationOutcome>;

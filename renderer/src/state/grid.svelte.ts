@@ -6,8 +6,8 @@
  */
 import type { ImageStatus, ImageSummary, Split } from '../../../core/ipc/contract';
 
-export type SortKey = 'name' | 'labeled' | 'date';
-export type LabeledFilter = 'all' | 'labeled' | 'unlabeled';
+type SortKey = 'name' | 'labeled' | 'date';
+type LabeledFilter = 'all' | 'labeled' | 'unlabeled';
 
 export const STATUS_LABELS: Record<ImageStatus, string> = { todo: 'To do', labeled: 'Labeled', reviewed: 'Reviewed' };
 export const SPLIT_LABELS: Record<Split, string> = { unassigned: 'Unassigned', train: 'Train', val: 'Validation' };
@@ -24,7 +24,7 @@ export interface GridFilter {
 const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
 
 /** The images that pass `f`, in its order (ties keep the import order). */
-export function filterImages(images: readonly ImageSummary[], f: GridFilter): ImageSummary[] {
+function filterImages(images: readonly ImageSummary[], f: GridFilter): ImageSummary[] {
   const q = f.query.trim().toLowerCase();
   const shown = images.filter(
     (i) =>

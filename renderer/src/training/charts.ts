@@ -12,8 +12,8 @@ export interface Series {
 }
 
 export const TRAIN_COLOR = '#4c9ffe';
-export const VAL_COLOR = '#e0a43a';
-export const MIOU_COLOR = '#3fb37f';
+const VAL_COLOR = '#e0a43a';
+const MIOU_COLOR = '#3fb37f';
 
 export function epochLossSeries(epochs: EpochPoint[]): Series[] {
   const x = epochs.map((e) => e.epoch + 1);

@@ -1,6 +1,6 @@
 /** Row-normalized confusion matrix cells, rounded so that every row with pixels shows exactly 100.0 %. */
 
-export interface ConfusionCell {
+interface ConfusionCell {
   count: number;
   /** Percent of the row's pixels, to one decimal; null for a row without pixels. */
   percent: number | null;

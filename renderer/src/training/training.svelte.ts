@@ -62,12 +62,7 @@ export interface LiveRun {
 const finite = (v: number | null): number | null => (v !== null && Number.isFinite(v) ? v : null);
 
 /** An epoch as the charts use it, from the typed metrics (core/training/epoch-metrics.ts). */
-export function toEpochPoint(
-  epoch: number,
-  trainLoss: number | null,
-  valLoss: number | null,
-  m: EpochMetrics,
-): EpochPoint {
+function toEpochPoint(epoch: number, trainLoss: number | null, valLoss: number | null, m: EpochMetrics): EpochPoint {
   return {
     epoch,
     trainLoss: finite(trainLoss),
@@ -84,7 +79,7 @@ export function toEpochPoint(
 // A live result carries NaN where nothing was counted: the schema reads it as null, as a stored row.
 const fromResult = (r: EpochResult): EpochPoint =>
   toEpochPoint(r.epoch, r.trainLoss, r.valLoss, parseEpochMetrics(r.metrics));
-export const fromSummary = (e: EpochSummary): EpochPoint => toEpochPoint(e.epoch, e.trainLoss, e.valLoss, e.metrics);
+const fromSummary = (e: EpochSummary): EpochPoint => toEpochPoint(e.epoch, e.trainLoss, e.valLoss, e.metrics);
 
 export class TrainingState {
   form = $state<TrainForm>(defaultForm());
