@@ -1,9 +1,10 @@
 // The README's Layout table holds: lint fails an import across layers, a package imported outside the
-// folders it belongs to and an import cycle, and the Electron main process bundle never loads TensorFlow.js
-// (training and prediction run in the worker process).
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, posix, resolve } from 'node:path';
+// folders it belongs to, an import cycle and a dead export, and the Electron main process bundle never
+// loads TensorFlow.js (training and prediction run in the worker process).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, posix, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ESLint } from 'eslint';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -195,5 +196,36 @@ describe('layer lint rule', () => {
       expect(await lint(rel('c.ts'), "import type { a } from './a';\nexport type C = typeof a;\n")).toEqual([]);
       expect(await lint(rel('c.ts'), readFileSync(join(dir, 'c.ts'), 'utf8'))).toEqual([]);
     });
+  });
+});
+
+describe('dead code (knip, part of npm run lint)', () => {
+  // A project laid out as ours with our knip.jsonc: main/index.ts uses one export of core/x.ts, a test
+  // another, and nothing the third.
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'knip-'));
+    const files: Record<string, string> = {
+      'package.json': '{ "name": "fixture", "private": true, "type": "module" }\n',
+      'knip.jsonc': readFileSync(join(root, 'knip.jsonc'), 'utf8'),
+      'main/index.ts': "import { used } from '../core/x';\nconsole.log(used);\n",
+      'tests/x.test.ts': "import { forTests } from '../core/x';\nconsole.log(forTests);\n",
+      'core/x.ts': 'export const used = 1;\nexport const forTests = 2;\nexport const dead = 3;\n',
+    };
+    for (const [name, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(dir, name)), { recursive: true });
+      writeFileSync(join(dir, name), text);
+    }
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('fails on an export nothing imports, and only on that one (a test counts as a user)', () => {
+    const knip = join(root, 'node_modules', 'knip', 'bin', 'knip.js');
+    const run = spawnSync(process.execPath, [knip, '--no-progress', '--directory', dir, '--reporter', 'json'], {
+      encoding: 'utf8',
+    });
+    expect(run.status).toBe(1);
+    const { issues } = JSON.parse(run.stdout) as { issues: { file: string; exports: { name: string }[] }[] };
+    expect(issues.flatMap((i) => i.exports.map((e) => `${i.file}: ${e.name}`))).toEqual(['core/x.ts: dead']);
   });
 });
