@@ -19,7 +19,14 @@ export type ImportSummary =
       duplicates: { name: string; existingName: string }[];
       errors: ImportFailure[];
     }
-  | { kind: 'masks'; applied: string[]; createdClasses: string[]; unmatched: string[]; errors: ImportFailure[] };
+  | {
+      kind: 'masks';
+      applied: string[];
+      /** By id: the report shows their names as they are now (a rename or Load class names follows). */
+      createdClasses: { id: number; name: string }[];
+      unmatched: string[];
+      errors: ImportFailure[];
+    };
 
 /** Thumbnail of an image: a data URL, or `failed` when it could not be loaded. */
 export type Thumb = { state: 'ready'; url: string } | { state: 'failed' };
@@ -135,7 +142,7 @@ export class ProjectState {
       return {
         kind: 'masks',
         applied: r.applied.map((a) => a.imageName),
-        createdClasses: r.createdClasses.map((c) => c.name),
+        createdClasses: r.createdClasses.map((c) => ({ id: c.id, name: c.name })),
         unmatched: r.unmatched,
         errors: r.errors,
       };
