@@ -3,10 +3,10 @@
  * messages that never sit over the image, and the smaller items a new user ran into.
  */
 import { describe, expect, it } from 'vitest';
-import { canvas, drag, openEditor, photo, readView } from './editor-ui';
+import { canvas, drag, openEditor, photo, readView, waitImage, waitSaved } from './editor-ui';
 import { makeFixtures } from './fixtures';
 import { useHarness } from './harness';
-import { header, importReport } from './ui';
+import { expectClasses, header, importReport } from './ui';
 
 interface Box {
   x: number;
@@ -24,6 +24,19 @@ const SIZES = [
   { width: 1920, height: 1080 },
 ];
 const CLASSES = ['Sky', 'Building', 'Pole', 'Road', 'Pavement', 'Tree'];
+const CAMVID = [
+  'Sky',
+  'Building',
+  'Pole',
+  'Road',
+  'Pavement',
+  'Tree',
+  'SignSymbol',
+  'Fence',
+  'Car',
+  'Pedestrian',
+  'Bicyclist',
+];
 
 describe('labeling (issue 25)', () => {
   for (const viewport of SIZES) {
@@ -60,7 +73,12 @@ describe('labeling (issue 25)', () => {
       await page.keyboard.press('6');
       await expect.poll(() => chip.innerText()).toBe('Tree');
       expect(await chip.getAttribute('class')).toContain('flash');
-      expect(await chip.evaluate((e) => getComputedStyle(e).pointerEvents)).toBe('none');
+      const pointerEvents = await chip.evaluate(
+        (e) =>
+          (globalThis as unknown as { getComputedStyle(e: unknown): { pointerEvents: string } }).getComputedStyle(e)
+            .pointerEvents,
+      );
+      expect(pointerEvents).toBe('none');
       const box = (await chip.boundingBox())!;
       const c = (await canvas(page).boundingBox())!;
       expect(box.x).toBeGreaterThan(c.x + 200);
@@ -108,4 +126,150 @@ describe('labeling (issue 25)', () => {
       await report.waitFor({ state: 'detached', timeout: 20_000 });
     }, 60_000);
   }
+
+  for (const viewport of SIZES) {
+    it(`the editor's smaller items: class names, fill bar, confidence step, file name and status bar (${viewport.width})`, async () => {
+      const h = harness();
+      const { page } = h;
+      const name = 'Seq05VD_f02370_left_camera_street_scene.png';
+      await openEditor(h, 'small', [{ name, data: await photo(160, 120, 1) }], {
+        classes: [...CAMVID],
+        viewport,
+      });
+      // Class names stay readable while the pointer rests on their row (the row's tools appear then).
+      const list = page.getByRole('list', { name: 'Class list' });
+      for (const cls of CAMVID) {
+        const row = list.getByRole('listitem', { name: cls, exact: true });
+        await row.hover();
+        const text = row.locator('.name');
+        const { client, scroll } = await text.evaluate((e) => ({ client: e.clientWidth, scroll: e.scrollWidth }));
+        expect(scroll, `${cls} on hover`).toBeLessThanOrEqual(client);
+      }
+      await h.screenshot(`labeling-class-hover-${viewport.width}x${viewport.height}`);
+
+      // Two strokes and Fill unlabeled: the bar sits above the image, not over it.
+      const v0 = await readView(page);
+      await page.keyboard.press('1');
+      await drag(page, v0, [
+        [10, 10],
+        [150, 10],
+      ]);
+      await page.keyboard.press('4');
+      await drag(page, v0, [
+        [10, 110],
+        [150, 110],
+      ]);
+      await page.keyboard.press('g');
+      const bar = page.getByRole('region', { name: 'Fill unlabeled' });
+      await bar.and(page.locator('[data-phase="preview"]')).waitFor({ timeout: 60_000 });
+      await expect
+        .poll(async () => {
+          const v = await readView(page);
+          return (await bar.boundingBox())!.y + (await bar.boundingBox())!.height - (v.top + v.y);
+        })
+        .toBeLessThanOrEqual(0);
+      // The confidence slider steps by 0.05 a key.
+      const slider = page.getByLabel('Confidence threshold');
+      await slider.focus();
+      await page.keyboard.press('ArrowRight');
+      expect(Number(await slider.inputValue())).toBeCloseTo(0.55, 5);
+      // The file name and the status bar fit: nothing runs past their edge, and a shortened text keeps
+      // its whole in a title.
+      const canvasBox = (await canvas(page).boundingBox())!;
+      await page.mouse.move(canvasBox.x + canvasBox.width / 2, canvasBox.y + canvasBox.height / 2);
+      const status = page.getByLabel('Editor status');
+      await expect.poll(() => status.innerText()).toContain('x ');
+      await h.screenshot(`labeling-fill-bar-status-${viewport.width}x${viewport.height}`);
+      const cut = await status.evaluate((footer) => {
+        const r = footer.getBoundingClientRect();
+        return [...footer.children]
+          .filter((c) => {
+            const b = c.getBoundingClientRect();
+            const el = c as typeof c & { title: string };
+            const clipped = el.scrollWidth > el.clientWidth + 1 && !el.title;
+            return b.width > 0 && (b.right > r.right + 0.5 || clipped);
+          })
+          .map((c) => c.textContent);
+      });
+      expect(cut).toEqual([]);
+      const heading = page.getByRole('region', { name: 'Label editor' }).getByRole('heading', { name });
+      const shown = await heading.evaluate((e) => ({
+        full: e.scrollWidth <= e.clientWidth,
+        title: e.getAttribute('title'),
+        width: e.clientWidth,
+      }));
+      expect(shown.full || shown.title === name).toBe(true);
+      expect(shown.width).toBeGreaterThanOrEqual(120);
+    }, 90_000);
+  }
+
+  it('moves an image from To do to Labeled as it is labeled, and keeps a status set by hand (1024)', async () => {
+    const h = harness();
+    const { page } = h;
+    const { view: v } = await openEditor(
+      h,
+      'status',
+      [
+        { name: 'a.png', data: await photo(120, 90, 1) },
+        { name: 'b.png', data: await photo(120, 90, 2) },
+      ],
+      { classes: CLASSES, viewport: SIZES[0]! },
+    );
+    const status = async (id: number) => (await h.call('images.list')).find((i) => i.id === id)!.status;
+    const select = page.getByLabel('Review status');
+    expect(await select.inputValue()).toBe('todo');
+    await page.keyboard.press('1');
+    await drag(page, v, [
+      [10, 10],
+      [50, 10],
+    ]);
+    await expect.poll(() => status(1)).toBe('labeled');
+    await expect.poll(() => select.inputValue()).toBe('labeled');
+    // The user sets it back to To do by hand: more strokes leave it there.
+    await select.selectOption('todo');
+    await expect.poll(() => status(1)).toBe('todo');
+    await drag(page, v, [
+      [10, 30],
+      [50, 30],
+    ]);
+    await waitSaved(page);
+    expect(await status(1)).toBe('todo');
+    // An image only looked at stays To do.
+    await page.keyboard.press('PageDown');
+    await waitImage(page, 'b.png');
+    await page.keyboard.press('PageUp');
+    await waitImage(page, 'a.png');
+    expect(await status(2)).toBe('todo');
+    await h.screenshot('labeling-status-1024x700');
+  });
+
+  it('"Load class names" says what it did (1024 and 1920)', async () => {
+    const h = harness();
+    const { page } = h;
+    await openEditor(h, 'names', [{ name: 'a.png', data: await photo(120, 90, 1) }], {
+      classes: ['Class 0', 'Class 1'],
+      viewport: SIZES[0]!,
+    });
+    const file = {
+      name: 'classes.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(
+        JSON.stringify({
+          classes: [
+            { index: 0, name: 'Sky' },
+            { index: 1, name: 'Building' },
+            { index: 2, name: 'Pole' },
+          ],
+        }),
+      ),
+    };
+    await page.getByLabel('Class names file').setInputFiles(file);
+    const said = page.getByRole('status', { name: 'Class names loaded' });
+    await expect.poll(() => said.innerText()).toBe('classes.json: 2 renamed, 1 added.');
+    await expectClasses(page, ['Sky', 'Building', 'Pole']);
+    await h.screenshot('labeling-load-names-1024x700');
+    await page.setViewportSize(SIZES[1]!);
+    await h.screenshot('labeling-load-names-1920x1080');
+    await said.waitFor({ state: 'detached', timeout: 20_000 });
+  });
 });

@@ -169,6 +169,10 @@ export function editorKeydown(editor: EditorState, e: KeyboardEvent): boolean {
   if (e.repeat && !['[', ']'].includes(key)) return false;
   // Arrows, Home and page keys belong to a focused slider or field.
   if (/^(Arrow|Page|Home)/.test(key) && (e.target as HTMLElement | null)?.closest?.('input, select')) return false;
+  if (key === 'Escape' && view.labelNextOpen) {
+    view.labelNextOpen = false;
+    return true;
+  }
   if (key === 'Enter' || key === 'Escape') return editor.modeKey(key);
   const shortcut = SHORTCUT_BY_KEY.get(key);
   return shortcut?.run ? shortcut.run(editor, key) !== false : false;

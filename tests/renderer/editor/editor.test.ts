@@ -260,3 +260,16 @@ describe('class keys (issue 25)', () => {
     expect(editor.selectedClass?.name).toBe('road');
   });
 });
+
+describe('the Label next list (issue 25)', () => {
+  it('closes with Escape (leaving a preview alone) and when another image opens', async () => {
+    const { editor } = headlessEditor();
+    await editor.open(1);
+    editor.view.labelNextOpen = true;
+    expect(keydown(editor, 'Escape')).toBe(true);
+    expect(editor.view.labelNextOpen).toBe(false);
+    editor.view.labelNextOpen = true;
+    await editor.open(2);
+    expect(editor.view.labelNextOpen).toBe(false);
+  });
+});
