@@ -3,7 +3,7 @@
  * messages that never sit over the image, and the smaller items a new user ran into.
  */
 import { describe, expect, it } from 'vitest';
-import { canvas, drag, openEditor, photo, readView, waitImage, waitSaved } from './editor-ui';
+import { canvas, drag, openEditor, photo, readView, setBrush, waitImage, waitSaved } from './editor-ui';
 import { makeFixtures } from './fixtures';
 import { useHarness } from './harness';
 import { expectClasses, header, importReport } from './ui';
@@ -272,4 +272,34 @@ describe('labeling (issue 25)', () => {
     await h.screenshot('labeling-load-names-1920x1080');
     await said.waitFor({ state: 'detached', timeout: 20_000 });
   });
+
+  for (const viewport of SIZES) {
+    it(`the superpixel brush has a size control and thin outlines (${viewport.width})`, async () => {
+      const h = harness();
+      const { page } = h;
+      const { view: v, classes } = await openEditor(h, 'sp', [{ name: 'a.png', data: await photo(200, 150, 3) }], {
+        classes: CLASSES,
+        viewport,
+      });
+      await page.keyboard.press('s');
+      await expect.poll(() => canvas(page).getAttribute('data-superpixels')).toBe('true');
+      const slider = page.getByLabel('Brush size', { exact: true });
+      expect(await slider.isEnabled()).toBe(true);
+      expect(await slider.evaluate((e) => e.closest('label')!.classList.contains('off'))).toBe(false);
+      await setBrush(page, 5);
+      await setBrush(page, 35);
+      await expect.poll(() => page.getByLabel('Editor status').innerText()).toContain('Brush 35 px');
+      // A stroke with it paints (whole superpixels) in the current class.
+      await page.keyboard.press('2');
+      await drag(page, v, [
+        [100, 75],
+        [110, 75],
+      ]);
+      await expect
+        .poll(async () => (await h.call('labels.load', { imageId: 1 })).classes[75 * 200 + 105])
+        .toBe(classes[1]!.value);
+      await canvas(page).hover({ position: { x: 60, y: 60 } });
+      await h.screenshot(`labeling-superpixel-${viewport.width}x${viewport.height}`);
+    });
+  }
 });
