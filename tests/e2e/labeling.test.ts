@@ -70,9 +70,15 @@ describe('labeling (issue 25)', () => {
       }
       // The chip follows the pointer and takes no pointer input; a class change makes it flash.
       await canvas(page).hover({ position: { x: 200, y: 200 } });
+      const flashes = Number(await chip.getAttribute('data-flashes'));
       await page.keyboard.press('6');
       await expect.poll(() => chip.innerText()).toBe('Tree');
-      expect(await chip.getAttribute('class')).toContain('flash');
+      expect(Number(await chip.getAttribute('data-flashes'))).toBe(flashes + 1);
+      // Leaving the canvas and coming back is no change of class: no flash.
+      await page.mouse.move(5, 5);
+      await chip.waitFor({ state: 'detached' });
+      await canvas(page).hover({ position: { x: 200, y: 200 } });
+      expect(Number(await chip.getAttribute('data-flashes'))).toBe(flashes + 1);
       const pointerEvents = await chip.evaluate(
         (e) =>
           (globalThis as unknown as { getComputedStyle(e: unknown): { pointerEvents: string } }).getComputedStyle(e)
