@@ -31,7 +31,11 @@ const EDGE_ALPHA = 84;
  * wide (a grid pixel is up to several image pixels, and the view zooms in on them: issue 25, outlines
  * hid the image). `scale` is the largest up to 8 that keeps the canvas under EDGE_CANVAS_PIXELS.
  */
-export function superpixelOutline(sp: Superpixels): { width: number; height: number; rgba: Uint8ClampedArray } {
+export function superpixelOutline(sp: Superpixels): {
+  width: number;
+  height: number;
+  rgba: Uint8ClampedArray<ArrayBuffer>;
+} {
   const { gridWidth: gw, gridHeight: gh, labels } = sp;
   const scale = Math.max(1, Math.min(8, Math.floor(Math.sqrt(EDGE_CANVAS_PIXELS / (gw * gh)))));
   const width = gw * scale;
