@@ -130,6 +130,16 @@ describe('labeling (issue 25)', () => {
       await header(page).getByRole('button', { name: 'Import images…' }).click();
       await report.getByText('No new images imported').waitFor();
       await report.waitFor({ state: 'detached', timeout: 20_000 });
+
+      // In the Train view a report with errors sits below it too, off the charts and the run history.
+      h.dialogs.imagePaths = [fx.corrupt.path];
+      await header(page).getByRole('button', { name: 'Import images…' }).click();
+      await report.getByText(fx.corrupt.name).waitFor();
+      await header(page).getByRole('button', { name: 'Train' }).click();
+      const main = page.getByRole('main', { name: 'Images' });
+      await main.getByRole('button', { name: '← Images' }).waitFor();
+      expect(overlaps((await report.boundingBox())!, (await main.boundingBox())!)).toBe(false);
+      await h.screenshot(`labeling-import-report-train-${viewport.width}x${viewport.height}`);
     }, 60_000);
   }
 
