@@ -4,6 +4,7 @@ import { LIMITS } from '../core/ipc/contract';
 import { AppError } from '../core/ipc/errors';
 import { defaultColor } from '../core/palette';
 import { remapClass } from './labelmaps';
+import { getMeta, setMeta } from './meta';
 import { writeTransaction, type ProjectDb } from './open';
 
 interface ClassRow {
@@ -45,7 +46,22 @@ function assertNameFree(db: ProjectDb, name: string, exceptId?: number): void {
   if (row && row.id !== exceptId) throw new AppError('CONFLICT', `A class named "${name}" already exists`);
 }
 
-/** Adds a class with the smallest free label value (or `value` when given and free). */
+/** Label values a mask import or a class file called void (e.g. CamVid's 11): no new class gets one. */
+export function reservedValues(db: ProjectDb): number[] {
+  const raw = getMeta(db, 'reserved_values');
+  return raw ? (JSON.parse(raw) as number[]) : [];
+}
+
+/** Keeps `value` (a void of imported masks) from being given to a class added later. */
+export function reserveValue(db: ProjectDb, value: number): void {
+  const now = reservedValues(db);
+  if (!now.includes(value)) setMeta(db, 'reserved_values', JSON.stringify([...now, value].sort((a, b) => a - b)));
+}
+
+/**
+ * Adds a class with the smallest free label value that no import called void (or `value` when given and
+ * free: a class file or mask may name any value).
+ */
 export function addClass(db: ProjectDb, name: string, color?: string, value?: number): ClassInfo {
   return writeTransaction(db, () => {
     const trimmed = name.trim();
@@ -54,7 +70,9 @@ export function addClass(db: ProjectDb, name: string, color?: string, value?: nu
     if (used.size >= LIMITS.maxClasses) throw new AppError('CONFLICT', 'A project holds at most 255 classes');
     let v = value;
     if (v !== undefined && used.has(v)) throw new AppError('CONFLICT', `Label value ${v} is already used`);
-    if (v === undefined) for (v = 0; used.has(v); v++);
+    const reserved = new Set(reservedValues(db));
+    if (v === undefined) for (v = 0; used.has(v) || reserved.has(v); v++);
+    if (v > 254) throw new AppError('CONFLICT', 'No label value is free (255 means unlabeled)');
     const { n } = db.prepare('SELECT coalesce(max(position) + 1, 0) AS n FROM classes').get() as { n: number };
     const { lastInsertRowid } = db
       .prepare('INSERT INTO classes (value, name, color, position) VALUES (?, ?, ?, ?)')

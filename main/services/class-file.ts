@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { AppError } from '../../core/ipc/errors';
 import { MAX_CLASS_FILE_BYTES, readRegularFile } from './fs-guard';
 import { rgbToHex } from '../../core/palette';
-import { addClass, getClassByValue, listClasses, updateClass } from '../../db/classes';
+import { addClass, getClassByValue, listClasses, reserveValue, updateClass } from '../../db/classes';
 import { writeTransaction, type ProjectDb } from '../../db/open';
 
 const channel = z.number().int().min(0).max(255);
@@ -74,6 +74,7 @@ export function applyClassFile(db: ProjectDb, file: ClassFile): number {
       else addClass(db, c.name, c.color, c.value);
       changed++;
     }
+    if (file.voidValue !== undefined && file.voidValue !== 255) reserveValue(db, file.voidValue);
     return changed;
   });
 }

@@ -2,7 +2,7 @@
 import { basename, extname } from 'node:path';
 import type { ClassInfo, MaskImportReport } from '../../core/ipc/contract';
 import { AppError } from '../../core/ipc/errors';
-import { addClass, classNameTaken, getClassByValue, listClasses, reorderClasses } from '../../db/classes';
+import { addClass, classNameTaken, getClassByValue, listClasses, reorderClasses, reserveValue } from '../../db/classes';
 import { getImage, listImages } from '../../db/images';
 import { mergeIntoLabelMap } from '../../db/labelmaps';
 import { writeTransaction, type ProjectDb } from '../../db/open';
@@ -129,6 +129,10 @@ export async function importMasks(
     }
   }
   orderCreatedByValue(db, report.createdClasses);
+  // The masks' void stays theirs: a class added later must not take it (issue 25: CamVid's 11).
+  if (options.voidValue !== undefined && options.voidValue !== UNLABELED && report.applied.length) {
+    reserveValue(db, options.voidValue);
+  }
   return report;
 }
 

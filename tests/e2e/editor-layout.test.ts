@@ -78,9 +78,16 @@ describe('editor layout', () => {
     expect(await canvasShare(page)).toBeGreaterThanOrEqual(0.7);
     await h.screenshot('editor-layout-1024x700');
 
-    // Hiding a class from the one list works in the editor (the eye beside each class).
-    await page.getByRole('button', { name: 'Show Sky', pressed: true }).click();
-    await page.getByRole('button', { name: 'Show Sky', pressed: false }).waitFor();
+    // Hiding a class from the one list works in the editor (the eye beside each class); the eye says
+    // what it does (issue 25: a visible class's eye was announced "Show").
+    await page.getByRole('button', { name: 'Hide Sky', exact: true }).click();
+    await page.getByRole('button', { name: 'Show Sky', exact: true }).waitFor();
+    expect(await page.getByRole('button', { name: 'Show Sky', exact: true }).getAttribute('title')).toBe(
+      'Show Sky in the overlay',
+    );
+    expect(await page.getByRole('button', { name: 'Hide Building', exact: true }).getAttribute('title')).toBe(
+      'Hide Building in the overlay',
+    );
 
     // Folding the class panel away gives the canvas the whole width; it comes back.
     await page.getByRole('button', { name: 'Hide class panel' }).click();

@@ -60,7 +60,7 @@ async function churnOverlay(page: Page, previousName: string, name: string): Pro
   await page.keyboard.press('v');
   await page.keyboard.press('v');
   const classList = page.getByRole('list', { name: 'Class list' });
-  await classList.getByRole('button', { name: 'Show dark' }).click();
+  await classList.getByRole('button', { name: 'Hide dark' }).click();
   await classList.getByRole('button', { name: 'Show dark' }).click();
   await page.getByLabel('Color of bright').fill('#22aa88');
   await canvas(page).focus();
@@ -140,8 +140,8 @@ describe('previews after overlay changes', () => {
     const classList = page.getByRole('list', { name: 'Class list' });
     timings.hideDuringFill = await timed(
       page,
-      () => classList.getByRole('button', { name: 'Show bright' }).click(),
-      () => classList.getByRole('button', { name: 'Show bright', pressed: false }).waitFor(),
+      () => classList.getByRole('button', { name: 'Hide bright' }).click(),
+      () => classList.getByRole('button', { name: 'Show bright' }).waitFor(),
     );
     await classList.getByRole('button', { name: 'Show bright' }).click();
     await page.keyboard.press('Escape');
@@ -155,8 +155,8 @@ describe('previews after overlay changes', () => {
     );
     timings.hideDuringPredict = await timed(
       page,
-      () => classList.getByRole('button', { name: 'Show dark' }).click(),
-      () => classList.getByRole('button', { name: 'Show dark', pressed: false }).waitFor(),
+      () => classList.getByRole('button', { name: 'Hide dark' }).click(),
+      () => classList.getByRole('button', { name: 'Show dark' }).waitFor(),
     );
     await page.keyboard.press('v');
     await page.keyboard.press('v');

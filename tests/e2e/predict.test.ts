@@ -140,10 +140,12 @@ describe('predictions in the editor', () => {
     expect(rank.images[0]!.gain).toBeGreaterThan(0);
     for (const r of rank.images.slice(1)) expect([r.labeledFraction, r.gain]).toEqual([1, 0]);
     const byId = new Map(images.map((i) => [i.id, i.name]));
-    const expected = rank.images
+    // The image on screen (1) is left out of the list (issue 25): the list offers the others.
+    const offered = rank.images.filter((r) => r.imageId !== 1);
+    const expected = offered
       .slice(0, 5)
       .map((r) => `${byId.get(r.imageId)} ${Math.round(r.labeledFraction * 100)}% labeled`);
-    expect(expected.length).toBe(3);
+    expect(expected.length).toBe(2);
     await editor.getByRole('button', { name: 'Label next' }).click();
     const list = page.getByRole('region', { name: 'Label next' });
     await expect
@@ -153,9 +155,24 @@ describe('predictions in the editor', () => {
       )
       .toEqual(expected);
     await h.screenshot('predict-label-next');
-    const last = rank.images[2]!;
-    await list.getByRole('button').nth(2).click();
+    // Escape closes it, and so does a press elsewhere.
+    await page.keyboard.press('Escape');
+    await list.waitFor({ state: 'detached' });
+    await editor.getByRole('button', { name: 'Label next' }).click();
+    await list.getByRole('listitem').first().waitFor({ timeout: 60_000 });
+    await page.getByLabel('Editor status').click();
+    await list.waitFor({ state: 'detached' });
+    await editor.getByRole('button', { name: 'Label next' }).click();
+    await list.getByRole('listitem').first().waitFor({ timeout: 60_000 });
+    const last = offered[1]!;
+    await list.getByRole('button').nth(1).click();
     await editor.getByRole('heading', { name: byId.get(last.imageId)!, exact: true }).waitFor();
+    await list.waitFor({ state: 'detached' });
+    // R (reviewed, next) moves on to another image: the list, ranked for the image left, closes.
+    await editor.getByRole('button', { name: 'Label next' }).click();
+    await list.getByRole('listitem').first().waitFor({ timeout: 60_000 });
+    await canvas(page).focus();
+    await page.keyboard.press('r');
     await list.waitFor({ state: 'detached' });
   });
 });

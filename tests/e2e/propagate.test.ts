@@ -355,7 +355,12 @@ describe('fill unlabeled', () => {
     await waitPreview(page);
     await selectClass(page, '1', 'brick');
     const edited = copy(full2);
-    paintStroke(edited, await drag(page, v, [10, 10], [20, 10]), 7, classOfRegion[0]!);
+    // The preview's bar sits above the canvas (issue 25), so the fitted image moved below it: read the view again.
+    const below = await readView(page);
+    expect(below.top + below.y).toBeGreaterThanOrEqual(
+      (await fillPanel(page).boundingBox())!.y + (await fillPanel(page).boundingBox())!.height,
+    );
+    paintStroke(edited, await drag(page, below, [10, 10], [20, 10]), 7, classOfRegion[0]!);
     await waitNoFill(page);
     await notice(page).getByText('Fill discarded').waitFor();
     await expectStored(h, imageId, edited);

@@ -116,6 +116,18 @@ describe('mask import', () => {
     expect([...map.provenance]).toEqual([4, 4, 0, 4, 0, 0, 4, 4]);
   });
 
+  it("gives a class added after a mask import a value that is neither a class nor the import's void (issue 25)", async () => {
+    await withImage('street.png', 12, 1);
+    // CamVid's layout: classes 0..10, void 11.
+    const values = Uint8Array.from([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    const file = join(t.dir, 'street_L.png');
+    writeFileSync(file, maskPng(12, 1, values));
+    await importMasks(t.project.db, [file], { voidValue: 11, createClasses: true, imageId: 1 });
+    expect(listClasses(t.project.db).map((c) => c.value)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(addClass(t.project.db, 'Animal').value).toBe(12);
+    expect(addClass(t.project.db, 'Water').value).toBe(13);
+  });
+
   it('keeps palette indices of indexed masks and never overwrites painted pixels', async () => {
     const img = await withImage('scene_mask_target.jpg', 3, 2);
     // Painted label at pixel 0 (class 5), propagated at pixel 1 (class 5); the rest unlabeled.

@@ -107,6 +107,7 @@ export class EditorState {
     this.saver = new Autosaver((s, labeledFraction) => {
       this.project.images = this.project.images.map((i) => (i.id === s.imageId ? { ...i, labeledFraction } : i));
       this.project.machineShare = { ...this.project.machineShare, [s.imageId]: machineShare(s.map.provenance) };
+      this.statusFollowsWork(s.imageId, labeledFraction);
     });
     const previewHost: PreviewHost = {
       current: () => (this.session && this.photo ? { session: this.session, photo: this.photo } : null),
@@ -188,6 +189,7 @@ export class EditorState {
     this.leaveImage();
     const token = ++this.openToken;
     this.imageId = imageId;
+    this.view.labelNextOpen = false; // its list was ranked for the image left
     this.loading = true;
     this.error = null;
     this.stage?.clear();
@@ -241,6 +243,17 @@ export class EditorState {
     const next = rest.find((i) => i.status !== 'reviewed' && i.id !== id);
     if (next) void this.open(next.id);
     else this.say('Every image is reviewed.');
+  }
+
+  /**
+   * Review status follows the work: an image still "To do" that the user labels in the editor becomes
+   * "Labeled" once its labels are saved. Only forward, once per image per session, and never an image
+   * whose status the user set by hand (a "To do" chosen again stays).
+   */
+  private statusFollowsWork(imageId: number, labeledFraction: number): void {
+    const image = this.project.images.find((i) => i.id === imageId);
+    if (!image || image.status !== 'todo' || labeledFraction <= 0 || this.project.setByHand(imageId)) return;
+    void this.project.setStatus([imageId], 'labeled', 'work');
   }
 
   /** Ends any edit in progress (a stroke is committed) and saves the current image now (on leaving it). */

@@ -20,10 +20,13 @@ export interface Shortcut {
 /** While an edit is in progress (a polygon between clicks) the arrows leave the image alone. */
 const unlessDrawing = (editor: EditorState, delta: 1 | -1) => !editor.tools.current.busy && editor.step(delta);
 
+/** The class keys: 1 to 9, then 0 for the tenth class. */
+export const CLASS_KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0'];
+
 /**
  * Every shortcut, grouped as the help dialog shows them. The entries with `on` are the ones the
  * handler runs from here; the rest are handled elsewhere (modifiers, Space, Enter/Escape by the mode
- * machine, class digits by the class list, the wheel by the canvas) and listed for the help.
+ * machine, the wheel by the canvas) and listed for the help.
  */
 export const SHORTCUTS: { title: string; items: Shortcut[] }[] = [
   {
@@ -53,7 +56,13 @@ export const SHORTCUTS: { title: string; items: Shortcut[] }[] = [
   {
     title: 'Classes and view',
     items: [
-      { keys: ['1 … 9', '0'], action: 'Choose class 1–9, 10' },
+      {
+        keys: ['1 … 9', '0'],
+        action: 'Choose class 1–9, 10',
+        on: CLASS_KEYS,
+        // Here, not in the class panel: the keys work whether the panel is shown or folded away.
+        run: (editor, key) => editor.project.classes.selectByKey(key),
+      },
       {
         keys: ['H'],
         action: 'Show / hide the label overlay',
@@ -160,6 +169,10 @@ export function editorKeydown(editor: EditorState, e: KeyboardEvent): boolean {
   if (e.repeat && !['[', ']'].includes(key)) return false;
   // Arrows, Home and page keys belong to a focused slider or field.
   if (/^(Arrow|Page|Home)/.test(key) && (e.target as HTMLElement | null)?.closest?.('input, select')) return false;
+  if (key === 'Escape' && view.labelNextOpen) {
+    view.labelNextOpen = false;
+    return true;
+  }
   if (key === 'Enter' || key === 'Escape') return editor.modeKey(key);
   const shortcut = SHORTCUT_BY_KEY.get(key);
   return shortcut?.run ? shortcut.run(editor, key) !== false : false;

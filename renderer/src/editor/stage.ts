@@ -17,26 +17,20 @@ import { Line } from 'konva/lib/shapes/Line';
 import { Rect } from 'konva/lib/shapes/Rect';
 import { Shape } from 'konva/lib/Shape';
 import type { Superpixels } from '../../../core/labelmap';
+import { superpixelOutline } from './superpixels';
 import type { Point } from './viewport';
 import { Viewport } from './viewport';
 
-/** The outlines of an image's superpixels as a canvas at their working resolution (cached). */
+/** The outlines of an image's superpixels as a canvas (thin and translucent, see superpixelOutline; cached). */
 const edgeCanvases = new WeakMap<Superpixels, HTMLCanvasElement>();
 function superpixelEdges(sp: Superpixels): HTMLCanvasElement {
   const cached = edgeCanvases.get(sp);
   if (cached) return cached;
-  const { gridWidth: w, gridHeight: h, labels } = sp;
+  const { width, height, rgba } = superpixelOutline(sp);
   const canvas = document.createElement('canvas');
-  canvas.width = w;
-  canvas.height = h;
-  const ctx = canvas.getContext('2d')!;
-  const img = ctx.createImageData(w, h);
-  for (let i = 0; i < w * h; i++) {
-    const x = i % w;
-    const edge = (x < w - 1 && labels[i + 1] !== labels[i]) || (i + w < w * h && labels[i + w] !== labels[i]);
-    if (edge) img.data.set([255, 255, 255, 110], i * 4);
-  }
-  ctx.putImageData(img, 0, 0);
+  canvas.width = width;
+  canvas.height = height;
+  canvas.getContext('2d')!.putImageData(new ImageData(rgba, width, height), 0, 0);
   edgeCanvases.set(sp, canvas);
   return canvas;
 }

@@ -16,6 +16,8 @@ export class ViewState {
   /** The stage transform and size in CSS pixels (for the minimap). */
   transform = $state({ scale: 1, x: 0, y: 0, width: 0, height: 0 });
   helpOpen = $state(false);
+  /** The "Label next" list: Escape, a click elsewhere or another image closes it. */
+  labelNextOpen = $state(false);
   /** The view panel (overlay, image adjustments): open by default only where the window has room. */
   panelOpen = $state(typeof window !== 'undefined' && window.innerWidth >= 1500);
 

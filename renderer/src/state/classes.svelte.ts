@@ -7,11 +7,38 @@ export interface ClassUsage {
   images: number;
 }
 
+/** How long a notice of the class panel stays. */
+export const NOTICE_MS = 6000;
+
+/** What loading class names changed, e.g. "3 renamed, 1 added, 2 recolored." (matched by label value). */
+export function describeNameChanges(before: readonly ClassInfo[], after: readonly ClassInfo[]): string {
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a lookup while counting, never rendered
+  const old = new Map(before.map((c) => [c.value, c]));
+  let renamed = 0;
+  let added = 0;
+  let recolored = 0;
+  for (const c of after) {
+    const was = old.get(c.value);
+    if (!was) added++;
+    else if (was.name !== c.name) renamed++;
+    else if (was.color !== c.color) recolored++;
+  }
+  const parts = [
+    renamed && `${renamed} renamed`,
+    added && `${added} added`,
+    recolored && `${recolored} recolored`,
+  ].filter(Boolean);
+  return parts.length ? `${parts.join(', ')}.` : 'the classes already had these names and colors.';
+}
+
 export class ClassesState {
   list = $state<ClassInfo[]>([]);
   /** The class the paint tools would use; chosen by click or by its number key. */
   selectedId = $state<number | null>(null);
   error = $state<string | null>(null);
+  /** What the last bulk edit did ("Load class names"), shown for a few seconds. */
+  notice = $state<string | null>(null);
+  private noticeTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** `onLabelsChanged` runs after edits that rewrite label maps (delete, merge). */
   constructor(private readonly onLabelsChanged: () => void = () => {}) {}
@@ -48,7 +75,11 @@ export class ClassesState {
 
   /** Names and colors from a classes.json (as the CLI's --classes); `name` is the file's name for messages. */
   loadNames(name: string, text: string): Promise<boolean> {
-    return this.run(async () => this.setList((await call('classes.loadNames', { name, text })).classes));
+    return this.run(async () => {
+      const before = this.list;
+      this.setList((await call('classes.loadNames', { name, text })).classes);
+      this.say(`${name}: ${describeNameChanges(before, this.list)}`);
+    });
   }
 
   usage(id: number): Promise<ClassUsage> {
@@ -87,6 +118,12 @@ export class ClassesState {
 
   dismissError(): void {
     this.error = null;
+  }
+
+  private say(text: string): void {
+    this.notice = text;
+    clearTimeout(this.noticeTimer);
+    this.noticeTimer = setTimeout(() => (this.notice = null), NOTICE_MS);
   }
 
   private setList(list: ClassInfo[]): void {

@@ -19,7 +19,14 @@ export type ImportSummary =
       duplicates: { name: string; existingName: string }[];
       errors: ImportFailure[];
     }
-  | { kind: 'masks'; applied: string[]; createdClasses: string[]; unmatched: string[]; errors: ImportFailure[] };
+  | {
+      kind: 'masks';
+      applied: string[];
+      /** By id: the report shows their names as they are now (a rename or Load class names follows). */
+      createdClasses: { id: number; name: string }[];
+      unmatched: string[];
+      errors: ImportFailure[];
+    };
 
 /** Thumbnail of an image: a data URL, or `failed` when it could not be loaded. */
 export type Thumb = { state: 'ready'; url: string } | { state: 'failed' };
@@ -48,6 +55,8 @@ export class ProjectState {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   private readonly thumbRequested = new Set<number>();
   private thumbsInFlight = 0;
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
+  private readonly statusByHand = new Set<number>();
   /** Imports run one after another (a drop during an import waits its turn). */
   private importChain: Promise<void> = Promise.resolve();
 
@@ -135,7 +144,7 @@ export class ProjectState {
       return {
         kind: 'masks',
         applied: r.applied.map((a) => a.imageName),
-        createdClasses: r.createdClasses.map((c) => c.name),
+        createdClasses: r.createdClasses.map((c) => ({ id: c.id, name: c.name })),
         unmatched: r.unmatched,
         errors: r.errors,
       };
@@ -147,8 +156,15 @@ export class ProjectState {
     return this.patchMany(ids, { split }, () => call('images.setSplit', { ids, split }));
   }
 
-  setStatus(ids: number[], status: ImageStatus): Promise<void> {
+  /** `by`: the user chose it, or the editor moved an image on as it was labeled (see `statusByHand`). */
+  setStatus(ids: number[], status: ImageStatus, by: 'user' | 'work' = 'user'): Promise<void> {
+    if (by === 'user') for (const id of ids) this.statusByHand.add(id);
     return this.patchMany(ids, { status }, () => call('images.setStatus', { ids, status }));
+  }
+
+  /** Whether the user set this image's review status in this session: the editor then leaves it alone. */
+  setByHand(id: number): boolean {
+    return this.statusByHand.has(id);
   }
 
   /** Deletes images with their labels; true when it worked. */

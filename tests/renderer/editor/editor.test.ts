@@ -242,3 +242,34 @@ describe('per-image maps and undo histories', () => {
     expect(loads.get(1)).toBe(2);
   });
 });
+
+describe('class keys (issue 25)', () => {
+  it('pick the class by its number with no class panel mounted, and paint with it', async () => {
+    const { editor } = headlessEditor();
+    await editor.open(1);
+    editor.tools.setBrushSize(1);
+    // The headless editor has no class list component: the keys belong to the editor itself.
+    expect(keydown(editor, '2')).toBe(true);
+    expect(editor.selectedClass?.name).toBe('sky');
+    stroke(editor, [[4, 4]]);
+    expect(valueAt(editor, 4, 4)).toBe(1);
+    expect(keydown(editor, '1')).toBe(true);
+    expect(editor.selectedClass?.name).toBe('road');
+    // A number with no class stays unused, and the class stays.
+    expect(keydown(editor, '9')).toBe(false);
+    expect(editor.selectedClass?.name).toBe('road');
+  });
+});
+
+describe('the Label next list (issue 25)', () => {
+  it('closes with Escape (leaving a preview alone) and when another image opens', async () => {
+    const { editor } = headlessEditor();
+    await editor.open(1);
+    editor.view.labelNextOpen = true;
+    expect(keydown(editor, 'Escape')).toBe(true);
+    expect(editor.view.labelNextOpen).toBe(false);
+    editor.view.labelNextOpen = true;
+    await editor.open(2);
+    expect(editor.view.labelNextOpen).toBe(false);
+  });
+});
