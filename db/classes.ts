@@ -47,7 +47,7 @@ function assertNameFree(db: ProjectDb, name: string, exceptId?: number): void {
 }
 
 /** Label values a mask import or a class file called void (e.g. CamVid's 11): no new class gets one. */
-export function reservedValues(db: ProjectDb): number[] {
+function reservedValues(db: ProjectDb): number[] {
   const raw = getMeta(db, 'reserved_values');
   return raw ? (JSON.parse(raw) as number[]) : [];
 }

@@ -8,7 +8,7 @@ export interface ClassUsage {
 }
 
 /** How long a notice of the class panel stays. */
-export const NOTICE_MS = 6000;
+const NOTICE_MS = 6000;
 
 /** What loading class names changed, e.g. "3 renamed, 1 added, 2 recolored." (matched by label value). */
 export function describeNameChanges(before: readonly ClassInfo[], after: readonly ClassInfo[]): string {
