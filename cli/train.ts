@@ -158,6 +158,7 @@ export const trainCmd: Command = {
               (s.weightDecay > 0 ? `, weight decay ${s.weightDecay}` : ''),
           );
         if (!msg.val) out('  no validation images (split "val"): metrics are on the training images');
+        else if (msg.validation?.note) out(`  ${msg.validation.note}`);
       } else if (msg.type === 'step' && tty) {
         const f = (msg.step + 1) / msg.stepsPerEpoch;
         last = `\repoch ${msg.epoch + 1} ${bar(f)} loss ${msg.loss.toFixed(4)}  lr ${msg.learningRate.toExponential(1)}  ETA ${Number.isFinite(msg.etaSeconds) ? duration(msg.etaSeconds) : '-'}  `;

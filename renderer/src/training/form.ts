@@ -11,6 +11,7 @@ import {
   type PixelSource,
   type Stem,
   type TrainSettingsInput,
+  type ValidationLabels,
 } from '../../../core/training/settings';
 
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
@@ -34,6 +35,8 @@ export interface TrainForm {
   schedule: Schedule;
   weightDecay: string;
   sources: PixelSource[];
+  /** Which labels validate: 'person' (default) or every trained label (core/training/split.ts). */
+  validateOn: ValidationLabels;
   backend: BackendChoice;
 }
 
@@ -51,6 +54,7 @@ export function defaultForm(): TrainForm {
     schedule: DEFAULT_SCHEDULE,
     weightDecay: '0',
     sources: ['painted', 'propagated', 'imported'],
+    validateOn: 'person',
     backend: 'auto',
   };
 }
@@ -80,6 +84,7 @@ export function formSettings(form: TrainForm): TrainSettingsInput {
     schedule: form.schedule,
     weightDecay: num(form.weightDecay),
     sources: [...form.sources],
+    validateOn: form.validateOn,
     backend: form.backend,
   };
 }
@@ -118,7 +123,8 @@ export function describeForm(form: TrainForm): string {
     .join(' or ');
   const size =
     form.width.trim() || form.height.trim() ? `${form.width.trim() || '?'}×${form.height.trim() || '?'}` : 'auto';
-  return `${limits || 'no limit'} · size ${size} · ${form.sources.join(', ') || 'no sources'} · backend ${form.backend}`;
+  const validation = form.validateOn === 'trained' ? ' · validated on every trained label' : '';
+  return `${limits || 'no limit'} · size ${size} · ${form.sources.join(', ') || 'no sources'}${validation} · backend ${form.backend}`;
 }
 
 /** A validation issue as the API reports it (core/ipc/errors.ts): where, and the validator's words. */
