@@ -1,4 +1,5 @@
 /** The Train panel's form: what the user edits, and the settings it becomes for `train.start`. */
+import type { TrainPlan } from '../../../core/ipc/contract';
 import type { BackendStatus } from '../../../core/training/backends';
 import { DEFAULT_SCHEDULE, SCHEDULE_LABELS, SCHEDULES, type Schedule } from '../../../core/training/schedule';
 import {
@@ -111,6 +112,19 @@ export function resolvedLine(form: TrainForm, backend: BackendStatus | null): st
   const set = (text: string, fallback: number) => (text.trim() === '' ? String(fallback) : text.trim());
   const size = form.width.trim() || form.height.trim() ? 'size as set' : `long side ${d.longSide} px`;
   return `On ${backend.name} (${cls.toUpperCase()} defaults): ${size} · width ${set(form.baseFilters, d.baseFilters)} · stem ${set(form.stem, d.stem)} · batch ${set(form.batchSize, d.batchSize)}`;
+}
+
+/**
+ * What a run would train and validate on, before Start (train.plan, the split the training process uses):
+ * "8 training, 2 validation images (2 held out automatically)"; why it cannot start yet; or '' while unknown.
+ */
+export function planLine(plan: TrainPlan | null): string {
+  if (!plan) return '';
+  if (plan.notReady) return plan.notReady;
+  const held = plan.heldOut.length;
+  const images = `${plan.train} training, ${plan.val} validation image${plan.val === 1 ? '' : 's'}`;
+  if (plan.val === 0) return `${images}: mIoU will be measured on the training images`;
+  return held ? `${images} (${held} held out automatically)` : images;
 }
 
 /** One line describing the form, e.g. "30 epochs or 10 min · size auto · painted, propagated · backend auto". */
