@@ -228,6 +228,8 @@ export class TrainingState {
     switch (msg.type) {
       case 'started':
         live.status = 'running';
+        // Make room for the progress and the charts (also for a run this window did not start).
+        this.advanced = false;
         live.backend = msg.backend;
         live.skipped = msg.skipped;
         live.train = msg.train;
