@@ -5,6 +5,7 @@ import {
   BACKEND_DEFAULTS,
   DEFAULT_LEARNING_RATE,
   PIXEL_SOURCES,
+  VALIDATION_LABELS,
   STEMS,
   type Stem,
   type TrainSettingsInput,
@@ -49,6 +50,8 @@ export const trainCmd: Command = {
     `                  the cost per image (default ${BACKEND_DEFAULTS.cpu.stem} on the CPU, ${BACKEND_DEFAULTS.gpu.stem} on a GPU; resuming: the checkpoint's)`,
     `--sources LIST    label sources that train, comma-separated: ${PIXEL_SOURCES.join(',')}`,
     `                  (default painted,propagated,imported)`,
+    `--validate-on L   labels that validate: person (painted, imported, and on Reviewed images; the default)`,
+    `                  or trained (every label it trains on, Fill unlabeled's and predictions included)`,
     `--reconstruction W  weight of the autoencoder loss; above 0 the unlabeled images also go through the`,
     `                    network every step (their own pass; default 0: off)`,
     `--augment         random scale 0.5-2x and crop, flips, colour jitter, crops placed on rare classes`,
@@ -71,6 +74,7 @@ export const trainCmd: Command = {
     depth: { type: 'string' },
     stem: { type: 'string' },
     sources: { type: 'string' },
+    'validate-on': { type: 'string' },
     reconstruction: { type: 'string' },
     seed: { type: 'string' },
     augment: { type: 'boolean' },
@@ -121,6 +125,11 @@ export const trainCmd: Command = {
       for (const s of list)
         if (!(PIXEL_SOURCES as readonly string[]).includes(s)) throw new UsageError(`unknown source "${s}"`);
       settings.sources = list as TrainSettingsInput['sources'];
+    }
+    if (v['validate-on'] !== undefined) {
+      if (!(VALIDATION_LABELS as readonly unknown[]).includes(v['validate-on']))
+        throw new UsageError(`--validate-on must be one of ${VALIDATION_LABELS.join(', ')}`);
+      settings.validateOn = v['validate-on'] as (typeof VALIDATION_LABELS)[number];
     }
     const rec = numberOption(v.reconstruction, 'reconstruction', 0, 100);
     if (rec !== undefined) settings.reconstructionWeight = rec;
