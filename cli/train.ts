@@ -5,6 +5,7 @@ import {
   BACKEND_DEFAULTS,
   DEFAULT_LEARNING_RATE,
   PIXEL_SOURCES,
+  VALIDATION_LABELS,
   STEMS,
   type Stem,
   type TrainSettingsInput,
@@ -49,6 +50,8 @@ export const trainCmd: Command = {
     `                  the cost per image (default ${BACKEND_DEFAULTS.cpu.stem} on the CPU, ${BACKEND_DEFAULTS.gpu.stem} on a GPU; resuming: the checkpoint's)`,
     `--sources LIST    label sources that train, comma-separated: ${PIXEL_SOURCES.join(',')}`,
     `                  (default painted,propagated,imported)`,
+    `--validate-on L   labels that validate: person (painted, imported, and on Reviewed images; the default)`,
+    `                  or trained (every label it trains on, Fill unlabeled's and predictions included)`,
     `--reconstruction W  weight of the autoencoder loss; above 0 the unlabeled images also go through the`,
     `                    network every step (their own pass; default 0: off)`,
     `--augment         random scale 0.5-2x and crop, flips, colour jitter, crops placed on rare classes`,
@@ -71,6 +74,7 @@ export const trainCmd: Command = {
     depth: { type: 'string' },
     stem: { type: 'string' },
     sources: { type: 'string' },
+    'validate-on': { type: 'string' },
     reconstruction: { type: 'string' },
     seed: { type: 'string' },
     augment: { type: 'boolean' },
@@ -122,6 +126,11 @@ export const trainCmd: Command = {
         if (!(PIXEL_SOURCES as readonly string[]).includes(s)) throw new UsageError(`unknown source "${s}"`);
       settings.sources = list as TrainSettingsInput['sources'];
     }
+    if (v['validate-on'] !== undefined) {
+      if (!(VALIDATION_LABELS as readonly unknown[]).includes(v['validate-on']))
+        throw new UsageError(`--validate-on must be one of ${VALIDATION_LABELS.join(', ')}`);
+      settings.validateOn = v['validate-on'] as (typeof VALIDATION_LABELS)[number];
+    }
     const rec = numberOption(v.reconstruction, 'reconstruction', 0, 100);
     if (rec !== undefined) settings.reconstructionWeight = rec;
     const seed = intOption(v.seed, 'seed', 0, 2 ** 31 - 1);
@@ -158,6 +167,7 @@ export const trainCmd: Command = {
               (s.weightDecay > 0 ? `, weight decay ${s.weightDecay}` : ''),
           );
         if (!msg.val) out('  no validation images (split "val"): metrics are on the training images');
+        else if (msg.validation?.note) out(`  ${msg.validation.note}`);
       } else if (msg.type === 'step' && tty) {
         const f = (msg.step + 1) / msg.stepsPerEpoch;
         last = `\repoch ${msg.epoch + 1} ${bar(f)} loss ${msg.loss.toFixed(4)}  lr ${msg.learningRate.toExponential(1)}  ETA ${Number.isFinite(msg.etaSeconds) ? duration(msg.etaSeconds) : '-'}  `;

@@ -6,7 +6,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { AppError, type ApiErrorPayload } from '../core/ipc/errors';
 import { labelNextScore } from '../core/training/rank';
-import { autoValidation } from '../core/training/split';
+import { validationNote } from '../core/training/split';
 import { classHistogram, medianFrequencyWeights, mergeClassWeights } from '../core/training/weights';
 import {
   backendClass,
@@ -23,7 +23,8 @@ import { listImages } from '../db/images';
 import { loadLabelMap } from '../db/labelmaps';
 import { retryWhileBusy } from '../db/open';
 import { finishRun, getCheckpoint, getRun, heartbeat, recordEpoch, startRun, type CheckpointRow } from '../db/runs';
-import { labeledImageIds, loadSamples } from '../main/services/dataset';
+import { loadSamples } from '../main/services/dataset';
+import { splitPlan } from '../main/services/split';
 import { findCheckpoint } from '../main/services/predict';
 import { loadModel, predictProjectImage } from './predict';
 import { Project } from '../main/services/project';
@@ -134,7 +135,10 @@ export async function runTraining(
       backendClass({ ...backend, software: backend.adapter?.software }),
       before?.success ? asRecorded(before.data) : undefined,
     );
-    startRun(db, runId, `${backend.name}: ${backend.detail}`, settings);
+    // Which images validate, on which labels (main/services/split.ts): the run records it with its settings.
+    const plan = splitPlan(db, settings.sources, settings.validateOn);
+    const validation = { labels: plan.labels, basis: plan.basis, note: validationNote(plan) };
+    startRun(db, runId, `${backend.name}: ${backend.detail}`, { ...settings, validation });
     const images = listImages(db);
     const first = images.find((i) => i.labeledFraction > 0) ?? images[0];
     if (!first) throw new Error('The project has no images');
@@ -148,15 +152,9 @@ export async function runTraining(
         `Working size must be a multiple of ${step} (depth ${settings.depth}${settings.stem > 1 ? `, stem ${settings.stem}` : ''})`,
       );
     const splits = ['train', 'val', 'unassigned'] as const;
-    // Unless the user chose validation images, about a fifth are held out (core/training/split.ts). Known
-    // before the pixels load: validation images load differently (labels at their own size too).
-    const labeledIds = labeledImageIds(db, settings.sources, splits);
-    const heldOut = autoValidation(
-      images
-        .filter((i) => (splits as readonly string[]).includes(i.split))
-        .map((i) => ({ id: i.id, split: i.split, sha256: i.sha256, labeled: labeledIds.has(i.id) })),
-    );
-    const isValId = (id: number, split: string) => split === 'val' || heldOut.has(id);
+    // Validation images are known before the pixels load: they load differently (labels at their own size
+    // too, only the labels that validate).
+    const isValId = (id: number) => plan.val.has(id);
     const { samples, mapping } = await loadSamples(db, {
       ...size,
       sources: settings.sources,
@@ -164,14 +162,15 @@ export async function runTraining(
       includeUnlabeled: settings.reconstructionWeight > 0,
       // Random-scale augmentation zooms in up to 2x: keep training images at up to twice the working size.
       maxScale: settings.augment ? 2 : 1,
-      fullSize: new Set(images.filter((i) => labeledIds.has(i.id) && isValId(i.id, i.split)).map((i) => i.id)),
+      fullSize: plan.val,
+      provenancesFor: plan.provenancesFor,
     });
-    const isVal = (s: (typeof samples)[number]) => isValId(s.id, s.split);
+    const isVal = (s: (typeof samples)[number]) => isValId(s.id) || s.split === 'val';
     const train = samples.filter((s) => !isVal(s) && s.labels);
     const val = samples.filter((s) => isVal(s) && s.labels);
     // Images without trusted labels. Never the labeled validation images: training on their pixels (even
     // without labels, or only through batch-norm statistics) would flatter the validation metrics.
-    const unlabeled = samples.filter((s) => !s.labels);
+    const unlabeled = samples.filter((s) => !s.labels && !isVal(s));
     const C = mapping.values.length;
     const computed = medianFrequencyWeights(
       train.map((s) => classHistogram(s.labels!, C)),
@@ -186,7 +185,8 @@ export async function runTraining(
       skipped: backend.skipped,
       train: train.length,
       val: val.length,
-      heldOut: heldOut.size,
+      heldOut: plan.heldOut.size,
+      validation,
       classWeights,
       size: [size.width, size.height],
       firstEpoch: settings.resumeFrom !== undefined ? getCheckpoint(db, settings.resumeFrom).epoch + 1 : 0,

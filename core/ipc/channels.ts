@@ -36,6 +36,7 @@ export const CHANNELS = [
   'classes.loadNames',
   'images.labelSources',
   'train.classWeights',
+  'train.plan',
   'train.start',
   'train.stop',
   'train.backends',

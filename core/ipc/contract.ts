@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Channel } from './channels';
 import type { Envelope } from './errors';
 import type { AppEvent, Listener } from './events';
-import { PIXEL_SOURCES, trainSettingsSchema } from '../training/settings';
+import { PIXEL_SOURCES, trainSettingsSchema, VALIDATION_LABELS, type ValidationLabels } from '../training/settings';
 import type { BackendStatus } from '../training/backends';
 import type { EpochMetrics } from '../training/epoch-metrics';
 
@@ -206,6 +206,21 @@ export interface EpochSummary {
   metrics: EpochMetrics;
   recordedAt: string;
 }
+/** What a run with given label sources would train and validate on now (main/services/split.ts). */
+export interface TrainPlan {
+  /** Images with labels it trains on. */
+  train: number;
+  /** Images with labels that validate it. */
+  val: number;
+  /** Unassigned images held out for validation automatically (core/training/split.ts). */
+  heldOut: number[];
+  labels: ValidationLabels;
+  basis: 'default' | 'chosen' | 'fallback';
+  /** Said when validation measures anything but labels a person made. */
+  note: string | null;
+  /** Why training cannot start yet (readiness), or null. */
+  notReady: string | null;
+}
 export interface MaskImportReport {
   applied: { imageId: number; imageName: string; maskName: string; labeledPixels: number }[];
   createdClasses: ClassInfo[];
@@ -317,6 +332,14 @@ export const contract = {
   'train.classWeights': {
     input: z.object({ sources: z.array(z.enum(PIXEL_SOURCES)).min(1) }),
     output: {} as ClassWeightRow[],
+  },
+  /** The split a run with these label sources would use now: counts before Start, the automatic hold-out. */
+  'train.plan': {
+    input: z.object({
+      sources: z.array(z.enum(PIXEL_SOURCES)).min(1),
+      validateOn: z.enum(VALIDATION_LABELS).default('person'),
+    }),
+    output: {} as TrainPlan,
   },
   /** Starts a training run in its own process; progress arrives as `train.message` events. */
   'train.start': { input: z.object({ settings: trainSettingsSchema }), output: {} as { runId: number } },

@@ -1,6 +1,13 @@
 /** What a training process reports to its parent, and what the app forwards to the window. */
 import type { EvaluationMetrics } from './metrics';
-import type { ResolvedTrainSettings, TrainSettingsInput } from './settings';
+import type { ResolvedTrainSettings, TrainSettingsInput, ValidationLabels } from './settings';
+
+/** Which labels a run validates on and why (core/training/split.ts); `note` says it when not labels a person made. */
+export interface ValidationBasis {
+  labels: ValidationLabels;
+  basis: 'default' | 'chosen' | 'fallback';
+  note: string | null;
+}
 
 export interface StepProgress {
   epoch: number;
@@ -36,6 +43,7 @@ export type TrainMessage =
       val: number;
       /** Of `val`, images held out automatically (the user chose no validation images). */
       heldOut?: number;
+      validation?: ValidationBasis;
       classWeights: number[];
       size: [number, number];
       /** The first epoch's index: 0, or the one after the checkpoint a resumed run starts from. */

@@ -6,9 +6,14 @@
 import { z } from 'zod';
 import type { BackendStatus } from './backends';
 import { ERROR_CODES, type ApiErrorPayload } from '../ipc/errors';
-import type { ContinueOn, EpochResult, TrainMessage } from './messages';
+import type { ContinueOn, EpochResult, TrainMessage, ValidationBasis } from './messages';
 import type { LabelNextScore } from './rank';
-import { trainSettingsSchema, type ResolvedTrainSettings, type TrainSettingsInput } from './settings';
+import {
+  trainSettingsSchema,
+  VALIDATION_LABELS,
+  type ResolvedTrainSettings,
+  type TrainSettingsInput,
+} from './settings';
 
 /** Any number, NaN and infinities included (a diverging loss is NaN, and it must still arrive). */
 const num = z.custom<number>((v) => typeof v === 'number');
@@ -126,6 +131,12 @@ const continueOn = z.object({
 }) satisfies z.ZodType<ContinueOn>;
 const bytes = z.instanceof(Uint8Array);
 
+const validationBasisSchema = z.object({
+  labels: z.enum(VALIDATION_LABELS),
+  basis: z.enum(['default', 'chosen', 'fallback']),
+  note: z.string().nullable(),
+}) satisfies z.ZodType<ValidationBasis>;
+
 const fromWorkerSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('started'),
@@ -135,6 +146,7 @@ const fromWorkerSchema = z.discriminatedUnion('type', [
     train: nonNegativeInt,
     val: nonNegativeInt,
     heldOut: nonNegativeInt.optional(),
+    validation: validationBasisSchema.optional(),
     classWeights: z.array(num),
     size: z.tuple([int, int]),
     firstEpoch: nonNegativeInt.optional(),

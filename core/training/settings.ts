@@ -22,6 +22,14 @@ export function trustedProvenances(sources: readonly PixelSource[]): ReadonlySet
   return new Set(sources.map((s) => SOURCE_PROVENANCE[s]));
 }
 
+/**
+ * Which labels validate a run (core/training/split.ts): 'person', labels a person made (painted, imported,
+ * and every label of an image marked Reviewed); 'trained', every label the run trains on, Fill unlabeled's
+ * and accepted predictions included (then the mIoU measures propagated labels too).
+ */
+export const VALIDATION_LABELS = ['person', 'trained'] as const;
+export type ValidationLabels = (typeof VALIDATION_LABELS)[number];
+
 export const BACKEND_CHOICES = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 
 /**
@@ -78,6 +86,8 @@ export const trainSettingsSchema = z
     dropout: z.number().min(0).max(0.9).default(0.1),
     /** Which label sources train: painted, propagated, accepted predictions, imported. */
     sources: z.array(z.enum(PIXEL_SOURCES)).min(1).default(['painted', 'propagated', 'imported']),
+    /** Which labels validate the run (VALIDATION_LABELS); with no labels a person made, 'trained' is used and said. */
+    validateOn: z.enum(VALIDATION_LABELS).default('person'),
     reduction: z.enum(['sumPerImageMeanOverBatch', 'weightedMean']).default('weightedMean'),
     /** Weight of the reconstruction (autoencoder) loss on all images, labeled or not; 0 = off. */
     reconstructionWeight: z.number().min(0).max(100).default(0),

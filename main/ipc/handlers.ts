@@ -19,6 +19,7 @@ import { expandPaths, fileSource, importImages } from '../services/import-images
 import { importMasks } from '../services/import-masks';
 import { applyClassFile, parseClassFile } from '../services/class-file';
 import { labelSources } from '../services/label-sources';
+import { trainPlan } from '../services/split';
 import { Project } from '../services/project';
 import { computeClassWeights } from '../services/class-weights';
 import { runExport } from '../services/export';
@@ -215,6 +216,7 @@ export function createHandlers(session: Session): Handlers {
     },
 
     'train.classWeights': ({ sources }) => computeClassWeights(db(), sources),
+    'train.plan': ({ sources, validateOn }) => trainPlan(db(), sources, validateOn),
     'train.start': ({ settings }) => {
       const project = session.require();
       project.requireWritable('train (runs and checkpoints are saved in the project)');

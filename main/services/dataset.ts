@@ -76,6 +76,11 @@ export interface DatasetOptions {
   fullSize?: ReadonlySet<number>;
   /** Cap of `full` labels, in pixels (default MAX_FULL_LABEL_PIXELS). */
   maxFullPixels?: number;
+  /**
+   * The provenance codes whose labels an image keeps (validation images keep labels a person made:
+   * main/services/split.ts); default: those of `sources`, for every image.
+   */
+  provenancesFor?: (image: { id: number; status: string }) => ReadonlySet<number>;
 }
 
 /** Keeps the labels whose provenance is trusted, mapped to class indices; O(w*h). */
@@ -112,19 +117,6 @@ async function nearestLabels(
   );
 }
 
-/** Ids of the images (of `splits`) with at least one label from a trusted source. O(pixels). */
-export function labeledImageIds(db: ProjectDb, sources: readonly PixelSource[], splits: readonly Split[]): Set<number> {
-  const { lookup } = classMapping(db);
-  const trusted = trustedProvenances(sources);
-  const ids = new Set<number>();
-  for (const img of listImages(db)) {
-    if (!splits.includes(img.split)) continue;
-    const map = loadLabelMap(db, img.id);
-    if (map && trustedLabels(map.classes, map.provenance, trusted, lookup).count > 0) ids.add(img.id);
-  }
-  return ids;
-}
-
 export async function loadSamples(
   db: ProjectDb,
   options: DatasetOptions,
@@ -137,7 +129,8 @@ export async function loadSamples(
   for (const img of listImages(db)) {
     if (!options.splits.includes(img.split)) continue;
     const map = loadLabelMap(db, img.id);
-    const t = map && trustedLabels(map.classes, map.provenance, trusted, mapping.lookup);
+    const keep = options.provenancesFor?.(img) ?? trusted;
+    const t = map && trustedLabels(map.classes, map.provenance, keep, mapping.lookup);
     const own = t && t.count > 0 ? t.labels : null;
     if (!own && !options.includeUnlabeled) continue;
     const full = own !== null && options.fullSize?.has(img.id) === true;

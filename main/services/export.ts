@@ -16,6 +16,7 @@ import { encodeIndexedMask } from './masks';
 import { computeClassWeights } from './class-weights';
 import { findCheckpoint } from './predict';
 import { listDir, makeDirs, sweepTempFiles, writeFileAtomic } from './out-files';
+import { defaultSplitPlan } from './split';
 
 export const EXPORT_KINDS = ['masks', 'dataset', 'model'] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
@@ -160,6 +161,11 @@ export async function exportDataset(
   for (const sub of ['images', 'masks']) await outputFolder(join(dir, sub));
   const report: ExportReport = { kind: 'dataset', dir, files: 0, skipped: [] };
   const splits: Record<string, string[]> = { train: [], val: [], unassigned: [] };
+  // The split a one-click run uses: the automatic hold-out goes to val, the labeled Unassigned images it
+  // trains on to train, so code outside the app reproduces the app's split (main/services/split.ts).
+  const plan = defaultSplitPlan(db);
+  const splitOf = (img: { id: number; split: string }) =>
+    plan.val.has(img.id) ? 'val' : plan.train.has(img.id) ? 'train' : img.split;
   const unique = uniqueStems();
   for (const img of exportedImages(db, imageIds)) {
     stopIfCancelled(signal, report);
@@ -178,7 +184,7 @@ export async function exportDataset(
       encodeIndexedMask(img.width, img.height, values, indexColors),
     );
     report.files++;
-    splits[img.split]!.push(name);
+    splits[splitOf(img)]!.push(name);
   }
   const classesJson = {
     format: 'maskwright-dataset-1',

@@ -34,6 +34,12 @@ describe('maskwright CLI', () => {
     for (const cmd of ['create PROJECT', 'import PROJECT', 'info PROJECT']) expect(help.stdout).toContain(cmd);
     expect(cli('frobnicate')).toMatchObject({ code: 2, stderr: expect.stringMatching(/unknown command "frobnicate"/) });
     expect(cli('info')).toMatchObject({ code: 2 });
+    // Which labels validate: labels a person made, or every trained label when asked.
+    expect(cli('train', '--help').stdout).toMatch(/--validate-on L +labels that validate: person/);
+    expect(cli('train', 'x.maskwright', '--validate-on', 'everything')).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/--validate-on must be one of person, trained/),
+    });
     expect(cli('info', 'x.maskwright', '--colour')).toMatchObject({
       code: 2,
       stderr: expect.stringMatching(/--colour/),

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addClass, reorderClasses } from '../../db/classes';
 import { saveLabelMap } from '../../db/labelmaps';
 import { setSplit } from '../../db/images';
-import { labeledImageIds, loadSamples, trustedLabels } from '../../main/services/dataset';
+import { loadSamples, trustedLabels } from '../../main/services/dataset';
+import { splitPlan } from '../../main/services/split';
 import { importImages } from '../../main/services/import-images';
 import { makeImage } from '../helpers/fixtures';
 import { tempProject } from '../helpers/project';
@@ -86,8 +87,9 @@ describe('training samples from a project', () => {
     );
     for (const id of ids.slice(0, 2))
       saveLabelMap(t.project.db, id, { width: 16, height: 8, classes, provenance: new Uint8Array(128).fill(1) });
-    expect([...labeledImageIds(t.project.db, ['painted'], ['unassigned'])].sort()).toEqual(ids.slice(0, 2));
-    expect(labeledImageIds(t.project.db, ['imported'], ['unassigned']).size).toBe(0);
+    // Two labeled images: too few to hold one out, both train.
+    expect([...splitPlan(t.project.db, ['painted'], 'person').train].sort()).toEqual(ids.slice(0, 2));
+    expect(splitPlan(t.project.db, ['imported'], 'person').train.size).toBe(0);
 
     const { samples } = await loadSamples(t.project.db, {
       width: 4,

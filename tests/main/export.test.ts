@@ -86,6 +86,32 @@ describe('export', () => {
     expect(readFileSync(join(dir, 'val.txt'), 'utf8')).toBe('b\n');
   });
 
+  it('writes the automatic validation hold-out as val and the labeled Unassigned images as train', async () => {
+    const db = t.project.db;
+    // Twelve more images, each with one painted pixel, left Unassigned (ids[0] stays train, ids[1] val).
+    const more = await importImages(
+      db,
+      Array.from({ length: 12 }, (_, k) => ({ name: `u${k}.png`, read: () => makeImage(3, 2, 'png', 100 + k) })),
+    );
+    for (const img of more.imported)
+      saveLabelMap(db, img.id, {
+        width: 3,
+        height: 2,
+        classes: Uint8Array.from([9, 255, 255, 255, 255, 255]),
+        provenance: Uint8Array.from([1, 0, 0, 0, 0, 0]),
+      });
+    // b (val) has no labels: nothing validates, so about a fifth of the Unassigned ones are held out.
+    const fraction = (sha: string) => parseInt(sha.slice(0, 8), 16) / 2 ** 32;
+    const held = more.imported.filter((i) => fraction(i.sha256) < 0.2).map((i) => i.name.replace('.png', ''));
+    const rest = more.imported.filter((i) => fraction(i.sha256) >= 0.2).map((i) => i.name.replace('.png', ''));
+    expect(held.length).toBeGreaterThan(0);
+    const dir = join(t.dir, 'held');
+    await exportDataset(db, dir);
+    const meta = JSON.parse(readFileSync(join(dir, 'classes.json'), 'utf8'));
+    expect(meta.splits).toEqual({ train: ['a', ...rest], val: ['b', ...held], unassigned: [] });
+    expect(readFileSync(join(dir, 'val.txt'), 'utf8')).toBe(['b', ...held].map((n) => `${n}\n`).join(''));
+  });
+
   it('refuses to export a model before any training', async () => {
     await expect(exportModel(t.project.db, join(t.dir, 'm'))).rejects.toThrow(/no trained model/);
   });

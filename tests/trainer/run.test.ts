@@ -80,6 +80,39 @@ describe('training runs in a separate process', () => {
     trained = path;
   });
 
+  it('validates on labels a person made unless told otherwise, and records which', async () => {
+    const path = await makeProject(t.dir, 'person.maskwright');
+    const project = Project.open(path);
+    // The validation image (id 3): left half painted, right half Fill unlabeled's (propagated).
+    const val = loadLabelMap(project.db, 3)!;
+    const provenance = Uint8Array.from(val.provenance, (_, i) => (i % SIZE < SIZE / 2 ? 1 : 2));
+    saveLabelMap(project.db, 3, { ...val, provenance });
+    const run = async (settings: object) => {
+      const messages: FromWorker[] = [];
+      const handle = startTraining(project.db, path, { ...small, epochs: 1, ...settings }, nodeFork, worker, (m) =>
+        messages.push(m),
+      );
+      expect(await handle.done).toMatchObject({ status: 'completed' });
+      const metrics = listEpochs(project.db, handle.runId)[0]!.metrics as { metricsOn: string; pixels: number };
+      const started = messages.find((m) => m.type === 'started') as Extract<FromWorker, { type: 'started' }>;
+      return { metrics, started, record: getRun(project.db, handle.runId).settings as Record<string, unknown> };
+    };
+    // Default: only the painted half is measured.
+    const person = await run({});
+    expect(person.metrics).toMatchObject({ metricsOn: 'val', pixels: (SIZE * SIZE) / 2 });
+    expect(person.started.validation).toEqual({ labels: 'person', basis: 'default', note: null });
+    expect(person.record.validation).toEqual({ labels: 'person', basis: 'default', note: null });
+    // Chosen: every trained label, and the run says so in its record and its messages.
+    const all = await run({ validateOn: 'trained' });
+    expect(all.metrics).toMatchObject({ metricsOn: 'val', pixels: SIZE * SIZE });
+    expect(all.record.validation).toMatchObject({
+      labels: 'trained',
+      basis: 'chosen',
+      note: expect.stringMatching(/propagated/),
+    });
+    project.close();
+  });
+
   it('predicts with the checkpoint and accepts only into unlabeled pixels (CLI)', async () => {
     expect(trained).toBeTruthy();
     // Image 1 gets one painted pixel; everything else is unlabeled.

@@ -12,9 +12,26 @@ type LabeledFilter = 'all' | 'labeled' | 'unlabeled';
 export const STATUS_LABELS: Record<ImageStatus, string> = { todo: 'To do', labeled: 'Labeled', reviewed: 'Reviewed' };
 export const SPLIT_LABELS: Record<Split, string> = { unassigned: 'Unassigned', train: 'Train', val: 'Validation' };
 
+/**
+ * The split filter's choices: the stored splits, with Unassigned cut in two by the automatic validation
+ * hold-out (core/training/split.ts): 'auto-val' are held out, 'unassigned' the rest.
+ */
+export type SplitFilter = Split | 'auto-val' | 'all';
+export const SPLIT_FILTER_LABELS: Record<Exclude<SplitFilter, 'all'>, string> = {
+  unassigned: 'Unassigned',
+  'auto-val': 'Val (auto)',
+  train: 'Train',
+  val: 'Validation',
+};
+
+/** An image's role in training: its split, or 'auto-val' when it is Unassigned and held out automatically. */
+export function splitRole(image: ImageSummary, heldOut: readonly number[]): Exclude<SplitFilter, 'all'> {
+  return image.split === 'unassigned' && heldOut.includes(image.id) ? 'auto-val' : image.split;
+}
+
 export interface GridFilter {
   query: string;
-  split: Split | 'all';
+  split: SplitFilter;
   status: ImageStatus | 'all';
   labeled: LabeledFilter;
   sort: SortKey;
@@ -23,13 +40,17 @@ export interface GridFilter {
 
 const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
 
-/** The images that pass `f`, in its order (ties keep the import order). */
-function filterImages(images: readonly ImageSummary[], f: GridFilter): ImageSummary[] {
+/** The images that pass `f`, in its order (ties keep the import order); `heldOut`: the automatic hold-out. */
+export function filterImages(
+  images: readonly ImageSummary[],
+  f: GridFilter,
+  heldOut: readonly number[] = [],
+): ImageSummary[] {
   const q = f.query.trim().toLowerCase();
   const shown = images.filter(
     (i) =>
       (!q || i.name.toLowerCase().includes(q)) &&
-      (f.split === 'all' || i.split === f.split) &&
+      (f.split === 'all' || splitRole(i, heldOut) === f.split) &&
       (f.status === 'all' || i.status === f.status) &&
       (f.labeled === 'all' || (f.labeled === 'labeled') === i.labeledFraction > 0),
   );
@@ -58,9 +79,13 @@ export class GridState {
   selected = $state<number[]>([]);
   private anchor: number | null = null;
 
-  constructor(private readonly images: () => readonly ImageSummary[]) {}
+  constructor(
+    private readonly images: () => readonly ImageSummary[],
+    /** Ids of the images held out for validation automatically (ProjectState.plan). */
+    private readonly heldOut: () => readonly number[] = () => [],
+  ) {}
 
-  readonly shown = $derived.by(() => filterImages(this.images(), this.filter));
+  readonly shown = $derived.by(() => filterImages(this.images(), this.filter, this.heldOut()));
   /** Selected images that the filters show: what bulk actions act on. */
   readonly selection = $derived.by(() => this.shown.filter((i) => this.selected.includes(i.id)));
 

@@ -7,7 +7,9 @@ import type {
   ImportReport,
   MaskImportReport,
   Split,
+  TrainPlan,
 } from '../../../core/ipc/contract';
+import type { PixelSource, ValidationLabels } from '../../../core/training/settings';
 import { call, errorMessage, onEvent } from '../lib/api';
 import { ClassesState } from './classes.svelte';
 
@@ -40,6 +42,10 @@ export class ProjectState {
   images = $state<ImageSummary[]>([]);
   /** Per image, the share of pixels labeled by Fill unlabeled or a prediction (images.labelSources). */
   machineShare = $state<Record<number, number>>({});
+  /** The split training would use now (train.plan): the grid's "Val (auto)", the Train view's counts. */
+  plan = $state<TrainPlan | null>(null);
+  /** The automatic validation hold-out, from `plan`. */
+  readonly heldOut: readonly number[] = $derived(this.plan?.heldOut ?? []);
   loaded = $state(false);
   thumbs = $state<Record<number, Thumb>>({});
   /** Why the project cannot be changed (no write permission), or null: editing tools are off while set. */
@@ -59,6 +65,8 @@ export class ProjectState {
   private readonly statusByHand = new Set<number>();
   /** Imports run one after another (a drop during an import waits its turn). */
   private importChain: Promise<void> = Promise.resolve();
+  /** Answers of `train.plan` older than the latest request are dropped. */
+  private planRequest = 0;
 
   constructor() {
     this.classes = new ClassesState(() => void this.refreshImages());
@@ -152,8 +160,26 @@ export class ProjectState {
     return unknown;
   }
 
+  /** The split for the Train form's label sources and validation choice (the project screen follows the form). */
+  async refreshPlan(input: { sources: PixelSource[]; validateOn: ValidationLabels }): Promise<void> {
+    const request = ++this.planRequest;
+    try {
+      const plan = await call('train.plan', input);
+      if (request === this.planRequest) this.plan = plan;
+    } catch {
+      // No label source ticked, or no project: nothing is held out.
+      if (request === this.planRequest) this.plan = null;
+    }
+  }
+
+  /**
+   * Sets the split. Putting images in Validation while some are held out automatically also pins the held
+   * ones to Validation: a user Validation split ends the automatic hold-out (core/training/split.ts), and
+   * moving one image in must not move the others out.
+   */
   setSplit(ids: number[], split: Split): Promise<void> {
-    return this.patchMany(ids, { split }, () => call('images.setSplit', { ids, split }));
+    const all = split === 'val' ? [...ids, ...this.heldOut.filter((id) => !ids.includes(id))] : ids;
+    return this.patchMany(all, { split }, () => call('images.setSplit', { ids: all, split }));
   }
 
   /** `by`: the user chose it, or the editor moved an image on as it was labeled (see `statusByHand`). */

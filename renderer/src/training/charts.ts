@@ -38,3 +38,43 @@ export function classIouSeries(epochs: EpochPoint[], classes: ClassInfo[]): Seri
     x,
   }));
 }
+
+/** A "nice" number near `x` (1, 2 or 5 times a power of ten): rounded, or the next one up (Heckbert). */
+function niceNumber(x: number, round: boolean): number {
+  const exp = Math.floor(Math.log10(x));
+  const f = x / 10 ** exp;
+  const nice = round ? (f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10) : f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10;
+  return nice * 10 ** exp;
+}
+
+export interface Axis {
+  min: number;
+  max: number;
+  /** Tick values from min to max, `step` apart. */
+  ticks: number[];
+  /** Decimals that show every tick exactly. */
+  decimals: number;
+}
+
+/**
+ * A y axis around the data [lo, hi]: about `count` ticks on nice steps (Heckbert's "nice numbers for
+ * graph labels"), within `clamp` (mIoU and IoU: 0..1), so low values are not drawn flat on a fixed range.
+ */
+export function niceAxis(lo: number, hi: number, clamp?: readonly [number, number], count = 4): Axis {
+  if (hi - lo < 1e-9) {
+    const pad = Math.abs(lo) * 0.1 || 0.05;
+    [lo, hi] = [lo - pad, hi + pad];
+  }
+  const step = niceNumber(niceNumber(hi - lo, false) / (count - 1), true);
+  const decimals = Math.max(0, Math.ceil(-Math.log10(step) - 1e-9));
+  // Multiples of the step, without the float noise of 3 * 0.05.
+  const at = (k: number) => Number((k * step).toFixed(decimals + 2));
+  let [first, last] = [Math.floor(lo / step + 1e-9), Math.ceil(hi / step - 1e-9)];
+  if (clamp)
+    [first, last] = [
+      Math.max(first, Math.ceil(clamp[0] / step - 1e-9)),
+      Math.min(last, Math.floor(clamp[1] / step + 1e-9)),
+    ];
+  const ticks = Array.from({ length: last - first + 1 }, (_, i) => at(first + i));
+  return { min: at(first), max: at(last), ticks, decimals };
+}

@@ -1,4 +1,5 @@
 /** The Train panel's form: what the user edits, and the settings it becomes for `train.start`. */
+import type { TrainPlan } from '../../../core/ipc/contract';
 import type { BackendStatus } from '../../../core/training/backends';
 import { DEFAULT_SCHEDULE, SCHEDULE_LABELS, SCHEDULES, type Schedule } from '../../../core/training/schedule';
 import {
@@ -11,6 +12,7 @@ import {
   type PixelSource,
   type Stem,
   type TrainSettingsInput,
+  type ValidationLabels,
 } from '../../../core/training/settings';
 
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
@@ -34,6 +36,8 @@ export interface TrainForm {
   schedule: Schedule;
   weightDecay: string;
   sources: PixelSource[];
+  /** Which labels validate: 'person' (default) or every trained label (core/training/split.ts). */
+  validateOn: ValidationLabels;
   backend: BackendChoice;
 }
 
@@ -51,6 +55,7 @@ export function defaultForm(): TrainForm {
     schedule: DEFAULT_SCHEDULE,
     weightDecay: '0',
     sources: ['painted', 'propagated', 'imported'],
+    validateOn: 'person',
     backend: 'auto',
   };
 }
@@ -80,6 +85,7 @@ export function formSettings(form: TrainForm): TrainSettingsInput {
     schedule: form.schedule,
     weightDecay: num(form.weightDecay),
     sources: [...form.sources],
+    validateOn: form.validateOn,
     backend: form.backend,
   };
 }
@@ -108,6 +114,19 @@ export function resolvedLine(form: TrainForm, backend: BackendStatus | null): st
   return `On ${backend.name} (${cls.toUpperCase()} defaults): ${size} · width ${set(form.baseFilters, d.baseFilters)} · stem ${set(form.stem, d.stem)} · batch ${set(form.batchSize, d.batchSize)}`;
 }
 
+/**
+ * What a run would train and validate on, before Start (train.plan, the split the training process uses):
+ * "8 training, 2 validation images (2 held out automatically)"; why it cannot start yet; or '' while unknown.
+ */
+export function planLine(plan: TrainPlan | null): string {
+  if (!plan) return '';
+  if (plan.notReady) return plan.notReady;
+  const held = plan.heldOut.length;
+  const images = `${plan.train} training, ${plan.val} validation image${plan.val === 1 ? '' : 's'}`;
+  if (plan.val === 0) return `${images}: mIoU will be measured on the training images`;
+  return held ? `${images} (${held} held out automatically)` : images;
+}
+
 /** One line describing the form, e.g. "30 epochs or 10 min · size auto · painted, propagated · backend auto". */
 export function describeForm(form: TrainForm): string {
   const limits = [
@@ -118,7 +137,8 @@ export function describeForm(form: TrainForm): string {
     .join(' or ');
   const size =
     form.width.trim() || form.height.trim() ? `${form.width.trim() || '?'}×${form.height.trim() || '?'}` : 'auto';
-  return `${limits || 'no limit'} · size ${size} · ${form.sources.join(', ') || 'no sources'} · backend ${form.backend}`;
+  const validation = form.validateOn === 'trained' ? ' · validated on every trained label' : '';
+  return `${limits || 'no limit'} · size ${size} · ${form.sources.join(', ') || 'no sources'}${validation} · backend ${form.backend}`;
 }
 
 /** A validation issue as the API reports it (core/ipc/errors.ts): where, and the validator's words. */

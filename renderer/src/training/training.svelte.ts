@@ -7,7 +7,13 @@ import type { EpochSummary, RunSummary } from '../../../core/ipc/contract';
 import { AppError } from '../../../core/ipc/errors';
 import type { BackendStatus } from '../../../core/training/backends';
 import { parseEpochMetrics, type EpochMetrics } from '../../../core/training/epoch-metrics';
-import type { ContinueOn, EpochResult, StepProgress, TrainMessage } from '../../../core/training/messages';
+import type {
+  ContinueOn,
+  EpochResult,
+  StepProgress,
+  TrainMessage,
+  ValidationBasis,
+} from '../../../core/training/messages';
 import type { TrainSettingsInput } from '../../../core/training/settings';
 import { call, errorMessage, onEvent } from '../lib/api';
 import { defaultForm, fieldErrors, formSettings, type TrainForm } from './form';
@@ -35,6 +41,8 @@ export interface LiveRun {
   val: number;
   /** Of `val`, images held out automatically. */
   heldOut: number;
+  /** Which labels validate, and the sentence to show when not labels a person made. */
+  validation: ValidationBasis | null;
   /** `performance.now()` when the first step arrived, and seconds from then to the latest step. */
   firstStepAt: number | null;
   elapsedSeconds: number;
@@ -215,11 +223,14 @@ export class TrainingState {
     switch (msg.type) {
       case 'started':
         live.status = 'running';
+        // Make room for the progress and the charts (also for a run this window did not start).
+        this.advanced = false;
         live.backend = msg.backend;
         live.skipped = msg.skipped;
         live.train = msg.train;
         live.val = msg.val;
         live.heldOut = msg.heldOut ?? 0;
+        live.validation = msg.validation ?? null;
         live.size = msg.size;
         // A resumed run numbers its epochs on from its checkpoint: the last one is first + epochs.
         if (live.maxEpochs !== null && msg.firstEpoch) live.maxEpochs += msg.firstEpoch;
@@ -291,6 +302,7 @@ function emptyRun(runId: number, maxEpochs: number | null): LiveRun {
     train: 0,
     val: 0,
     heldOut: 0,
+    validation: null,
     firstStepAt: null,
     elapsedSeconds: 0,
     size: null,

@@ -2,7 +2,7 @@
 // for a field the form sent as NaN, found by the issue's path and not by the validator's wording.
 import { describe, expect, it } from 'vitest';
 import { contract } from '../../../core/ipc/contract';
-import { defaultForm, fieldErrors, formSettings, type Issue } from '../../../renderer/src/training/form';
+import { defaultForm, describeForm, fieldErrors, formSettings, type Issue } from '../../../renderer/src/training/form';
 
 /**
  * The issues `train.start` answers for these settings: the contract's own validation, each issue as
@@ -61,5 +61,18 @@ describe('defaultForm', () => {
     const fields = ['learningRate', 'depth', 'schedule', 'weightDecay', 'sources', 'backend'] as const;
     const pick = (s: Record<string, unknown>) => Object.fromEntries(fields.map((k) => [k, s[k]]));
     expect(pick(form)).toEqual(pick(oneClick));
+  });
+});
+
+describe('validation labels', () => {
+  it('validate on labels a person made by default; the box sends every trained label and the summary says so', () => {
+    expect(formSettings(defaultForm()).validateOn).toBe('person');
+    expect(contract['train.start'].input.parse({ settings: formSettings(defaultForm()) }).settings.validateOn).toBe(
+      'person',
+    );
+    const all = { ...defaultForm(), validateOn: 'trained' as const };
+    expect(formSettings(all).validateOn).toBe('trained');
+    expect(describeForm(all)).toContain('validated on every trained label');
+    expect(describeForm(defaultForm())).not.toContain('validated');
   });
 });
