@@ -5,8 +5,10 @@
  * per undo step). Run: node scripts/run-ts.mjs bench/editor/editor.bench.ts
  * Exits 1 if a goal (move < 4 ms, commit < 50 ms, both at p95) is missed.
  */
-import { freemem } from 'node:os';
-import { setFlagsFromString } from 'node:v8';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { freemem, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deserialize, serialize, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { StrokeSession } from '../../core/labelmap/brush';
 import { floodFill } from '../../core/labelmap/fill';
@@ -16,6 +18,10 @@ import { renderRect } from '../../core/labelmap/render';
 import type { RgbaBuffer } from '../../core/labelmap/render';
 import { createLabelMap } from '../../core/labelmap/types';
 import type { LabelMap } from '../../core/labelmap/types';
+import { addClass } from '../../db/classes';
+import { insertImage } from '../../db/images';
+import { saveLabels } from '../../main/services/labels';
+import { Project } from '../../main/services/project';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -36,8 +42,8 @@ function rng(seed: number): () => number {
   };
 }
 
-/** A smooth random walk of `n` pointer positions with steps of `step` px, kept inside the image. */
-function path(rand: () => number, n: number, step: number): number[][] {
+/** A smooth random walk of `n` pointer positions with steps of `step` px, kept inside a w x h image. */
+function strokePath(rand: () => number, n: number, step: number, W: number, H: number): number[][] {
   let x = 200 + rand() * (W - 400);
   let y = 200 + rand() * (H - 400);
   let heading = rand() * 2 * Math.PI;
@@ -54,6 +60,8 @@ function path(rand: () => number, n: number, step: number): number[][] {
   }
   return pts;
 }
+
+const path = (rand: () => number, n: number, step: number) => strokePath(rand, n, step, W, H);
 
 function stats(ms: number[]): { mean: number; p50: number; p95: number; max: number } {
   const s = [...ms].sort((a, b) => a - b);
@@ -206,4 +214,92 @@ console.log(`  ratio  naive/ours = ${f(naiveHeld / held, 0)}x`);
 console.log(`\nlarge one-shot edits incl. undo entry (informational, no goal):`);
 console.log(`  flood fill of the whole image  ${fmt(stats(fillMs))}; its undo ${fmt(stats(undoMs))}`);
 console.log(`  lasso of 2000 vertices (~7 MP) ${fmt(stats(lassoMs))}`);
+// --- per stroke save: what the editor sends and what main's thread spends in the save handler, on a real
+// project file at 24 MP and 100 MP (the importer's limit). Strokes of 200 moves; the handler time is
+// `saveLabels` as the IPC handler runs it; the transport figure is a structured clone of the payload
+// (what Electron's IPC does to it, once per side), informational.
+const SAVE_SIZES = [
+  { label: '24 MP', w: 6000, h: 4000, strokes: 6 },
+  { label: '100 MP', w: 10000, h: 10000, strokes: 4 },
+];
+
+interface SaveFigures {
+  bytes: number[];
+  handler: number[];
+  clone: number[];
+}
+
+function newFigures(): SaveFigures {
+  return { bytes: [], handler: [], clone: [] };
+}
+
+function cloneMs(payload: unknown): number {
+  const t0 = performance.now();
+  deserialize(serialize(payload));
+  return performance.now() - t0;
+}
+
+function saveBench(): { label: string; full: SaveFigures }[] {
+  const dir = mkdtempSync(join(tmpdir(), 'mw-editor-bench-'));
+  const project = Project.create(join(dir, 'bench.maskwright'));
+  const results: { label: string; full: SaveFigures }[] = [];
+  try {
+    for (let k = 0; k < 10; k++) addClass(project.db, `c${k}`);
+    for (const size of SAVE_SIZES) {
+      const sw = size.w;
+      const sh = size.h;
+      const imageId = insertImage(project.db, {
+        name: `${size.label}.png`,
+        sha256: String(sw).padStart(64, '0'),
+        format: 'png',
+        width: sw,
+        height: sh,
+        orientation: 1,
+        original: new Uint8Array([1]),
+        thumbnail: new Uint8Array([1]),
+        thumbnailMime: 'image/jpeg',
+      });
+      // Partly labeled (imported bands), as the stroke maps above.
+      const m = createLabelMap(sw, sh);
+      for (let y = 0; y < sh; y++) {
+        if (y % 1000 < 500) m.classes.fill(y % 3, y * sw, y * sw + sw / 2);
+        if (y % 1000 < 500) m.provenance.fill(4, y * sw, y * sw + sw / 2);
+      }
+      let revision = saveLabels(project.db, { imageId, classes: m.classes, provenance: m.provenance }).revision;
+      const srand = rng(7);
+      const full = newFigures();
+      for (let k = 0; k < size.strokes; k++) {
+        const stroke = new StrokeSession(m, { diameter: BRUSH, value: k % 5 });
+        for (const [x, y] of strokePath(srand, 200, 4, sw, sh)) stroke.addPoint(x!, y!);
+        stroke.commit();
+        const payload = {
+          imageId,
+          classes: m.classes.slice(),
+          provenance: m.provenance.slice(),
+          baseRevision: revision,
+        };
+        full.bytes.push(payload.classes.length + payload.provenance.length);
+        full.clone.push(cloneMs(payload));
+        const t0 = performance.now();
+        revision = saveLabels(project.db, payload).revision;
+        full.handler.push(performance.now() - t0);
+      }
+      results.push({ label: size.label, full });
+    }
+  } finally {
+    project.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return results;
+}
+
+const saves = saveBench();
+console.log(`\nper stroke save (strokes of 200 moves, brush ${BRUSH}; handler = saveLabels on a project file):`);
+for (const r of saves) {
+  const b = r.full.bytes.reduce((a, v) => a + v, 0) / r.full.bytes.length;
+  console.log(
+    `  ${r.label} full map   sent ${mib(b)}   handler ${fmt(stats(r.full.handler))}   clone ${fmt(stats(r.full.clone))}`,
+  );
+}
+
 if (!(m.p95 < GOAL_MOVE_MS && c.p95 < GOAL_COMMIT_MS && lc.p95 < GOAL_COMMIT_MS)) process.exitCode = 1;
