@@ -5,6 +5,8 @@ export { unionRect, intersectRect, clipToMap, rectIsEmpty } from './rect';
 export { applyPatch, readRect, writeRect, makeEntry, undoEntry, redoEntry } from './patch';
 export type { EditEntry, Patch, RectBytes } from './patch';
 export { EditRecorder } from './recorder';
+export { ChangedRegion, applyDelta, deltaRects, readDelta } from './delta';
+export type { DeltaRect, LabelDelta } from './delta';
 export { StrokeSession, snapBrushPoint } from './brush';
 export type { BrushOptions } from './brush';
 export { floodFill } from './fill';
