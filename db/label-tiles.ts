@@ -32,7 +32,7 @@ export function tileRect(width: number, height: number, index: number): Rect {
 
 /** A tile's bytes: classes then provenance, each rect.width * rect.height, row-major. */
 export function cutTile(map: LabelMap, rect: Rect): Uint8Array {
-  const { classes } = readRect(map, rect);
+  const { classes } = readRect(map, rect); // both planes in one buffer, classes first
   return new Uint8Array(classes.buffer, 0, 2 * classes.length);
 }
 
