@@ -72,7 +72,13 @@ try {
     refSave.push(time(() => rawSave.run(map.classes, map.provenance)));
     refLoad.push(time(() => rawLoad.get()));
   }
-  const stored = db.prepare('SELECT length(classes) + length(provenance) AS n FROM label_maps').get() as { n: number };
+  // the map's tiles (schema 4) and any whole-map blobs (earlier schemas)
+  const stored = db
+    .prepare(
+      `SELECT (SELECT coalesce(sum(length(data)), 0) FROM label_tiles) +
+              (SELECT sum(length(classes) + length(provenance)) FROM label_maps) AS n`,
+    )
+    .get() as { n: number };
   const ms = (x: number) => `${x.toFixed(1)} ms`;
   console.log(`Label map ${W}x${H} (${(W * H) / 1e6} MP), median of ${REPS}, synchronous=FULL, WAL`);
   console.log(

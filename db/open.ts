@@ -10,7 +10,7 @@ import { migrate } from './migrations';
 export type ProjectDb = Database.Database;
 
 /** `PRAGMA application_id` of every Maskwright project: ASCII "MSKW". */
-const APPLICATION_ID = 0x4d534b57;
+export const APPLICATION_ID = 0x4d534b57;
 export const PROJECT_EXTENSION = '.maskwright';
 
 export interface OpenOptions {

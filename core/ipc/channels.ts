@@ -25,6 +25,7 @@ export const CHANNELS = [
   'images.original',
   'labels.load',
   'labels.save',
+  'labels.saveChanges',
   'masks.import',
   'classes.list',
   'classes.add',

@@ -289,6 +289,20 @@ export const contract = {
     }),
     output: {} as { revision: number; labeledFraction: number },
   },
+  /** An edit as a delta (core/labelmap/delta.ts): the changed rectangles and their bytes. */
+  'labels.saveChanges': {
+    input: z.object({
+      imageId: id,
+      /** x, y, width, height of each changed rectangle, one after another. */
+      rects: z.array(z.number().int().min(0)),
+      /** The rectangles' bytes, each row-major, one after another. */
+      classes: bytes,
+      provenance: bytes,
+      /** The save is refused if the stored map changed since this revision. */
+      baseRevision: z.number().int().min(0),
+    }),
+    output: {} as { revision: number; labeledFraction: number },
+  },
   'masks.import': {
     input: z.object({
       grant,

@@ -6,7 +6,7 @@
  */
 import { redoEntry, undoEntry } from './patch';
 import type { EditEntry } from './patch';
-import type { LabelMap, Rect } from './types';
+import type { LabelMap } from './types';
 
 export interface HistoryOptions {
   /** Memory budget for entry bytes. Default 256 MiB. */
@@ -44,20 +44,25 @@ export class LabelHistory {
     if (drop > 0) this.undoStack.splice(0, drop);
   }
 
-  /** Reverts the newest edit; returns the rectangle to redraw, or null if there is none. */
-  undo(): Rect | null {
+  /**
+   * Reverts the newest edit; returns its entry (`rect` to redraw, `patches` the pixels changed), or null
+   * if there is none.
+   */
+  undo(): EditEntry | null {
     const e = this.undoStack.pop();
     if (!e) return null;
     this.redoStack.push(e);
-    return undoEntry(this.map, e);
+    undoEntry(this.map, e);
+    return e;
   }
 
-  /** Reapplies the newest undone edit; returns the rectangle to redraw, or null if there is none. */
-  redo(): Rect | null {
+  /** Reapplies the newest undone edit; returns its entry as `undo` does, or null if there is none. */
+  redo(): EditEntry | null {
     const e = this.redoStack.pop();
     if (!e) return null;
     this.undoStack.push(e);
-    return redoEntry(this.map, e);
+    redoEntry(this.map, e);
+    return e;
   }
 
   get canUndo(): boolean {

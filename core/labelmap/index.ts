@@ -3,6 +3,7 @@ export { UNLABELED, Provenance, classAt } from './types';
 export type { LabelMap, Rect } from './types';
 export { applyPatch } from './patch';
 export type { EditEntry } from './patch';
+export { ChangedRegion, readDelta } from './delta';
 export { StrokeSession, snapBrushPoint } from './brush';
 export { floodFill } from './fill';
 export { fillPolygon } from './polygon';

@@ -33,7 +33,7 @@ export interface EditEntry {
  * Copies a w x h block between row-major planes. Narrow rows are copied by a loop: for tile-sized
  * rows, creating subarray views would cost more than the copy.
  */
-function copyBlock(
+export function copyBlock(
   src: Uint8Array,
   srcStart: number,
   srcStride: number,

@@ -12,8 +12,9 @@ import type { EditEntry, Patch, RectBytes } from './patch';
 import { paintProvenance, UNLABELED } from './types';
 import type { LabelMap, Rect } from './types';
 
-const TILE_W_SHIFT = 8;
-const TILE_H_SHIFT = 4;
+/** The tile grid (256x16) of undo patches, also the grid of `ChangedRegion` (delta.ts). */
+export const TILE_W_SHIFT = 8;
+export const TILE_H_SHIFT = 4;
 const TILE_W = 1 << TILE_W_SHIFT;
 const TILE_H = 1 << TILE_H_SHIFT;
 

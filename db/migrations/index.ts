@@ -2,12 +2,14 @@ import type { Database } from 'better-sqlite3';
 import { updateToSchemaVersion1 } from './0001-initial';
 import { updateToSchemaVersion2 } from './0002-image-status';
 import { updateToSchemaVersion3 } from './0003-run-liveness';
+import { updateToSchemaVersion4 } from './0004-label-tiles';
 
 /** Every migration in order; `version` is the `user_version` the database has after it ran. */
 export const MIGRATIONS: readonly { version: number; name: string; up: (db: Database) => void }[] = [
   { version: 1, name: 'initial schema', up: updateToSchemaVersion1 },
   { version: 2, name: 'image review status', up: updateToSchemaVersion2 },
   { version: 3, name: 'run liveness and interrupted runs', up: updateToSchemaVersion3 },
+  { version: 4, name: 'label maps in tiles', up: updateToSchemaVersion4 },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

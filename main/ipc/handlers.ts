@@ -13,7 +13,7 @@ import type { BackendStatus } from '../../core/training/backends';
 import * as classes from '../../db/classes';
 import * as images from '../../db/images';
 import { classUsage } from '../../db/labelmaps';
-import { loadLabels, saveLabels } from '../services/labels';
+import { loadLabels, saveLabelChanges, saveLabels } from '../services/labels';
 import { browserImage } from '../services/decode';
 import { expandPaths, fileSource, importImages } from '../services/import-images';
 import { importMasks } from '../services/import-masks';
@@ -194,6 +194,7 @@ export function createHandlers(session: Session): Handlers {
     'images.original': ({ id }) => browserImage(db(), id),
     'labels.load': ({ imageId }) => loadLabels(db(), imageId),
     'labels.save': (input) => saveLabels(writable('save labels'), input),
+    'labels.saveChanges': (input) => saveLabelChanges(writable('save labels'), input),
 
     'masks.import': ({ grant, voidValue, imageId, createClasses }) =>
       importMasks(writable('import masks'), session.grants.resolve(grant, 'masks.import'), {

@@ -1,9 +1,10 @@
 /** Loading and saving label maps for the editor. */
 import type { LabelMapData } from '../../core/ipc/contract';
+import type { LabelDelta } from '../../core/labelmap/delta';
 import { AppError } from '../../core/ipc/errors';
 import { getImage } from '../../db/images';
 import { classValues } from '../../db/classes';
-import { labelMapRevision, loadLabelMap, saveLabelMap } from '../../db/labelmaps';
+import { labelMapRevision, loadLabelMap, saveLabelDelta, saveLabelMap } from '../../db/labelmaps';
 import { writeTransaction, type ProjectDb } from '../../db/open';
 
 import { Provenance, UNLABELED } from '../../core/labelmap/types';
@@ -26,9 +27,44 @@ export function loadLabels(db: ProjectDb, imageId: number): LabelMapData {
   };
 }
 
+/** Throws (CONFLICT) unless the stored map's revision is `baseRevision`, when one is given. */
+function checkRevision(db: ProjectDb, imageId: number, name: string, baseRevision: number | undefined): void {
+  if (baseRevision === undefined) return;
+  const current = labelMapRevision(db, imageId);
+  if (current !== baseRevision) {
+    throw new AppError(
+      'CONFLICT',
+      `Labels of ${name} changed elsewhere (revision ${current}, expected ${baseRevision})`,
+    );
+  }
+}
+
+/**
+ * Checks label bytes: labels only of existing classes, provenance codes, unlabeled pixels without
+ * provenance. Returns the labeled pixels. O(bytes).
+ */
+function checkPixels(db: ProjectDb, classes: Uint8Array, provenance: Uint8Array): number {
+  const known = new Uint8Array(256);
+  for (const value of classValues(db)) known[value] = 1;
+  known[UNLABELED] = 1;
+  let labeled = 0;
+  for (let i = 0; i < classes.length; i++) {
+    const c = classes[i]!;
+    const p = provenance[i]!;
+    if (!known[c]) throw new AppError('INVALID_INPUT', `Label value ${c} is not a class of this project`);
+    if (p > PROVENANCE_MAX || (c === UNLABELED) !== (p === 0)) {
+      throw new AppError('INVALID_INPUT', `Pixel ${i}: provenance ${p} does not fit label ${c}`);
+    }
+    if (c !== UNLABELED) labeled++;
+  }
+  return labeled;
+}
+
 /**
  * Saves both planes after checking them: sizes, provenance codes, unlabeled pixels without provenance,
- * labels only of existing classes, and (optionally) that nobody saved in between.
+ * labels only of existing classes, and (optionally) that nobody saved in between. O(image): the editor
+ * saves its edits with `saveLabelChanges`, this whole-map save when the user keeps their version after
+ * a conflict.
  */
 export function saveLabels(
   db: ProjectDb,
@@ -42,29 +78,29 @@ export function saveLabels(
     if (classes.length !== n || provenance.length !== n) {
       throw new AppError('INVALID_INPUT', `Label planes must have ${n} bytes (${img.width}x${img.height})`);
     }
-    if (input.baseRevision !== undefined) {
-      const current = labelMapRevision(db, imageId);
-      if (current !== input.baseRevision) {
-        throw new AppError(
-          'CONFLICT',
-          `Labels of ${img.name} changed elsewhere (revision ${current}, expected ${input.baseRevision})`,
-        );
-      }
-    }
-    const known = new Uint8Array(256);
-    for (const value of classValues(db)) known[value] = 1;
-    known[UNLABELED] = 1;
-    let labeled = 0;
-    for (let i = 0; i < n; i++) {
-      const c = classes[i]!;
-      const p = provenance[i]!;
-      if (!known[c]) throw new AppError('INVALID_INPUT', `Label value ${c} is not a class of this project`);
-      if (p > PROVENANCE_MAX || (c === UNLABELED) !== (p === 0)) {
-        throw new AppError('INVALID_INPUT', `Pixel ${i}: provenance ${p} does not fit label ${c}`);
-      }
-      if (c !== UNLABELED) labeled++;
-    }
+    checkRevision(db, imageId, img.name, input.baseRevision);
+    const labeled = checkPixels(db, classes, provenance);
     const revision = saveLabelMap(db, imageId, { width: img.width, height: img.height, classes, provenance });
     return { revision, labeledFraction: labeled / n };
+  });
+}
+
+/**
+ * Saves an edit as a delta: the changed rectangles and their bytes (core/labelmap/delta.ts), checked as
+ * `saveLabels` checks whole planes, written into the stored map if nobody saved since `baseRevision`.
+ * Only the stored tiles the rectangles touch are read and rewritten: O(delta), not O(image).
+ */
+export function saveLabelChanges(
+  db: ProjectDb,
+  input: LabelDelta & { imageId: number; baseRevision: number },
+): { revision: number; labeledFraction: number } {
+  const { imageId } = input;
+  return writeTransaction(db, () => {
+    const img = getImage(db, imageId);
+    if (!img) throw new AppError('NOT_FOUND', `No image with id ${imageId}`);
+    checkRevision(db, imageId, img.name, input.baseRevision);
+    checkPixels(db, input.classes, input.provenance);
+    const { revision, labeledPixels } = saveLabelDelta(db, imageId, input);
+    return { revision, labeledFraction: labeledPixels / (img.width * img.height) };
   });
 }

@@ -1,9 +1,10 @@
 /**
- * Child process for the crash test: imports images and saves label maps in a loop, printing one line
- * after each write has committed. The parent kills it with SIGKILL at a random moment.
+ * Child process for the crash test: imports images, saves label maps whole and then a stroke as a delta,
+ * in a loop, printing one line after each write has committed. The parent kills it with SIGKILL at a random moment.
  */
 import { readFileSync } from 'node:fs';
-import { saveLabelMap } from '../../db/labelmaps';
+import { saveLabelDelta, saveLabelMap } from '../../db/labelmaps';
+import { writeTransaction } from '../../db/open';
 import { importImages } from '../../main/services/import-images';
 import { Project } from '../../main/services/project';
 
@@ -24,6 +25,12 @@ async function run(): Promise<void> {
     const provenance = new Uint8Array(w * h).fill(1);
     saveLabelMap(project.db, id, { width: w, height: h, classes, provenance });
     process.stdout.write(`labels ${i} ${id}\n`);
+    // A stroke saved as the editor saves it: a delta over the bottom right 20x20 pixels.
+    const n = 400;
+    const rects = [w - 20, h - 20, 20, 20];
+    const stroke = { rects, classes: new Uint8Array(n).fill((i + 1) % 200), provenance: new Uint8Array(n).fill(1) };
+    writeTransaction(project.db, () => saveLabelDelta(project.db, id, stroke));
+    process.stdout.write(`stroke ${i} ${id}\n`);
   }
 }
 void run();

@@ -1,15 +1,16 @@
 /**
  * Child process for the fault suite: saves painted strokes into one image's label map as the editor does
- * (load, paint, `labels.save` with the revision it loaded; on a revision conflict it reloads and paints
- * again). Prints `stroke K X Y CLASS` after each committed save, `busy MESSAGE` for every save the database
+ * (load, paint, `labels.saveChanges` with the stroke's rectangle and the revision it loaded; on a revision
+ * conflict it reloads and paints again). Prints `stroke K X Y CLASS` after each committed save, `busy MESSAGE` for every save the database
  * refused, and `done` at the end. Strokes are 3x3 squares on a grid with gaps, so none overlaps another.
  *
  * argv: project path, image id, number of strokes, start cell (strokes use cells start, start+1, ...),
  * pause between strokes in ms (default 2).
  */
 import { AppError } from '../../core/ipc/errors';
+import { readDelta } from '../../core/labelmap/delta';
 import { Provenance } from '../../core/labelmap/types';
-import { loadLabels, saveLabels } from '../../main/services/labels';
+import { loadLabels, saveLabelChanges } from '../../main/services/labels';
 import { Project } from '../../main/services/project';
 
 const [path, imageArg, countArg, startArg] = process.argv.slice(2) as [string, string, string, string | undefined];
@@ -37,10 +38,9 @@ async function run(): Promise<void> {
         }
       }
       try {
-        saveLabels(project.db, {
+        saveLabelChanges(project.db, {
           imageId,
-          classes: map.classes,
-          provenance: map.provenance,
+          ...readDelta(map, [{ x, y, width: 3, height: 3 }]),
           baseRevision: map.revision,
         });
         process.stdout.write(`stroke ${k} ${x} ${y} ${cls}\n`);

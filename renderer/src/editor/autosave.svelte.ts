@@ -4,8 +4,12 @@
  * `flush` saves at once too (image
  * switch, back to the grid, page hidden or unloading). Saves of one image run one after another and
  * send the revision they are based on, so a map changed elsewhere is reported, never overwritten.
+ * A save sends the session's changed rectangles and their bytes (`labels.saveChanges`), not the whole
+ * map; only "keep mine" after a conflict sends both planes (`labels.save`), as the stored map differs
+ * from the session's in pixels the session never changed.
  */
 import { AppError } from '../../../core/ipc/errors';
+import { readDelta } from '../../../core/labelmap';
 import { call, errorMessage } from '../lib/api';
 import type { ImageSession } from './session';
 
@@ -72,21 +76,29 @@ export class Autosaver {
   private async write(s: ImageSession): Promise<void> {
     if (!s.dirty || s.conflict) return;
     const edits = s.edits;
+    // Taken now, put back if the save fails; edits made while it travels mark their own.
+    const rects = s.changes.take();
     this.status = { kind: 'saving' };
     try {
       // Copies: the map may change while the bytes travel.
-      const result = await call('labels.save', {
-        imageId: s.imageId,
-        classes: s.map.classes.slice(),
-        provenance: s.map.provenance.slice(),
-        ...(s.force ? {} : { baseRevision: s.revision }),
-      });
+      const result = s.force
+        ? await call('labels.save', {
+            imageId: s.imageId,
+            classes: s.map.classes.slice(),
+            provenance: s.map.provenance.slice(),
+          })
+        : await call('labels.saveChanges', {
+            imageId: s.imageId,
+            ...readDelta(s.map, rects),
+            baseRevision: s.revision,
+          });
       s.revision = result.revision;
       s.saved = edits;
       s.force = false;
       this.onsaved(s, result.labeledFraction);
       this.status = s.dirty || this.timers.size > 0 ? { kind: 'pending' } : { kind: 'saved' };
     } catch (err) {
+      for (const r of rects) s.changes.mark(r);
       const message = errorMessage(err);
       if (err instanceof AppError && err.code === 'CONFLICT') {
         s.conflict = message;

@@ -445,14 +445,15 @@ export class EditorState {
     this.hover = { x: Math.floor(p.x), y: Math.floor(p.y), label };
   }
 
-  private historyStep(step: (s: ImageSession) => Rect | null): void {
+  private historyStep(step: (s: ImageSession) => EditEntry | null): void {
     const s = this.session;
     if (!s) return;
     this.tools.current.finish(); // one stroke in progress is committed first, so it can be undone
-    const rect = step(s);
-    if (!rect) return;
+    const entry = step(s);
+    if (!entry) return;
     this.modes.edit();
-    this.redraw(rect);
+    this.redraw(entry.rect);
+    s.changes.markEntry(entry);
     this.edited(s);
   }
 
@@ -480,7 +481,11 @@ export class EditorState {
       superpixels: () => (this.photo ? superpixelsOf(this.photo) : null),
       say: (text) => this.say(text),
       paintValue: (erase) => this.paintValue(erase),
-      redraw: (rect) => this.redraw(rect),
+      redraw: (rect) => {
+        // What a stroke draws (or a cancel restores) before its entry exists: a save may run meanwhile.
+        s.changes.mark(rect);
+        this.redraw(rect);
+      },
       push: (entry) => this.push(s, entry),
       preview: (points, cursor, closable) => this.stage?.preview(points, cursor, closable),
       pick: (value) => this.pick(value),
@@ -512,6 +517,7 @@ export class EditorState {
   private push(s: ImageSession, entry: EditEntry | null): void {
     if (!entry) return;
     s.history.push(entry);
+    s.changes.markEntry(entry);
     this.edited(s);
   }
 

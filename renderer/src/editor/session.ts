@@ -1,8 +1,9 @@
 /**
  * One image's label map as the editor holds it: the map, its undo history, and what the database
- * has. `edits` counts changes (edits, undos, redos); `saved` is the count the last save covered.
+ * has. `edits` counts changes (edits, undos, redos); `saved` is the count the last save covered;
+ * `changes` where the map may differ from the stored one, which the next save sends.
  */
-import { LabelHistory } from '../../../core/labelmap';
+import { ChangedRegion, LabelHistory } from '../../../core/labelmap';
 import type { LabelMap } from '../../../core/labelmap';
 import { call } from '../lib/api';
 
@@ -11,6 +12,11 @@ const HISTORY_BUDGET_BYTES = 128 * 1024 * 1024;
 
 export class ImageSession {
   readonly history: LabelHistory;
+  /**
+   * Every pixel that may differ from the stored map: the patches of edits, undos and redos, and the
+   * rectangles redrawn while a stroke is drawn or cancelled (a save may run mid-stroke).
+   */
+  readonly changes: ChangedRegion;
   edits = 0;
   saved = 0;
   /** Set when the database holds a newer map than the one this session was loaded from. */
@@ -25,6 +31,7 @@ export class ImageSession {
     public revision: number,
   ) {
     this.history = new LabelHistory(map, { budgetBytes: HISTORY_BUDGET_BYTES });
+    this.changes = new ChangedRegion(map.width, map.height);
   }
 
   get dirty(): boolean {

@@ -170,7 +170,7 @@ describe('stroke commit, cancel and undo', () => {
     expect(history.undoDepth).toBe(1);
     const diff = diffIndices(start, painted);
     expect(diff.length).toBeGreaterThan(1000);
-    const r = history.undo()!;
+    const r = history.undo()!.rect;
     expect(diffIndices(start, map)).toEqual([]);
     for (const i of diff) {
       const x = i % 200;

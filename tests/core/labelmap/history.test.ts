@@ -46,7 +46,7 @@ describe('LabelHistory', () => {
     expect(history.undoDepth).toBe(snaps.length - 1);
     expect(snaps.length).toBeGreaterThan(25);
     for (let k = snaps.length - 1; k > 0; k--) {
-      const r = history.undo()!;
+      const r = history.undo()!.rect;
       expect(diffIndices(snaps[k - 1]!, map)).toEqual([]);
       const outside = diffIndices(snaps[k - 1]!, snaps[k]!).filter((i) => !inside(r, i, 90));
       expect(outside).toEqual([]);
