@@ -1,8 +1,10 @@
 /** Label propagation: fill unlabeled pixels from painted strokes. */
-export { propagateLabels, propagateWithTuning } from './propagate';
+export { preparePropagation, propagateLabels, propagateWithTuning } from './propagate';
+export type { PreparedPropagation } from './propagate';
 export { NoLabelsError, PropagationCancelled, PropagationInputError } from './errors';
 export { UNLABELED } from '../labelmap/types';
 export type { PropagationImage, PropagationMethod, PropagationOptions, PropagationResult } from './types';
 export type { RandomWalkerTuning } from './randomWalker';
-export { DEFAULT_TUNING } from './randomWalker';
+export { DEFAULT_TUNING, sampledSize } from './randomWalker';
+export type { SampledRect } from './randomWalker';
 export { countSeeds, seedsOf } from './seeds';
