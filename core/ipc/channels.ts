@@ -23,6 +23,7 @@ export const CHANNELS = [
   'images.setStatus',
   'images.remove',
   'images.original',
+  'images.preview',
   'labels.load',
   'labels.save',
   'masks.import',
@@ -48,6 +49,7 @@ export const CHANNELS = [
   'model.select',
   'predict.image',
   'predict.rank',
+  'predict.rankRefresh',
   'predict.cancel',
 ] as const;
 
