@@ -20,7 +20,7 @@ import { ModeMachine } from './modes.svelte';
 import { LabelOverlay } from './overlay';
 import type { OverlayStyle } from './overlay';
 import { classPalette } from './palette';
-import { loadPhoto, photoRgba } from './photo';
+import { loadPhoto, loadPreview, photoRgba } from './photo';
 import { PreviewController } from './preview.svelte';
 import type { PreviewHost } from './preview.svelte';
 import { PREVIEW_SOURCES } from './previewSources';
@@ -38,6 +38,7 @@ export type StageView = Pick<
   EditorStage,
   | 'onview'
   | 'show'
+  | 'setPhoto'
   | 'clear'
   | 'labelsChanged'
   | 'showPreview'
@@ -60,14 +61,23 @@ export type Overlay = Pick<LabelOverlay, 'canvas' | 'setStyle' | 'redraw'>;
 export interface EditorIO {
   loadSession(imageId: number): Promise<ImageSession>;
   loadPhoto(imageId: number): Promise<ImageBitmap>;
+  /** The image reduced to fit `maxSide`, shown while a large original decodes (see PREVIEW_FROM_PIXELS). */
+  loadPreview(imageId: number, maxSide: number): Promise<ImageBitmap>;
   overlay(map: LabelMap, style: OverlayStyle): Overlay;
 }
 
 const APP_IO: EditorIO = {
   loadSession: (id) => ImageSession.load(id),
   loadPhoto,
+  loadPreview,
   overlay: (map, style) => new LabelOverlay(map, style),
 };
+
+/**
+ * Images of more pixels than this open with a preview reduced to the screen (decoded in a fraction of a
+ * second), and the original replaces it once decoded: a 24 MP original took seconds to show (issue 25).
+ */
+export const PREVIEW_FROM_PIXELS = 4_000_000;
 
 export class EditorState {
   imageId = $state<number | null>(null);
@@ -77,8 +87,10 @@ export class EditorState {
   notice = $state<string | null>(null);
   canUndo = $state(false);
   canRedo = $state(false);
-  /** The open photo, for the minimap (null while loading). */
+  /** The photo on screen, for the minimap (null while loading): a large image's preview until its original decodes. */
   photoShown = $state.raw<ImageBitmap | null>(null);
+  /** True while a large image shows its preview and its original still decodes. */
+  sharpening = $state(false);
   /** Pixel under the pointer and its class name, for the status bar. */
   hover = $state<{ x: number; y: number; label: string } | null>(null);
   readonly saver: Autosaver;
@@ -91,7 +103,10 @@ export class EditorState {
 
   private session: ImageSession | null = null;
   private overlay: Overlay | null = null;
+  /** The decoded original (what the tools and Fill read); null while it decodes. */
   private photo: ImageBitmap | null = null;
+  /** The open image's original, decoded or decoding (Fill waits for it). */
+  private photoReady: Promise<ImageBitmap> | null = null;
   private stage: StageView | null = null;
   private openToken = 0;
   private context: ToolContext | null = null;
@@ -191,28 +206,69 @@ export class EditorState {
     this.loading = true;
     this.error = null;
     this.stage?.clear();
+    this.photo?.close();
+    this.photo = null;
+    this.photoShown = null;
+    const full = this.io.loadPhoto(imageId);
+    this.photoReady = full;
+    full.catch(() => {}); // awaited below, where its failure is said
     try {
-      const session = this.sessions.get(imageId) ?? (await this.io.loadSession(imageId));
-      const photo = await this.io.loadPhoto(imageId);
+      const [session, first] = await Promise.all([
+        this.sessions.get(imageId) ?? this.io.loadSession(imageId),
+        this.firstPhoto(imageId, full),
+      ]);
       if (token !== this.openToken) {
-        photo.close();
+        first.close();
+        void full.then(
+          (p) => p.close(),
+          () => {},
+        );
         return;
       }
       this.sessions.remember(session);
       this.session = session;
       this.context = null;
-      this.photo?.close();
-      this.photo = photo;
-      this.photoShown = photo;
+      this.photoShown = first;
       this.overlay = this.io.overlay(session.map, this.style());
       this.present();
       this.syncHistory();
+      this.loading = false;
+      const photo = await full;
+      if (token !== this.openToken) {
+        photo.close();
+        return;
+      }
+      this.photo = photo;
+      if (first !== photo) {
+        this.stage?.setPhoto(photo);
+        this.photoShown = photo;
+        first.close();
+      }
       this.prepareSuperpixels();
     } catch (err) {
       if (token === this.openToken) this.error = errorMessage(err);
     } finally {
-      if (token === this.openToken) this.loading = false;
+      if (token === this.openToken) {
+        this.loading = false;
+        this.sharpening = false;
+      }
     }
+  }
+
+  /**
+   * What to show first: a large image's preview reduced to the screen (the original when the preview
+   * fails or comes later), a smaller image's original.
+   */
+  private async firstPhoto(imageId: number, full: Promise<ImageBitmap>): Promise<ImageBitmap> {
+    const img = this.project.images.find((i) => i.id === imageId);
+    if (!img || img.width * img.height <= PREVIEW_FROM_PIXELS) return full;
+    this.sharpening = true;
+    const { width, height } = this.view.transform;
+    const ratio = globalThis.devicePixelRatio || 1;
+    // The stage's size on screen (before the stage reports one: a large screen's).
+    const maxSide = Math.ceil((width > 0 ? Math.max(width, height) : 2048) * ratio);
+    const preview = this.io.loadPreview(imageId, Math.min(8192, Math.max(256, maxSide))).catch(() => full);
+    return Promise.race([preview, full]);
   }
 
   /** Opens the next (+1) or previous (-1) image of the grid's order. */
@@ -333,13 +389,30 @@ export class EditorState {
   /** "Fill unlabeled" (G): commits an edit in progress, then propagates the strokes (see preview.svelte.ts). */
   fillUnlabeled(): void {
     this.tools.current.finish();
-    this.preview.start('fill');
+    this.withPhoto(() => this.preview.start('fill'));
   }
 
   /** "Show prediction" (M): commits an edit in progress, then fetches the model's prediction (see preview.svelte.ts). */
   showPrediction(): void {
     this.tools.current.finish();
-    this.preview.start('predict');
+    this.withPhoto(() => this.preview.start('predict'));
+  }
+
+  /** Runs `start` now, or once a large image's original is decoded (its preview has too few pixels). */
+  private withPhoto(start: () => void): void {
+    const ready = this.photoReady;
+    const session = this.session;
+    if (this.photo || !ready || !session) {
+      start();
+      return;
+    }
+    this.say('Decoding the full image first…');
+    void ready.then(
+      () => {
+        if (this.session === session && this.photo) start();
+      },
+      () => {},
+    );
   }
 
   // ---- history ----
@@ -515,8 +588,8 @@ export class EditorState {
   }
 
   private present(): void {
-    if (!this.stage || !this.photo || !this.overlay) return;
-    this.stage.show(this.photo, this.overlay.canvas);
+    if (!this.stage || !this.photoShown || !this.overlay) return;
+    this.stage.show(this.photoShown, this.overlay.canvas);
     this.syncOverlay();
   }
 

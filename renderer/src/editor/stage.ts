@@ -124,7 +124,10 @@ export class EditorStage {
     else this.applyView();
   }
 
-  /** Shows a new image and its overlay canvas (same size), fitted to the view. */
+  /**
+   * Shows a new image and its overlay canvas, fitted to the view. The photo is drawn at the overlay's
+   * size (the image's): a preview of fewer pixels is stretched until `setPhoto` brings the original.
+   */
   show(photo: CanvasImageSource, overlay: HTMLCanvasElement): void {
     const width = overlay.width;
     const height = overlay.height;
@@ -134,6 +137,12 @@ export class EditorStage {
     this.labels.setAttrs({ image: overlay, width, height });
     this.preview(null, null);
     this.fit();
+  }
+
+  /** Replaces the photo (a large image's preview by its decoded original), keeping the view. */
+  setPhoto(photo: CanvasImageSource): void {
+    this.photo.image(photo);
+    this.photoLayer.batchDraw();
   }
 
   clear(): void {

@@ -24,6 +24,9 @@ export class FakeStage implements StageView {
   show() {
     this.record('show');
   }
+  setPhoto() {
+    this.record('setPhoto');
+  }
   clear() {
     this.record('clear');
   }
@@ -94,6 +97,9 @@ export function headlessEditor(count = 2): Headless {
       return new ImageSession(id, map, 0);
     },
     loadPhoto: async () => ({ width: W, height: H, close: () => {} }) as ImageBitmap,
+    loadPreview: async () => {
+      throw new Error('images this small open without a preview');
+    },
     overlay: () => ({ canvas: {} as HTMLCanvasElement, setStyle: () => {}, redraw: () => {} }),
   };
   const editor = new EditorState(project, io);
