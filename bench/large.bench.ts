@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { chromium } from 'playwright-core';
-import { fillProposal, planAccept } from '../core/labelmap';
+import { fillProposal, planAccept, sampleMap } from '../core/labelmap';
 import type { LabelMap } from '../core/labelmap';
 import { preparePropagation, propagateLabels, sampledSize } from '../core/propagation';
 import { seedsOf } from '../core/propagation/seeds';
@@ -202,24 +202,6 @@ async function fill(project: Project, id: number, rgba: Uint8ClampedArray): Prom
     `Fill preview of the visible area: ${ratio(viewMs, before.ms)}; goal under 3 s: ${viewMs < 3000 ? 'met' : 'MISSED'}`,
   );
   console.log(`(the whole image then in the background: ${s(rest.ms)}; accept waits for it)`);
-}
-
-/** The map's planes at the sampled pixels of `rect` (what the preview of the part on screen plans on). */
-function sampleMap(
-  map: LabelMap,
-  rect: { x: number; y: number; width: number; height: number },
-  step: number,
-): LabelMap {
-  const { cols, rows } = sampledSize(rect, step);
-  const classes = new Uint8Array(cols * rows);
-  const provenance = new Uint8Array(cols * rows);
-  for (let j = 0, o = 0; j < rows; j++)
-    for (let i = 0; i < cols; i++, o++) {
-      const k = (rect.y + j * step) * map.width + rect.x + i * step;
-      classes[o] = map.classes[k]!;
-      provenance[o] = map.provenance[k]!;
-    }
-  return { width: cols, height: rows, classes, provenance };
 }
 
 async function labelNext(path: string, bigId: number): Promise<void> {

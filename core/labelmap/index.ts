@@ -20,5 +20,6 @@ export type { WandOptions } from './wand';
 export { computeSuperpixels, superpixelAt, SuperpixelStroke } from './superpixels';
 export type { Superpixels, SuperpixelOptions, SuperpixelBrushOptions } from './superpixels';
 export { machineShare } from './sources';
+export { sampleMap } from './sample';
 export { acceptInto, acceptPatch, fillProposal, planAccept, predictionProposal, writableBy } from './accept';
 export type { AcceptPatch, AcceptPlan, Proposal, ProposalProvenance } from './accept';

@@ -13,7 +13,7 @@ import { untrack } from 'svelte';
 import { classAt, machineShare, UNLABELED } from '../../../core/labelmap';
 import type { EditEntry, LabelMap, Rect } from '../../../core/labelmap';
 import type { ImageStatus, ImageSummary } from '../../../core/ipc/contract';
-import { errorMessage } from '../lib/api';
+import { call, errorMessage } from '../lib/api';
 import type { ProjectState } from '../state/project.svelte';
 import { Autosaver } from './autosave.svelte';
 import { ModeMachine } from './modes.svelte';
@@ -22,7 +22,7 @@ import type { OverlayStyle } from './overlay';
 import { classPalette } from './palette';
 import { loadPhoto, loadPreview, photoRgba } from './photo';
 import { PreviewController } from './preview.svelte';
-import type { PreviewHost } from './preview.svelte';
+import type { PreviewHost, VisibleGrid } from './preview.svelte';
 import { PREVIEW_SOURCES } from './previewSources';
 import { ImageSession } from './session';
 import { SessionCache } from './sessions';
@@ -126,11 +126,13 @@ export class EditorState {
     const previewHost: PreviewHost = {
       current: () => (this.session && this.photo ? { session: this.session, photo: this.photo } : null),
       style: () => ({ palette: classPalette(this.project.classes.list), hidden: this.view.hiddenValues }),
-      showPreview: (canvas) => this.stage?.showPreview(canvas),
+      showPreview: (canvas, at) => this.stage?.showPreview(canvas, at),
+      visible: () => this.visibleGrid(),
       previewChanged: () => this.stage?.previewChanged(),
       commit: (s, entry) => {
         this.redraw(entry.rect);
         this.push(s, entry);
+        this.refreshRanking(s);
       },
       say: (text) => this.say(text),
     };
@@ -253,6 +255,26 @@ export class EditorState {
         this.sharpening = false;
       }
     }
+  }
+
+  /**
+   * The part of the open image on screen, about one sample per screen pixel, when that is under half
+   * the image's pixels (a large image fitted, or zoomed in); null otherwise (computing it first would
+   * gain nothing).
+   */
+  private visibleGrid(): VisibleGrid | null {
+    const map = this.session?.map;
+    const { scale, x, y, width, height } = this.view.transform;
+    if (!map || !(scale > 0) || width <= 0 || height <= 0) return null;
+    const x0 = Math.max(0, Math.floor(-x / scale));
+    const y0 = Math.max(0, Math.floor(-y / scale));
+    const x1 = Math.min(map.width, Math.ceil((width - x) / scale));
+    const y1 = Math.min(map.height, Math.ceil((height - y) / scale));
+    if (x1 <= x0 || y1 <= y0) return null;
+    const step = Math.max(1, Math.floor(1 / (scale * (globalThis.devicePixelRatio || 1))));
+    const samples = Math.ceil((x1 - x0) / step) * Math.ceil((y1 - y0) / step);
+    if (samples * 2 > map.width * map.height) return null;
+    return { x: x0, y: y0, width: x1 - x0, height: y1 - y0, step };
   }
 
   /**
@@ -396,6 +418,17 @@ export class EditorState {
   showPrediction(): void {
     this.tools.current.finish();
     this.withPhoto(() => this.preview.start('predict'));
+  }
+
+  /**
+   * After an accept: once saved, "Label next" scores this image again in the background, so that its
+   * next ranking is current and comes at once (main does nothing when it was never asked for).
+   */
+  private refreshRanking(s: ImageSession): void {
+    void this.saver
+      .flush(s)
+      .then(() => call('predict.rankRefresh'))
+      .catch(() => {}); // a ranking asked for later scores what is stale anyway
   }
 
   /** Runs `start` now, or once a large image's original is decoded (its preview has too few pixels). */

@@ -160,9 +160,18 @@ export class EditorStage {
     this.labelLayer.batchDraw();
   }
 
-  /** Shows a fill or prediction preview canvas (image-sized) above the labels, or removes it (null). */
-  showPreview(canvas: HTMLCanvasElement | null): void {
-    this.previewImage.setAttrs({ image: canvas ?? undefined, width: canvas?.width ?? 0, height: canvas?.height ?? 0 });
+  /**
+   * Shows a fill or prediction preview canvas above the labels, or removes it (null): image-sized, or at
+   * `at` with each canvas pixel `at.step` image pixels wide (the part on screen of a large image).
+   */
+  showPreview(canvas: HTMLCanvasElement | null, at = { x: 0, y: 0, step: 1 }): void {
+    this.previewImage.setAttrs({
+      image: canvas ?? undefined,
+      x: at.x,
+      y: at.y,
+      width: (canvas?.width ?? 0) * at.step,
+      height: (canvas?.height ?? 0) * at.step,
+    });
     this.previewLayer.visible(!!canvas);
     this.previewLayer.batchDraw();
     this.container.dataset.preview = String(!!canvas);
