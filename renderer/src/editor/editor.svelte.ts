@@ -28,7 +28,7 @@ import { ImageSession } from './session';
 import { SessionCache } from './sessions';
 import { hasSuperpixels, superpixelsOf } from './superpixels';
 import type { EditorStage } from './stage';
-import { ToolController } from './tools/controller.svelte';
+import { imageDiameter, ToolController } from './tools/controller.svelte';
 import type { ToolContext } from './tools/tool';
 import { ViewState } from './view.svelte';
 import type { Point } from './viewport';
@@ -162,6 +162,11 @@ export class EditorState {
   get position(): { index: number; count: number } {
     const images = this.order();
     return { index: images.findIndex((i) => i.id === this.imageId), count: images.length };
+  }
+
+  /** The brush's diameter in image pixels at the current zoom (see `imageDiameter`). */
+  get brushDiameter(): number {
+    return imageDiameter(this.tools.brushSize, this.view.zoom);
   }
 
   get selectedClass() {
@@ -524,7 +529,7 @@ export class EditorState {
     const s = this.session;
     if (!s || !this.stage) return;
     this.lastPointer = p;
-    if (this.tools.sized && !this.modes.space) this.stage.showBrush(p, this.tools.brushSize);
+    if (this.tools.sized && !this.modes.space) this.stage.showBrush(p, this.brushDiameter);
     else this.stage.hideBrush();
     const value = classAt(s.map, p.x, p.y);
     if (value === null) {
@@ -558,7 +563,7 @@ export class EditorState {
     this.context = {
       map: s.map,
       get diameter() {
-        return tools.brushSize;
+        return imageDiameter(tools.brushSize, view.zoom);
       },
       get protectLabels() {
         return tools.protectLabels;
