@@ -39,6 +39,7 @@ export type StageView = Pick<
   | 'onview'
   | 'show'
   | 'setPhoto'
+  | 'size'
   | 'clear'
   | 'labelsChanged'
   | 'showPreview'
@@ -284,18 +285,19 @@ export class EditorState {
 
   /**
    * What to show first: a large image's preview reduced to the screen (the original when the preview
-   * fails or comes later), a smaller image's original.
+   * fails), a smaller image's original.
    */
   private async firstPhoto(imageId: number, full: Promise<ImageBitmap>): Promise<ImageBitmap> {
     const img = this.project.images.find((i) => i.id === imageId);
     if (!img || img.width * img.height <= PREVIEW_FROM_PIXELS) return full;
     this.sharpening = true;
-    const { width, height } = this.view.transform;
-    const ratio = globalThis.devicePixelRatio || 1;
-    // The stage's size on screen (before the stage reports one: a large screen's).
-    const maxSide = Math.ceil((width > 0 ? Math.max(width, height) : 2048) * ratio);
-    const preview = this.io.loadPreview(imageId, Math.min(8192, Math.max(256, maxSide))).catch(() => full);
-    return Promise.race([preview, full]);
+    // The stage's size on screen; before it is laid out, the window's (the stage is never larger).
+    const stage = this.stage?.size();
+    const width = stage?.width || globalThis.innerWidth || 2048;
+    const height = stage?.height || globalThis.innerHeight || 2048;
+    const maxSide = Math.ceil(Math.max(width, height) * (globalThis.devicePixelRatio || 1));
+    // Always the preview first (the original a moment later), so that a large image opens one way.
+    return this.io.loadPreview(imageId, Math.min(8192, Math.max(256, maxSide))).catch(() => full);
   }
 
   /** Opens the next (+1) or previous (-1) image of the grid's order. */

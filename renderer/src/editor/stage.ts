@@ -117,6 +117,11 @@ export class EditorStage {
     this.hideBrush();
   }
 
+  /** The stage's size in CSS pixels. */
+  size(): { width: number; height: number } {
+    return { width: this.stage.width(), height: this.stage.height() };
+  }
+
   resize(width: number, height: number): void {
     if (width === this.stage.width() && height === this.stage.height()) return;
     this.stage.size({ width, height });
@@ -128,9 +133,11 @@ export class EditorStage {
    * Shows a new image and its overlay canvas, fitted to the view. The photo is drawn at the overlay's
    * size (the image's): a preview of fewer pixels is stretched until `setPhoto` brings the original.
    */
-  show(photo: CanvasImageSource, overlay: HTMLCanvasElement): void {
+  show(photo: ImageBitmap, overlay: HTMLCanvasElement): void {
     const width = overlay.width;
     const height = overlay.height;
+    // Read by the end-to-end tests: the photo's own width (a preview's is less than the image's).
+    this.container.dataset.photoWidth = String(photo.width);
     this.imageSize = { width, height };
     this.frame.size({ width, height });
     this.photo.setAttrs({ image: photo, width, height });
@@ -140,7 +147,8 @@ export class EditorStage {
   }
 
   /** Replaces the photo (a large image's preview by its decoded original), keeping the view. */
-  setPhoto(photo: CanvasImageSource): void {
+  setPhoto(photo: ImageBitmap): void {
+    this.container.dataset.photoWidth = String(photo.width);
     this.photo.image(photo);
     this.photoLayer.batchDraw();
   }
@@ -175,6 +183,7 @@ export class EditorStage {
     this.previewLayer.visible(!!canvas);
     this.previewLayer.batchDraw();
     this.container.dataset.preview = String(!!canvas);
+    this.container.dataset.previewStep = canvas ? String(at.step) : '';
   }
 
   /** The preview canvas changed (new threshold): redraw its layer. */

@@ -27,6 +27,11 @@ export class FakeStage implements StageView {
   setPhoto() {
     this.record('setPhoto');
   }
+  /** The stage's size in CSS pixels. */
+  screen = { width: 1200, height: 800 };
+  size() {
+    return this.screen;
+  }
   clear() {
     this.record('clear');
   }

@@ -52,8 +52,6 @@ function largeEditor(width = W, height = H) {
   const editor = new EditorState(project, io);
   const stage = new FakeStage();
   editor.attach(stage);
-  // The stage reports its size on screen, as EditorCanvas does.
-  editor.view.transform = { scale: 0.4, x: 0, y: 0, width: 1200, height: 800 };
   return { editor, stage, original, previews };
 }
 
