@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { chromium } from 'playwright-core';
-import { fillProposal, planAccept, sampleMap } from '../core/labelmap';
+import { acceptPatch, applyPatch, fillProposal, patchOf, planAccept, sampleMap } from '../core/labelmap';
 import type { LabelMap } from '../core/labelmap';
 import { preparePropagation, propagateLabels, sampledSize } from '../core/propagation';
 import { seedsOf } from '../core/propagation/seeds';
@@ -192,7 +192,23 @@ async function fill(project: Project, id: number, rgba: Uint8ClampedArray): Prom
   const viewMs = performance.now() - t0;
   const rest = await timed(() => {
     const r = prepared.region(rect, 1);
-    planAccept(map, fillProposal(r.labels, r.confidence), 0.5);
+    return {
+      proposal: fillProposal(r.labels, r.confidence),
+      plan: planAccept(map, fillProposal(r.labels, r.confidence), 0.5),
+    };
+  });
+  // Accept (the editor's part; the save is labels.save's): planned again before, the preview's plan now.
+  const copyMap = (): LabelMap => ({ ...map, classes: map.classes.slice(), provenance: map.provenance.slice() });
+  const { proposal, plan } = rest.value;
+  const acceptBefore = await med(3, () => {
+    const m = copyMap();
+    const patch = acceptPatch(m, proposal, 0.5)!;
+    applyPatch(m, patch.rect, patch.classes, patch.provenance);
+  });
+  const acceptAfter = await med(3, () => {
+    const m = copyMap();
+    const patch = patchOf(m, plan, proposal.provenance)!;
+    applyPatch(m, patch.rect, patch.classes, patch.provenance);
   });
   console.log(`before: the whole image's fill and plan   ${s(before.ms)}`);
   console.log(
@@ -202,6 +218,9 @@ async function fill(project: Project, id: number, rgba: Uint8ClampedArray): Prom
     `Fill preview of the visible area: ${ratio(viewMs, before.ms)}; goal under 3 s: ${viewMs < 3000 ? 'met' : 'MISSED'}`,
   );
   console.log(`(the whole image then in the background: ${s(rest.ms)}; accept waits for it)`);
+  console.log(
+    `accept (patch and undo entry, save apart): before ${s(acceptBefore)}, after ${s(acceptAfter)}: ${ratio(acceptAfter, acceptBefore)}`,
+  );
 }
 
 async function labelNext(path: string, bigId: number): Promise<void> {

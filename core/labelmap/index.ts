@@ -21,5 +21,5 @@ export { computeSuperpixels, superpixelAt, SuperpixelStroke } from './superpixel
 export type { Superpixels, SuperpixelOptions, SuperpixelBrushOptions } from './superpixels';
 export { machineShare } from './sources';
 export { sampleMap } from './sample';
-export { acceptInto, acceptPatch, fillProposal, planAccept, predictionProposal, writableBy } from './accept';
+export { acceptInto, acceptPatch, fillProposal, patchOf, planAccept, predictionProposal, writableBy } from './accept';
 export type { AcceptPatch, AcceptPlan, Proposal, ProposalProvenance } from './accept';

@@ -12,8 +12,8 @@
  * - Editing while a result is computed or previewed (a stroke, undo, redo, another image, a class
  *   removed) drops it: the result belongs to the labels it started from.
  */
-import { acceptPatch, applyPatch, planAccept, sampleMap } from '../../../core/labelmap';
-import type { EditEntry, Proposal } from '../../../core/labelmap';
+import { applyPatch, patchOf, planAccept, sampleMap } from '../../../core/labelmap';
+import type { AcceptPlan, EditEntry, Proposal } from '../../../core/labelmap';
 import { drawPreview } from './previewCanvas';
 import type { ImageSession } from './session';
 
@@ -170,6 +170,8 @@ export class PreviewController {
 
   private job: SourceJob | null = null;
   private kept: Kept | null = null;
+  /** The plan the preview shows, with its threshold: accept writes it (no second pass over the image). */
+  private plan: { plan: AcceptPlan; threshold: number } | null = null;
   private canvas: HTMLCanvasElement | null = null;
 
   constructor(
@@ -293,7 +295,9 @@ export class PreviewController {
       this.host.say(`${source.text.noun} discarded: the labels changed since it was shown.`);
       return;
     }
-    const patch = acceptPatch(session.map, kept.result.proposal, this.threshold);
+    const { proposal } = kept.result;
+    const shown = this.plan?.threshold === this.threshold ? this.plan.plan : null;
+    const patch = patchOf(session.map, shown ?? planAccept(session.map, proposal, this.threshold), proposal.provenance);
     this.stop();
     if (!patch) {
       this.host.say(`The ${source.text.noun.toLowerCase()} changes nothing.`);
@@ -337,6 +341,7 @@ export class PreviewController {
     const { proposal, floor } = kept.result;
     const map = kept.session.map;
     const plan = planAccept(map, proposal, this.threshold);
+    this.plan = { plan, threshold: this.threshold };
     const { palette, hidden } = this.host.style();
     this.surface.draw(this.canvas, map, plan, proposal.confidence, floor, palette, hidden);
     this.counts = { changed: plan.changed, unlabeled: plan.unlabeled };
@@ -351,6 +356,7 @@ export class PreviewController {
     if (this.canvas) this.host.showPreview(null);
     this.canvas = null;
     this.kept = null;
+    this.plan = null;
     this.result = null;
     this.failure = null;
     this.source = null;
