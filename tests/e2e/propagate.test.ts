@@ -526,6 +526,15 @@ describe('a large image', () => {
     // The part on screen (the whole image fitted, about one sample per screen pixel), then the whole.
     expect(steps).toEqual([`data-preview-step=${Math.floor(1 / v.scale)}`, 'data-preview-step=1']);
     await h.screenshot('large-image-fill-preview');
+    for (const [width, height] of [
+      [1024, 700],
+      [1920, 1080],
+    ] as const) {
+      await page.setViewportSize({ width, height });
+      await page.getByText(/^Brush 15 px \(\d+ px of the image\)$/).waitFor();
+      await h.screenshot(`large-image-fill-preview-${width}x${height}`);
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
 
     await page.getByLabel('Confidence threshold').fill('0');
     await canvas(page).focus();
