@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 const benches = [
   'bench/db.bench.ts',
   'bench/editor/editor.bench.ts',
+  'bench/large.bench.ts',
   'bench/propagate.bench.ts',
   'bench/train/step.bench.ts',
   'bench/predict.bench.ts',

@@ -23,6 +23,7 @@ export const CHANNELS = [
   'images.setStatus',
   'images.remove',
   'images.original',
+  'images.preview',
   'labels.load',
   'labels.save',
   'labels.saveChanges',
@@ -50,6 +51,7 @@ export const CHANNELS = [
   'model.select',
   'predict.image',
   'predict.rank',
+  'predict.rankRefresh',
   'predict.cancel',
 ] as const;
 

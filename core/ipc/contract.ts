@@ -278,6 +278,14 @@ export const contract = {
   },
   'images.remove': { input: z.object({ ids: z.array(id).min(1) }), output: {} as { removed: number } },
   'images.original': { input: z.object({ id }), output: {} as ImageData },
+  /**
+   * The image reduced to fit `maxSide` (EXIF orientation applied), shown while the original decodes: a
+   * 24 MP original takes seconds, this a fraction of one. `width` and `height` stay the original's.
+   */
+  'images.preview': {
+    input: z.object({ id, maxSide: z.number().int().min(16).max(8192) }),
+    output: {} as ImageData,
+  },
   'labels.load': { input: z.object({ imageId: id }), output: {} as LabelMapData },
   'labels.save': {
     input: z.object({
@@ -384,6 +392,11 @@ export const contract = {
       skipped: { imageId: number; name: string; message: string }[];
     },
   },
+  /**
+   * After labels changed (an accept): "Label next" scores the images whose labels changed, in the
+   * background, so that the next `predict.rank` answers at once; false when it was never asked for.
+   */
+  'predict.rankRefresh': { input: none, output: {} as { refreshing: boolean } },
   /** Writes masks, a dataset folder or the model into `dir`. */
   'export.run': {
     input: z.object({

@@ -123,21 +123,28 @@ export function planAccept(map: LabelMap, proposal: Proposal, minConfidence: num
  * O(w * h) plus O(rect area).
  */
 export function acceptPatch(map: LabelMap, proposal: Proposal, minConfidence: number): AcceptPatch | null {
-  const plan = planAccept(map, proposal, minConfidence);
+  return patchOf(map, planAccept(map, proposal, minConfidence), proposal.provenance);
+}
+
+/**
+ * The patch of a plan made by `planAccept` on `map` (unchanged since) for a proposal of `provenance`:
+ * what `acceptPatch` gives, without planning again (the editor planned for its preview). O(rect area).
+ */
+export function patchOf(map: LabelMap, plan: AcceptPlan, provenance: ProposalProvenance): AcceptPatch | null {
   const { rect, labels, writable } = plan;
   if (!rect) return null;
-  const { width: w, classes, provenance } = map;
+  const { width: w, classes } = map;
   const outClasses = new Uint8Array(rect.width * rect.height);
   const outProvenance = new Uint8Array(rect.width * rect.height);
   for (let y = 0; y < rect.height; y++) {
     const m = (rect.y + y) * w + rect.x;
     const o = y * rect.width;
     for (let x = 0; x < rect.width; x++) {
-      const p = provenance[m + x]!;
+      const p = map.provenance[m + x]!;
       if (writable[p]) {
         const v = labels[m + x]!;
         outClasses[o + x] = v;
-        outProvenance[o + x] = v === UNLABELED ? Provenance.None : proposal.provenance;
+        outProvenance[o + x] = v === UNLABELED ? Provenance.None : provenance;
       } else {
         outClasses[o + x] = classes[m + x]!;
         outProvenance[o + x] = p;

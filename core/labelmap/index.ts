@@ -14,5 +14,6 @@ export { magicWand } from './wand';
 export { computeSuperpixels, superpixelAt, SuperpixelStroke } from './superpixels';
 export type { Superpixels } from './superpixels';
 export { machineShare } from './sources';
-export { acceptInto, acceptPatch, fillProposal, planAccept, predictionProposal, writableBy } from './accept';
+export { sampleMap } from './sample';
+export { acceptInto, acceptPatch, fillProposal, patchOf, planAccept, predictionProposal, writableBy } from './accept';
 export type { AcceptPlan, Proposal, ProposalProvenance } from './accept';

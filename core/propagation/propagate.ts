@@ -3,7 +3,8 @@
  */
 import { NoLabelsError, PropagationCancelled, PropagationInputError } from './errors';
 import { nearestLabeled } from './nearest';
-import { DEFAULT_TUNING, randomWalker, type RandomWalkerTuning } from './randomWalker';
+import { DEFAULT_TUNING, sampledSize, solveWalker, walkerRegion } from './randomWalker';
+import type { RandomWalkerTuning, SampledRect } from './randomWalker';
 import { UNLABELED } from '../labelmap/types';
 import type { PropagationImage, PropagationOptions, PropagationResult } from './types';
 
@@ -39,6 +40,33 @@ export function propagateWithTuning(
   options: PropagationOptions,
   tuning: Partial<RandomWalkerTuning>,
 ): PropagationResult {
+  const { width, height } = image;
+  const prepared = preparePropagation(image, scribbles, options, tuning);
+  const result = prepared.region({ x: 0, y: 0, width, height }, 1);
+  options.onProgress?.(1);
+  return result;
+}
+
+/**
+ * Propagation solved, its full-size pixels not computed yet: `region(rect, step)` gives the pixels of
+ * `rect` sampled every `step` pixels ((x + i * step, y + j * step), row-major, `sampledSize` of them),
+ * each exactly as the whole image's result has it. So the part of a large image on screen (at screen
+ * resolution) can be shown before the rest is computed.
+ */
+export interface PreparedPropagation {
+  region(rect: SampledRect, step: number): PropagationResult;
+}
+
+/**
+ * Checks the input, solves at the working level (the expensive part for ordinary images) and returns
+ * what gives any part of the result; see {@link PreparedPropagation}.
+ */
+export function preparePropagation(
+  image: PropagationImage,
+  scribbles: Uint8Array,
+  options: PropagationOptions,
+  tuning: Partial<RandomWalkerTuning> = {},
+): PreparedPropagation {
   validate(image, scribbles, options);
   const { width, height } = image;
   const n = width * height;
@@ -61,27 +89,25 @@ export function propagateWithTuning(
   if (classes.length === 0) throw new NoLabelsError();
   const warnings: string[] = [];
 
-  const labels = new Uint8Array(n);
-  const confidence = new Float32Array(n);
-  if (classes.length === 1) {
-    labels.fill(classes[0]!);
-    confidence.fill(1);
-    report(1);
-    return { labels, confidence, converged: true, iterations: 0, residual: 0, warnings };
-  }
-
-  const method = options.method ?? 'random-walker';
+  /** The region's pixels of the whole-image labels and confidence before the painted and threshold rules. */
+  let raw: (rect: SampledRect, step: number, labels: Uint8Array, confidence: Float32Array) => void;
   let converged = true;
   let iterations = 0;
   let residual = 0;
-  if (method === 'nearest') {
+  const method = options.method ?? 'random-walker';
+  if (classes.length === 1) {
+    raw = (_rect, _step, labels, confidence) => {
+      labels.fill(classes[0]!);
+      confidence.fill(1);
+    };
+  } else if (method === 'nearest') {
     const { index, dist2 } = nearestLabeled(scribbles, width, height);
     const scale = 0.02 * Math.hypot(width, height);
-    for (let i = 0; i < n; i++) {
-      labels[i] = scribbles[index[i]!]!;
-      confidence[i] = 1 / (1 + Math.sqrt(dist2[i]!) / scale);
-    }
-    report(1);
+    raw = (rect, step, labels, confidence) =>
+      forSampled(rect, step, width, (i, o) => {
+        labels[o] = scribbles[index[i]!]!;
+        confidence[o] = 1 / (1 + Math.sqrt(dist2[i]!) / scale);
+      });
   } else {
     const t: RandomWalkerTuning = {
       ...DEFAULT_TUNING,
@@ -95,33 +121,62 @@ export function propagateWithTuning(
     };
     const seeds = new Uint8Array(n);
     for (let i = 0; i < n; i++) seeds[i] = compact[scribbles[i]!]!;
-    const out = randomWalker(image, seeds, classes.length, t, report, shouldCancel);
-    for (let i = 0; i < n; i++) {
-      labels[i] = classes[out.best[i]!]!;
-      confidence[i] = out.prob[i]!;
-    }
-    converged = out.converged;
-    iterations = out.iterations;
-    residual = out.residual;
+    const solved = solveWalker(image, seeds, classes.length, t, report, shouldCancel);
+    converged = solved.converged;
+    iterations = solved.iterations;
+    residual = solved.residual;
     if (!converged) {
       warnings.push(
         `Solver did not converge: relative residual ${residual.toExponential(2)} > tol ${t.tol} after ` +
           `${iterations} iterations on the working level.`,
       );
     }
+    raw = (rect, step, labels, confidence) => {
+      const out = walkerRegion(solved, rect, step);
+      for (let i = 0; i < labels.length; i++) labels[i] = classes[out.best[i]!]!;
+      confidence.set(out.prob);
+    };
   }
 
-  // Painted pixels never change; unsure pixels stay unlabeled.
-  for (let i = 0; i < n; i++) {
-    const s = scribbles[i]!;
-    if (s !== UNLABELED) {
-      labels[i] = s;
-      confidence[i] = 1;
-    } else if (confidence[i]! < threshold) {
-      labels[i] = UNLABELED;
-    }
+  return {
+    region(rect, step) {
+      checkRegion(rect, step, width, height);
+      const { cols, rows } = sampledSize(rect, step);
+      const labels = new Uint8Array(cols * rows);
+      const confidence = new Float32Array(cols * rows);
+      raw(rect, step, labels, confidence);
+      // Painted pixels never change; unsure pixels stay unlabeled.
+      forSampled(rect, step, width, (i, o) => {
+        const s = scribbles[i]!;
+        if (s !== UNLABELED) {
+          labels[o] = s;
+          confidence[o] = 1;
+        } else if (confidence[o]! < threshold) {
+          labels[o] = UNLABELED;
+        }
+      });
+      return { labels, confidence, converged, iterations, residual, warnings: [...warnings] };
+    },
+  };
+}
+
+/** Calls `visit(image index, sampled index)` for every sampled pixel of `rect`, row-major. */
+function forSampled(rect: SampledRect, step: number, width: number, visit: (i: number, o: number) => void): void {
+  const { cols, rows } = sampledSize(rect, step);
+  for (let j = 0, o = 0; j < rows; j++) {
+    const row = (rect.y + j * step) * width + rect.x;
+    for (let c = 0; c < cols; c++, o++) visit(row + c * step, o);
   }
-  return { labels, confidence, converged, iterations, residual, warnings };
+}
+
+function checkRegion(rect: SampledRect, step: number, width: number, height: number): void {
+  const { x, y, width: w, height: h } = rect;
+  const whole = [x, y, w, h, step].every(Number.isInteger);
+  if (!whole || step < 1 || w < 1 || h < 1 || x < 0 || y < 0 || x + w > width || y + h > height) {
+    throw new PropagationInputError(
+      `Region ${w}x${h} at (${x}, ${y}) step ${step} is not inside the ${width}x${height} image.`,
+    );
+  }
 }
 
 function validate(image: PropagationImage, scribbles: Uint8Array, o: PropagationOptions): void {

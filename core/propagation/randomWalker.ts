@@ -88,18 +88,49 @@ interface Level {
   readonly feat: Float32Array;
 }
 
+/** The walker solved at the working level: what {@link walkerRegion} reads to give any full-size pixel. */
+export interface SolvedWalker {
+  readonly image: PropagationImage;
+  /** Working-level downsampling factor (1: the image itself). */
+  readonly f: number;
+  /** Working level: its size, box-averaged RGB (3 per cell) and class probabilities (K per cell). */
+  readonly w: number;
+  readonly h: number;
+  readonly rgb: Float32Array;
+  readonly probs: Float32Array;
+  readonly K: number;
+  readonly sigma: number;
+  readonly converged: boolean;
+  readonly iterations: number;
+  readonly residual: number;
+}
+
+/** A rectangle of full-size pixels sampled every `step` pixels: (x + i * step, y + j * step). */
+export interface SampledRect {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** Columns and rows of `rect` sampled every `step` pixels. */
+export function sampledSize(rect: SampledRect, step: number): { cols: number; rows: number } {
+  return { cols: Math.ceil(rect.width / step), rows: Math.ceil(rect.height / step) };
+}
+
 /**
- * Runs the walker. `compactSeeds`: `Uint8Array(W * H)` with class 0..K-1 or 255.
- * `progress(f)` receives the completed fraction; `shouldCancel` is polled between iterations.
+ * Steps 1-4 of the pipeline (everything at the working level). Each full-size pixel's result then
+ * depends on that pixel's colour and the working level only, so {@link walkerRegion} gives any part of
+ * the image (the part on screen first) exactly as the whole image would have it.
  */
-export function randomWalker(
+export function solveWalker(
   image: PropagationImage,
   compactSeeds: Uint8Array,
   K: number,
   t: RandomWalkerTuning,
   progress: (fraction: number) => void,
   shouldCancel: (() => boolean) | undefined,
-): WalkerOutput {
+): SolvedWalker {
   const { width, height } = image;
   const f = Math.max(1, Math.ceil(Math.sqrt((width * height) / Math.max(1, t.maxWorkingPixels))));
   const { rgb, w, h } = downsampleRgb(image, f);
@@ -180,20 +211,35 @@ export function randomWalker(
     floor: t.appearanceFloor,
   });
 
-  const n = width * height;
-  const best = new Uint8Array(n);
-  const prob = new Float32Array(n);
-  if (f === 1) {
-    argmaxRows(probs, K, best, prob);
+  return { image, f, w, h, rgb, probs, K, sigma: t.upsampleSigma, converged, iterations, residual };
+}
+
+/**
+ * Step 5 for the pixels of `rect` sampled every `step` pixels (row-major, `sampledSize` of them): the
+ * class and its probability, clamped to [0, 1]. The whole image at step 1 is the walker's output.
+ */
+export function walkerRegion(s: SolvedWalker, rect: SampledRect, step: number): WalkerOutput {
+  const { cols, rows } = sampledSize(rect, step);
+  const best = new Uint8Array(cols * rows);
+  const prob = new Float32Array(cols * rows);
+  if (s.f === 1) {
+    const row = new Float32Array(cols * s.K);
+    for (let j = 0; j < rows; j++) {
+      const y = rect.y + j * step;
+      for (let i = 0; i < cols; i++) {
+        const c = (y * s.w + rect.x + i * step) * s.K;
+        row.set(s.probs.subarray(c, c + s.K), i * s.K);
+      }
+      argmaxRows(row, s.K, best.subarray(j * cols, (j + 1) * cols), prob.subarray(j * cols, (j + 1) * cols));
+    }
   } else {
-    upsampleBest(image, f, rgb, w, h, probs, K, t.upsampleSigma, best, prob);
+    upsampleBest(s.image, s.f, s.rgb, s.w, s.h, s.probs, s.K, s.sigma, rect, step, best, prob);
   }
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < prob.length; i++) {
     const v = prob[i]!;
     prob[i] = v > 1 ? 1 : v > 0 ? v : 0;
   }
-  progress(1);
-  return { best, prob, converged, iterations, residual };
+  return { best, prob, converged: s.converged, iterations: s.iterations, residual: s.residual };
 }
 
 /**
@@ -246,39 +292,43 @@ function upsampleBest(
   probs: Float32Array,
   K: number,
   sigma: number,
+  rect: SampledRect,
+  step: number,
   best: Uint8Array,
   prob: Float32Array,
 ): void {
-  const { data, width, height, channels } = image;
+  const { data, width, channels } = image;
+  const { cols, rows } = sampledSize(rect, step);
   const inv2s2 = 1 / (2 * sigma * sigma);
   const nw = w * h;
   const cb = new Uint8Array(nw);
   const cp = new Float32Array(nw);
   argmaxRows(probs, K, cb, cp);
-  // Per column: the two source columns and the bilinear fraction.
-  const xs0 = new Int32Array(width);
-  const xs1 = new Int32Array(width);
-  const fxs = new Float64Array(width);
-  for (let X = 0; X < width; X++) {
-    const u = (X + 0.5) / f - 0.5;
+  // Per sampled column: the two source columns and the bilinear fraction.
+  const xs0 = new Int32Array(cols);
+  const xs1 = new Int32Array(cols);
+  const fxs = new Float64Array(cols);
+  for (let c = 0; c < cols; c++) {
+    const u = (rect.x + c * step + 0.5) / f - 0.5;
     const x0 = Math.floor(u);
-    fxs[X] = Math.min(Math.max(u - x0, 0), 1);
-    xs0[X] = Math.min(Math.max(x0, 0), w - 1);
-    xs1[X] = Math.min(Math.max(x0 + 1, 0), w - 1);
+    fxs[c] = Math.min(Math.max(u - x0, 0), 1);
+    xs0[c] = Math.min(Math.max(x0, 0), w - 1);
+    xs1[c] = Math.min(Math.max(x0 + 1, 0), w - 1);
   }
-  for (let Y = 0; Y < height; Y++) {
+  for (let row = 0; row < rows; row++) {
+    const Y = rect.y + row * step;
     const v = (Y + 0.5) / f - 0.5;
     const y0f = Math.floor(v);
     const fy = Math.min(Math.max(v - y0f, 0), 1);
     const r0 = Math.min(Math.max(y0f, 0), h - 1) * w;
     const r1 = Math.min(Math.max(y0f + 1, 0), h - 1) * w;
-    for (let X = 0; X < width; X++) {
-      const fx = fxs[X]!;
-      const c0 = r0 + xs0[X]!;
-      const c1 = r0 + xs1[X]!;
-      const c2 = r1 + xs0[X]!;
-      const c3 = r1 + xs1[X]!;
-      const s = (Y * width + X) * channels;
+    for (let col = 0; col < cols; col++) {
+      const fx = fxs[col]!;
+      const c0 = r0 + xs0[col]!;
+      const c1 = r0 + xs1[col]!;
+      const c2 = r1 + xs0[col]!;
+      const c3 = r1 + xs1[col]!;
+      const s = (Y * width + rect.x + col * step) * channels;
       const r = data[s]!;
       const gg = channels === 1 ? r : data[s + 1]!;
       const bb = channels === 1 ? r : data[s + 2]!;
@@ -287,7 +337,7 @@ function upsampleBest(
       const w2 = (1 - fx) * fy * (rangeW(rgbW, c2, r, gg, bb, inv2s2) + 1e-6);
       const w3 = fx * fy * (rangeW(rgbW, c3, r, gg, bb, inv2s2) + 1e-6);
       const inv = 1 / (w0 + w1 + w2 + w3);
-      const i = Y * width + X;
+      const i = row * cols + col;
       const k = cb[c0]!;
       if (cb[c1] === k && cb[c2] === k && cb[c3] === k) {
         best[i] = k;

@@ -14,7 +14,7 @@ import * as classes from '../../db/classes';
 import * as images from '../../db/images';
 import { classUsage } from '../../db/labelmaps';
 import { loadLabels, saveLabelChanges, saveLabels } from '../services/labels';
-import { browserImage } from '../services/decode';
+import { browserImage, previewImage } from '../services/decode';
 import { expandPaths, fileSource, importImages } from '../services/import-images';
 import { importMasks } from '../services/import-masks';
 import { applyClassFile, parseClassFile } from '../services/class-file';
@@ -25,7 +25,7 @@ import { computeClassWeights } from '../services/class-weights';
 import { runExport } from '../services/export';
 import { backendsInProcess, startTraining, type ForkWorker, type TrainingHandle } from '../services/training';
 import { PredictionWorker, scoreInProcess } from '../services/prediction-worker';
-import { byExpectedGain } from '../../core/training/rank';
+import { RankCache, rankState } from '../services/rank-cache';
 import { activeCheckpointChoice, listCheckpoints, listEpochs, listRuns, setActiveCheckpoint } from '../../db/runs';
 import { RecentProjects } from '../services/recent';
 import { createRegistry, type Handlers, type Registry } from './registry';
@@ -68,6 +68,8 @@ export class Session {
   exportAbort: AbortController | null = null;
   /** The open project's prediction process (predict.image), started by the first prediction. */
   private predictor: PredictionWorker | null = null;
+  /** The open project's "Label next" scores (predict.rank), kept until it is closed. */
+  private rankCache: RankCache | null = null;
   constructor(readonly deps: HandlerDeps) {}
 
   require(): Project {
@@ -82,6 +84,21 @@ export class Session {
     return this.predictor;
   }
 
+  /** The open project's "Label next" ranking, scored in processes of their own (see rank-cache.ts). */
+  ranking(fork: ForkWorker, modulePath: string): RankCache {
+    const project = this.require();
+    this.rankCache ??= new RankCache(
+      () => rankState(project.db),
+      (ids) => scoreInProcess(project.path, ids, fork, modulePath, { nativeBinding: this.deps.nativeBinding }),
+    );
+    return this.rankCache;
+  }
+
+  /** The ranking if one was made for the open project (null: "Label next" was not used yet). */
+  keptRanking(): RankCache | null {
+    return this.rankCache;
+  }
+
   /** Cancels the pending prediction, if any (predict.cancel). */
   cancelPrediction(): boolean {
     return this.predictor?.cancelPending('Prediction cancelled') ?? false;
@@ -90,6 +107,7 @@ export class Session {
   private closePrediction(): void {
     this.predictor?.close();
     this.predictor = null;
+    this.rankCache = null;
   }
 
   switchTo(project: Project): ProjectInfo {
@@ -192,6 +210,7 @@ export function createHandlers(session: Session): Handlers {
     'images.remove': ({ ids }) => ({ removed: images.removeImages(writable('remove images'), ids) }),
 
     'images.original': ({ id }) => browserImage(db(), id),
+    'images.preview': ({ id, maxSide }) => previewImage(db(), id, maxSide),
     'labels.load': ({ imageId }) => loadLabels(db(), imageId),
     'labels.save': (input) => saveLabels(writable('save labels'), input),
     'labels.saveChanges': (input) => saveLabelChanges(writable('save labels'), input),
@@ -275,32 +294,11 @@ export function createHandlers(session: Session): Handlers {
         meanConfidence: p.meanConfidence,
       };
     },
-    'predict.rank': async () => {
-      const project = session.require();
+    'predict.rank': () => {
       const { fork, module } = trainingProcess();
-      const list = images.listImages(project.db);
-      const names = new Map(list.map((i) => [i.id, i.name]));
-      const r = await scoreInProcess(
-        project.path,
-        list.map((i) => i.id),
-        fork,
-        module,
-        { nativeBinding: deps.nativeBinding },
-      );
-      const ranked = r.scores.map(({ imageId, gain, labeledFraction, meanConfidence }) => ({
-        imageId,
-        gain,
-        labeledFraction,
-        meanConfidence,
-      }));
-      ranked.sort(byExpectedGain);
-      const skipped = r.failures.map((f) => ({
-        imageId: f.imageId,
-        name: names.get(f.imageId) ?? `image ${f.imageId}`,
-        message: f.error.message,
-      }));
-      return { checkpointId: r.checkpointId, images: ranked, skipped };
+      return session.ranking(fork, module).rank();
     },
+    'predict.rankRefresh': () => ({ refreshing: session.keptRanking()?.refresh() ?? false }),
     'export.run': async ({ kind, grant, checkpointId, overwrite, labels, imageIds }) => {
       const target = db();
       const dir = session.grants.resolveOne(grant, 'export.run');

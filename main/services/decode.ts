@@ -124,6 +124,33 @@ export async function browserImage(db: ProjectDb, id: number): Promise<ImageData
 }
 
 /**
+ * The image reduced to fit `maxSide` x `maxSide` (never enlarged; EXIF orientation applied), for the
+ * editor's first view of a large image: JPEG (PNG where the image has alpha), `width` and `height` the
+ * original's. libvips shrinks a JPEG while decoding it, so a 24 MP original takes a fraction of its
+ * full decode.
+ */
+export async function previewImage(db: ProjectDb, id: number, maxSide: number): Promise<ImageData> {
+  const img = getImage(db, id);
+  const bytes = img && getOriginal(db, id);
+  if (!img || !bytes) throw new AppError('NOT_FOUND', `No image with id ${id}`);
+  const { width, height } = img;
+  const { hasAlpha } = await sharp(bytes, { limitInputPixels: false })
+    .metadata()
+    .catch(() => ({ hasAlpha: false }));
+  try {
+    const resized = sharp(bytes, { limitInputPixels: LIMITS.maxImagePixels })
+      .rotate()
+      .resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true });
+    const data = hasAlpha
+      ? await resized.png({ compressionLevel: 1 }).toBuffer()
+      : await resized.jpeg({ quality: 90 }).toBuffer();
+    return { id, mime: hasAlpha ? 'image/png' : 'image/jpeg', data: new Uint8Array(data), width, height };
+  } catch (err) {
+    throw decodeFailed(err);
+  }
+}
+
+/**
  * Decodes an image to interleaved 8-bit RGB (EXIF orientation applied, alpha dropped, sRGB): at its
  * displayed size (the size label maps have), or resized to `size` (Lanczos). The header is checked
  * first (format, pixel limit: the same refusals as import); libvips then streams the decode, so a resize

@@ -470,3 +470,97 @@ describe('fill unlabeled', () => {
     expect(wrong).toBeLessThan(W * H * 0.0005);
   });
 });
+
+describe('a large image', () => {
+  it('opens with a reduced copy, then sharpens; Fill shows the part on screen, then the whole', async () => {
+    const h = harness();
+    const { page } = h;
+    const W = 3000;
+    const H = 2000; // 6 MP: over the editor's PREVIEW_FROM_PIXELS
+    const { images, classOfRegion } = await openProject(h, 'large', [
+      { name: 'large.png', data: await regionsPng(W, H) },
+    ]);
+    const imageId = images[0]!.id;
+    // What the canvas shows, in order (each attribute change), whatever the timing.
+    await page.evaluate(`
+      window.__seen = [];
+      new MutationObserver((records) => {
+        for (const r of records) {
+          const v = r.target.getAttribute(r.attributeName);
+          if (v) window.__seen.push(r.attributeName + '=' + v);
+        }
+      }).observe(document.body, {
+        subtree: true,
+        attributes: true,
+        attributeFilter: ['data-photo-width', 'data-preview-step'],
+      });
+    `);
+    const seen = () => page.evaluate(() => (globalThis as unknown as { __seen: string[] }).__seen);
+    await page.getByRole('button', { name: 'Open large.png in the editor' }).click();
+    const v = await waitImage(page, 'large.png');
+    expect(v.scale).toBeLessThan(0.5);
+    await expect.poll(() => canvas(page).getAttribute('data-photo-width')).toBe(String(W));
+    const photos = (await seen()).filter((e) => e.startsWith('data-photo-width'));
+    // First a copy of at most the screen's size, then the original.
+    expect(photos).toHaveLength(2);
+    expect(Number(photos[0]!.split('=')[1])).toBeLessThanOrEqual(1280);
+    expect(photos[1]).toBe(`data-photo-width=${W}`);
+    await h.screenshot('large-image-opened');
+
+    await setBrush(page, 15); // 15 screen pixels: about 40 image pixels at this zoom
+    const strokes: [string, string, [number, number], [number, number]][] = [
+      ['1', 'brick', [400, 1000], [800, 1100]],
+      ['2', 'grass', [2000, 300], [2500, 400]],
+      ['3', 'water', [2000, 1700], [2500, 1750]],
+    ];
+    for (const [key, name, a, b] of strokes) {
+      await selectClass(page, key, name);
+      await drag(page, v, a, b);
+    }
+    await page.locator('[aria-label="Save status"][data-state="saved"]').waitFor();
+    const stored = await h.call('labels.load', { imageId });
+    const painted = Array.from(stored.provenance, (p: number) => p === PAINTED);
+    // The brush follows the screen: the stroke is about 15 / scale image pixels wide (15 before), a
+    // little more down a column across its slope of 1 in 4.
+    const column = Array.from({ length: H }, (_, y) => painted[y * W + 600]).filter(Boolean).length;
+    expect(Math.abs(column - Math.round(15 / v.scale))).toBeLessThanOrEqual(4);
+
+    await page.keyboard.press('g');
+    await waitPreview(page);
+    const steps = (await seen()).filter((e) => e.startsWith('data-preview-step'));
+    // The part on screen (the whole image fitted, about one sample per screen pixel), then the whole.
+    expect(steps).toEqual([`data-preview-step=${Math.floor(1 / v.scale)}`, 'data-preview-step=1']);
+    await h.screenshot('large-image-fill-preview');
+    for (const [width, height] of [
+      [1024, 700],
+      [1920, 1080],
+    ] as const) {
+      await page.setViewportSize({ width, height });
+      await page.getByText(/^Brush 15 px \(\d+ px of the image\)$/).waitFor();
+      await h.screenshot(`large-image-fill-preview-${width}x${height}`);
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
+
+    await page.getByLabel('Confidence threshold').fill('0');
+    await canvas(page).focus();
+    await page.keyboard.press('Enter');
+    await waitNoFill(page);
+    await page.locator('[aria-label="Save status"][data-state="saved"]').waitFor();
+    const got = await h.call('labels.load', { imageId });
+    // Counted, not asserted pixel by pixel (6 million expects take minutes).
+    let paintedChanged = 0;
+    let notPropagated = 0;
+    let wrong = 0;
+    for (let i = 0; i < W * H; i++) {
+      if (painted[i]) {
+        if (got.classes[i] !== stored.classes[i] || got.provenance[i] !== PAINTED) paintedChanged++;
+        continue;
+      }
+      if (got.provenance[i] !== PROPAGATED) notPropagated++;
+      if (got.classes[i] !== classOfRegion[regionOf(i % W, Math.floor(i / W), W, H)]) wrong++;
+    }
+    expect([paintedChanged, notPropagated]).toEqual([0, 0]);
+    // Flat regions with sharp edges: all but a sliver along the slanted edge go to their own region.
+    expect(wrong).toBeLessThan(W * H * 0.01);
+  }, 300_000);
+});

@@ -109,6 +109,20 @@ describe('train.* and runs.* channels', () => {
     // Fully labeled images: nothing to gain; the ties go by id.
     expect(rank.images.map((r: { gain: number }) => r.gain)).toEqual([0, 0, 0]);
     expect(rank.skipped).toEqual([]);
+    // Asked again, the ranking comes from the kept scores: no process is started (issue 25, item 3).
+    const forksRanked = forks;
+    expect(await ok('predict.rank')).toEqual(rank);
+    expect(forks).toBe(forksRanked);
+    // Image 2's labels cleared: the refresh after an accept scores it again (one process), and the
+    // ranking then has it first, unlabeled.
+    const n = SIZE * SIZE;
+    await ok('labels.save', { imageId: 2, classes: new Uint8Array(n).fill(255), provenance: new Uint8Array(n) });
+    expect(await ok('predict.rankRefresh')).toEqual({ refreshing: true });
+    const after = await ok('predict.rank');
+    expect(forks).toBe(forksRanked + 1);
+    expect(after.images[0]).toMatchObject({ imageId: 2, labeledFraction: 0 });
+    expect(after.images[0].gain).toBeGreaterThan(0);
+    expect(after.images.slice(1).map((r: { imageId: number }) => r.imageId)).toEqual([1, 3]);
     session.close();
   });
 });

@@ -13,22 +13,22 @@ import { untrack } from 'svelte';
 import { classAt, machineShare, UNLABELED } from '../../../core/labelmap';
 import type { EditEntry, LabelMap, Rect } from '../../../core/labelmap';
 import type { ImageStatus, ImageSummary } from '../../../core/ipc/contract';
-import { errorMessage } from '../lib/api';
+import { call, errorMessage } from '../lib/api';
 import type { ProjectState } from '../state/project.svelte';
 import { Autosaver } from './autosave.svelte';
 import { ModeMachine } from './modes.svelte';
 import { LabelOverlay } from './overlay';
 import type { OverlayStyle } from './overlay';
 import { classPalette } from './palette';
-import { loadPhoto, photoRgba } from './photo';
+import { loadPhoto, loadPreview, photoRgba } from './photo';
 import { PreviewController } from './preview.svelte';
-import type { PreviewHost } from './preview.svelte';
+import type { PreviewHost, VisibleGrid } from './preview.svelte';
 import { PREVIEW_SOURCES } from './previewSources';
 import { ImageSession } from './session';
 import { SessionCache } from './sessions';
 import { hasSuperpixels, superpixelsOf } from './superpixels';
 import type { EditorStage } from './stage';
-import { ToolController } from './tools/controller.svelte';
+import { imageDiameter, ToolController } from './tools/controller.svelte';
 import type { ToolContext } from './tools/tool';
 import { ViewState } from './view.svelte';
 import type { Point } from './viewport';
@@ -38,6 +38,8 @@ export type StageView = Pick<
   EditorStage,
   | 'onview'
   | 'show'
+  | 'setPhoto'
+  | 'size'
   | 'clear'
   | 'labelsChanged'
   | 'showPreview'
@@ -60,14 +62,23 @@ export type Overlay = Pick<LabelOverlay, 'canvas' | 'setStyle' | 'redraw'>;
 export interface EditorIO {
   loadSession(imageId: number): Promise<ImageSession>;
   loadPhoto(imageId: number): Promise<ImageBitmap>;
+  /** The image reduced to fit `maxSide`, shown while a large original decodes (see PREVIEW_FROM_PIXELS). */
+  loadPreview(imageId: number, maxSide: number): Promise<ImageBitmap>;
   overlay(map: LabelMap, style: OverlayStyle): Overlay;
 }
 
 const APP_IO: EditorIO = {
   loadSession: (id) => ImageSession.load(id),
   loadPhoto,
+  loadPreview,
   overlay: (map, style) => new LabelOverlay(map, style),
 };
+
+/**
+ * Images of more pixels than this open with a preview reduced to the screen (decoded in a fraction of a
+ * second), and the original replaces it once decoded: a 24 MP original took seconds to show (issue 25).
+ */
+export const PREVIEW_FROM_PIXELS = 4_000_000;
 
 export class EditorState {
   imageId = $state<number | null>(null);
@@ -77,8 +88,10 @@ export class EditorState {
   notice = $state<string | null>(null);
   canUndo = $state(false);
   canRedo = $state(false);
-  /** The open photo, for the minimap (null while loading). */
+  /** The photo on screen, for the minimap (null while loading): a large image's preview until its original decodes. */
   photoShown = $state.raw<ImageBitmap | null>(null);
+  /** True while a large image shows its preview and its original still decodes. */
+  sharpening = $state(false);
   /** Pixel under the pointer and its class name, for the status bar. */
   hover = $state<{ x: number; y: number; label: string } | null>(null);
   readonly saver: Autosaver;
@@ -91,7 +104,10 @@ export class EditorState {
 
   private session: ImageSession | null = null;
   private overlay: Overlay | null = null;
+  /** The decoded original (what the tools and Fill read); null while it decodes. */
   private photo: ImageBitmap | null = null;
+  /** The open image's original, decoded or decoding (Fill waits for it). */
+  private photoReady: Promise<ImageBitmap> | null = null;
   private stage: StageView | null = null;
   private openToken = 0;
   private context: ToolContext | null = null;
@@ -112,11 +128,13 @@ export class EditorState {
     const previewHost: PreviewHost = {
       current: () => (this.session && this.photo ? { session: this.session, photo: this.photo } : null),
       style: () => ({ palette: classPalette(this.project.classes.list), hidden: this.view.hiddenValues }),
-      showPreview: (canvas) => this.stage?.showPreview(canvas),
+      showPreview: (canvas, at) => this.stage?.showPreview(canvas, at),
+      visible: () => this.visibleGrid(),
       previewChanged: () => this.stage?.previewChanged(),
       commit: (s, entry) => {
         this.redraw(entry.rect);
         this.push(s, entry);
+        this.refreshRanking(s);
       },
       say: (text) => this.say(text),
     };
@@ -146,6 +164,11 @@ export class EditorState {
   get position(): { index: number; count: number } {
     const images = this.order();
     return { index: images.findIndex((i) => i.id === this.imageId), count: images.length };
+  }
+
+  /** The brush's diameter in image pixels at the current zoom (see `imageDiameter`). */
+  get brushDiameter(): number {
+    return imageDiameter(this.tools.brushSize, this.view.zoom);
   }
 
   get selectedClass() {
@@ -193,28 +216,90 @@ export class EditorState {
     this.loading = true;
     this.error = null;
     this.stage?.clear();
+    this.photo?.close();
+    this.photo = null;
+    this.photoShown = null;
+    const full = this.io.loadPhoto(imageId);
+    this.photoReady = full;
+    full.catch(() => {}); // awaited below, where its failure is said
     try {
-      const session = this.sessions.get(imageId) ?? (await this.io.loadSession(imageId));
-      const photo = await this.io.loadPhoto(imageId);
+      const [session, first] = await Promise.all([
+        this.sessions.get(imageId) ?? this.io.loadSession(imageId),
+        this.firstPhoto(imageId, full),
+      ]);
       if (token !== this.openToken) {
-        photo.close();
+        first.close();
+        void full.then(
+          (p) => p.close(),
+          () => {},
+        );
         return;
       }
       this.sessions.remember(session);
       this.session = session;
       this.context = null;
-      this.photo?.close();
-      this.photo = photo;
-      this.photoShown = photo;
+      this.photoShown = first;
       this.overlay = this.io.overlay(session.map, this.style());
       this.present();
       this.syncHistory();
+      this.loading = false;
+      const photo = await full;
+      if (token !== this.openToken) {
+        photo.close();
+        return;
+      }
+      this.photo = photo;
+      if (first !== photo) {
+        this.stage?.setPhoto(photo);
+        this.photoShown = photo;
+        first.close();
+      }
       this.prepareSuperpixels();
     } catch (err) {
       if (token === this.openToken) this.error = errorMessage(err);
     } finally {
-      if (token === this.openToken) this.loading = false;
+      if (token === this.openToken) {
+        this.loading = false;
+        this.sharpening = false;
+      }
     }
+  }
+
+  /**
+   * The part of the open image on screen, about one sample per screen pixel, when that is under half
+   * the image's pixels (a large image fitted, or zoomed in); null otherwise (computing it first would
+   * gain nothing).
+   */
+  private visibleGrid(): VisibleGrid | null {
+    const map = this.session?.map;
+    const { scale, x, y, width, height } = this.view.transform;
+    if (!map || !(scale > 0) || width <= 0 || height <= 0) return null;
+    const x0 = Math.max(0, Math.floor(-x / scale));
+    const y0 = Math.max(0, Math.floor(-y / scale));
+    const x1 = Math.min(map.width, Math.ceil((width - x) / scale));
+    const y1 = Math.min(map.height, Math.ceil((height - y) / scale));
+    if (x1 <= x0 || y1 <= y0) return null;
+    const step = Math.max(1, Math.floor(1 / (scale * (globalThis.devicePixelRatio || 1))));
+    const samples = Math.ceil((x1 - x0) / step) * Math.ceil((y1 - y0) / step);
+    if (samples * 2 > map.width * map.height) return null;
+    return { x: x0, y: y0, width: x1 - x0, height: y1 - y0, step };
+  }
+
+  /**
+   * What to show first: a large image's preview reduced to the screen (the original when the preview
+   * fails), a smaller image's original.
+   */
+  private async firstPhoto(imageId: number, full: Promise<ImageBitmap>): Promise<ImageBitmap> {
+    const img = this.project.images.find((i) => i.id === imageId);
+    if (!img || img.width * img.height <= PREVIEW_FROM_PIXELS) return full;
+    this.sharpening = true;
+    // The stage's size on screen; before it is laid out, the window's (the stage is never larger).
+    const stage = this.stage?.size();
+    const width = stage?.width || globalThis.innerWidth || 2048;
+    const height = stage?.height || globalThis.innerHeight || 2048;
+    const maxSide = Math.ceil(Math.max(width, height) * (globalThis.devicePixelRatio || 1));
+    // Always the preview first (the original a moment later), so that a large image opens one way.
+    return this.io.loadPreview(imageId, Math.min(8192, Math.max(256, maxSide))).catch(() => full);
   }
 
   /** Opens the next (+1) or previous (-1) image of the grid's order. */
@@ -346,13 +431,41 @@ export class EditorState {
   /** "Fill unlabeled" (G): commits an edit in progress, then propagates the strokes (see preview.svelte.ts). */
   fillUnlabeled(): void {
     this.tools.current.finish();
-    this.preview.start('fill');
+    this.withPhoto(() => this.preview.start('fill'));
   }
 
   /** "Show prediction" (M): commits an edit in progress, then fetches the model's prediction (see preview.svelte.ts). */
   showPrediction(): void {
     this.tools.current.finish();
-    this.preview.start('predict');
+    this.withPhoto(() => this.preview.start('predict'));
+  }
+
+  /**
+   * After an accept: once saved, "Label next" scores this image again in the background, so that its
+   * next ranking is current and comes at once (main does nothing when it was never asked for).
+   */
+  private refreshRanking(s: ImageSession): void {
+    void this.saver
+      .flush(s)
+      .then(() => call('predict.rankRefresh'))
+      .catch(() => {}); // a ranking asked for later scores what is stale anyway
+  }
+
+  /** Runs `start` now, or once a large image's original is decoded (its preview has too few pixels). */
+  private withPhoto(start: () => void): void {
+    const ready = this.photoReady;
+    const session = this.session;
+    if (this.photo || !ready || !session) {
+      start();
+      return;
+    }
+    this.say('Decoding the full image first…');
+    void ready.then(
+      () => {
+        if (this.session === session && this.photo) start();
+      },
+      () => {},
+    );
   }
 
   // ---- history ----
@@ -431,7 +544,7 @@ export class EditorState {
     const s = this.session;
     if (!s || !this.stage) return;
     this.lastPointer = p;
-    if (this.tools.sized && !this.modes.space) this.stage.showBrush(p, this.tools.brushSize);
+    if (this.tools.sized && !this.modes.space) this.stage.showBrush(p, this.brushDiameter);
     else this.stage.hideBrush();
     const value = classAt(s.map, p.x, p.y);
     if (value === null) {
@@ -466,7 +579,7 @@ export class EditorState {
     this.context = {
       map: s.map,
       get diameter() {
-        return tools.brushSize;
+        return imageDiameter(tools.brushSize, view.zoom);
       },
       get protectLabels() {
         return tools.protectLabels;
@@ -534,8 +647,8 @@ export class EditorState {
   }
 
   private present(): void {
-    if (!this.stage || !this.photo || !this.overlay) return;
-    this.stage.show(this.photo, this.overlay.canvas);
+    if (!this.stage || !this.photoShown || !this.overlay) return;
+    this.stage.show(this.photoShown, this.overlay.canvas);
     this.syncOverlay();
   }
 

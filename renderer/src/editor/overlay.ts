@@ -2,9 +2,10 @@
  * The label overlay's pixels: an offscreen canvas the size of the image, one canvas pixel per label
  * pixel, kept up to date by re-rendering only changed rectangles (`renderRect` into a reusable
  * scratch buffer, then `putImageData` of just that rectangle). A full redraw (new image, colour or
- * visibility change) goes in bands so the scratch buffer stays small.
+ * visibility change) goes in bands so the scratch buffer stays small; a new image's skips the bands
+ * without labels.
  */
-import { renderRect } from '../../../core/labelmap';
+import { renderRect, UNLABELED } from '../../../core/labelmap';
 import type { LabelMap, Palette, Rect, RenderOptions } from '../../../core/labelmap';
 
 /** Largest scratch buffer, in pixels (16 MiB of RGBA). */
@@ -29,7 +30,25 @@ export class LabelOverlay {
     this.canvas.width = map.width;
     this.canvas.height = map.height;
     this.ctx = this.canvas.getContext('2d')!;
-    this.redrawAll();
+    this.drawLabeledBands();
+  }
+
+  /**
+   * The first draw, on a canvas still transparent: bands without a label are left as they are (an
+   * unlabeled pixel renders transparent), so a new large image's overlay costs a scan, not a render of
+   * every pixel.
+   */
+  private drawLabeledBands(): void {
+    const { width, height, classes } = this.map;
+    const rows = Math.max(1, Math.floor(BAND_PIXELS / width));
+    for (let y = 0; y < height; y += rows) {
+      const band = { x: 0, y, width, height: Math.min(rows, height - y) };
+      const start = y * width;
+      const end = start + band.width * band.height;
+      let labeled = false;
+      for (let i = start; i < end && !labeled; i++) labeled = classes[i] !== UNLABELED;
+      if (labeled) this.redraw(band);
+    }
   }
 
   setStyle(style: OverlayStyle): void {

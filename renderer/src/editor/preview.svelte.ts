@@ -12,8 +12,8 @@
  * - Editing while a result is computed or previewed (a stroke, undo, redo, another image, a class
  *   removed) drops it: the result belongs to the labels it started from.
  */
-import { acceptPatch, applyPatch, planAccept } from '../../../core/labelmap';
-import type { EditEntry, Proposal } from '../../../core/labelmap';
+import { applyPatch, patchOf, planAccept, sampleMap } from '../../../core/labelmap';
+import type { AcceptPlan, EditEntry, Proposal } from '../../../core/labelmap';
 import { drawPreview } from './previewCanvas';
 import type { ImageSession } from './session';
 
@@ -27,12 +27,43 @@ export interface PreviewHost {
   current(): { session: ImageSession; photo: ImageBitmap } | null;
   /** Colours (0xRRGGBBAA by label value) and hidden label values of the overlay. */
   style(): { palette: Uint32Array; hidden: readonly number[] };
-  /** Shows (or, with null, removes) the preview canvas above the labels; `previewChanged` redraws it. */
-  showPreview(canvas: HTMLCanvasElement | null): void;
+  /**
+   * Shows (or, with null, removes) the preview canvas above the labels, image-sized, or at `at` with each
+   * of its pixels `at.step` image pixels wide (the part on screen); `previewChanged` redraws it.
+   */
+  showPreview(canvas: HTMLCanvasElement | null, at?: { x: number; y: number; step: number }): void;
+  /**
+   * The part of the image on screen, sampled about once per screen pixel, when that is much less than
+   * the whole image (a large image zoomed out or in); a source may deliver it first. Null otherwise.
+   */
+  visible?(): VisibleGrid | null;
   previewChanged(): void;
   /** Redraws the entry's rectangle and records it as one undo step (autosaved). */
   commit(session: ImageSession, entry: EditEntry): void;
   say(text: string): void;
+}
+
+/** A rectangle of image pixels sampled every `step` pixels (core/labelmap's `sampleMap`). */
+export interface VisibleGrid {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  step: number;
+}
+
+/** A source's labels for the visible grid, as its whole result will have them there, shown first. */
+export interface PartialResult {
+  grid: VisibleGrid;
+  /** Labels and confidence per sampled pixel (`sampleMap`'s size). */
+  proposal: Proposal;
+  floor: number;
+}
+
+/** The visible grid a source may deliver first, and where it goes. */
+export interface EarlyView {
+  grid: VisibleGrid;
+  show(partial: PartialResult): void;
 }
 
 /** A computed result: the labels to preview and what to say about them. */
@@ -83,8 +114,16 @@ export interface PreviewSource {
   readonly reportsProgress: boolean;
   /** Whether a failure stays in the panel until dismissed (else it is said in the status line). */
   readonly keepsFailure: boolean;
-  /** Starts computing for the open image, or says why it cannot (a string for the status line). */
-  start(session: ImageSession, photo: ImageBitmap, progress: (fraction: number) => void): SourceJob | string;
+  /**
+   * Starts computing for the open image, or says why it cannot (a string for the status line). With
+   * `early`, a source may show the visible grid's labels before the whole result (`early.show`).
+   */
+  start(
+    session: ImageSession,
+    photo: ImageBitmap,
+    progress: (fraction: number) => void,
+    early?: EarlyView,
+  ): SourceJob | string;
   /** What the status line or the panel says about a failed job. */
   failure(err: unknown): string;
 }
@@ -131,6 +170,8 @@ export class PreviewController {
 
   private job: SourceJob | null = null;
   private kept: Kept | null = null;
+  /** The plan the preview shows, with its threshold: accept writes it (no second pass over the image). */
+  private plan: { plan: AcceptPlan; threshold: number } | null = null;
   private canvas: HTMLCanvasElement | null = null;
 
   constructor(
@@ -161,9 +202,24 @@ export class PreviewController {
     const source = this.sources[kind];
     const { session, photo } = cur;
     const edits = session.edits;
-    const job = source.start(session, photo, (fraction) => {
-      if (this.job === job) this.progress = fraction;
-    });
+    const grid = this.host.visible?.() ?? null;
+    const early: EarlyView | undefined = grid
+      ? {
+          grid,
+          show: (partial) => {
+            if (this.job === job && this.phase === 'running' && session.edits === edits)
+              this.showPartial(session, partial);
+          },
+        }
+      : undefined;
+    const job = source.start(
+      session,
+      photo,
+      (fraction) => {
+        if (this.job === job) this.progress = fraction;
+      },
+      early,
+    );
     if (typeof job === 'string') {
       this.host.say(job);
       return;
@@ -239,7 +295,9 @@ export class PreviewController {
       this.host.say(`${source.text.noun} discarded: the labels changed since it was shown.`);
       return;
     }
-    const patch = acceptPatch(session.map, kept.result.proposal, this.threshold);
+    const { proposal } = kept.result;
+    const shown = this.plan?.threshold === this.threshold ? this.plan.plan : null;
+    const patch = patchOf(session.map, shown ?? planAccept(session.map, proposal, this.threshold), proposal.provenance);
     this.stop();
     if (!patch) {
       this.host.say(`The ${source.text.noun.toLowerCase()} changes nothing.`);
@@ -262,12 +320,28 @@ export class PreviewController {
     if (this.phase === 'preview') this.render();
   }
 
+  /**
+   * The part on screen while the rest computes: planned and drawn on the map's sampled pixels (the
+   * accept rule is per pixel: the same plan as the whole result's there), each drawn `step` pixels wide.
+   */
+  private showPartial(session: ImageSession, partial: PartialResult): void {
+    const { grid, proposal, floor } = partial;
+    const map = sampleMap(session.map, grid, grid.step);
+    const plan = planAccept(map, proposal, this.threshold);
+    const { palette, hidden } = this.host.style();
+    const canvas = this.canvas ?? this.surface.create();
+    this.surface.draw(canvas, map, plan, proposal.confidence, floor, palette, hidden);
+    this.canvas = canvas;
+    this.host.showPreview(canvas, { x: grid.x, y: grid.y, step: grid.step });
+  }
+
   private render(): void {
     const kept = this.kept;
     if (!kept || !this.canvas) return;
     const { proposal, floor } = kept.result;
     const map = kept.session.map;
     const plan = planAccept(map, proposal, this.threshold);
+    this.plan = { plan, threshold: this.threshold };
     const { palette, hidden } = this.host.style();
     this.surface.draw(this.canvas, map, plan, proposal.confidence, floor, palette, hidden);
     this.counts = { changed: plan.changed, unlabeled: plan.unlabeled };
@@ -282,6 +356,7 @@ export class PreviewController {
     if (this.canvas) this.host.showPreview(null);
     this.canvas = null;
     this.kept = null;
+    this.plan = null;
     this.result = null;
     this.failure = null;
     this.source = null;

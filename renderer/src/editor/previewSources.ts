@@ -38,7 +38,7 @@ const fill: PreviewSource = {
   },
   reportsProgress: true,
   keepsFailure: false,
-  start(session, photo, progress) {
+  start(session, photo, progress, early) {
     const { map } = session;
     const seeds = seedsOf(map.classes, map.provenance);
     const seeded = countSeeds(seeds);
@@ -50,15 +50,25 @@ const fill: PreviewSource = {
     const present = new Uint8Array(256);
     for (let i = 0; i < seeds.length; i++) present[seeds[i]!] = 1;
     const classCount = present.reduce((a, b) => a + b, 0) - present[UNLABELED]!;
+    // The random walker's least certain value with K classes is 1/K: uncertain borders look faint.
+    const floor = classCount > 1 ? 1 / classCount : 0;
     const job = startPropagation(
-      { rgba: photoRgba(photo), width: map.width, height: map.height, seeds, options: { confidenceThreshold: 0 } },
+      {
+        rgba: photoRgba(photo),
+        width: map.width,
+        height: map.height,
+        seeds,
+        options: { confidenceThreshold: 0 },
+        ...(early ? { view: early.grid } : {}),
+      },
       progress,
+      // The part on screen first: a large image's rest takes seconds more.
+      (v) => early?.show({ grid: v.view, proposal: fillProposal(v.labels, v.confidence), floor }),
     );
     return {
       result: job.result.then((r) => ({
         proposal: fillProposal(r.labels, r.confidence),
-        // The random walker's least certain value with K classes is 1/K: uncertain borders look faint.
-        floor: classCount > 1 ? 1 / classCount : 0,
+        floor,
         report: {
           label: 'Fill result',
           text: `Fill: ${r.iterations} iterations · ${r.converged ? 'converged' : 'did not converge'} · ${(r.ms / 1000).toFixed(2)} s`,

@@ -111,6 +111,11 @@ export class EditorStage {
     this.hideBrush();
   }
 
+  /** The stage's size in CSS pixels. */
+  size(): { width: number; height: number } {
+    return { width: this.stage.width(), height: this.stage.height() };
+  }
+
   resize(width: number, height: number): void {
     if (width === this.stage.width() && height === this.stage.height()) return;
     this.stage.size({ width, height });
@@ -118,16 +123,28 @@ export class EditorStage {
     else this.applyView();
   }
 
-  /** Shows a new image and its overlay canvas (same size), fitted to the view. */
-  show(photo: CanvasImageSource, overlay: HTMLCanvasElement): void {
+  /**
+   * Shows a new image and its overlay canvas, fitted to the view. The photo is drawn at the overlay's
+   * size (the image's): a preview of fewer pixels is stretched until `setPhoto` brings the original.
+   */
+  show(photo: ImageBitmap, overlay: HTMLCanvasElement): void {
     const width = overlay.width;
     const height = overlay.height;
+    // Read by the end-to-end tests: the photo's own width (a preview's is less than the image's).
+    this.container.dataset.photoWidth = String(photo.width);
     this.imageSize = { width, height };
     this.frame.size({ width, height });
     this.photo.setAttrs({ image: photo, width, height });
     this.labels.setAttrs({ image: overlay, width, height });
     this.preview(null, null);
     this.fit();
+  }
+
+  /** Replaces the photo (a large image's preview by its decoded original), keeping the view. */
+  setPhoto(photo: ImageBitmap): void {
+    this.container.dataset.photoWidth = String(photo.width);
+    this.photo.image(photo);
+    this.photoLayer.batchDraw();
   }
 
   clear(): void {
@@ -145,12 +162,22 @@ export class EditorStage {
     this.labelLayer.batchDraw();
   }
 
-  /** Shows a fill or prediction preview canvas (image-sized) above the labels, or removes it (null). */
-  showPreview(canvas: HTMLCanvasElement | null): void {
-    this.previewImage.setAttrs({ image: canvas ?? undefined, width: canvas?.width ?? 0, height: canvas?.height ?? 0 });
+  /**
+   * Shows a fill or prediction preview canvas above the labels, or removes it (null): image-sized, or at
+   * `at` with each canvas pixel `at.step` image pixels wide (the part on screen of a large image).
+   */
+  showPreview(canvas: HTMLCanvasElement | null, at = { x: 0, y: 0, step: 1 }): void {
+    this.previewImage.setAttrs({
+      image: canvas ?? undefined,
+      x: at.x,
+      y: at.y,
+      width: (canvas?.width ?? 0) * at.step,
+      height: (canvas?.height ?? 0) * at.step,
+    });
     this.previewLayer.visible(!!canvas);
     this.previewLayer.batchDraw();
     this.container.dataset.preview = String(!!canvas);
+    this.container.dataset.previewStep = canvas ? String(at.step) : '';
   }
 
   /** The preview canvas changed (new threshold): redraw its layer. */

@@ -18,7 +18,14 @@ export interface PropagationJob {
   cancel(): void;
 }
 
-export function startPropagation(request: PropagateRequest, onProgress?: (fraction: number) => void): PropagationJob {
+export type PropagationView = Extract<PropagateMessage, { type: 'view' }>;
+
+/** `onView` receives the part on screen when the request asks for it (`view`), before the result. */
+export function startPropagation(
+  request: PropagateRequest,
+  onProgress?: (fraction: number) => void,
+  onView?: (view: PropagationView) => void,
+): PropagationJob {
   const worker = new Worker(new URL('./propagate.worker.ts', import.meta.url), { type: 'module' });
   let settle: { reject: (e: Error) => void } | null = null;
   const result = new Promise<PropagationOutcome>((resolve, reject) => {
@@ -27,6 +34,10 @@ export function startPropagation(request: PropagateRequest, onProgress?: (fracti
       const msg = e.data;
       if (msg.type === 'progress') {
         onProgress?.(msg.fraction);
+        return;
+      }
+      if (msg.type === 'view') {
+        onView?.(msg);
         return;
       }
       worker.terminate();

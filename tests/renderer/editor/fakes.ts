@@ -24,6 +24,14 @@ export class FakeStage implements StageView {
   show() {
     this.record('show');
   }
+  setPhoto() {
+    this.record('setPhoto');
+  }
+  /** The stage's size in CSS pixels. */
+  screen = { width: 1200, height: 800 };
+  size() {
+    return this.screen;
+  }
   clear() {
     this.record('clear');
   }
@@ -94,6 +102,9 @@ export function headlessEditor(count = 2): Headless {
       return new ImageSession(id, map, 0);
     },
     loadPhoto: async () => ({ width: W, height: H, close: () => {} }) as ImageBitmap,
+    loadPreview: async () => {
+      throw new Error('images this small open without a preview');
+    },
     overlay: () => ({ canvas: {} as HTMLCanvasElement, setStyle: () => {}, redraw: () => {} }),
   };
   const editor = new EditorState(project, io);

@@ -9,10 +9,12 @@ import { acceptInto, fillProposal, planAccept, predictionProposal, Provenance } 
 import type { AcceptPlan, EditEntry, LabelMap, Proposal } from '../../../core/labelmap';
 import { PreviewController, PreviewRefused } from '../../../renderer/src/editor/preview.svelte';
 import type {
+  EarlyView,
   PreviewKind,
   PreviewSource,
   PreviewSurface,
   SourceResult,
+  VisibleGrid,
 } from '../../../renderer/src/editor/preview.svelte';
 import { ImageSession } from '../../../renderer/src/editor/session';
 import { rng } from '../../core/labelmap/helpers';
@@ -51,7 +53,12 @@ function randomPrediction(seed: number): Proposal {
 
 /** A source whose job the test settles by hand. */
 function fakeSource(kind: PreviewKind, keepsFailure = kind === 'predict') {
-  const jobs: { resolve(r: SourceResult): void; reject(e: unknown): void; cancel: ReturnType<typeof vi.fn> }[] = [];
+  const jobs: {
+    resolve(r: SourceResult): void;
+    reject(e: unknown): void;
+    cancel: ReturnType<typeof vi.fn>;
+    early: EarlyView | undefined;
+  }[] = [];
   const source: PreviewSource = {
     kind,
     text: {
@@ -66,12 +73,12 @@ function fakeSource(kind: PreviewKind, keepsFailure = kind === 'predict') {
     },
     reportsProgress: kind === 'fill',
     keepsFailure,
-    start(session) {
+    start(session, _photo, _progress, early) {
       if (session.map.provenance.every((p) => p !== Provenance.None && p !== Provenance.Propagated)) {
         return 'nothing to do';
       }
       const cancel = vi.fn();
-      const result = new Promise<SourceResult>((resolve, reject) => jobs.push({ resolve, reject, cancel }));
+      const result = new Promise<SourceResult>((resolve, reject) => jobs.push({ resolve, reject, cancel, early }));
       return { result, cancel };
     },
     failure: (err) => `failed: ${String(err)}`,
@@ -79,11 +86,12 @@ function fakeSource(kind: PreviewKind, keepsFailure = kind === 'predict') {
   return { source, jobs };
 }
 
-function setup(map: LabelMap) {
+function setup(map: LabelMap, visible: VisibleGrid | null = null) {
   const session = new ImageSession(1, map, 0);
   const said: string[] = [];
   const entries: EditEntry[] = [];
   const shown: (HTMLCanvasElement | null)[] = [];
+  const placed: ({ x: number; y: number; step: number } | undefined)[] = [];
   const plans: AcceptPlan[] = [];
   let current: ImageSession | null = session;
   const fill = fakeSource('fill');
@@ -96,7 +104,11 @@ function setup(map: LabelMap) {
     {
       current: () => (current ? { session: current, photo: { width: W, height: H } as ImageBitmap } : null),
       style: () => ({ palette: new Uint32Array(256), hidden: [] }),
-      showPreview: (canvas) => void shown.push(canvas),
+      showPreview: (canvas, at) => {
+        shown.push(canvas);
+        placed.push(at);
+      },
+      visible: () => visible,
       previewChanged: () => {},
       commit: (s, entry) => {
         s.history.push(entry);
@@ -114,6 +126,7 @@ function setup(map: LabelMap) {
     said,
     entries,
     shown,
+    placed,
     plans,
     fill: fill.jobs,
     predict: predict.jobs,
@@ -123,6 +136,57 @@ function setup(map: LabelMap) {
 
 /** Lets the controller's promise callbacks run. */
 const settle = () => new Promise((r) => setTimeout(r, 0));
+
+/** The proposal's labels and confidence at the grid's sampled pixels, read out by hand. */
+function sampledProposal(p: Proposal, g: VisibleGrid): Proposal {
+  const labels: number[] = [];
+  const conf: number[] = [];
+  for (let y = g.y; y < g.y + g.height; y += g.step)
+    for (let x = g.x; x < g.x + g.width; x += g.step) {
+      labels.push(p.labels[y * W + x]!);
+      conf.push(p.confidence!.values[y * W + x]!);
+    }
+  return fillProposal(Uint8Array.from(labels), Float32Array.from(conf));
+}
+
+describe('PreviewController, the part on screen first', () => {
+  const grid: VisibleGrid = { x: 1, y: 2, width: 7, height: 5, step: 2 };
+
+  it('draws the visible grid as the whole plan has it there, then the whole result', async () => {
+    for (let seed = 1; seed <= 10; seed++) {
+      const map = randomMap(seed);
+      const proposal = randomFill(seed + 50);
+      const t = setup(map, grid);
+      t.preview.start('fill');
+      const job = t.fill[0]!;
+      expect(job.early?.grid).toEqual(grid);
+      job.early!.show({ grid, proposal: sampledProposal(proposal, grid), floor: 0 });
+      expect(t.preview.phase).toBe('running'); // no accept before the whole result
+      expect(t.placed.at(-1)).toEqual({ x: 1, y: 2, step: 2 });
+      const whole = planAccept(map, proposal, 0.5);
+      const want: number[] = [];
+      for (let y = grid.y; y < grid.y + grid.height; y += grid.step)
+        for (let x = grid.x; x < grid.x + grid.width; x += grid.step) want.push(whole.labels[y * W + x]!);
+      expect(Array.from(t.plans.at(-1)!.labels), `seed ${seed}`).toEqual(want);
+      job.resolve({ proposal, floor: 0 });
+      await settle();
+      expect(t.preview.phase).toBe('preview');
+      expect(t.placed.at(-1)).toBeUndefined(); // the whole image, image-sized
+      expect(t.plans.at(-1)!.labels).toEqual(whole.labels);
+    }
+  });
+
+  it('ignores the part on screen after an edit, and asks for none when the host has no grid', () => {
+    const t = setup(randomMap(2), grid);
+    t.preview.start('fill');
+    t.session.touch(); // a stroke meanwhile
+    t.fill[0]!.early!.show({ grid, proposal: sampledProposal(randomFill(3), grid), floor: 0 });
+    expect(t.shown).toEqual([]);
+    const plain = setup(randomMap(2));
+    plain.preview.start('fill');
+    expect(plain.fill[0]!.early).toBeUndefined();
+  });
+});
 
 describe('PreviewController', () => {
   it('previews and accepts exactly the core rule, re-planned at each threshold, as one undo entry', async () => {
