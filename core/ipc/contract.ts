@@ -13,6 +13,9 @@ import type { EpochMetrics } from '../training/epoch-metrics';
 
 export const SPLITS = ['train', 'val', 'unassigned'] as const;
 export type Split = (typeof SPLITS)[number];
+/** Layouts of `export --what dataset` (main/services/export/formats/): Maskwright's own first, the default. */
+export const DATASET_FORMATS = ['maskwright', 'voc', 'cityscapes', 'coco', 'yolo-seg', 'class-masks'] as const;
+export type DatasetFormat = (typeof DATASET_FORMATS)[number];
 /** Where an image stands in the labelling work: to do, labeled (by the labeller), reviewed. */
 const IMAGE_STATUSES = ['todo', 'labeled', 'reviewed'] as const;
 export type ImageStatus = (typeof IMAGE_STATUSES)[number];
@@ -359,6 +362,10 @@ export const contract = {
       overwrite: z.boolean().optional(),
       /** Masks and dataset exports of these images only (the grid's selection). */
       imageIds: z.array(id).min(1).optional(),
+      /** Dataset: the layout (default Maskwright's own). */
+      format: z.enum(DATASET_FORMATS).optional(),
+      /** COCO: polygons instead of RLE. */
+      polygons: z.boolean().optional(),
     }),
     output: {} as { kind: string; dir: string; files: number; skipped: string[] },
   },

@@ -298,13 +298,21 @@ export function createHandlers(session: Session): Handlers {
       }));
       return { checkpointId: r.checkpointId, images: ranked, skipped };
     },
-    'export.run': async ({ kind, grant, checkpointId, overwrite, labels, imageIds }) => {
+    'export.run': async ({ kind, grant, checkpointId, overwrite, labels, imageIds, format, polygons }) => {
       const target = db();
       const dir = session.grants.resolveOne(grant, 'export.run');
       const abort = new AbortController();
       session.exportAbort = abort;
       try {
-        return await runExport(target, kind, dir, { checkpointId, overwrite, labels, signal: abort.signal, imageIds });
+        return await runExport(target, kind, dir, {
+          checkpointId,
+          overwrite,
+          labels,
+          signal: abort.signal,
+          imageIds,
+          format,
+          polygons,
+        });
       } finally {
         if (session.exportAbort === abort) session.exportAbort = null;
       }
