@@ -25,7 +25,7 @@ const DY = [0, 1, 0, -1];
 
 /** Regions of every value but `skip` (unlabeled), in raster order of their first pixel. O(pixels). */
 export function traceRegions(width: number, height: number, plane: Uint8Array, skip = 255): Region[] {
-  const comp = labelComponents(width, height, plane, skip);
+  const comp = labelComponents(width, plane, skip);
   const regions: Region[] = [];
   for (let i = 0; i < plane.length; i++) {
     const c = comp[i]!;
@@ -97,7 +97,7 @@ export function traceRegions(width: number, height: number, plane: Uint8Array, s
 }
 
 /** 4-connected components of equal values (not `skip`), numbered in raster order; -1 for `skip`. */
-function labelComponents(width: number, height: number, plane: Uint8Array, skip: number): Int32Array {
+function labelComponents(width: number, plane: Uint8Array, skip: number): Int32Array {
   const comp = new Int32Array(plane.length).fill(-1);
   const stack = new Int32Array(plane.length);
   let count = 0;

@@ -221,6 +221,16 @@ export interface MaskImportReport {
    */
   unknownValues: { value: number; pixels: number; masks: number }[];
 }
+/** Label formats `import-labels` reads (main/services/label-formats/). */
+export const LABEL_FORMATS = ['voc', 'cityscapes', 'coco', 'yolo-seg'] as const;
+export type LabelFormat = (typeof LABEL_FORMATS)[number];
+export interface LabelImportReport extends MaskImportReport {
+  /**
+   * Class names the files use that the project does not have. When not empty and the import did not ask
+   * for `createClasses`, nothing was applied: the user confirms first.
+   */
+  unknownClasses: string[];
+}
 
 export const contract = {
   'app.info': { input: none, output: {} as AppInfo },

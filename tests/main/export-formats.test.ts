@@ -8,91 +8,18 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addClass, reorderClasses } from '../../db/classes';
-import { listImages } from '../../db/images';
-import { saveLabelMap } from '../../db/labelmaps';
 import { exportDataset } from '../../main/services/export';
-import { importImages } from '../../main/services/import-images';
-import { makeImage } from '../helpers/fixtures';
-import {
-  binary,
-  fixturePlane,
-  iou,
-  specCountsFromString,
-  specDecodeRle,
-  specRasterise,
-} from '../helpers/format-fixtures';
-import { tempProject } from '../helpers/project';
+import { binary, iou, specCountsFromString, specDecodeRle, specRasterise } from '../helpers/format-fixtures';
+import { NAMES, formatsProject, type Expected } from '../helpers/format-project';
 
-/** Label values of the classes in display order: index i is VALUES[i]. */
-const VALUES = [9, 4, 7, 2];
-const NAMES = ['road', 'sky', 'car', 'pole/sign'];
-const COLORS = ['#804080', '#808080', '#400080', '#c0c080'];
-
-interface Expected {
-  name: string;
-  width: number;
-  height: number;
-  /** Class indices, 255 = unlabeled, as the export must write them (trusted labels only when asked). */
-  indices: Uint8Array;
-}
-
-let t: ReturnType<typeof tempProject>;
-const expected: Expected[] = [];
+let t: Awaited<ReturnType<typeof formatsProject>>['t'];
+let expected: Expected[];
 let valNames: string[];
 
 beforeAll(async () => {
-  t = tempProject();
-  const db = t.project.db;
-  const planes = [fixturePlane(), randomPlane(7, 5, 3), randomPlane(6, 4, 11), randomPlane(5, 3, 5)];
-  const r = await importImages(
-    db,
-    planes.map((p, k) => ({
-      name: `img${k}.${k === 1 ? 'jpg' : 'png'}`,
-      read: () => makeImage(p.width, p.height, k === 1 ? 'jpeg' : 'png', k),
-    })),
-  );
-  const classes = VALUES.map((v, i) => addClass(db, NAMES[i]!, COLORS[i], v));
-  reorderClasses(
-    db,
-    classes.map((c) => c.id),
-  );
-  r.imported.forEach((img, k) => {
-    const p = planes[k]!;
-    if (k === 3) {
-      // no label map at all: exported unlabeled
-      expected.push({
-        name: `img${k}`,
-        width: p.width,
-        height: p.height,
-        indices: new Uint8Array(p.values.length).fill(255),
-      });
-      return;
-    }
-    const labels = Uint8Array.from(p.values, (i) => (i === 255 ? 255 : VALUES[i]!));
-    // Provenance: painted, with every fifth labeled pixel propagated (left out by "only labels you made").
-    const provenance = Uint8Array.from(labels, (v, i) => (v === 255 ? 0 : i % 5 === 0 ? 2 : 1));
-    saveLabelMap(db, img.id, { width: p.width, height: p.height, classes: labels, provenance });
-    expected.push({ name: `img${k}`, width: p.width, height: p.height, indices: p.values });
-  });
-  // All unassigned: training holds out about a fifth of the labeled images by content hash, at least one.
-  const labeled = listImages(db).filter((i) => i.name !== 'img3.png');
-  const fraction = (sha: string) => parseInt(sha.slice(0, 8), 16) / 2 ** 32;
-  let held = labeled.filter((i) => fraction(i.sha256) < 0.2);
-  if (!held.length) held = [labeled.reduce((a, b) => (fraction(b.sha256) < fraction(a.sha256) ? b : a))];
-  valNames = held.map((i) => i.name.replace(/\.\w+$/, ''));
+  ({ t, expected, valNames } = await formatsProject());
 });
 afterAll(() => t.close());
-
-function randomPlane(width: number, height: number, seed: number) {
-  let s = seed;
-  const rand = () => (s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
-  return {
-    width,
-    height,
-    values: Uint8Array.from({ length: width * height }, () => [0, 1, 2, 3, 255][Math.floor(rand() * 5)]!),
-  };
-}
 
 const splitOf = (name: string) => (valNames.includes(name) ? 'val' : 'train');
 
