@@ -296,8 +296,10 @@ export const contract = {
       imageId: id.optional(),
       /** Create a class for each mask value that matches none (after the user confirmed the list). */
       createClasses: z.boolean().optional(),
+      /** Another tool's label folder (the grant is one folder) instead of PNG masks whose value is the class. */
+      format: z.enum(LABEL_FORMATS).optional(),
     }),
-    output: {} as MaskImportReport,
+    output: {} as LabelImportReport,
   },
   'classes.list': { input: none, output: {} as ClassInfo[] },
   'classes.add': {

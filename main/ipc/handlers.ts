@@ -17,6 +17,7 @@ import { loadLabels, saveLabels } from '../services/labels';
 import { browserImage } from '../services/decode';
 import { expandPaths, fileSource, importImages } from '../services/import-images';
 import { importMasks } from '../services/import-masks';
+import { importLabels } from '../services/import-labels';
 import { applyClassFile, parseClassFile } from '../services/class-file';
 import { labelSources } from '../services/label-sources';
 import { Project } from '../services/project';
@@ -194,12 +195,17 @@ export function createHandlers(session: Session): Handlers {
     'labels.load': ({ imageId }) => loadLabels(db(), imageId),
     'labels.save': (input) => saveLabels(writable('save labels'), input),
 
-    'masks.import': ({ grant, voidValue, imageId, createClasses }) =>
-      importMasks(writable('import masks'), session.grants.resolve(grant, 'masks.import'), {
+    'masks.import': async ({ grant, voidValue, imageId, createClasses, format }) => {
+      const target = writable('import masks');
+      if (format)
+        return importLabels(target, session.grants.resolveOne(grant, 'masks.import'), format, { createClasses });
+      const r = await importMasks(target, session.grants.resolve(grant, 'masks.import'), {
         voidValue,
         imageId,
         createClasses,
-      }),
+      });
+      return { ...r, unknownClasses: [] };
+    },
 
     'classes.list': () => classes.listClasses(db()),
     'classes.add': ({ name, color }) => classes.addClass(writable('add classes'), name, color),
