@@ -127,7 +127,7 @@ function labelComponents(width: number, plane: Uint8Array, skip: number): Int32A
 }
 
 /** Shoelace area of [x0, y0, ...]: positive for a clockwise ring on screen (y down). */
-export function signedArea(ring: readonly number[]): number {
+function signedArea(ring: readonly number[]): number {
   let a = 0;
   for (let i = 0; i < ring.length; i += 2) {
     const j = (i + 2) % ring.length;

@@ -161,7 +161,7 @@ export function orderCreatedByValue(db: ProjectDb, created: readonly ClassInfo[]
   );
 }
 
-export function uniqueName(db: ProjectDb, base: string): string {
+function uniqueName(db: ProjectDb, base: string): string {
   const taken = (n: string) => classNameTaken(db, n);
   let name = base;
   for (let i = 2; taken(name); i++) name = `${base} (${i})`;

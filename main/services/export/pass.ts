@@ -78,7 +78,7 @@ export async function prepareTarget(dir: string, overwrite: boolean): Promise<vo
   await sweepTempFiles(dir);
 }
 
-export function exportClasses(db: ProjectDb): ExportClass[] {
+function exportClasses(db: ProjectDb): ExportClass[] {
   return listClasses(db).map((c, index) => ({
     index,
     value: c.value,

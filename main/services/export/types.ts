@@ -3,7 +3,7 @@
  * reduced to the labels the export writes. A format is one file in formats/ exporting a FormatWriter
  * factory, and one entry in formats/index.ts.
  */
-import type { ClassInfo, Split } from '../../../core/ipc/contract';
+import type { Split } from '../../../core/ipc/contract';
 import type { ProjectDb } from '../../../db/open';
 
 export interface ExportClass {
@@ -48,7 +48,7 @@ export interface ExportContext {
   write(path: string, data: Uint8Array | string): Promise<void>;
 }
 
-export interface FormatWriter {
+interface FormatWriter {
   /** Writes one image's files. */
   image(img: ExportImage): Promise<void>;
   /** After the last image: class maps, split lists, annotation files. */
@@ -57,4 +57,3 @@ export interface FormatWriter {
 
 export type FormatFactory = (ctx: ExportContext) => FormatWriter;
 
-export type { ClassInfo };

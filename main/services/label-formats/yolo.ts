@@ -11,7 +11,7 @@ import { findFiles, readLabelFile, readSmallFile } from './files';
 import type { FileClass, LabelSource } from './types';
 
 /** `names` of an Ultralytics data.yaml: `names: [a, b]`, or `names:` followed by `  0: a` lines. */
-export function parseYoloNames(yaml: string): Map<number, FileClass> {
+function parseYoloNames(yaml: string): Map<number, FileClass> {
   const names = new Map<number, FileClass>();
   const unquote = (s: string) => {
     const t = s.trim();

@@ -6,7 +6,7 @@ import { encodeIndexedMask } from '../../masks';
 import type { ExportClass, ExportImage } from '../types';
 
 /** VOC's color for 255 (void): the palette entry CVAT and the VOC devkit use. */
-export const VOID_RGB: [number, number, number] = [224, 224, 192];
+const VOID_RGB: [number, number, number] = [224, 224, 192];
 
 /** An 8-bit indexed PNG of class indices whose palette holds the class colors (255: VOC's void color). */
 export function indexPng(width: number, height: number, indices: Uint8Array, classes: readonly ExportClass[]) {
