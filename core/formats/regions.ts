@@ -22,6 +22,8 @@ export interface Region {
 /** Directions of travel: right, down, left, up (y down). */
 const DX = [1, 0, -1, 0];
 const DY = [0, 1, 0, -1];
+/** Turns tried at each corner, in order: right, straight, left. */
+const TURNS = [1, 0, 3];
 
 /** Regions of every value but `skip` (unlabeled), in raster order of their first pixel. O(pixels). */
 export function traceRegions(width: number, height: number, plane: Uint8Array, skip = 255): Region[] {
@@ -80,7 +82,7 @@ export function traceRegions(width: number, height: number, plane: Uint8Array, s
       y += DY[d]!;
       // Right turn first, then straight, then left: the region is on the right.
       let next = -1;
-      for (const turn of [1, 0, 3]) {
+      for (const turn of TURNS) {
         const nd = (d + turn) & 3;
         const open = (out[y * W + x]! >> nd) & 1 || (x === x0 && y === y0 && nd === d0);
         if (open && plane[rightPixel(x, y, nd)] === value) {

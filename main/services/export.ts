@@ -22,7 +22,12 @@ export const EXPORT_KINDS = ['masks', 'dataset', 'model'] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
 
 export function exportMasks(db: ProjectDb, dir: string, options: ExportOptions = {}): Promise<ExportReport> {
-  return runPass(db, 'masks', dir, masksFormat, { ...options, skipUnlabeled: true, needsClasses: false });
+  return runPass(db, 'masks', dir, masksFormat, {
+    ...options,
+    skipUnlabeled: true,
+    needsClasses: false,
+    needsSplit: false,
+  });
 }
 
 export function exportDataset(db: ProjectDb, dir: string, options: ExportOptions = {}): Promise<ExportReport> {

@@ -34,6 +34,8 @@ export interface PassOptions {
   skipUnlabeled?: boolean | undefined;
   /** The format maps classes to indices: a project without classes is refused before any file. */
   needsClasses?: boolean | undefined;
+  /** The format writes the split (computing it reads every label map once more: export/split.ts). */
+  needsSplit?: boolean | undefined;
 }
 
 /** The class plane with propagated and predicted pixels unlabeled when only trusted labels go out. */
@@ -102,7 +104,7 @@ export async function runPass(
   const toIndex = new Uint8Array(256).fill(UNLABELED);
   for (const c of classes) toIndex[c.value] = c.index;
   const all = listImages(db);
-  const splits = exportSplits(db, all);
+  const splits = options.needsSplit === false ? new Map<number, 'train' | 'val'>() : exportSplits(db, all);
   const chosen = options.imageIds && new Set(options.imageIds);
   const images = chosen ? all.filter((i) => chosen.has(i.id)) : all;
 
