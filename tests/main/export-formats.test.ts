@@ -39,9 +39,11 @@ describe('dataset formats, read back from their specifications', () => {
     const dir = await exportAs({ format: 'voc' });
     const labelmap = readFileSync(join(dir, 'labelmap.txt'), 'utf8').trim().split('\n');
     expect(labelmap[0]).toBe('# label:color_rgb:parts:actions');
-    const byColor = new Map(labelmap.slice(1).map((l, i) => [l.split(':')[1], i]));
-    expect(labelmap.slice(1).map((l) => l.split(':')[0])).toEqual(NAMES);
-    byColor.set('224,224,192', 255); // VOC's void
+    // CVAT's "no label" first, then the classes in index order.
+    expect(labelmap[1]).toBe('background:0,0,0::');
+    const byColor = new Map(labelmap.slice(2).map((l, i) => [l.split(':')[1], i]));
+    expect(labelmap.slice(2).map((l) => l.split(':')[0])).toEqual(NAMES);
+    byColor.set('0,0,0', 255);
     for (const e of expected) {
       const png = await pngPixels(join(dir, 'SegmentationClass', `${e.name}.png`));
       expect([png.width, png.height]).toEqual([e.width, e.height]);
@@ -51,6 +53,9 @@ describe('dataset formats, read back from their specifications', () => {
         got[i] = byColor.get(rgb) ?? 254;
       }
       expect(got).toEqual(e.indices);
+      // The indices themselves (what VOC loaders read): 255 = unlabeled.
+      const indexed = await sharp(readFileSync(join(dir, 'SegmentationClass', `${e.name}.png`))).metadata();
+      expect(indexed.isPalette).toBe(true);
       const jpeg = await sharp(readFileSync(join(dir, 'JPEGImages', `${e.name}.jpg`))).metadata();
       expect([jpeg.format, jpeg.width, jpeg.height]).toEqual(['jpeg', e.width, e.height]);
     }
@@ -190,7 +195,9 @@ describe('dataset formats, read back from their specifications', () => {
     const voc = await exportAs({ format: 'voc', labels: 'trusted' });
     const png = await pngPixels(join(voc, 'SegmentationClass', `${e.name}.png`));
     expect(
-      Uint8Array.from({ length: trusted.length }, (_, i) => (png.data[i * png.channels] === 224 ? 255 : 0)),
+      Uint8Array.from({ length: trusted.length }, (_, i) =>
+        [0, 1, 2].every((k) => png.data[i * png.channels + k] === 0) ? 255 : 0,
+      ),
     ).toEqual(Uint8Array.from(trusted, (v) => (v === 255 ? 255 : 0)));
     const city = await exportAs({ format: 'cityscapes', labels: 'trusted' });
     const ids = await pngPixels(join(city, 'gtFine', split, `${e.name}_gtFine_labelIds.png`));

@@ -56,4 +56,3 @@ interface FormatWriter {
 }
 
 export type FormatFactory = (ctx: ExportContext) => FormatWriter;
-

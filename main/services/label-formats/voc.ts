@@ -1,7 +1,7 @@
 /**
  * Pascal VOC: SegmentationClass/NAME.png. With labelmap.txt (CVAT's `name:r,g,b:parts:actions`), pixel
- * colors map to its classes (line order); without it, palette indices are VOC 2012's 21 classes. 255 and
- * VOC's void color are unlabeled.
+ * colors map to its classes (line order; its `background` is CVAT's "no label": unlabeled); without it,
+ * palette indices are VOC 2012's 21 classes. 255 and VOC's void color are unlabeled.
  */
 import { AppError } from '../../../core/ipc/errors';
 import { decodePng, findFiles, pngValues, readLabelFile, readSmallFile } from './files';
@@ -43,8 +43,11 @@ export async function readVoc(dir: string): Promise<LabelSource> {
       const rgb = (color ?? '').split(',').map(Number);
       if (!name || rgb.length !== 3 || rgb.some((v) => !Number.isInteger(v) || v < 0 || v > 255))
         throw new AppError('INVALID_INPUT', `${labelmap}: line ${i + 1} is not "name:r,g,b::"`);
-      classes.set(i, { name, rgb: rgb as [number, number, number] });
-      byColor.set(rgb.join(','), i);
+      if (name.toLowerCase() === 'background') byColor.set(rgb.join(','), 255);
+      else {
+        classes.set(i, { name, rgb: rgb as [number, number, number] });
+        byColor.set(rgb.join(','), i);
+      }
     });
   } else VOC_NAMES.forEach((name, i) => classes.set(i, { name }));
   const files = await findFiles(dir, /(^|\/)SegmentationClass\/[^/]+\.png$/i);

@@ -6,12 +6,18 @@ import { encodeIndexedMask } from '../../masks';
 import type { ExportClass, ExportImage } from '../types';
 
 /** VOC's color for 255 (void): the palette entry CVAT and the VOC devkit use. */
-const VOID_RGB: [number, number, number] = [224, 224, 192];
+export const VOID_RGB: [number, number, number] = [224, 224, 192];
 
-/** An 8-bit indexed PNG of class indices whose palette holds the class colors (255: VOC's void color). */
-export function indexPng(width: number, height: number, indices: Uint8Array, classes: readonly ExportClass[]) {
+/** An 8-bit indexed PNG of class indices whose palette holds the class colors (255: `voidRgb`). */
+export function indexPng(
+  width: number,
+  height: number,
+  indices: Uint8Array,
+  classes: readonly ExportClass[],
+  voidRgb = VOID_RGB,
+) {
   const colors = new Map<number, string>(classes.map((c) => [c.index, c.color]));
-  const voidHex = `#${VOID_RGB.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+  const voidHex = `#${voidRgb.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
   let used255 = false;
   for (let i = 0; i < indices.length && !used255; i++) used255 = indices[i] === UNLABELED;
   if (used255) colors.set(UNLABELED, voidHex);
