@@ -138,6 +138,7 @@ describe('dataset formats, read back from their specifications', () => {
   it('YOLO-seg: one normalized polygon per connected region, IoU >= 0.98 with its region, data.yaml', async () => {
     const dir = await exportAs({ format: 'yolo-seg' });
     const yaml = readFileSync(join(dir, 'data.yaml'), 'utf8');
+    expect(yaml).toContain(`path: ${JSON.stringify(dir)}\n`);
     expect(yaml).toContain(
       'train: images/train\nval: images/val\nnames:\n  0: "road"\n  1: "sky"\n  2: "car"\n  3: "pole/sign"\n',
     );

@@ -25,8 +25,10 @@ export const yoloSegFormat: FormatFactory = (ctx) => ({
   },
   async finish() {
     const yaml = [
-      '# Ultralytics YOLO segmentation dataset exported by Maskwright',
-      'path: .',
+      '# Ultralytics YOLO segmentation dataset exported by Maskwright.',
+      // Ultralytics resolves a relative path against its datasets folder, not this file's: absolute.
+      '# path: where this folder was written; change it if you move the folder.',
+      `path: ${JSON.stringify(ctx.dir)}`,
       'train: images/train',
       'val: images/val',
       'names:',
