@@ -8,7 +8,12 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addClass } from '../../db/classes';
+import { saveLabelMap } from '../../db/labelmaps';
 import { exportDataset } from '../../main/services/export';
+import { importImages } from '../../main/services/import-images';
+import { makeImage } from '../helpers/fixtures';
+import { tempProject } from '../helpers/project';
 import { binary, iou, specCountsFromString, specDecodeRle, specRasterise } from '../helpers/format-fixtures';
 import { NAMES, formatsProject, type Expected } from '../helpers/format-project';
 
@@ -224,6 +229,36 @@ describe('dataset formats, read back from their specifications', () => {
     expect(Uint8Array.from({ length: trusted.length }, (_, i) => ignore.data[i * ignore.channels]!)).toEqual(
       Uint8Array.from(trusted, (v) => (v === 255 ? 255 : 0)),
     );
+  });
+});
+
+describe('images other tools read without EXIF', () => {
+  it('VOC and Cityscapes get a JPEG with an EXIF rotation as upright pixels, the size of its mask', async () => {
+    const p = tempProject();
+    try {
+      const db = p.project.db;
+      // Stored 4x2 with orientation 6 (rotate 90): upright it is 2x4, as the label map.
+      const r = await importImages(db, [{ name: 'turned.jpg', read: () => makeImage(4, 2, 'jpeg', 1, 6) }]);
+      const img = r.imported[0]!;
+      const c = addClass(db, 'road');
+      saveLabelMap(db, img.id, {
+        width: 2,
+        height: 4,
+        classes: new Uint8Array(8).fill(c.value),
+        provenance: new Uint8Array(8).fill(1),
+      });
+      const voc = join(p.dir, 'voc');
+      await exportDataset(db, voc, { format: 'voc' });
+      const jpeg = await sharp(readFileSync(join(voc, 'JPEGImages', 'turned.jpg'))).metadata();
+      expect([jpeg.width, jpeg.height, jpeg.orientation ?? 1]).toEqual([2, 4, 1]);
+      const city = join(p.dir, 'city');
+      await exportDataset(db, city, { format: 'cityscapes' });
+      const split = readdirSync(join(city, 'leftImg8bit'))[0]!;
+      const png = await sharp(readFileSync(join(city, 'leftImg8bit', split, 'turned_leftImg8bit.png'))).metadata();
+      expect([png.format, png.width, png.height]).toEqual(['png', 2, 4]);
+    } finally {
+      p.close();
+    }
   });
 });
 

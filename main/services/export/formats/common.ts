@@ -42,10 +42,15 @@ export async function colorPng(
     .toBuffer();
 }
 
-/** The image as `format` ('jpeg' or 'png'): the original bytes when already so, else re-encoded upright. */
+/**
+ * The image as `format` ('jpeg' or 'png'): the original bytes when already so and upright, else re-encoded
+ * upright (an EXIF orientation turned into pixels: VOC and Cityscapes loaders ignore it, and the masks
+ * have the upright size).
+ */
 export async function imageAs(img: ExportImage, format: 'jpeg' | 'png'): Promise<Buffer> {
-  if (img.format === format) return img.original();
-  const s = sharp(img.original()).rotate();
+  const original = img.original();
+  if (img.format === format && ((await sharp(original).metadata()).orientation ?? 1) === 1) return original;
+  const s = sharp(original).rotate();
   return format === 'png' ? s.png().toBuffer() : s.jpeg({ quality: 95 }).toBuffer();
 }
 
