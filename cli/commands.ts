@@ -5,6 +5,7 @@ import { SPLITS, type Split } from '../core/ipc/contract';
 import { applyClassFile, readClassFile } from '../main/services/class-file';
 import { expandPaths, fileSource, importImages } from '../main/services/import-images';
 import { describeUnknownValues, importMasks } from '../main/services/import-masks';
+import { importLabelsCmd } from './import-labels';
 import { Project } from '../main/services/project';
 import { withProject, type Command } from './command';
 import { evalCmd } from './eval';
@@ -173,6 +174,7 @@ export const COMMANDS: readonly Command[] = [
   runsCmd,
   predictCmd,
   exportCmd,
+  importLabelsCmd,
   evalCmd,
   weightsCmd,
   backendsCmd,

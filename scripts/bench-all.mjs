@@ -9,6 +9,7 @@ const benches = [
   'bench/propagate.bench.ts',
   'bench/train/step.bench.ts',
   'bench/predict.bench.ts',
+  'bench/export.bench.ts',
 ];
 let failed = 0;
 for (const b of benches) {

@@ -13,6 +13,9 @@ import type { EpochMetrics } from '../training/epoch-metrics';
 
 export const SPLITS = ['train', 'val', 'unassigned'] as const;
 export type Split = (typeof SPLITS)[number];
+/** Layouts of `export --what dataset` (main/services/export/formats/): Maskwright's own first, the default. */
+export const DATASET_FORMATS = ['maskwright', 'voc', 'cityscapes', 'coco', 'yolo-seg', 'class-masks'] as const;
+export type DatasetFormat = (typeof DATASET_FORMATS)[number];
 /** Where an image stands in the labelling work: to do, labeled (by the labeller), reviewed. */
 const IMAGE_STATUSES = ['todo', 'labeled', 'reviewed'] as const;
 export type ImageStatus = (typeof IMAGE_STATUSES)[number];
@@ -233,6 +236,16 @@ export interface MaskImportReport {
    */
   unknownValues: { value: number; pixels: number; masks: number }[];
 }
+/** Label formats `import-labels` reads (main/services/label-formats/). */
+export const LABEL_FORMATS = ['voc', 'cityscapes', 'coco', 'yolo-seg'] as const;
+export type LabelFormat = (typeof LABEL_FORMATS)[number];
+export interface LabelImportReport extends MaskImportReport {
+  /**
+   * Class names the files use that the project does not have. When not empty and the import did not ask
+   * for `createClasses`, nothing was applied: the user confirms first.
+   */
+  unknownClasses: string[];
+}
 
 export const contract = {
   'app.info': { input: none, output: {} as AppInfo },
@@ -320,8 +333,10 @@ export const contract = {
       imageId: id.optional(),
       /** Create a class for each mask value that matches none (after the user confirmed the list). */
       createClasses: z.boolean().optional(),
+      /** Another tool's label folder (the grant is one folder) instead of PNG masks whose value is the class. */
+      format: z.enum(LABEL_FORMATS).optional(),
     }),
-    output: {} as MaskImportReport,
+    output: {} as LabelImportReport,
   },
   'classes.list': { input: none, output: {} as ClassInfo[] },
   'classes.add': {
@@ -409,6 +424,10 @@ export const contract = {
       overwrite: z.boolean().optional(),
       /** Masks and dataset exports of these images only (the grid's selection). */
       imageIds: z.array(id).min(1).optional(),
+      /** Dataset: the layout (default Maskwright's own). */
+      format: z.enum(DATASET_FORMATS).optional(),
+      /** COCO: polygons instead of RLE. */
+      polygons: z.boolean().optional(),
     }),
     output: {} as { kind: string; dir: string; files: number; skipped: string[] },
   },

@@ -17,6 +17,7 @@ import { loadLabels, saveLabelChanges, saveLabels } from '../services/labels';
 import { browserImage, previewImage } from '../services/decode';
 import { expandPaths, fileSource, importImages } from '../services/import-images';
 import { importMasks } from '../services/import-masks';
+import { importLabels } from '../services/import-labels';
 import { applyClassFile, parseClassFile } from '../services/class-file';
 import { labelSources } from '../services/label-sources';
 import { trainPlan } from '../services/split';
@@ -215,12 +216,17 @@ export function createHandlers(session: Session): Handlers {
     'labels.save': (input) => saveLabels(writable('save labels'), input),
     'labels.saveChanges': (input) => saveLabelChanges(writable('save labels'), input),
 
-    'masks.import': ({ grant, voidValue, imageId, createClasses }) =>
-      importMasks(writable('import masks'), session.grants.resolve(grant, 'masks.import'), {
+    'masks.import': async ({ grant, voidValue, imageId, createClasses, format }) => {
+      const target = writable('import masks');
+      if (format)
+        return importLabels(target, session.grants.resolveOne(grant, 'masks.import'), format, { createClasses });
+      const r = await importMasks(target, session.grants.resolve(grant, 'masks.import'), {
         voidValue,
         imageId,
         createClasses,
-      }),
+      });
+      return { ...r, unknownClasses: [] };
+    },
 
     'classes.list': () => classes.listClasses(db()),
     'classes.add': ({ name, color }) => classes.addClass(writable('add classes'), name, color),
@@ -299,13 +305,21 @@ export function createHandlers(session: Session): Handlers {
       return session.ranking(fork, module).rank();
     },
     'predict.rankRefresh': () => ({ refreshing: session.keptRanking()?.refresh() ?? false }),
-    'export.run': async ({ kind, grant, checkpointId, overwrite, labels, imageIds }) => {
+    'export.run': async ({ kind, grant, checkpointId, overwrite, labels, imageIds, format, polygons }) => {
       const target = db();
       const dir = session.grants.resolveOne(grant, 'export.run');
       const abort = new AbortController();
       session.exportAbort = abort;
       try {
-        return await runExport(target, kind, dir, { checkpointId, overwrite, labels, signal: abort.signal, imageIds });
+        return await runExport(target, kind, dir, {
+          checkpointId,
+          overwrite,
+          labels,
+          signal: abort.signal,
+          imageIds,
+          format,
+          polygons,
+        });
       } finally {
         if (session.exportAbort === abort) session.exportAbort = null;
       }

@@ -15,7 +15,7 @@ const MASK_SUFFIXES = /([_-](mask|masks|label|labels|labelIds|annot|gt|L))$/i;
 const stem = (name: string) => basename(name, extname(name));
 
 /** Finds the image a mask file belongs to: same file stem, or the stem without a mask-like suffix. */
-function matcher(db: ProjectDb): (maskName: string) => { id: number; name: string } | undefined {
+export function matcher(db: ProjectDb): (maskName: string) => { id: number; name: string } | undefined {
   const byStem = new Map<string, { id: number; name: string }>();
   for (const img of listImages(db)) byStem.set(stem(img.name).toLowerCase(), img);
   return (maskName) => {
@@ -28,7 +28,7 @@ function matcher(db: ProjectDb): (maskName: string) => { id: number; name: strin
  * Applies one decoded mask to an image's label map. Mask labels replace unlabeled and previously
  * imported pixels; painted, propagated and predicted pixels are kept. Returns labeled pixels written.
  */
-function applyMask(db: ProjectDb, imageId: number, values: Uint8Array): number {
+export function applyMask(db: ProjectDb, imageId: number, values: Uint8Array): number {
   let written = 0;
   mergeIntoLabelMap(db, imageId, ({ classes, provenance }) => {
     let changed = 0;
@@ -153,7 +153,7 @@ async function readMask(db: ProjectDb, file: FoundFile, imageId: number, voidVal
  * Classes created by an import come after the ones that were there, ordered by label value (not by
  * which mask showed the value first), so "Class 7" sits before "Class 10" and number keys follow values.
  */
-function orderCreatedByValue(db: ProjectDb, created: readonly ClassInfo[]): void {
+export function orderCreatedByValue(db: ProjectDb, created: readonly ClassInfo[]): void {
   if (created.length < 2) return;
   const createdIds = new Set(created.map((c) => c.id));
   const all = listClasses(db);

@@ -306,4 +306,42 @@ describe('maskwright CLI', () => {
     expect(text.stdout).toMatch(/^\* auto uses /m);
     if (adapter) expect(text.stdout).toContain(adapter.description || adapter.device);
   });
+
+  it('exports a dataset in another format and imports it back with import-labels; bad lines named', async () => {
+    const dir = join(t.dir, 'formats');
+    mkdirSync(join(dir, 'imgs'), { recursive: true });
+    await writeImage(join(dir, 'imgs'), 'a.png', 5, 3, 1);
+    const src = join(dir, 'src.maskwright');
+    expect(cli('create', src)).toMatchObject({ code: 0 });
+    expect(cli('import', src, join(dir, 'imgs'))).toMatchObject({ code: 0 });
+    const values = Uint8Array.from([0, 0, 1, 1, 255, 0, 255, 1, 1, 255, 0, 0, 0, 1, 1]);
+    const p = Project.open(src);
+    addClass(p.db, 'road');
+    addClass(p.db, 'sky');
+    saveLabelMap(p.db, 1, { width: 5, height: 3, classes: values, provenance: values.map((v) => (v === 255 ? 0 : 1)) });
+    p.close();
+    expect(cli('export', src, '--out', join(dir, 'y'), '--format', 'yolo-seg')).toMatchObject({ code: 2 }); // --what dataset
+    expect(cli('export', src, '--out', join(dir, 'y'), '--what', 'dataset', '--format', 'yolo')).toMatchObject({
+      code: 2,
+    });
+    const ex = cli('export', src, '--out', join(dir, 'y'), '--what', 'dataset', '--format', 'yolo-seg');
+    expect(ex).toMatchObject({ code: 0, stdout: expect.stringMatching(/Exported dataset \(yolo-seg\)/) });
+
+    const dst = join(dir, 'dst.maskwright');
+    expect(cli('create', dst)).toMatchObject({ code: 0 });
+    expect(cli('import', dst, join(dir, 'imgs'))).toMatchObject({ code: 0 });
+    const refused = cli('import-labels', dst, join(dir, 'y'), '--format', 'yolo-seg');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/nothing applied: the project has no class named "road", "sky"/);
+    const ok = cli('import-labels', dst, join(dir, 'y'), '--format', 'yolo-seg', '--create-classes');
+    expect(ok).toMatchObject({ code: 0, stdout: expect.stringMatching(/Applied labels to 1 image/) });
+    const back = Project.open(dst);
+    expect([...loadLabelMap(back.db, 1)!.classes]).toEqual([...values]); // road and sky created as 0 and 1
+    back.close();
+
+    writeFileSync(join(dir, 'y', 'labels', 'train', 'a.txt'), '0 0 0 1 0 1\n');
+    const bad = cli('import-labels', dst, join(dir, 'y'), '--format', 'yolo-seg');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toBe('  error: labels/train/a.txt: line 1: odd number of coordinates (5)\n');
+  });
 });

@@ -5,6 +5,7 @@ import type {
   ImageSummary,
   ImportFailure,
   ImportReport,
+  LabelFormat,
   MaskImportReport,
   Split,
   TrainPlan,
@@ -129,23 +130,26 @@ export class ProjectState {
   }
 
   /**
-   * Imports a folder of masks. When masks hold values that match no class and `createClasses` is not
-   * set, nothing is applied and the values come back (with pixel counts) for the user to confirm.
+   * Imports a folder of masks, or of another tool's labels (`format`). When masks hold values that match
+   * no class, or the files name classes the project lacks, and `createClasses` is not set, nothing is
+   * applied and those come back for the user to confirm.
    */
   async importMasks(
     folder: GrantedPath,
     voidValue: number | undefined,
     createClasses = false,
-  ): Promise<MaskImportReport['unknownValues'] | null> {
-    let unknown: MaskImportReport['unknownValues'] | null = null;
-    await this.runImport('Importing masks…', async () => {
-      const r: MaskImportReport = await call('masks.import', {
+    format?: LabelFormat,
+  ): Promise<{ values: MaskImportReport['unknownValues']; names: string[] } | null> {
+    let unknown: { values: MaskImportReport['unknownValues']; names: string[] } | null = null;
+    await this.runImport(format ? 'Importing labels…' : 'Importing masks…', async () => {
+      const r = await call('masks.import', {
         grant: folder.grant,
-        ...(voidValue === undefined ? {} : { voidValue }),
+        ...(voidValue === undefined || format ? {} : { voidValue }),
         ...(createClasses ? { createClasses } : {}),
+        ...(format ? { format } : {}),
       });
-      if (r.unknownValues.length && !createClasses) {
-        unknown = r.unknownValues;
+      if ((r.unknownValues.length || r.unknownClasses.length) && !createClasses) {
+        unknown = { values: r.unknownValues, names: r.unknownClasses };
         return null;
       }
       if (r.createdClasses.length) await this.classes.load();
