@@ -16,8 +16,9 @@ import { encodeIndexedMask } from './masks';
 import { computeClassWeights } from './class-weights';
 import { findCheckpoint } from './predict';
 import { listDir, makeDirs, sweepTempFiles, writeFileAtomic } from './out-files';
+import { onnxExportFiles } from './onnx/export';
 
-export const EXPORT_KINDS = ['masks', 'dataset', 'model'] as const;
+export const EXPORT_KINDS = ['masks', 'dataset', 'model', 'onnx'] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
 
 export interface ExportReport {
@@ -243,6 +244,30 @@ export async function exportModel(
   return { kind: 'model', dir, files: 3, skipped: [] };
 }
 
+/** Files a model format's writer made (name -> bytes), written into `dir` after its check. */
+async function writeModelFiles(
+  kind: ExportKind,
+  dir: string,
+  files: ReadonlyMap<string, Uint8Array>,
+  overwrite: boolean,
+): Promise<ExportReport> {
+  await prepareTarget(dir, overwrite);
+  for (const [name, bytes] of files) await writeFileAtomic(join(dir, name), bytes);
+  return { kind, dir, files: files.size, skipped: [] };
+}
+
+/** The model as ONNX (./onnx/): model.onnx and metadata.json. */
+export function exportOnnx(db: ProjectDb, dir: string, checkpointId?: number, overwrite = false) {
+  const c = findCheckpoint(db, checkpointId);
+  let files: Map<string, Uint8Array>;
+  try {
+    files = onnxExportFiles(c);
+  } catch (e) {
+    throw new AppError('INVALID_INPUT', `Checkpoint ${c.id} cannot be written as ONNX: ${(e as Error).message}`);
+  }
+  return writeModelFiles('onnx', dir, files, overwrite);
+}
+
 export interface ExportOptions {
   checkpointId?: number | undefined;
   /** Write into a folder that already holds files (same-named files are replaced). */
@@ -271,5 +296,6 @@ export function runExport(
 ): Promise<ExportReport> {
   if (kind === 'masks') return exportMasks(db, dir, options);
   if (kind === 'dataset') return exportDataset(db, dir, options);
+  if (kind === 'onnx') return exportOnnx(db, dir, options.checkpointId, options.overwrite ?? false);
   return exportModel(db, dir, options.checkpointId, options.overwrite ?? false);
 }
