@@ -12,6 +12,7 @@ import { propagateCmd } from './propagate';
 import { trainCmd } from './train';
 import { predictCmd } from './predict';
 import { exportCmd } from './export';
+import { importModelCmd } from './import-model';
 import { weightsCmd } from './weights';
 import { backendsCmd } from './backends';
 import { runsCmd } from './runs';
@@ -173,6 +174,7 @@ export const COMMANDS: readonly Command[] = [
   runsCmd,
   predictCmd,
   exportCmd,
+  importModelCmd,
   evalCmd,
   weightsCmd,
   backendsCmd,

@@ -7,7 +7,7 @@ import { intOption, out, UsageError } from './output';
 
 export const exportCmd: Command = {
   name: 'export',
-  usage: 'export PROJECT --out DIR [--what masks|dataset|model|onnx] [--checkpoint ID] [--overwrite]',
+  usage: 'export PROJECT --out DIR [--what masks|dataset|model|onnx|pytorch-job] [--checkpoint ID] [--overwrite]',
   summary: 'export label masks (default), a dataset folder, or the trained model (TF.js layers format or ONNX)',
   help: [
     '',
@@ -20,6 +20,9 @@ export const exportCmd: Command = {
     'onnx     model.onnx (ONNX opset 13, NCHW: input "image" float32 [N, 3, H, W] normalized, output "logits"',
     '         [N, C, H, W]; H and W multiples of the input multiple) and metadata.json; class names, input size',
     "         rule and normalization are also in the model's metadata_props (maskwright.*)",
+    'pytorch-job  train.py (PyTorch DistributedDataParallel under torchrun, CUDA or CPU), job.json (classes,',
+    '         weights, model, settings, split), arrays/ (the samples at the working size), dataset/ and README.md;',
+    '         with --checkpoint ID the job starts from that checkpoint. Bring the result back with import-model',
     '--overwrite  write into a folder that already holds files (same-named files are replaced); without it',
     '             such a folder is refused. Each file is written under a temporary name and renamed when',
     '             complete, so a full disk or a missing permission leaves no half-written file.',

@@ -17,8 +17,9 @@ import { computeClassWeights } from './class-weights';
 import { findCheckpoint } from './predict';
 import { listDir, makeDirs, sweepTempFiles, writeFileAtomic } from './out-files';
 import { onnxExportFiles } from './onnx/export';
+import { pytorchJobFiles } from './pytorch-job/job';
 
-export const EXPORT_KINDS = ['masks', 'dataset', 'model', 'onnx'] as const;
+export const EXPORT_KINDS = ['masks', 'dataset', 'model', 'onnx', 'pytorch-job'] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
 
 export interface ExportReport {
@@ -268,6 +269,19 @@ export function exportOnnx(db: ProjectDb, dir: string, checkpointId?: number, ov
   return writeModelFiles('onnx', dir, files, overwrite);
 }
 
+/**
+ * A PyTorch training job (./pytorch-job/): train.py, job.json, the working-size arrays, the starting
+ * weights of `checkpointId` when given, and the dataset export in dataset/.
+ */
+export async function exportPytorchJob(db: ProjectDb, dir: string, options: ExportOptions = {}) {
+  const files = await pytorchJobFiles(db, { checkpointId: options.checkpointId });
+  await prepareTarget(dir, options.overwrite ?? false);
+  await outputFolder(join(dir, 'arrays'));
+  for (const [name, bytes] of files) await writeFileAtomic(join(dir, name), bytes);
+  const dataset = await exportDataset(db, join(dir, 'dataset'), { ...options, overwrite: true });
+  return { ...dataset, kind: 'pytorch-job' as const, dir, files: dataset.files + files.size };
+}
+
 export interface ExportOptions {
   checkpointId?: number | undefined;
   /** Write into a folder that already holds files (same-named files are replaced). */
@@ -297,5 +311,6 @@ export function runExport(
   if (kind === 'masks') return exportMasks(db, dir, options);
   if (kind === 'dataset') return exportDataset(db, dir, options);
   if (kind === 'onnx') return exportOnnx(db, dir, options.checkpointId, options.overwrite ?? false);
+  if (kind === 'pytorch-job') return exportPytorchJob(db, dir, options);
   return exportModel(db, dir, options.checkpointId, options.overwrite ?? false);
 }
