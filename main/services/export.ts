@@ -258,7 +258,7 @@ async function writeModelFiles(
 }
 
 /** The model as ONNX (./onnx/): model.onnx and metadata.json. */
-export function exportOnnx(db: ProjectDb, dir: string, checkpointId?: number, overwrite = false) {
+function exportOnnx(db: ProjectDb, dir: string, checkpointId?: number, overwrite = false) {
   const c = findCheckpoint(db, checkpointId);
   let files: Map<string, Uint8Array>;
   try {
@@ -273,7 +273,7 @@ export function exportOnnx(db: ProjectDb, dir: string, checkpointId?: number, ov
  * A PyTorch training job (./pytorch-job/): train.py, job.json, the working-size arrays, the starting
  * weights of `checkpointId` when given, and the dataset export in dataset/.
  */
-export async function exportPytorchJob(db: ProjectDb, dir: string, options: ExportOptions = {}) {
+async function exportPytorchJob(db: ProjectDb, dir: string, options: ExportOptions = {}) {
   const files = await pytorchJobFiles(db, { checkpointId: options.checkpointId });
   await prepareTarget(dir, options.overwrite ?? false);
   await outputFolder(join(dir, 'arrays'));

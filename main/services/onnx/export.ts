@@ -6,7 +6,7 @@
 import type { CheckpointRow } from '../../../db/runs';
 import { buildOnnxModel, inputMultiple } from './graph';
 
-export const ONNX_LAYOUT =
+const ONNX_LAYOUT =
   'input "image": float32 [N, 3, H, W], RGB normalized as "normalization" says, H and W multiples of "input_multiple"; output "logits": float32 [N, C, H, W]; softmax over axis 1 gives class probabilities, argmax the class index';
 
 /** The files of an ONNX export of `c`: name -> bytes. */

@@ -73,7 +73,7 @@ function readWeights(specs: readonly WeightSpecLike[], bytes: Uint8Array): Map<s
 }
 
 /** `t` with its axes permuted: result axis i is source axis perm[i]. */
-export function transpose(t: Tensor, perm: readonly number[]): Tensor {
+function transpose(t: Tensor, perm: readonly number[]): Tensor {
   const shape = perm.map((p) => t.shape[p]!);
   const strides = t.shape.map((_, i) => t.shape.slice(i + 1).reduce((a, b) => a * b, 1));
   const data = new Float32Array(t.data.length);
