@@ -3,7 +3,8 @@
  * own trainer, with Debian's python3-torch (CPU): `torchrun --nproc_per_node 2` (gloo) runs two steps from
  * weights exported from TF.js; the first step's loss on process 0's batch equals Maskwright's loss for the
  * same weights and batch within 1e-4 (computed here with trainer/, from samples loaded here, with class
- * weights computed here, an override included); after import, Maskwright's prediction equals PyTorch's
+ * weights computed here, an override included), and so does the second step's after Maskwright's own
+ * update (Adam with weight decay on the two processes' mean gradient, at the schedule's rate); after import, Maskwright's prediction equals PyTorch's
  * within 1e-4, and the run is recorded as trained elsewhere with the job's epochs.
  */
 import { spawnSync } from 'node:child_process';
@@ -23,6 +24,8 @@ import { importModelCmd } from '../../cli/import-model';
 import { weightedSoftmaxCrossEntropy } from '../../trainer/loss';
 import { buildUNet, INPUT_NORMALIZATION, normalizeImages } from '../../trainer/model';
 import { flipRows } from '../../trainer/run/data';
+import { ScheduledAdam } from '../../trainer/optimizer';
+import { budgetFraction, learningRateAt } from '../../core/training/schedule';
 import { deserializeModel, serializeModel } from '../../trainer/run/checkpoint';
 import { tempDir } from '../helpers/fixtures';
 import { pythonWith } from '../helpers/python';
@@ -33,8 +36,9 @@ const python = pythonWith('torch', 'numpy');
 const SETTINGS = {
   width: SIZE,
   height: SIZE,
-  epochs: 1,
+  epochs: 2,
   batchSize: 1,
+  weightDecay: 0.05,
   baseFilters: 4,
   depth: 2,
   stem: 2 as const,
@@ -54,7 +58,7 @@ describe.skipIf(!python)('PyTorch training job', () => {
   });
   afterAll(() => tmp.cleanup());
 
-  it('two steps under torchrun (2 processes, gloo): first-step loss and the imported prediction equal Maskwright within 1e-4', async () => {
+  it('two steps under torchrun (2 processes, gloo): the losses of both steps and the imported prediction equal Maskwright within 1e-4', async () => {
     // The starting weights come from TF.js, through a checkpoint the job is exported from.
     const project = Project.open(path);
     const db = project.db;
@@ -132,8 +136,8 @@ describe.skipIf(!python)('PyTorch training job', () => {
         out,
         '--max-steps',
         '2',
-        '--log-first-step',
-        join(tmp.dir, 'first'),
+        '--log-steps',
+        join(tmp.dir, 'log'),
       ],
       {
         cwd: jobDir,
@@ -145,33 +149,64 @@ describe.skipIf(!python)('PyTorch training job', () => {
     expect(r.stderr + r.stdout).toContain('saved');
     expect(r.status).toBe(0);
 
-    // Process 0's first batch through Maskwright's own model and loss.
-    const first = JSON.parse(readFileSync(join(tmp.dir, 'first.0.json'), 'utf8'));
-    const batch = (first.names as string[]).map((n) => train.find((x) => x.name === n)!);
-    const flips = first.flips as boolean[];
-    const images = normalizeImages(
-      tf.tensor4d(
-        Uint8Array.from(batch.flatMap((x, i) => [...(flips[i] ? flipRows(x.rgb, SIZE, SIZE, 3) : x.rgb)])),
-        [batch.length, SIZE, SIZE, 3],
-        'int32',
-      ),
-    );
-    const labels = tf.tensor3d(
-      Int32Array.from(batch.flatMap((x, i) => [...(flips[i] ? flipRows(x.labels!, SIZE, SIZE, 1) : x.labels!)])),
-      [batch.length, SIZE, SIZE],
-      'int32',
-    );
-    const logits = model.apply(images, { training: true }) as tf.Tensor4D;
-    const expected = (
-      await weightedSoftmaxCrossEntropy(logits, labels, weights, {
-        reduction: 'weightedMean',
-        sampleWeights: batch.map((x) => x.sampleWeight),
-      }).data()
-    )[0]!;
+    // Each logged batch through Maskwright's own model and loss (training mode: batch statistics).
+    const log = (step: number, rank: number) =>
+      JSON.parse(readFileSync(join(tmp.dir, `log.${step}.${rank}.json`), 'utf8')) as {
+        names: string[];
+        flips: boolean[];
+        loss: number;
+        learningRate: number;
+      };
+    const lossOf = (entry: ReturnType<typeof log>): tf.Scalar => {
+      const batch = entry.names.map((n) => train.find((x) => x.name === n)!);
+      const pick = (x: Uint8Array, i: number, channels: number) =>
+        entry.flips[i] ? flipRows(x, SIZE, SIZE, channels) : x;
+      return tf.tidy(() => {
+        const images = normalizeImages(
+          tf.tensor4d(
+            Uint8Array.from(batch.flatMap((x, i) => [...pick(x.rgb, i, 3)])),
+            [batch.length, SIZE, SIZE, 3],
+            'int32',
+          ),
+        );
+        const labels = tf.tensor3d(
+          Int32Array.from(batch.flatMap((x, i) => [...pick(x.labels!, i, 1)])),
+          [batch.length, SIZE, SIZE],
+          'int32',
+        );
+        const logits = model.apply(images, { training: true }) as tf.Tensor4D;
+        return weightedSoftmaxCrossEntropy(logits, labels, weights, {
+          reduction: 'weightedMean',
+          sampleWeights: batch.map((x) => x.sampleWeight),
+        });
+      });
+    };
+    const first = log(0, 0);
+    const expected = (await lossOf(first).data())[0]!;
     if (process.env['MW_PRINT_PARITY']) console.log(`torch first-step loss ${first.loss}, Maskwright ${expected}`);
     expect(Math.abs(first.loss - expected)).toBeLessThan(1e-4);
     expect(expected).toBeGreaterThan(0.05);
-    tf.dispose([images, labels, logits]);
+
+    // The second step after Maskwright's own update: DistributedDataParallel averages the two processes'
+    // gradients, so the update here is ScheduledAdam (with the decay) on the mean of both batches' gradients,
+    // at the rate of the run's schedule (2 steps in all: 1 per epoch with 2 images on 2 processes).
+    const rate = learningRateAt('hold-decay', SETTINGS.learningRate, budgetFraction(0, 2, 0, undefined), 0);
+    expect(first.learningRate).toBeCloseTo(rate, 12);
+    const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const grads = [log(0, 0), log(0, 1)].map((entry) => tf.variableGrads(() => lossOf(entry), vars).grads);
+    const mean = Object.fromEntries(
+      Object.keys(grads[0]!).map((k) => [k, tf.div(tf.add(grads[0]![k]!, grads[1]![k]!), 2)]),
+    );
+    const optimizer = new ScheduledAdam(SETTINGS.learningRate, SETTINGS.weightDecay);
+    optimizer.rate = first.learningRate;
+    optimizer.applyGradients(mean);
+    tf.dispose([...grads.flatMap((g) => Object.values(g)), ...Object.values(mean)]);
+    const second = log(1, 0);
+    const expectedSecond = (await lossOf(second).data())[0]!;
+    if (process.env['MW_PRINT_PARITY'])
+      console.log(`torch second-step loss ${second.loss}, Maskwright ${expectedSecond}`);
+    expect(Math.abs(second.loss - expectedSecond)).toBeLessThan(1e-4);
+    optimizer.dispose();
     model.dispose();
 
     // Import: a run trained elsewhere, its checkpoint the active model, predicting what PyTorch predicts.
@@ -182,7 +217,7 @@ describe.skipIf(!python)('PyTorch training job', () => {
       const run = getRun(again.db, c.runId);
       expect(run.status).toBe('completed');
       expect(run.backend).toMatch(/^trained elsewhere: PyTorch .*2 process\(es\) on cpu/);
-      expect(listEpochs(again.db, run.id)).toHaveLength(1);
+      expect(listEpochs(again.db, run.id)).toHaveLength(2);
       expect(listEpochs(again.db, run.id)[0]!.metrics.metricsOn).toBe('val');
       const check = JSON.parse(readFileSync(join(out, 'prediction_check.json'), 'utf8'));
       const imported = await deserializeModel({

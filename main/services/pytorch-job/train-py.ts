@@ -293,7 +293,7 @@ def main():
     p.add_argument("--lr", type=float, default=s["learningRate"])
     p.add_argument("--max-steps", type=int, default=None, help="stop after this many steps (a smoke test)")
     p.add_argument("--no-init", action="store_true", help="ignore init_weights.bin: start from fresh weights")
-    p.add_argument("--log-first-step", default=None, help="each process writes its first step's batch and loss here")
+    p.add_argument("--log-steps", default=None, help="each process writes each step's batch, loss and rate to LOG.STEP.RANK.json")
     p.add_argument("--cpu", action="store_true", help="train on the CPU even where CUDA is present")
     p.add_argument("--time-steps", default=None, help="write the median step time (ms, after 3 warm-up steps) here")
     a = p.parse_args()
@@ -374,9 +374,10 @@ def main():
             loss = reduce_loss(total, wsum, len(mine), s["reduction"])
             if not torch.isfinite(loss):
                 raise SystemExit("the loss became %s at epoch %d, step %d: try a lower learning rate" % (loss.item(), epoch + 1, step + 1))
-            if a.log_first_step and step_count == 0:
-                json.dump({"rank": rank, "names": [names[i] for i in mine], "flips": flips, "loss": loss.item(), "learningRate": lr},
-                          open("%s.%d.json" % (a.log_first_step, rank), "w"))
+            if a.log_steps:
+                json.dump({"rank": rank, "step": step_count, "names": [names[i] for i in mine], "flips": flips,
+                           "loss": loss.item(), "learningRate": lr},
+                          open("%s.%d.%d.json" % (a.log_steps, step_count, rank), "w"))
             optimizer.zero_grad(set_to_none=True)
             scaler.scale(loss).backward()
             if s.get("weightDecay", 0) > 0:
