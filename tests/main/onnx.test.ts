@@ -30,7 +30,10 @@ function lcg(seed: number): () => number {
   };
 }
 
-/** Random weights everywhere, batch-norm statistics included (fresh ones are 0 and 1: too easy). */
+/**
+ * Random weights everywhere, batch-norm statistics included (fresh ones are 0 and 1: too easy); small
+ * moving variances, so that batch norm's epsilon (Keras 1e-3, ONNX's default 1e-5) shows.
+ */
 function randomizeWeights(model: tf.LayersModel, seed: number): void {
   const r = lcg(seed);
   model.setWeights(
@@ -38,7 +41,7 @@ function randomizeWeights(model: tf.LayersModel, seed: number): void {
       const n = w.shape.reduce((a: number, b) => a * (b ?? 1), 1);
       const variance = w.name.includes('moving_variance');
       const scale = w.name.includes('kernel') ? 0.4 : 0.3;
-      const values = Float32Array.from({ length: n }, () => (variance ? 0.3 + r() : (r() * 2 - 1) * scale));
+      const values = Float32Array.from({ length: n }, () => (variance ? 0.002 + 0.1 * r() : (r() * 2 - 1) * scale));
       return tf.tensor(values, w.shape as number[]);
     }),
   );
