@@ -13,6 +13,7 @@ import { propagateCmd } from './propagate';
 import { trainCmd } from './train';
 import { predictCmd } from './predict';
 import { exportCmd } from './export';
+import { importModelCmd } from './import-model';
 import { weightsCmd } from './weights';
 import { backendsCmd } from './backends';
 import { runsCmd } from './runs';
@@ -175,6 +176,7 @@ export const COMMANDS: readonly Command[] = [
   predictCmd,
   exportCmd,
   importLabelsCmd,
+  importModelCmd,
   evalCmd,
   weightsCmd,
   backendsCmd,

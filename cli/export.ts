@@ -9,7 +9,8 @@ import { intOption, out, UsageError } from './output';
 export const exportCmd: Command = {
   name: 'export',
   usage: `export PROJECT --out DIR [--what ${EXPORT_KINDS.join('|')}] [--format ${DATASET_FORMATS.join('|')}] [--polygons] [--trusted] [--checkpoint ID] [--overwrite]`,
-  summary: 'export label masks (default), a dataset folder, or the trained model (TF.js layers format)',
+  summary:
+    'export label masks (default), a dataset folder, the trained model (TF.js layers format or ONNX), or a PyTorch training job',
   help: [
     '',
     'masks    masks/NAME.png (indexed PNG, value = class label value, palette = class colors; 255 = unlabeled)',
@@ -30,6 +31,12 @@ export const exportCmd: Command = {
     '--trusted    masks and datasets: only the labels a person made (painted, imported)',
     'model    model.json + weights.bin (load with tf.loadLayersModel) and metadata.json (classes, colors,',
     '         input size, normalization); the checkpoint in use (see `maskwright runs`) unless --checkpoint ID',
+    'onnx     model.onnx (ONNX opset 13, NCHW: input "image" float32 [N, 3, H, W] normalized, output "logits"',
+    '         [N, C, H, W]; H and W multiples of the input multiple) and metadata.json; class names, input size',
+    "         rule and normalization are also in the model's metadata_props (maskwright.*)",
+    'pytorch-job  train.py (PyTorch DistributedDataParallel under torchrun, CUDA or CPU), job.json (classes,',
+    '         weights, model, settings, split), arrays/ (the samples at the working size), dataset/ and README.md;',
+    '         with --checkpoint ID the job starts from that checkpoint. Bring the result back with import-model',
     '--overwrite  write into a folder that already holds files (same-named files are replaced); without it',
     '             such a folder is refused. Each file is written under a temporary name and renamed when',
     '             complete, so a full disk or a missing permission leaves no half-written file.',

@@ -232,6 +232,36 @@ export function recordEpoch(
   });
 }
 
+/**
+ * A run trained elsewhere (a PyTorch job, `maskwright import-model`), recorded whole in one transaction:
+ * the run, completed, with no process of its own (no pid, no heartbeat: never marked interrupted), its
+ * epochs' metrics, and the checkpoint of its last epoch. Returns the run and checkpoint ids.
+ */
+export function recordImportedRun(
+  db: ProjectDb,
+  run: { settings: unknown; backend: string; message: string },
+  epochs: readonly (Omit<EpochRow, 'recordedAt' | 'metrics' | 'runId'> & { metrics: Partial<EpochMetricsRecord> })[],
+  checkpoint: Omit<CheckpointRow, 'id' | 'createdAt' | 'runId' | 'epoch'>,
+): { runId: number; checkpointId: number } {
+  if (!epochs.length) throw new AppError('INVALID_INPUT', 'The imported run has no epoch');
+  return writeTransaction(db, () => {
+    const runId = Number(
+      db
+        .prepare(
+          `INSERT INTO training_runs (status, settings, backend, started_at, finished_at, message)
+           VALUES ('completed', ?, ?, ${now}, ${now}, ?)`,
+        )
+        .run(JSON.stringify(run.settings), run.backend, run.message).lastInsertRowid,
+    );
+    let checkpointId = 0;
+    epochs.forEach((e, i) => {
+      const id = recordEpoch(db, { ...e, runId }, i === epochs.length - 1 ? checkpoint : undefined);
+      if (id !== null) checkpointId = id;
+    });
+    return { runId, checkpointId };
+  });
+}
+
 /** How many of a run's newest checkpoints are kept besides its best one. */
 export const KEEP_LAST_CHECKPOINTS = 3;
 

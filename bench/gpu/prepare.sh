@@ -9,6 +9,7 @@
 #   .gpu-bundle/bench.cjs             bench/gpu/bench.ts and everything it imports, one file (esbuild)
 #   .gpu-bundle/node_modules/webgpu/  Dawn's Node binding: index.js + dist/linux-x64/dawn.node
 #   .gpu-bundle/step_torch.py         the PyTorch reference (same net, loss, input, optimizer)
+#   .gpu-bundle/job/                  a PyTorch training job (bench/gpu/make-job.ts): train.py's step time
 #   .gpu-bundle/node.xz               this machine's Node binary, xz-compressed
 #   .gpu-bundle/debs/*.deb            the Vulkan loader and GL dispatch libraries (amd64), as the device
 #                                     README says: the H200 machine has the NVIDIA driver but no loader
@@ -23,6 +24,8 @@ rm -rf "$out"
 mkdir -p "$out/debs"
 
 node bench/gpu/bundle.mjs "$out"
+# The PyTorch training job (export --what pytorch-job) whose step time run.sh measures on CUDA.
+node scripts/run-ts.mjs bench/gpu/make-job.ts "$out/job"
 
 node_bin=$(readlink -f "$(command -v node)")
 echo "compressing $node_bin ($(node --version))"

@@ -52,4 +52,20 @@ if [ -n "${OUT:-}" ]; then
 else
   "$node" "$b/bench.cjs" "${args[@]}" 2>&1 | grep -v '^Warning: maxDynamic'
 fi
-exit "${PIPESTATUS[0]}"
+status=${PIPESTATUS[0]}
+
+# The PyTorch training job (export --what pytorch-job): ms per step of its train.py, one process, CUDA
+# with mixed precision (on the CPU with --smoke), 256x256 batch 8, base 32, depth 3, 12 classes.
+if [ -f "$b/job/train.py" ] && python3 -c 'import torch' 2>/dev/null; then
+  job_args=(--out "$work/job-out" --time-steps "$work/job-steps.json")
+  if [[ " $* " == *" --smoke "* ]]; then job_args+=(--cpu --max-steps 2 --batch-size 1); else job_args+=(--max-steps 23); fi
+  if python3 "$b/job/train.py" "${job_args[@]}" >"$work/job.log" 2>&1; then
+    echo "pytorch-job train.py: $(cat "$work/job-steps.json")"
+    [ -n "${OUT:-}" ] && cp "$work/job-steps.json" "$OUT/pytorch-job-steps.json"
+  else
+    echo "pytorch-job train.py failed:" >&2
+    tail -20 "$work/job.log" >&2
+    status=1
+  fi
+fi
+exit "$status"

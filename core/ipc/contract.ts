@@ -415,7 +415,7 @@ export const contract = {
   /** Writes masks, a dataset folder or the model into `dir`. */
   'export.run': {
     input: z.object({
-      kind: z.enum(['masks', 'dataset', 'model']),
+      kind: z.enum(['masks', 'dataset', 'model', 'onnx']),
       grant,
       checkpointId: id.optional(),
       /** Masks and dataset: all labels, or only painted and imported ones (propagated and predicted left out). */

@@ -11,14 +11,17 @@ import { join } from 'node:path';
 import type { DatasetFormat } from '../../core/ipc/contract';
 import type { ProjectDb } from '../../db/open';
 import { findCheckpoint } from './predict';
-import { writeFileAtomic } from './out-files';
+import { AppError } from '../../core/ipc/errors';
+import { makeDirs, sweepTempFiles, writeFileAtomic } from './out-files';
+import { onnxExportFiles } from './onnx/export';
+import { pytorchJobFiles } from './pytorch-job/job';
 import { DATASET_WRITERS } from './export/formats';
 import { masksFormat } from './export/formats/masks';
 import { prepareTarget, runPass, type ExportLabels, type ExportReport } from './export/pass';
 
 export type { ExportReport };
 
-export const EXPORT_KINDS = ['masks', 'dataset', 'model'] as const;
+export const EXPORT_KINDS = ['masks', 'dataset', 'model', 'onnx', 'pytorch-job'] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
 
 export function exportMasks(db: ProjectDb, dir: string, options: ExportOptions = {}): Promise<ExportReport> {
@@ -77,6 +80,44 @@ export async function exportModel(
   return { kind: 'model', dir, files: 3, skipped: [] };
 }
 
+/** Files a model format's writer made (name -> bytes), written into `dir` after its check. */
+async function writeModelFiles(
+  kind: ExportKind,
+  dir: string,
+  files: ReadonlyMap<string, Uint8Array>,
+  overwrite: boolean,
+): Promise<ExportReport> {
+  await prepareTarget(dir, overwrite);
+  for (const [name, bytes] of files) await writeFileAtomic(join(dir, name), bytes);
+  return { kind, dir, files: files.size, skipped: [] };
+}
+
+/** The model as ONNX (./onnx/): model.onnx and metadata.json. */
+function exportOnnx(db: ProjectDb, dir: string, checkpointId?: number, overwrite = false) {
+  const c = findCheckpoint(db, checkpointId);
+  let files: Map<string, Uint8Array>;
+  try {
+    files = onnxExportFiles(c);
+  } catch (e) {
+    throw new AppError('INVALID_INPUT', `Checkpoint ${c.id} cannot be written as ONNX: ${(e as Error).message}`);
+  }
+  return writeModelFiles('onnx', dir, files, overwrite);
+}
+
+/**
+ * A PyTorch training job (./pytorch-job/): train.py, job.json, the working-size arrays, the starting
+ * weights of `checkpointId` when given, and the dataset export in dataset/.
+ */
+async function exportPytorchJob(db: ProjectDb, dir: string, options: ExportOptions = {}) {
+  const files = await pytorchJobFiles(db, { checkpointId: options.checkpointId });
+  await prepareTarget(dir, options.overwrite ?? false);
+  await makeDirs(join(dir, 'arrays'));
+  await sweepTempFiles(join(dir, 'arrays'));
+  for (const [name, bytes] of files) await writeFileAtomic(join(dir, name), bytes);
+  const dataset = await exportDataset(db, join(dir, 'dataset'), { ...options, overwrite: true });
+  return { ...dataset, kind: 'pytorch-job' as const, dir, files: dataset.files + files.size };
+}
+
 export interface ExportOptions {
   checkpointId?: number | undefined;
   /** Write into a folder that already holds files (same-named files are replaced). */
@@ -100,6 +141,8 @@ const EXPORTERS: Readonly<Record<ExportKind, Exporter>> = {
   masks: exportMasks,
   dataset: exportDataset,
   model: (db, dir, options) => exportModel(db, dir, options.checkpointId, options.overwrite ?? false),
+  onnx: (db, dir, options) => exportOnnx(db, dir, options.checkpointId, options.overwrite ?? false),
+  'pytorch-job': exportPytorchJob,
 };
 
 export function runExport(

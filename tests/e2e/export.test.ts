@@ -32,6 +32,7 @@ describe('export and checkpoints in the app', () => {
     const modelOption = dialog.getByRole('radio', { name: /Model \(TensorFlow\.js\)/ });
     await dialog.getByText('Train a model first.').waitFor();
     expect(await modelOption.isDisabled()).toBe(true);
+    expect(await dialog.getByRole('radio', { name: /Model \(ONNX\)/ }).isDisabled()).toBe(true);
     expect(await dialog.getByRole('radio', { name: /Masks/ }).isChecked()).toBe(true);
 
     const masksDir = join(h.tmp, 'out-masks');
@@ -79,6 +80,33 @@ describe('export and checkpoints in the app', () => {
       run: runId,
       epoch: best.epoch + 1,
     });
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await dialog.waitFor({ state: 'detached' });
+
+    // The same checkpoint as ONNX: model.onnx and metadata.json.
+    await header(page).getByRole('button', { name: 'Export…' }).click();
+    dialog = page.getByRole('dialog', { name: 'Export' });
+    const onnxOption = dialog.getByRole('radio', { name: /Model \(ONNX\)/ });
+    await dialog
+      .getByText(`Run #${runId}, epoch ${best.epoch + 1} (best validation mIoU)`)
+      .first()
+      .waitFor();
+    await onnxOption.check();
+    // A model export has no label options.
+    expect(await dialog.getByText('Only labels you made').count()).toBe(0);
+    for (const [w, hgt] of [
+      [1024, 700],
+      [1920, 1080],
+    ] as const) {
+      await page.setViewportSize({ width: w, height: hgt });
+      await h.screenshot(`export-onnx-${w}x${hgt}`);
+    }
+    const onnxDir = join(h.tmp, 'out-onnx');
+    dialogs.folderPath = onnxDir;
+    await dialog.getByRole('button', { name: 'Choose folder…' }).click();
+    await dialog.getByText(`Exported 2 files to ${onnxDir}`).waitFor();
+    expect(readFileSync(join(onnxDir, 'model.onnx')).length).toBeGreaterThan(1000);
+    expect(JSON.parse(readFileSync(join(onnxDir, 'metadata.json'), 'utf8'))).toMatchObject({ run: runId });
     await dialog.getByRole('button', { name: 'Done' }).click();
     await dialog.waitFor({ state: 'detached' });
 
