@@ -157,7 +157,7 @@ export async function runTraining(
         .map((i) => ({ id: i.id, split: i.split, sha256: i.sha256, labeled: labeledIds.has(i.id) })),
     );
     const isValId = (id: number, split: string) => split === 'val' || heldOut.has(id);
-    const { samples, mapping } = await loadSamples(db, {
+    const { samples, mapping, unreadable } = await loadSamples(db, {
       ...size,
       sources: settings.sources,
       splits,
@@ -192,6 +192,12 @@ export async function runTraining(
       firstEpoch: settings.resumeFrom !== undefined ? getCheckpoint(db, settings.resumeFrom).epoch + 1 : 0,
       settings,
     });
+    if (unreadable.length)
+      channel.send({
+        type: 'notice',
+        runId,
+        message: `Skipped ${unreadable.length} image(s) that cannot be decoded (training goes on without them; remove or re-import them): ${unreadable.map((u) => oneLine(u.message, 300)).join('; ')}`,
+      });
     const model = buildUNet({
       numClasses: C,
       baseFilters: settings.baseFilters,
