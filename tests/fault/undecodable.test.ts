@@ -11,7 +11,7 @@ import { saveLabelMap } from '../../db/labelmaps';
 import { importImages } from '../../main/services/import-images';
 import { Project } from '../../main/services/project';
 import { makeImage, tempDir } from '../helpers/fixtures';
-import { makeProject, SIZE } from '../helpers/training';
+import { buildTrainingWorker, makeProject, SIZE } from '../helpers/training';
 import { cliWithin, hasStackTrace } from './helpers';
 
 /** An uncompressed RGB TIFF with its IFD before the pixels (as cameras and many tools write it). */
@@ -72,9 +72,10 @@ describe('images cut short', () => {
   let path = '';
   let older = '';
   beforeAll(async () => {
+    buildTrainingWorker();
     path = await makeProject(t.dir, 'p.maskwright');
     older = await makeProject(t.dir, 'older.maskwright');
-  });
+  }, 120_000);
   afterAll(() => t.cleanup());
 
   it('are refused at import, with the file named and nothing stored', async () => {
