@@ -33,7 +33,8 @@ const create: Command = {
 
 const importCmd: Command = {
   name: 'import',
-  usage: 'import PROJECT PATHS... [--masks DIR [--create-classes]] [--void N] [--classes FILE] [--split S]',
+  usage:
+    'import PROJECT PATHS... [--masks DIR [--create-classes]] [--void N] [--classes FILE] [--split S] [--follow-symlinks]',
   summary: 'import images (files or folders); with --masks, also their label masks',
   help: [
     '',
@@ -44,6 +45,8 @@ const importCmd: Command = {
     '             listed with their pixel counts and nothing is applied)',
     '--classes F  classes.json with names and colors: {"classes": [{"index", "name", "color": [r,g,b]}], "void_index"}',
     '--split S    put the imported images in split S: train, val or unassigned',
+    '--follow-symlinks  also search folders that links lead to outside the given folders (links to files',
+    '             and links that stay inside are always followed; each folder is searched once)',
     '',
     'Example (a dataset in one command):',
     '  maskwright import camvid.maskwright CamVid/train --masks CamVid/trainannot --classes CamVid/classes.json --split train',
@@ -55,6 +58,7 @@ const importCmd: Command = {
     classes: { type: 'string' },
     split: { type: 'string' },
     'create-classes': { type: 'boolean' },
+    'follow-symlinks': { type: 'boolean' },
   },
   async run([path, ...paths], values) {
     if (!path) throw new UsageError('give a project path');
@@ -76,7 +80,10 @@ const importCmd: Command = {
         let failed = 0;
         if (classFile) out(`Defined ${applyClassFile(project.db, classFile)} class(es) from ${values.classes}`);
         if (paths.length) {
-          const { files, errors } = await expandPaths(paths.map((p) => resolve(p)));
+          const { files, errors, notFollowed } = await expandPaths(
+            paths.map((p) => resolve(p)),
+            { followLinks: values['follow-symlinks'] === true },
+          );
           const tty = process.stderr.isTTY;
           const report = await importImages(project.db, files.map(fileSource), (done, total) => {
             if (tty) process.stderr.write(`\rImporting ${done}/${total}`);
@@ -87,6 +94,10 @@ const importCmd: Command = {
             `Imported ${report.imported.length} image(s); skipped ${report.duplicates.length} duplicate(s); ${all.length} error(s)`,
           );
           for (const d of report.duplicates) out(`  duplicate: ${d.name} (same as ${d.existingName})`);
+          if (notFollowed.length)
+            out(
+              `  not followed: ${notFollowed.join(', ')} (folder links leading out of the folder; --follow-symlinks follows them)`,
+            );
           if (split !== undefined && report.imported.length) {
             setSplit(
               project.db,

@@ -259,6 +259,8 @@ export const contract = {
     input: z.object({ grant }),
     output: {} as ImportReport,
   },
+  /** Stops the `images.import` in progress before its next file (it answers CANCELLED; imported images stay). */
+  'images.cancelImport': { input: none, output: {} as { cancelling: boolean } },
   'images.importFiles': {
     input: z.object({
       files: z

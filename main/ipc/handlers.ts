@@ -64,6 +64,8 @@ export class Session {
   /** The paths this window may use, by opaque grant id (see main/ipc/grants.ts). */
   readonly grants = new GrantTable();
   training: TrainingHandle | null = null;
+  /** Aborts the import from a dialog's grant in progress (images.cancelImport). */
+  importAbort: AbortController | null = null;
   /** Aborts the export in progress (export.cancel). */
   exportAbort: AbortController | null = null;
   /** The open project's prediction process (predict.image), started by the first prediction. */
@@ -174,10 +176,30 @@ export function createHandlers(session: Session): Handlers {
     },
     'images.import': async ({ grant }) => {
       const target = writable('import images');
-      const { files, errors } = await expandPaths(session.grants.resolve(grant, 'images.import'));
-      const sources = files.map(fileSource);
-      const report = await importImages(target, sources, importProgress(sources.map((s) => s.name)));
-      return { ...report, errors: [...errors, ...report.errors] };
+      const paths = session.grants.resolve(grant, 'images.import');
+      const abort = new AbortController();
+      session.importAbort = abort;
+      try {
+        // A folder of many thousand files takes a while to search: say how many images it found so far.
+        let shown = 0;
+        const onFound = (found: number) => {
+          if (Date.now() - shown < 100) return;
+          shown = Date.now();
+          deps.emit?.('import.progress', { done: 0, total: 0, name: '', found });
+        };
+        const { files, errors } = await expandPaths(paths, { signal: abort.signal, onFound });
+        deps.emit?.('import.progress', { done: 0, total: 0, name: '', found: files.length });
+        const sources = files.map(fileSource);
+        const report = await importImages(target, sources, importProgress(sources.map((s) => s.name)), abort.signal);
+        return { ...report, errors: [...errors, ...report.errors] };
+      } finally {
+        if (session.importAbort === abort) session.importAbort = null;
+      }
+    },
+    'images.cancelImport': () => {
+      const abort = session.importAbort;
+      abort?.abort();
+      return { cancelling: !!abort };
     },
     'images.importFiles': ({ files }) =>
       importImages(
