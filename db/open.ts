@@ -129,14 +129,23 @@ export function openProjectDb(path: string, options: OpenOptions = {}): ProjectD
   }
 }
 
-/** Checkpoints the WAL into the main file and closes; the file is then self-contained. */
+/**
+ * Checkpoints the WAL into the main file and closes; the file is then self-contained. When the disk
+ * takes no more (full, file-size limit: an I/O error), the WAL keeps every committed change and the
+ * next open folds it in: nothing is lost, so closing goes on without an error.
+ */
 export function closeProjectDb(db: ProjectDb): void {
   if (!db.open) return;
   try {
     db.pragma('wal_checkpoint(TRUNCATE)');
-  } finally {
-    db.close();
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    if (!(code === 'SQLITE_FULL' || (typeof code === 'string' && code.startsWith('SQLITE_IOERR')))) {
+      db.close();
+      throw e;
+    }
   }
+  db.close();
 }
 
 export function integrityCheck(db: ProjectDb): string[] {

@@ -25,6 +25,7 @@ import { retryWhileBusy } from '../db/open';
 import { finishRun, getCheckpoint, getRun, heartbeat, recordEpoch, startRun, type CheckpointRow } from '../db/runs';
 import { labeledImageIds, loadSamples } from '../main/services/dataset';
 import { findCheckpoint } from '../main/services/predict';
+import { diskFullReason } from '../main/services/fs-guard';
 import { loadModel, predictProjectImage } from './predict';
 import { Project } from '../main/services/project';
 import { initBackend, listBackends, nextBackendAfterGpu } from '../trainer/backend';
@@ -92,6 +93,11 @@ export async function runTraining(
   let settings: ResolvedTrainSettings | null = null;
   let lastCheckpoint: { id: number; epoch: number } | null = null;
   let epochsDone = 0;
+  /** What a run that fails part-way has saved, for its last message. */
+  const savedWords = () =>
+    lastCheckpoint
+      ? `${epochsDone} epoch(s) of this run were saved, the last as checkpoint ${lastCheckpoint.id} (epoch ${lastCheckpoint.epoch + 1})`
+      : 'no epoch of this run was saved';
   let stepsSent = 0;
   const loseGpuAtStep = Number(process.env.MASKWRIGHT_TEST_LOSE_GPU_AT_STEP ?? 0);
   /** After a GPU failure: go on with the next backend from the last good checkpoint. */
@@ -300,10 +306,14 @@ export async function runTraining(
   } catch (err) {
     const gpu = asGpuFailure(err);
     const next = gpu ? continuation() : null;
+    const disk = diskFullReason(err);
     // One line, capped: a tfjs shape error or a dying wasm module can carry pages of text.
     const message =
-      (gpu ? `Training stopped: ${gpu.message}.` : oneLine(err instanceof Error ? err.message : String(err))) +
-      (next?.hint ?? '');
+      (gpu
+        ? `Training stopped: ${gpu.message}.`
+        : disk
+          ? `Training stopped: ${disk}; ${savedWords()}`
+          : oneLine(err instanceof Error ? err.message : String(err))) + (next?.hint ?? '');
     await retryWhileBusy(() => finishRun(db, runId, 'failed', message), notify).catch(() => {});
     channel.send({
       type: 'done',
@@ -315,7 +325,12 @@ export async function runTraining(
     });
   } finally {
     clearInterval(beat);
-    project.close();
+    try {
+      project.close();
+    } catch {
+      // Every save committed already; a failing close loses nothing and must not turn the run's last
+      // message into a stack trace.
+    }
   }
 }
 
