@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { listClasses } from '../db/classes';
 import { listImages, setSplit } from '../db/images';
 import { SPLITS, type Split } from '../core/ipc/contract';
+import { visibleName } from '../core/ipc/errors';
 import { applyClassFile, readClassFile } from '../main/services/class-file';
 import { expandPaths, fileSource, importImages } from '../main/services/import-images';
 import { describeUnknownValues, importMasks } from '../main/services/import-masks';
@@ -15,7 +16,7 @@ import { exportCmd } from './export';
 import { weightsCmd } from './weights';
 import { backendsCmd } from './backends';
 import { runsCmd } from './runs';
-import { err, intOption, out, pct, UsageError } from './output';
+import { err, intOption, out, outJson, pct, UsageError } from './output';
 
 const create: Command = {
   name: 'create',
@@ -105,14 +106,14 @@ const importCmd: Command = {
               split as Split,
             );
           }
-          for (const e of all) err(`  error: ${e.name}: ${e.message}`);
+          for (const e of all) err(`  error: ${visibleName(e.name)}: ${e.message}`);
           failed += all.length;
         }
         if (typeof values.masks === 'string') {
           const createClasses = values['create-classes'] === true;
           const report = await importMasks(project.db, [resolve(values.masks)], { voidValue, createClasses });
           if (report.unknownValues.length && !createClasses) {
-            for (const e of report.errors) err(`  error: ${e.name}: ${e.message}`);
+            for (const e of report.errors) err(`  error: ${visibleName(e.name)}: ${e.message}`);
             err(
               `maskwright import: no mask applied: mask values match no class: ${describeUnknownValues(report.unknownValues)}. ` +
                 'Define them with --classes FILE, or rerun with --create-classes to create "Class N" for each',
@@ -124,7 +125,7 @@ const importCmd: Command = {
           );
           if (report.unmatched.length)
             out(`  ${report.unmatched.length} mask(s) match no image of the project (skipped)`);
-          for (const e of report.errors) err(`  error: ${e.name}: ${e.message}`);
+          for (const e of report.errors) err(`  error: ${visibleName(e.name)}: ${e.message}`);
           failed += report.errors.length;
         }
         return failed ? 1 : 0;
@@ -160,7 +161,7 @@ const info: Command = {
         images,
       };
       if (values.json) {
-        out(JSON.stringify(summary, null, 2));
+        outJson(summary);
         return 0;
       }
       out(`Project   ${summary.name} (${summary.path})`);

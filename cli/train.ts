@@ -6,6 +6,7 @@ import {
   DEFAULT_LEARNING_RATE,
   PIXEL_SOURCES,
   STEMS,
+  WORKING_SIZE_LIMITS,
   type Stem,
   type TrainSettingsInput,
 } from '../core/training/settings';
@@ -88,8 +89,12 @@ export const trainCmd: Command = {
     if (typeof v.size === 'string') {
       const m = /^(\d+)x(\d+)$/.exec(v.size);
       if (!m) throw new UsageError('--size must look like 256x192');
-      settings.width = Number(m[1]);
-      settings.height = Number(m[2]);
+      const [w, h] = [Number(m[1]), Number(m[2])];
+      const { min, max } = WORKING_SIZE_LIMITS;
+      if (![w, h].every((n) => n >= min && n <= max))
+        throw new UsageError(`--size: width and height must be from ${min} to ${max}`);
+      settings.width = w;
+      settings.height = h;
     }
     if (v.backend !== undefined) {
       if (!(BACKEND_CHOICES as readonly unknown[]).includes(v.backend))

@@ -39,7 +39,8 @@ export async function readClassFile(path: string): Promise<ClassFile> {
 export function parseClassFile(text: string, source: string): ClassFile {
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    // Editors on Windows save UTF-8 with a byte order mark; JSON.parse refuses it.
+    raw = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch {
     throw new AppError('INVALID_INPUT', `${source} is not a JSON file`);
   }

@@ -3,7 +3,7 @@
  * folder, /proc/self, and the lines the CLI prints.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, writeImage } from '../helpers/fixtures';
@@ -47,5 +47,49 @@ describe('CLI faults of the second probe', () => {
     const proc = cli('import', p('p.maskwright'), '/proc/self');
     expect(proc.signal).toBeNull(); // not killed by the timeout: it ended
     expect(proc.stdout).toMatch(/^Imported 0 image\(s\)/m);
+  });
+
+  it('escapes a newline in a file name in every line that prints it: no faked output line', async () => {
+    mkdirSync(p('nl'));
+    const fake = 'x\nImported 99 image(s); skipped 0 duplicate(s); 0 error(s)\n';
+    await writeImage(p('nl'), 'a.png', 4, 3, 7);
+    copyFileSync(p('nl', 'a.png'), p('nl', `${fake}.png`));
+    writeFileSync(p('nl', `bad${fake}.png`), 'not an image');
+    const r = cli('import', p('p.maskwright'), p('nl'));
+    expect(r.code).toBe(1);
+    const lines = [...r.stdout.split('\n'), ...r.stderr.split('\n')];
+    expect(lines.filter((l) => l.startsWith('Imported 99'))).toEqual([]);
+    expect(r.stdout).toContain(
+      '  duplicate: x\\x0aImported 99 image(s); skipped 0 duplicate(s); 0 error(s)\\x0a.png (same as a.png)',
+    );
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('  error: badx\\x0aImported 99 image(s); skipped 0 duplicate(s); 0 error(s)\\x0a.png: ');
+  });
+
+  it('no arguments: usage on stderr, exit 2; --size 0x0 is a usage error', () => {
+    const none = cli();
+    expect(none.code).toBe(2);
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toMatch(/^Usage: maskwright <command> \[options\]/m);
+    expect(cli('--help')).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Usage: maskwright/m) });
+    for (const size of ['0x0', '0x64', '64x0', '-32x32', 'axb', '64']) {
+      const r = cli('train', p('p.maskwright'), '--size', size, '--epochs', '1');
+      expect(r.code, `--size ${size}: ${r.stderr}`).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/--size/);
+    }
+  });
+
+  it('reads a classes.json that starts with a UTF-8 byte order mark', () => {
+    const json = JSON.stringify({
+      classes: [
+        { index: 0, name: 'road' },
+        { index: 1, name: 'sky' },
+      ],
+    });
+    writeFileSync(p('bom.json'), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(json)]));
+    const r = cli('import', p('p.maskwright'), '--classes', p('bom.json'));
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toMatch(/^Defined 2 class\(es\)/m);
   });
 });
