@@ -15,7 +15,7 @@ import type { ProjectDb } from '../../db/open';
 import { encodeIndexedMask } from './masks';
 import { computeClassWeights } from './class-weights';
 import { findCheckpoint } from './predict';
-import { listDir, makeDirs, sweepTempFiles, writeFileAtomic } from './out-files';
+import { listDir, makeDirs, sweepTempFiles, writeFileAtomic, writeFilesAtomic } from './out-files';
 
 export const EXPORT_KINDS = ['masks', 'dataset', 'model'] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
@@ -237,9 +237,12 @@ export async function exportModel(
     weightsManifest: [{ paths: ['weights.bin'], weights: meta.weightSpecs }],
     userDefinedMetadata: metadata,
   };
-  await writeFileAtomic(join(dir, 'model.json'), JSON.stringify(modelJson));
-  await writeFileAtomic(join(dir, 'weights.bin'), c.weights);
-  await writeFileAtomic(join(dir, 'metadata.json'), JSON.stringify(metadata.maskwright, null, 2));
+  // model.json without its weights.bin (a full disk between the two) would load as a broken model.
+  await writeFilesAtomic([
+    { path: join(dir, 'weights.bin'), data: c.weights },
+    { path: join(dir, 'model.json'), data: JSON.stringify(modelJson) },
+    { path: join(dir, 'metadata.json'), data: JSON.stringify(metadata.maskwright, null, 2) },
+  ]);
   return { kind: 'model', dir, files: 3, skipped: [] };
 }
 
