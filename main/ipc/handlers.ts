@@ -97,10 +97,17 @@ export class Session {
   switchTo(project: Project): ProjectInfo {
     this.stopTraining();
     this.closePrediction();
+    this.stopFileWork();
     this.project?.close();
     this.project = project;
     new RecentProjects(this.deps.dataDir).touch(project.path);
     return project.info();
+  }
+
+  /** Stops a running import or export before its next file: the project they read is closing. */
+  private stopFileWork(): void {
+    this.importAbort?.abort();
+    this.exportAbort?.abort();
   }
 
   /** Asks a running training to stop; it records its run as stopped on its own. */
@@ -113,6 +120,7 @@ export class Session {
   close(): boolean {
     this.stopTraining();
     this.closePrediction();
+    this.stopFileWork();
     const had = this.project !== null;
     this.project?.close();
     this.project = null;
@@ -328,6 +336,14 @@ export function createHandlers(session: Session): Handlers {
       session.exportAbort = abort;
       try {
         return await runExport(target, kind, dir, { checkpointId, overwrite, labels, signal: abort.signal, imageIds });
+      } catch (e) {
+        // Closed (or another project opened) while it ran: whatever failed next, that is the reason.
+        if (!target.open)
+          throw new AppError(
+            'CANCELLED',
+            `Export stopped: the project was closed while it ran; the files written to ${dir} so far are whole`,
+          );
+        throw e;
       } finally {
         if (session.exportAbort === abort) session.exportAbort = null;
       }

@@ -163,9 +163,15 @@ export async function exportDataset(
   const unique = uniqueStems();
   for (const img of exportedImages(db, imageIds)) {
     stopIfCancelled(signal, report);
+    const original = getOriginal(db, img.id);
+    if (!original) {
+      // Removed from the project while the export ran.
+      report.skipped.push(img.name);
+      continue;
+    }
     const name = unique(img.name);
     const imageFile = `${name}${extname(img.name).toLowerCase() || '.png'}`;
-    await writeFileAtomic(join(dir, 'images', imageFile), getOriginal(db, img.id)!);
+    await writeFileAtomic(join(dir, 'images', imageFile), original);
     report.files++;
     const map = loadLabelMap(db, img.id);
     const values = new Uint8Array(img.width * img.height).fill(UNLABELED);
