@@ -93,6 +93,31 @@ export function writeTransaction<T>(db: ProjectDb, fn: () => T): T {
   }
 }
 
+/** The tables every project has once migrated; a file without one was damaged (or edited by hand). */
+const TABLES = [
+  'meta',
+  'classes',
+  'images',
+  'image_blobs',
+  'label_maps',
+  'training_runs',
+  'epoch_metrics',
+  'checkpoints',
+] as const;
+
+/** Refuses a damaged project at open, in words, instead of a "no such table" from whatever reads it first. */
+function checkTables(db: ProjectDb, path: string): void {
+  const present = new Set(
+    (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name),
+  );
+  const missing = TABLES.find((t) => !present.has(t));
+  if (missing)
+    throw new AppError(
+      'UNSUPPORTED',
+      `${path} is damaged: table "${missing}" is missing; restore the project from a backup`,
+    );
+}
+
 export function openProjectDb(path: string, options: OpenOptions = {}): ProjectDb {
   const exists = existsSync(path);
   if (options.create && exists) throw new AppError('CONFLICT', `A file already exists at ${path}`);
@@ -117,6 +142,7 @@ export function openProjectDb(path: string, options: OpenOptions = {}): ProjectD
     }
     configure(db);
     migrate(db);
+    checkTables(db, path);
     return db;
   } catch (err) {
     db.close();

@@ -181,5 +181,9 @@ export function sqliteError(err: unknown): AppError | null {
     return say('IO', `input/output error (${code}: disk full, removed, or no permission)`);
   if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB')
     return say('UNSUPPORTED', 'it is damaged or not a project');
+  // A table or column gone while the project was open (opening checks the tables: db/open.ts).
+  const message = err instanceof Error ? err.message : '';
+  if (code === 'SQLITE_ERROR' && /^no such (table|column)/.test(message))
+    return say('UNSUPPORTED', `it is damaged (${message}); restore it from a backup`);
   return null;
 }

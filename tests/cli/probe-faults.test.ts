@@ -5,6 +5,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, writeImage } from '../helpers/fixtures';
 
@@ -91,5 +92,26 @@ describe('CLI faults of the second probe', () => {
     const r = cli('import', p('p.maskwright'), '--classes', p('bom.json'));
     expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(r.stdout).toMatch(/^Defined 2 class\(es\)/m);
+  });
+
+  it('a damaged project (a table dropped) is called damaged, in one line, on every command', () => {
+    for (const table of ['classes', 'label_maps', 'training_runs']) {
+      const path = p(`damaged-${table}.maskwright`);
+      execFileSync(process.execPath, [bin, 'create', path]);
+      const db = new Database(path);
+      db.exec(`DROP TABLE ${table}`);
+      db.close();
+      for (const args of [
+        ['info', path],
+        ['runs', path],
+        ['export', path, '--out', p(`x-${table}`)],
+      ]) {
+        const r = cli(...args);
+        expect(r.code, `${args[0]} without ${table}: ${r.stderr}`).toBe(1);
+        expect(r.stderr.trim().split('\n')).toHaveLength(1);
+        expect(r.stderr).toMatch(new RegExp(`is damaged: table "?${table}"? is missing`));
+        expect(r.stderr).not.toMatch(/internal error/);
+      }
+    }
   });
 });

@@ -51,6 +51,10 @@ describe('file-system errors', () => {
     expect(diskFullReason(Object.assign(new Error('x'), { code: 'EFBIG' }))).toBe('the file-size limit is reached');
     expect(diskFullReason(sqlite('SQLITE_IOERR_WRITE'))).toMatch(/^the project file could not be written/);
     expect(diskFullReason(sqlite('SQLITE_CONSTRAINT'))).toBeNull();
+    expect(sqliteError(Object.assign(new Error('no such table: classes'), { code: 'SQLITE_ERROR' }))!.message).toBe(
+      'The project file: it is damaged (no such table: classes); restore it from a backup',
+    );
+    expect(sqliteError(Object.assign(new Error('near "x": syntax error'), { code: 'SQLITE_ERROR' }))).toBeNull();
     expect(sqliteError(sqlite('SQLITE_FULL'))!.message).toBe(
       'The project file: the disk is full, so this change was not saved',
     );
