@@ -13,6 +13,7 @@ import {
 import { DEFAULT_SCHEDULE, SCHEDULE_LABELS, SCHEDULES } from '../core/training/schedule';
 import { nodeFork, startTraining, workerPath } from '../main/services/training';
 import { Project } from '../main/services/project';
+import { retryWhileBusy } from '../db/open';
 import type { FromWorker } from '../core/training/protocol';
 import type { Command } from './command';
 import { err, intOption, numberOption, out, pct, UsageError } from './output';
@@ -194,7 +195,16 @@ export const trainCmd: Command = {
     };
     try {
       const distDir = join(dirname(__filename), '..');
-      const handle = startTraining(project.db, projectPath, settings, nodeFork, workerPath(distDir), onMessage);
+      // Another program holding the write lock (a database browser with unsaved edits) makes the start
+      // wait, as the run's saves do, and say so; Ctrl+C ends the wait.
+      let gaveUp = false;
+      const giveUp = () => (gaveUp = true);
+      process.once('SIGINT', giveUp);
+      const handle = await retryWhileBusy(
+        () => startTraining(project.db, projectPath, settings, nodeFork, workerPath(distDir), onMessage),
+        (message) => err(`${message} (Ctrl+C to give up)`),
+        () => gaveUp,
+      ).finally(() => process.removeListener('SIGINT', giveUp));
       const onSignal = () => {
         err('Stopping after the current step (Ctrl+C again to abort)...');
         handle.stop();

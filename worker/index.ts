@@ -140,7 +140,7 @@ export async function runTraining(
       backendClass({ ...backend, software: backend.adapter?.software }),
       before?.success ? asRecorded(before.data) : undefined,
     );
-    startRun(db, runId, `${backend.name}: ${backend.detail}`, settings);
+    await retryWhileBusy(() => startRun(db, runId, `${backend.name}: ${backend.detail}`, settings!), notify);
     const images = listImages(db);
     const first = images.find((i) => i.labeledFraction > 0) ?? images[0];
     if (!first) throw new Error('The project has no images');
