@@ -226,7 +226,7 @@ export class ProjectState {
       this.error = null;
       const stop = onEvent('import.progress', ({ done, total, found }) => {
         if (this.importCancelled) return;
-        if (done === 0 && found !== undefined) this.importing = `Looking for images… ${found} found`;
+        if (done === 0 && found !== undefined) this.importing = `Found ${found} images…`;
         else if (total > 1) this.importing = `Importing ${done} of ${total}…`;
       });
       try {
