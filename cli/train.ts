@@ -193,6 +193,7 @@ export const trainCmd: Command = {
         }
       }
     };
+    let failed = false;
     try {
       const distDir = join(dirname(__filename), '..');
       // Another program holding the write lock (a database browser with unsaved edits) makes the start
@@ -213,9 +214,15 @@ export const trainCmd: Command = {
       process.once('SIGINT', onSignal);
       const result = await handle.done;
       process.removeListener('SIGINT', onSignal);
-      return result.status === 'failed' ? 1 : 0;
+      failed = result.status === 'failed';
+      return failed ? 1 : 0;
     } finally {
-      project.close();
+      try {
+        project.close();
+      } catch (e) {
+        // A run that failed said its one line already (a full disk: what was saved); else this is the line.
+        if (!failed) throw e;
+      }
     }
   },
 };

@@ -157,19 +157,22 @@ export function openProjectDb(path: string, options: OpenOptions = {}): ProjectD
 
 /**
  * Checkpoints the WAL into the main file and closes; the file is then self-contained. When the disk
- * takes no more (full, file-size limit: an I/O error), the WAL keeps every committed change and the
- * next open folds it in: nothing is lost, so closing goes on without an error.
+ * takes no more (full, file-size limit: an I/O error), the connection still closes and the WAL keeps
+ * every committed change (the next open folds it in); the error says so, in one line.
  */
 export function closeProjectDb(db: ProjectDb): void {
   if (!db.open) return;
   try {
     db.pragma('wal_checkpoint(TRUNCATE)');
   } catch (e) {
+    db.close();
     const code = (e as { code?: unknown }).code;
-    if (!(code === 'SQLITE_FULL' || (typeof code === 'string' && code.startsWith('SQLITE_IOERR')))) {
-      db.close();
-      throw e;
-    }
+    if (code === 'SQLITE_FULL' || (typeof code === 'string' && code.startsWith('SQLITE_IOERR')))
+      throw new AppError(
+        'IO',
+        `The changes are saved in ${db.name}-wal but could not be folded back into ${db.name} (${code}: the disk is full or the file-size limit is reached); keep both files together, free some space and open the project again`,
+      );
+    throw e;
   }
   db.close();
 }

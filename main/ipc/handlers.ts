@@ -98,8 +98,14 @@ export class Session {
     this.stopTraining();
     this.closePrediction();
     this.stopFileWork();
-    this.project?.close();
+    const old = this.project;
     this.project = project;
+    try {
+      old?.close();
+    } catch {
+      // Its changes are safe in its -wal file (a full disk kept them from being folded back); the next
+      // open folds them in. The project asked for opens all the same.
+    }
     new RecentProjects(this.deps.dataDir).touch(project.path);
     return project.info();
   }
@@ -121,10 +127,10 @@ export class Session {
     this.stopTraining();
     this.closePrediction();
     this.stopFileWork();
-    const had = this.project !== null;
-    this.project?.close();
+    const had = this.project;
     this.project = null;
-    return had;
+    had?.close();
+    return had !== null;
   }
 }
 
