@@ -3,8 +3,8 @@
  * ignored: every write past it fails with EFBIG, as on a full disk): whatever the moment the limit is
  * reached, the command says one true line (what was saved), exits 1, and never prints a stack.
  */
-import { spawn } from 'node:child_process';
-import { copyFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { integrityCheck } from '../../db/open';
@@ -79,6 +79,38 @@ describe('training on a full disk', () => {
         }
       } finally {
         p.close();
+      }
+    },
+    120_000,
+  );
+
+  // A real full disk (ENOSPC, SQLITE_FULL): a small tmpfs, which needs root to mount.
+  it.skipIf(process.getuid?.() !== 0)(
+    'on a full tmpfs (ENOSPC): one true line, exit 1',
+    async () => {
+      const mnt = join(t.dir, 'tmpfs');
+      mkdirSync(mnt);
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=400k', 'tmpfs', mnt]);
+      try {
+        const path = join(mnt, 'p.maskwright');
+        copyFileSync(original, path);
+        const child = spawn(process.execPath, [bin, 'train', path, ...TRAIN]);
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+        expect(hasStackTrace(stdout + stderr), stderr).toBe(false);
+        expect(code, stderr).toBe(1);
+        const lines = stderr.split('\n').filter((l) => l.trim());
+        expect(lines, stderr).toHaveLength(1);
+        expect(lines[0]).toMatch(/the disk is full|could not be written/);
+        const epochs = stdout.split('\n').filter((l) => /^epoch \d+:/.test(l)).length;
+        expect(lines[0]).toContain(
+          epochs ? `${epochs} epoch(s) of this run were saved` : 'no epoch of this run was saved',
+        );
+      } finally {
+        execFileSync('umount', [mnt]);
       }
     },
     120_000,
