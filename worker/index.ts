@@ -36,7 +36,7 @@ import { parseToWorker, type FromWorker, type ToWorker } from '../core/training/
 import { asGpuFailure, webGpuDevice } from '../trainer/webgpu';
 import type { ContinueOn } from '../core/training/messages';
 import type { CheckpointMeta, WeightSpec } from '../core/training/checkpoint';
-import { oneLine } from '../core/ipc/errors';
+import { oneLine, visibleName } from '../core/ipc/errors';
 
 /** CPU time of this process so far, every thread (the wasm backend's workers too), user + system. */
 function cpuSeconds(): number {
@@ -289,11 +289,16 @@ export async function runTraining(
     const next = outcome.status === 'failed' && outcome.gpuFailure ? continuation() : null;
     const orphaned = outcome.status === 'stopped' && stopFlag.orphaned === true;
     const status = orphaned ? ('interrupted' as const) : outcome.status;
-    const message = orphaned
-      ? `Interrupted: the app or command that started the run ended; ${outcome.epochs} epoch(s) and their checkpoints are kept`
-      : next
-        ? outcome.message + next.hint
-        : outcome.message;
+    // The images left out stay named in the run's record (the notice is gone after the first epoch).
+    const leftOut = unreadable.length
+      ? `; left out ${unreadable.length} image(s) that cannot be decoded: ${unreadable.map((u) => visibleName(u.name)).join(', ')}`
+      : '';
+    const message =
+      (orphaned
+        ? `Interrupted: the app or command that started the run ended; ${outcome.epochs} epoch(s) and their checkpoints are kept`
+        : next
+          ? outcome.message + next.hint
+          : outcome.message) + leftOut;
     await retryWhileBusy(() => finishRun(db, runId, status, message), notify);
     channel.send({
       type: 'done',

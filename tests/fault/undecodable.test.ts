@@ -135,6 +135,10 @@ describe('images cut short', () => {
     // The three good images (two train, one val) trained; epoch 1 was saved.
     expect(train.stdout).toMatch(/2 training image\(s\), 1 validation image\(s\)/);
     expect(train.stdout).toMatch(/^epoch 1:/m);
+    // The run's record names them too (the app's history, after the notice is gone).
+    expect(train.stdout).toMatch(
+      /^Run 1 completed: 1 epoch\(s\) done; left out 2 image\(s\) that cannot be decoded: cut\.tif, cut\.jpg$/m,
+    );
 
     const predict = await cliWithin(['predict', older, '--all', '--backend', 'cpu'], 120_000);
     expect(hasStackTrace(predict.stdout + predict.stderr)).toBe(false);
