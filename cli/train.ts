@@ -193,7 +193,7 @@ export const trainCmd: Command = {
         }
       }
     };
-    let failed = false;
+    let failed: boolean;
     try {
       const distDir = join(dirname(__filename), '..');
       // Another program holding the write lock (a database browser with unsaved edits) makes the start
@@ -215,14 +215,20 @@ export const trainCmd: Command = {
       const result = await handle.done;
       process.removeListener('SIGINT', onSignal);
       failed = result.status === 'failed';
-      return failed ? 1 : 0;
-    } finally {
+    } catch (e) {
       try {
         project.close();
-      } catch (e) {
-        // A run that failed said its one line already (a full disk: what was saved); else this is the line.
-        if (!failed) throw e;
+      } catch {
+        // The error above is the one line to say.
       }
+      throw e;
     }
+    try {
+      project.close();
+    } catch (e) {
+      // A run that failed said its one line already (a full disk: what was saved); else this is the line.
+      if (!failed) throw e;
+    }
+    return failed ? 1 : 0;
   },
 };
