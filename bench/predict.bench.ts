@@ -8,7 +8,13 @@
  * more than 8 GB there).
  *
  * Model: the default U-Net (base 16, depth 3), 12 classes, random weights, working size 256x192.
- * Run: node scripts/run-ts.mjs bench/predict.bench.ts [--backend wasm|cpu] [--old-100] [--only 24]
+ *
+ * `--cli` measures the whole command instead: `maskwright predict P --image 1` with `--out` (the mask
+ * written as PNG) and with `--accept` (merged into the stored labels), peak RSS by /usr/bin/time, beside
+ * `maskwright info P` on the same project in the same run (the command's own baseline: Node, SQLite,
+ * TensorFlow.js loaded), in bytes per image pixel.
+ *
+ * Run: node scripts/run-ts.mjs bench/predict.bench.ts [--backend wasm|cpu] [--old-100] [--only 24] [--cli]
  */
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
@@ -16,14 +22,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { addClass } from '../db/classes';
 import { getOriginal } from '../db/images';
+import { createRun, finishRun, recordEpoch } from '../db/runs';
+import type { WeightSpec } from '../core/training/checkpoint';
+import { serializeModel } from '../trainer/run/checkpoint';
 import { decodeRgb } from '../main/services/decode';
 import { importImages } from '../main/services/import-images';
 import type { CheckpointMeta } from '../core/training/checkpoint';
 import { predictProjectImage } from '../worker/predict';
 import { Project } from '../main/services/project';
 import { initBackend, type BackendChoice } from '../trainer/backend';
-import { buildUNet, normalizeImages } from '../trainer/model';
+import { buildUNet, INPUT_NORMALIZATION, normalizeImages } from '../trainer/model';
 
 const CLASSES = 12;
 const INPUT: [number, number] = [192, 256];
@@ -120,6 +130,77 @@ async function makeProject(dir: string, width: number, height: number): Promise<
   return path;
 }
 
+/** Stores the benchmark's model (random weights) as a checkpoint of the project, with its 12 classes. */
+async function addCheckpoint(path: string, backend: BackendChoice): Promise<void> {
+  await initBackend({ backend });
+  const model = buildUNet({ numClasses: CLASSES, baseFilters: 16, depth: 3, dropout: 0 });
+  const s = await serializeModel(model);
+  const project = Project.open(path);
+  const classes = Array.from({ length: CLASSES }, (_, i) => addClass(project.db, `c${i}`, undefined, i));
+  const run = createRun(project.db, { epochs: 1 });
+  recordEpoch(
+    project.db,
+    { runId: run, epoch: 0, trainLoss: 1, valLoss: null, metrics: {} },
+    {
+      modelTopology: s.modelTopology,
+      weights: s.weightData,
+      metadata: {
+        weightSpecs: s.weightSpecs as WeightSpec[],
+        classValues: classes.map((c) => c.value),
+        classNames: classes.map((c) => c.name),
+        classColors: classes.map((c) => c.color),
+        inputSize: INPUT,
+        normalization: INPUT_NORMALIZATION,
+      },
+    },
+  );
+  finishRun(project.db, run, 'completed', null);
+  project.close();
+  model.dispose();
+}
+
+/** Peak RSS (MB) and exit status of `maskwright ARGS`, by /usr/bin/time. */
+function cliPeak(args: string[]): { mb: number; code: number | null; stderr: string } {
+  // Run from the repository root (npm run bench:predict, or node scripts/run-ts.mjs there).
+  const bin = join(process.cwd(), 'bin', 'maskwright.cjs');
+  const r = spawnSync('/usr/bin/time', ['-f', 'maxrss_kb=%M', process.execPath, bin, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 64 * MB,
+  });
+  const kb = Number(/maxrss_kb=(\d+)/.exec(r.stderr)?.[1] ?? NaN);
+  return { mb: kb / 1024, code: r.status, stderr: r.stderr.replace(/maxrss_kb=\d+\n?/, '').trim() };
+}
+
+async function cliBench(dir: string, backend: BackendChoice, only: string | undefined): Promise<void> {
+  console.log(
+    `maskwright predict --image 1 (U-Net base 16 depth 3, ${CLASSES} classes, working size ${INPUT[1]}x${INPUT[0]}, backend ${backend}): ` +
+      'peak RSS by /usr/bin/time; reference: maskwright info on the same project',
+  );
+  for (const s of SIZES) {
+    if (only && !s.name.startsWith(only)) continue;
+    const path = await makeProject(dir, s.width, s.height);
+    await addCheckpoint(path, backend);
+    const pixels = s.width * s.height;
+    const info = cliPeak(['info', path]);
+    const perPixel = (mb: number) => ((mb * MB) / pixels).toFixed(2);
+    if (info.code !== 0) throw new Error(`maskwright info failed: ${info.stderr.slice(0, 200)}`);
+    console.log(`${s.name.padEnd(7)} info (reference)       peak ${info.mb.toFixed(0)} MB`);
+    for (const [label, args] of [
+      ['predict --out', ['--out', join(dir, 'out')]],
+      ['predict --accept', ['--accept']],
+    ] as const) {
+      const r = cliPeak(['predict', path, '--image', '1', '--backend', backend, ...args]);
+      console.log(
+        r.code !== 0
+          ? `${s.name.padEnd(7)} ${label.padEnd(22)} failed (exit ${r.code}): ${r.stderr.slice(0, 160)}`
+          : `${s.name.padEnd(7)} ${label.padEnd(22)} peak ${r.mb.toFixed(0)} MB = ${perPixel(r.mb)} bytes per pixel; ` +
+              `${(r.mb - info.mb).toFixed(0)} MB above info = ${perPixel(r.mb - info.mb)} bytes per pixel`,
+      );
+    }
+    rmSync(path, { force: true });
+  }
+}
+
 function runChild(projectPath: string, mode: 'new' | 'old', backend: string): ChildResult {
   const r = spawnSync(
     process.execPath,
@@ -148,6 +229,13 @@ async function main(): Promise<void> {
   if (ci >= 0) return child(process.argv[ci + 1]!, process.argv[ci + 2] as 'new' | 'old', backend);
   const only = argValue('only');
   const dir = mkdtempSync(join(tmpdir(), 'mw-bench-predict-'));
+  if (process.argv.includes('--cli')) {
+    try {
+      return await cliBench(dir, backend, only);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
   try {
     console.log(
       `predict one image: U-Net base 16 depth 3, ${CLASSES} classes, working size ${INPUT[1]}x${INPUT[0]}, backend ${backend}; ` +

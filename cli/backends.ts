@@ -2,7 +2,7 @@
 import { backendLine } from '../core/training/backends';
 import { listBackends } from '../trainer/backend';
 import type { Command } from './command';
-import { out, UsageError } from './output';
+import { out, outJson, UsageError } from './output';
 
 export const backendsCmd: Command = {
   name: 'backends',
@@ -19,7 +19,7 @@ export const backendsCmd: Command = {
     if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]}`);
     const list = await listBackends();
     if (v.json) {
-      out(JSON.stringify(list, null, 2));
+      outJson(list);
       return 0;
     }
     for (const b of list) {

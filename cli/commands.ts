@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { listClasses } from '../db/classes';
 import { listImages, setSplit } from '../db/images';
 import { SPLITS, type Split } from '../core/ipc/contract';
+import { visibleName } from '../core/ipc/errors';
 import { applyClassFile, readClassFile } from '../main/services/class-file';
 import { expandPaths, fileSource, importImages } from '../main/services/import-images';
 import { describeUnknownValues, importMasks } from '../main/services/import-masks';
@@ -17,7 +18,7 @@ import { importModelCmd } from './import-model';
 import { weightsCmd } from './weights';
 import { backendsCmd } from './backends';
 import { runsCmd } from './runs';
-import { err, intOption, out, pct, UsageError } from './output';
+import { err, intOption, out, outJson, pct, UsageError } from './output';
 
 const create: Command = {
   name: 'create',
@@ -35,7 +36,8 @@ const create: Command = {
 
 const importCmd: Command = {
   name: 'import',
-  usage: 'import PROJECT PATHS... [--masks DIR [--create-classes]] [--void N] [--classes FILE] [--split S]',
+  usage:
+    'import PROJECT PATHS... [--masks DIR [--create-classes]] [--void N] [--classes FILE] [--split S] [--follow-symlinks]',
   summary: 'import images (files or folders); with --masks, also their label masks',
   help: [
     '',
@@ -46,6 +48,8 @@ const importCmd: Command = {
     '             listed with their pixel counts and nothing is applied)',
     '--classes F  classes.json with names and colors: {"classes": [{"index", "name", "color": [r,g,b]}], "void_index"}',
     '--split S    put the imported images in split S: train, val or unassigned',
+    '--follow-symlinks  also search folders that links lead to outside the given folders (links to files',
+    '             and links that stay inside are always followed; each folder is searched once)',
     '',
     'Example (a dataset in one command):',
     '  maskwright import camvid.maskwright CamVid/train --masks CamVid/trainannot --classes CamVid/classes.json --split train',
@@ -57,6 +61,7 @@ const importCmd: Command = {
     classes: { type: 'string' },
     split: { type: 'string' },
     'create-classes': { type: 'boolean' },
+    'follow-symlinks': { type: 'boolean' },
   },
   async run([path, ...paths], values) {
     if (!path) throw new UsageError('give a project path');
@@ -78,7 +83,10 @@ const importCmd: Command = {
         let failed = 0;
         if (classFile) out(`Defined ${applyClassFile(project.db, classFile)} class(es) from ${values.classes}`);
         if (paths.length) {
-          const { files, errors } = await expandPaths(paths.map((p) => resolve(p)));
+          const { files, errors, notFollowed } = await expandPaths(
+            paths.map((p) => resolve(p)),
+            { followLinks: values['follow-symlinks'] === true },
+          );
           const tty = process.stderr.isTTY;
           const report = await importImages(project.db, files.map(fileSource), (done, total) => {
             if (tty) process.stderr.write(`\rImporting ${done}/${total}`);
@@ -89,6 +97,10 @@ const importCmd: Command = {
             `Imported ${report.imported.length} image(s); skipped ${report.duplicates.length} duplicate(s); ${all.length} error(s)`,
           );
           for (const d of report.duplicates) out(`  duplicate: ${d.name} (same as ${d.existingName})`);
+          if (notFollowed.length)
+            out(
+              `  not followed: ${notFollowed.join(', ')} (folder links leading out of the folder; --follow-symlinks follows them)`,
+            );
           if (split !== undefined && report.imported.length) {
             setSplit(
               project.db,
@@ -96,14 +108,14 @@ const importCmd: Command = {
               split as Split,
             );
           }
-          for (const e of all) err(`  error: ${e.name}: ${e.message}`);
+          for (const e of all) err(`  error: ${visibleName(e.name)}: ${e.message}`);
           failed += all.length;
         }
         if (typeof values.masks === 'string') {
           const createClasses = values['create-classes'] === true;
           const report = await importMasks(project.db, [resolve(values.masks)], { voidValue, createClasses });
           if (report.unknownValues.length && !createClasses) {
-            for (const e of report.errors) err(`  error: ${e.name}: ${e.message}`);
+            for (const e of report.errors) err(`  error: ${visibleName(e.name)}: ${e.message}`);
             err(
               `maskwright import: no mask applied: mask values match no class: ${describeUnknownValues(report.unknownValues)}. ` +
                 'Define them with --classes FILE, or rerun with --create-classes to create "Class N" for each',
@@ -115,7 +127,7 @@ const importCmd: Command = {
           );
           if (report.unmatched.length)
             out(`  ${report.unmatched.length} mask(s) match no image of the project (skipped)`);
-          for (const e of report.errors) err(`  error: ${e.name}: ${e.message}`);
+          for (const e of report.errors) err(`  error: ${visibleName(e.name)}: ${e.message}`);
           failed += report.errors.length;
         }
         return failed ? 1 : 0;
@@ -151,7 +163,7 @@ const info: Command = {
         images,
       };
       if (values.json) {
-        out(JSON.stringify(summary, null, 2));
+        outJson(summary);
         return 0;
       }
       out(`Project   ${summary.name} (${summary.path})`);

@@ -3,11 +3,11 @@ import { readdir } from 'node:fs/promises';
 import { MAX_MASK_FILE_BYTES, readRegularFile } from '../main/services/fs-guard';
 import { extname, join, resolve } from 'node:path';
 import { accumulateConfusion, emptyConfusion, segmentationMetrics } from '../core/metrics';
-import { AppError } from '../core/ipc/errors';
+import { AppError, visibleName } from '../core/ipc/errors';
 import { UNLABELED } from '../core/labelmap/types';
 import { decodeMask } from '../main/services/masks';
 import type { Command } from './command';
-import { err, intOption, out, UsageError } from './output';
+import { err, intOption, out, outJson, UsageError } from './output';
 
 async function pngNames(dir: string): Promise<string[]> {
   try {
@@ -71,9 +71,7 @@ export const evalCmd: Command = {
     for (const { pred, gt } of pairs) accumulateConfusion(cm, pred, gt, ignore ?? UNLABELED);
     const m = segmentationMetrics(cm);
     if (values.json) {
-      out(
-        JSON.stringify({ images: pairs.length, missing, numClasses, ...m, confusion: Array.from(cm.counts) }, null, 2),
-      );
+      outJson({ images: pairs.length, missing, numClasses, ...m, confusion: Array.from(cm.counts) });
     } else {
       out(`Images ${pairs.length}, classes 0..${numClasses - 1}, ${m.pixels} pixels scored`);
       out(`Pixel accuracy       ${fmt(m.pixelAccuracy)} %`);
@@ -82,7 +80,7 @@ export const evalCmd: Command = {
       out('class    IoU %   acc %');
       m.iou.forEach((v, c) => out(`${String(c).padStart(5)}  ${fmt(v)}  ${fmt(m.classAccuracy[c] ?? null)}`));
     }
-    for (const n of missing) err(`  missing prediction: ${n}`);
+    for (const n of missing) err(`  missing prediction: ${visibleName(n)}`);
     return missing.length ? 1 : 0;
   },
 };

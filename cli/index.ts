@@ -31,7 +31,12 @@ function help(): string {
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '-h' || name === '--help' || name === 'help') {
+  if (!name) {
+    // Nothing asked: the usage, as for any other usage error (stderr, exit 2).
+    process.stderr.write(`${help()}\n`);
+    return 2;
+  }
+  if (name === '-h' || name === '--help' || name === 'help') {
     process.stdout.write(`${help()}\n`);
     return 0;
   }

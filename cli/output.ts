@@ -1,9 +1,14 @@
 export class UsageError extends Error {}
 
-import { visibleControls } from '../core/ipc/errors';
+import { visibleControls, visibleName } from '../core/ipc/errors';
 
-/** One line (or a block, e.g. JSON) on stdout; control characters from names (terminal escapes) made visible. */
-export const out = (line = '') => process.stdout.write(`${visibleControls(line)}\n`);
+/**
+ * One line on stdout; control characters from names (terminal escapes, line breaks) made visible, so a
+ * file name never ends the line or fakes another.
+ */
+export const out = (line = '') => process.stdout.write(`${visibleName(line)}\n`);
+/** A JSON document on stdout (JSON escapes the control characters in its strings). */
+export const outJson = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 /** Exactly one line on stderr, whatever the message holds. */
 export const err = (line: string) => process.stderr.write(`${visibleControls(line.replace(/\s*[\r\n]+\s*/g, ' '))}\n`);
 

@@ -12,7 +12,7 @@ import { initBackend } from '../trainer/backend';
 import { loadModel, predictProjectImage } from '../worker/predict';
 import { BACKEND_CHOICES } from '../core/training/settings';
 import type { Command } from './command';
-import { intOption, out, UsageError } from './output';
+import { err, intOption, out, UsageError } from './output';
 
 export const predictCmd: Command = {
   name: 'predict',
@@ -69,8 +69,18 @@ export const predictCmd: Command = {
       const colors = new Map(meta.classValues.map((value, i) => [value, meta.classColors[i]!]));
       if (typeof v.out === 'string') await makeDirs(resolve(v.out));
       const rows: { name: string; conf: number; written: number | null }[] = [];
+      let failed = 0;
       for (const img of images) {
-        const p = await predictProjectImage(project.db, model, meta, img.id);
+        let p;
+        try {
+          p = await predictProjectImage(project.db, model, meta, img.id);
+        } catch (e) {
+          // One image that cannot be read (its message names it) fails alone; the others are still predicted.
+          if (!(e instanceof AppError)) throw e;
+          err(`maskwright predict: ${e.message}`);
+          failed++;
+          continue;
+        }
         if (typeof v.out === 'string') {
           const file = join(resolve(v.out), `${basename(img.name, extname(img.name))}.png`);
           await writeFileAtomic(file, encodeIndexedMask(p.width, p.height, p.values, colors));
@@ -88,7 +98,7 @@ export const predictCmd: Command = {
           `${r.name}: mean confidence ${(100 * r.conf).toFixed(1)}%${r.written !== null ? `, ${r.written} pixel(s) accepted` : ''}`,
         );
       }
-      return 0;
+      return failed ? 1 : 0;
     } finally {
       project.close();
     }

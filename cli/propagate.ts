@@ -1,7 +1,7 @@
 /** `maskwright propagate`: fill unlabeled pixels from scribbles, on plain files or on a project. */
 import { MAX_IMAGE_FILE_BYTES, MAX_MASK_FILE_BYTES, readRegularFile } from '../main/services/fs-guard';
 import { resolve } from 'node:path';
-import { AppError } from '../core/ipc/errors';
+import { AppError, visibleName } from '../core/ipc/errors';
 import type { PropagationOptions } from '../core/propagation/types';
 import { listImages } from '../db/images';
 import { decodeMask, encodeGrayMask } from '../main/services/masks';
@@ -70,7 +70,7 @@ export const propagateCmd: Command = {
               out(`${name}: ${r.changedPixels} pixel(s) changed; ${describe(r.result)}`);
             } catch (e) {
               if (!(e instanceof AppError)) throw e;
-              err(`  error: ${name}: ${e.message}`);
+              err(`  error: ${visibleName(name)}: ${e.message}`);
               failed++;
             }
           }

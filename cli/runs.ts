@@ -2,7 +2,7 @@
 import { activeCheckpointChoice, listCheckpoints, listEpochs, listRuns } from '../db/runs';
 import { ACTIVE_BASIS_WORDS } from '../core/ipc/contract';
 import { withProject, type Command } from './command';
-import { out, pct, UsageError } from './output';
+import { out, outJson, pct, UsageError } from './output';
 
 export const runsCmd: Command = {
   name: 'runs',
@@ -28,7 +28,7 @@ export const runsCmd: Command = {
       }));
       if (values.json) {
         const inUse = active && { checkpointId: active.checkpoint.id, basis: active.basis };
-        out(JSON.stringify({ active: inUse ?? null, runs }, null, 2));
+        outJson({ active: inUse ?? null, runs });
         return 0;
       }
       if (!runs.length) out('No training runs yet');

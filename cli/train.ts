@@ -7,12 +7,14 @@ import {
   PIXEL_SOURCES,
   VALIDATION_LABELS,
   STEMS,
+  WORKING_SIZE_LIMITS,
   type Stem,
   type TrainSettingsInput,
 } from '../core/training/settings';
 import { DEFAULT_SCHEDULE, SCHEDULE_LABELS, SCHEDULES } from '../core/training/schedule';
 import { nodeFork, startTraining, workerPath } from '../main/services/training';
 import { Project } from '../main/services/project';
+import { retryWhileBusy } from '../db/open';
 import type { FromWorker } from '../core/training/protocol';
 import type { Command } from './command';
 import { err, intOption, numberOption, out, pct, UsageError } from './output';
@@ -92,8 +94,12 @@ export const trainCmd: Command = {
     if (typeof v.size === 'string') {
       const m = /^(\d+)x(\d+)$/.exec(v.size);
       if (!m) throw new UsageError('--size must look like 256x192');
-      settings.width = Number(m[1]);
-      settings.height = Number(m[2]);
+      const [w, h] = [Number(m[1]), Number(m[2])];
+      const { min, max } = WORKING_SIZE_LIMITS;
+      if (![w, h].every((n) => n >= min && n <= max))
+        throw new UsageError(`--size: width and height must be from ${min} to ${max}`);
+      settings.width = w;
+      settings.height = h;
     }
     if (v.backend !== undefined) {
       if (!(BACKEND_CHOICES as readonly unknown[]).includes(v.backend))
@@ -197,9 +203,19 @@ export const trainCmd: Command = {
         }
       }
     };
+    let failed: boolean;
     try {
       const distDir = join(dirname(__filename), '..');
-      const handle = startTraining(project.db, projectPath, settings, nodeFork, workerPath(distDir), onMessage);
+      // Another program holding the write lock (a database browser with unsaved edits) makes the start
+      // wait, as the run's saves do, and say so; Ctrl+C ends the wait.
+      let gaveUp = false;
+      const giveUp = () => (gaveUp = true);
+      process.once('SIGINT', giveUp);
+      const handle = await retryWhileBusy(
+        () => startTraining(project.db, projectPath, settings, nodeFork, workerPath(distDir), onMessage),
+        (message) => err(`${message} (Ctrl+C to give up)`),
+        () => gaveUp,
+      ).finally(() => process.removeListener('SIGINT', giveUp));
       const onSignal = () => {
         err('Stopping after the current step (Ctrl+C again to abort)...');
         handle.stop();
@@ -208,9 +224,21 @@ export const trainCmd: Command = {
       process.once('SIGINT', onSignal);
       const result = await handle.done;
       process.removeListener('SIGINT', onSignal);
-      return result.status === 'failed' ? 1 : 0;
-    } finally {
-      project.close();
+      failed = result.status === 'failed';
+    } catch (e) {
+      try {
+        project.close();
+      } catch {
+        // The error above is the one line to say.
+      }
+      throw e;
     }
+    try {
+      project.close();
+    } catch (e) {
+      // A run that failed said its one line already (a full disk: what was saved); else this is the line.
+      if (!failed) throw e;
+    }
+    return failed ? 1 : 0;
   },
 };

@@ -7,7 +7,7 @@ import { UNLABELED } from '../core/labelmap/types';
 import { classHistogram, medianFrequencyWeights } from '../core/training/weights';
 import { decodeMask } from '../main/services/masks';
 import type { Command } from './command';
-import { intOption, out, UsageError } from './output';
+import { intOption, out, outJson, UsageError } from './output';
 
 export const weightsCmd: Command = {
   name: 'weights',
@@ -55,23 +55,17 @@ export const weightsCmd: Command = {
       C,
     );
     if (v.json) {
-      out(
-        JSON.stringify(
-          {
-            masks: names.length,
-            numClasses: C,
-            median: w.median,
-            classes: Array.from(w.weights, (weight, c) => ({
-              class: c,
-              weight,
-              frequency: Number.isNaN(w.frequency[c]!) ? null : w.frequency[c],
-              pixels: w.pixels[c],
-            })),
-          },
-          null,
-          2,
-        ),
-      );
+      outJson({
+        masks: names.length,
+        numClasses: C,
+        median: w.median,
+        classes: Array.from(w.weights, (weight, c) => ({
+          class: c,
+          weight,
+          frequency: Number.isNaN(w.frequency[c]!) ? null : w.frequency[c],
+          pixels: w.pixels[c],
+        })),
+      });
       return 0;
     }
     out(`${names.length} mask(s), classes 0..${C - 1}, median frequency ${w.median.toFixed(6)}`);

@@ -1,6 +1,6 @@
 /** Classes: a stable label value (what label maps store), a name, a color, a display position. */
 import type { ClassInfo } from '../core/ipc/contract';
-import { LIMITS } from '../core/ipc/contract';
+import { className, LIMITS } from '../core/ipc/contract';
 import { AppError } from '../core/ipc/errors';
 import { defaultColor } from '../core/palette';
 import { remapClass } from './labelmaps';
@@ -40,6 +40,14 @@ export function getClassByValue(db: ProjectDb, value: number): ClassInfo | undef
   return row && toInfo(row);
 }
 
+/** The name as stored (trimmed), or INVALID_INPUT saying why it cannot be one: the contract's rule, for every caller. */
+function checkedName(name: string): string {
+  const parsed = className.safeParse(name);
+  if (!parsed.success)
+    throw new AppError('INVALID_INPUT', `Class name ${JSON.stringify(name)}: ${parsed.error.issues[0]!.message}`);
+  return parsed.data;
+}
+
 function assertNameFree(db: ProjectDb, name: string, exceptId?: number): void {
   const row = db.prepare('SELECT id FROM classes WHERE name = ? COLLATE NOCASE').get(name) as
     { id: number } | undefined;
@@ -64,7 +72,7 @@ export function reserveValue(db: ProjectDb, value: number): void {
  */
 export function addClass(db: ProjectDb, name: string, color?: string, value?: number): ClassInfo {
   return writeTransaction(db, () => {
-    const trimmed = name.trim();
+    const trimmed = checkedName(name);
     assertNameFree(db, trimmed);
     const used = new Set((db.prepare('SELECT value FROM classes').all() as { value: number }[]).map((r) => r.value));
     if (used.size >= LIMITS.maxClasses) throw new AppError('CONFLICT', 'A project holds at most 255 classes');
@@ -89,8 +97,9 @@ export function updateClass(
   return writeTransaction(db, () => {
     getClass(db, id);
     if (patch.name !== undefined) {
-      assertNameFree(db, patch.name.trim(), id);
-      db.prepare('UPDATE classes SET name = ? WHERE id = ?').run(patch.name.trim(), id);
+      const name = checkedName(patch.name);
+      assertNameFree(db, name, id);
+      db.prepare('UPDATE classes SET name = ? WHERE id = ?').run(name, id);
     }
     if (patch.color !== undefined) db.prepare('UPDATE classes SET color = ? WHERE id = ?').run(patch.color, id);
     if (patch.weightOverride !== undefined) {

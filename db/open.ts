@@ -93,6 +93,31 @@ export function writeTransaction<T>(db: ProjectDb, fn: () => T): T {
   }
 }
 
+/** The tables every project has once migrated; a file without one was damaged (or edited by hand). */
+const TABLES = [
+  'meta',
+  'classes',
+  'images',
+  'image_blobs',
+  'label_maps',
+  'training_runs',
+  'epoch_metrics',
+  'checkpoints',
+] as const;
+
+/** Refuses a damaged project at open, in words, instead of a "no such table" from whatever reads it first. */
+function checkTables(db: ProjectDb, path: string): void {
+  const present = new Set(
+    (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name),
+  );
+  const missing = TABLES.find((t) => !present.has(t));
+  if (missing)
+    throw new AppError(
+      'UNSUPPORTED',
+      `${path} is damaged: table "${missing}" is missing; restore the project from a backup`,
+    );
+}
+
 export function openProjectDb(path: string, options: OpenOptions = {}): ProjectDb {
   const exists = existsSync(path);
   if (options.create && exists) throw new AppError('CONFLICT', `A file already exists at ${path}`);
@@ -117,6 +142,7 @@ export function openProjectDb(path: string, options: OpenOptions = {}): ProjectD
     }
     configure(db);
     migrate(db);
+    checkTables(db, path);
     return db;
   } catch (err) {
     db.close();
@@ -129,14 +155,26 @@ export function openProjectDb(path: string, options: OpenOptions = {}): ProjectD
   }
 }
 
-/** Checkpoints the WAL into the main file and closes; the file is then self-contained. */
+/**
+ * Checkpoints the WAL into the main file and closes; the file is then self-contained. When the disk
+ * takes no more (full, file-size limit: an I/O error), the connection still closes and the WAL keeps
+ * every committed change (the next open folds it in); the error says so, in one line.
+ */
 export function closeProjectDb(db: ProjectDb): void {
   if (!db.open) return;
   try {
     db.pragma('wal_checkpoint(TRUNCATE)');
-  } finally {
+  } catch (e) {
     db.close();
+    const code = (e as { code?: unknown }).code;
+    if (code === 'SQLITE_FULL' || (typeof code === 'string' && code.startsWith('SQLITE_IOERR')))
+      throw new AppError(
+        'IO',
+        `The changes are saved in ${db.name}-wal but could not be folded back into ${db.name} (${code}: the disk is full or the file-size limit is reached); keep both files together, free some space and open the project again`,
+      );
+    throw e;
   }
+  db.close();
 }
 
 export function integrityCheck(db: ProjectDb): string[] {

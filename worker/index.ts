@@ -26,6 +26,7 @@ import { finishRun, getCheckpoint, getRun, heartbeat, recordEpoch, startRun, typ
 import { loadSamples } from '../main/services/dataset';
 import { splitPlan } from '../main/services/split';
 import { findCheckpoint } from '../main/services/predict';
+import { diskFullReason } from '../main/services/fs-guard';
 import { loadModel, predictProjectImage } from './predict';
 import { Project } from '../main/services/project';
 import { initBackend, listBackends, nextBackendAfterGpu } from '../trainer/backend';
@@ -36,7 +37,7 @@ import { parseToWorker, type FromWorker, type ToWorker } from '../core/training/
 import { asGpuFailure, webGpuDevice } from '../trainer/webgpu';
 import type { ContinueOn } from '../core/training/messages';
 import type { CheckpointMeta, WeightSpec } from '../core/training/checkpoint';
-import { oneLine } from '../core/ipc/errors';
+import { oneLine, visibleName } from '../core/ipc/errors';
 
 /** CPU time of this process so far, every thread (the wasm backend's workers too), user + system. */
 function cpuSeconds(): number {
@@ -93,6 +94,11 @@ export async function runTraining(
   let settings: ResolvedTrainSettings | null = null;
   let lastCheckpoint: { id: number; epoch: number } | null = null;
   let epochsDone = 0;
+  /** What a run that fails part-way has saved, for its last message. */
+  const savedWords = () =>
+    lastCheckpoint
+      ? `${epochsDone} epoch(s) of this run were saved, the last as checkpoint ${lastCheckpoint.id} (epoch ${lastCheckpoint.epoch + 1})`
+      : 'no epoch of this run was saved';
   let stepsSent = 0;
   const loseGpuAtStep = Number(process.env.MASKWRIGHT_TEST_LOSE_GPU_AT_STEP ?? 0);
   /** After a GPU failure: go on with the next backend from the last good checkpoint. */
@@ -138,7 +144,10 @@ export async function runTraining(
     // Which images validate, on which labels (main/services/split.ts): the run records it with its settings.
     const plan = splitPlan(db, settings.sources, settings.validateOn);
     const validation = { labels: plan.labels, basis: plan.basis, note: validationNote(plan) };
-    startRun(db, runId, `${backend.name}: ${backend.detail}`, { ...settings, validation });
+    await retryWhileBusy(
+      () => startRun(db, runId, `${backend.name}: ${backend.detail}`, { ...settings!, validation }),
+      notify,
+    );
     const images = listImages(db);
     const first = images.find((i) => i.labeledFraction > 0) ?? images[0];
     if (!first) throw new Error('The project has no images');
@@ -155,7 +164,7 @@ export async function runTraining(
     // Validation images are known before the pixels load: they load differently (labels at their own size
     // too, only the labels that validate).
     const isValId = (id: number) => plan.val.has(id);
-    const { samples, mapping } = await loadSamples(db, {
+    const { samples, mapping, unreadable } = await loadSamples(db, {
       ...size,
       sources: settings.sources,
       splits,
@@ -192,6 +201,12 @@ export async function runTraining(
       firstEpoch: settings.resumeFrom !== undefined ? getCheckpoint(db, settings.resumeFrom).epoch + 1 : 0,
       settings,
     });
+    if (unreadable.length)
+      channel.send({
+        type: 'notice',
+        runId,
+        message: `Skipped ${unreadable.length} image(s) that cannot be decoded (training goes on without them; remove or re-import them): ${unreadable.map((u) => oneLine(u.message, 300)).join('; ')}`,
+      });
     const model = buildUNet({
       numClasses: C,
       baseFilters: settings.baseFilters,
@@ -277,11 +292,16 @@ export async function runTraining(
     const next = outcome.status === 'failed' && outcome.gpuFailure ? continuation() : null;
     const orphaned = outcome.status === 'stopped' && stopFlag.orphaned === true;
     const status = orphaned ? ('interrupted' as const) : outcome.status;
-    const message = orphaned
-      ? `Interrupted: the app or command that started the run ended; ${outcome.epochs} epoch(s) and their checkpoints are kept`
-      : next
-        ? outcome.message + next.hint
-        : outcome.message;
+    // The images left out stay named in the run's record (the notice is gone after the first epoch).
+    const leftOut = unreadable.length
+      ? `; left out ${unreadable.length} image(s) that cannot be decoded: ${unreadable.map((u) => visibleName(u.name)).join(', ')}`
+      : '';
+    const message =
+      (orphaned
+        ? `Interrupted: the app or command that started the run ended; ${outcome.epochs} epoch(s) and their checkpoints are kept`
+        : next
+          ? outcome.message + next.hint
+          : outcome.message) + leftOut;
     await retryWhileBusy(() => finishRun(db, runId, status, message), notify);
     channel.send({
       type: 'done',
@@ -294,10 +314,14 @@ export async function runTraining(
   } catch (err) {
     const gpu = asGpuFailure(err);
     const next = gpu ? continuation() : null;
+    const disk = diskFullReason(err);
     // One line, capped: a tfjs shape error or a dying wasm module can carry pages of text.
     const message =
-      (gpu ? `Training stopped: ${gpu.message}.` : oneLine(err instanceof Error ? err.message : String(err))) +
-      (next?.hint ?? '');
+      (gpu
+        ? `Training stopped: ${gpu.message}.`
+        : disk
+          ? `Training stopped: ${disk}; ${savedWords()}`
+          : oneLine(err instanceof Error ? err.message : String(err))) + (next?.hint ?? '');
     await retryWhileBusy(() => finishRun(db, runId, 'failed', message), notify).catch(() => {});
     channel.send({
       type: 'done',
@@ -309,7 +333,12 @@ export async function runTraining(
     });
   } finally {
     clearInterval(beat);
-    project.close();
+    try {
+      project.close();
+    } catch {
+      // Every save committed already; a failing close loses nothing and must not turn the run's last
+      // message into a stack trace.
+    }
   }
 }
 

@@ -4,7 +4,7 @@ import { AppError } from '../core/ipc/errors';
 import { getImage, getOriginal } from '../db/images';
 import type { ProjectDb } from '../db/open';
 import type { CheckpointRow } from '../db/runs';
-import { workingRgb } from '../main/services/decode';
+import { decodeStored, workingRgb } from '../main/services/decode';
 import type { CheckpointMeta } from '../core/training/checkpoint';
 import type { ImagePrediction } from '../main/services/predict';
 import { deserializeModel } from '../trainer/run/checkpoint';
@@ -35,7 +35,7 @@ export async function predictProjectImage(
   const bytes = img && getOriginal(db, imageId);
   if (!img || !bytes) throw new AppError('NOT_FOUND', `No image with id ${imageId}`);
   const [h, w] = meta.inputSize;
-  const working = await workingRgb(bytes, w, h);
+  const working = await decodeStored(img.name, workingRgb(bytes, w, h));
   const p = await predictTiled(model, working, img.width, img.height, { tile: meta.inputSize });
   // Class indices become project values in place: no second width*height array.
   const values = p.classes;

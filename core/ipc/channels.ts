@@ -19,6 +19,7 @@ export const CHANNELS = [
   'images.thumbnail',
   'images.import',
   'images.importFiles',
+  'images.cancelImport',
   'images.setSplit',
   'images.setStatus',
   'images.remove',

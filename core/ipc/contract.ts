@@ -44,7 +44,21 @@ export interface GrantedPath {
 }
 const id = z.number().int().positive();
 const colorHex = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'color must look like #rrggbb');
-const className = z.string().trim().min(1, 'name must not be empty').max(LIMITS.maxNameLength);
+// eslint-disable-next-line no-control-regex
+const CONTROL_IN_NAME = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+/**
+ * A class name, the one rule for every path a name comes by (the app, `classes.json`, the database
+ * functions): trimmed, 1 to 200 characters, no control characters (NUL, tab, line breaks, terminal escapes).
+ */
+export const className = z
+  .string()
+  .trim()
+  .min(1, 'name must not be empty')
+  .max(LIMITS.maxNameLength)
+  .refine(
+    (name) => !CONTROL_IN_NAME.test(name),
+    'a class name must not hold control characters (NUL, tab, line breaks, escapes)',
+  );
 const bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected bytes (Uint8Array)');
 const none = z.undefined().or(z.null()).or(z.object({}).strict());
 
@@ -272,6 +286,8 @@ export const contract = {
     input: z.object({ grant }),
     output: {} as ImportReport,
   },
+  /** Stops the `images.import` in progress before its next file (it answers CANCELLED; imported images stay). */
+  'images.cancelImport': { input: none, output: {} as { cancelling: boolean } },
   'images.importFiles': {
     input: z.object({
       files: z

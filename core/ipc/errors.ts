@@ -70,3 +70,7 @@ export function oneLine(text: string, max = 500): string {
 
 /** Control characters only (terminal escapes) made visible; line structure kept. For names in listings. */
 export const visibleControls = (text: string): string => text.replace(CONTROL_CHARS, showControl);
+
+/** Every control character made visible, tab and line breaks too: a name inside one line of output. */
+// eslint-disable-next-line no-control-regex
+export const visibleName = (name: string): string => name.replace(/[\u0000-\u001f\u007f-\u009f]/g, showControl);

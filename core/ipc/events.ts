@@ -5,9 +5,15 @@
 export const EVENTS = ['import.progress', 'app.beforeClose', 'train.message'] as const;
 export type AppEvent = (typeof EVENTS)[number];
 
-interface EventPayloads {
+export interface EventPayloads {
   /** One file of an import finished (imported, skipped or failed). */
-  'import.progress': { done: number; total: number; name: string };
+  'import.progress': {
+    done: number;
+    total: number;
+    name: string;
+    /** While a folder is searched (`done` and `total` 0): image files found so far. */
+    found?: number;
+  };
   /** The window is about to close: save everything, then call `app.closeReady`. */
   'app.beforeClose': null;
   /** Progress of the training run (started, step, epoch, done), as the training process reports it. */

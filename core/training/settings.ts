@@ -56,6 +56,8 @@ export function asRecorded(settings: TrainSettings): TrainSettings & { stem: Ste
  * not measured.
  */
 export const DEFAULT_LEARNING_RATE = 1e-3;
+/** The range of a working size's width and height, in pixels (the settings schema and `--size`). */
+export const WORKING_SIZE_LIMITS = { min: 16, max: 2048 } as const;
 
 export const trainSettingsSchema = z
   .object({
@@ -63,8 +65,8 @@ export const trainSettingsSchema = z
      * Working size; both must be multiples of inputMultiple(depth, stem). Null: chosen from the images (the
      * long side of the backend's defaults, BACKEND_DEFAULTS).
      */
-    width: z.number().int().min(16).max(2048).nullable().default(null),
-    height: z.number().int().min(16).max(2048).nullable().default(null),
+    width: z.number().int().min(WORKING_SIZE_LIMITS.min).max(WORKING_SIZE_LIMITS.max).nullable().default(null),
+    height: z.number().int().min(WORKING_SIZE_LIMITS.min).max(WORKING_SIZE_LIMITS.max).nullable().default(null),
     epochs: z.number().int().min(1).max(10_000).optional(),
     minutes: z
       .number()

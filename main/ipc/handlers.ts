@@ -65,6 +65,8 @@ export class Session {
   /** The paths this window may use, by opaque grant id (see main/ipc/grants.ts). */
   readonly grants = new GrantTable();
   training: TrainingHandle | null = null;
+  /** Aborts the import from a dialog's grant in progress (images.cancelImport). */
+  importAbort: AbortController | null = null;
   /** Aborts the export in progress (export.cancel). */
   exportAbort: AbortController | null = null;
   /** The open project's prediction process (predict.image), started by the first prediction. */
@@ -114,10 +116,23 @@ export class Session {
   switchTo(project: Project): ProjectInfo {
     this.stopTraining();
     this.closePrediction();
-    this.project?.close();
+    this.stopFileWork();
+    const old = this.project;
     this.project = project;
+    try {
+      old?.close();
+    } catch {
+      // Its changes are safe in its -wal file (a full disk kept them from being folded back); the next
+      // open folds them in. The project asked for opens all the same.
+    }
     new RecentProjects(this.deps.dataDir).touch(project.path);
     return project.info();
+  }
+
+  /** Stops a running import or export before its next file: the project they read is closing. */
+  private stopFileWork(): void {
+    this.importAbort?.abort();
+    this.exportAbort?.abort();
   }
 
   /** Asks a running training to stop; it records its run as stopped on its own. */
@@ -130,10 +145,11 @@ export class Session {
   close(): boolean {
     this.stopTraining();
     this.closePrediction();
-    const had = this.project !== null;
-    this.project?.close();
+    this.stopFileWork();
+    const had = this.project;
     this.project = null;
-    return had;
+    had?.close();
+    return had !== null;
   }
 }
 
@@ -193,10 +209,30 @@ export function createHandlers(session: Session): Handlers {
     },
     'images.import': async ({ grant }) => {
       const target = writable('import images');
-      const { files, errors } = await expandPaths(session.grants.resolve(grant, 'images.import'));
-      const sources = files.map(fileSource);
-      const report = await importImages(target, sources, importProgress(sources.map((s) => s.name)));
-      return { ...report, errors: [...errors, ...report.errors] };
+      const paths = session.grants.resolve(grant, 'images.import');
+      const abort = new AbortController();
+      session.importAbort = abort;
+      try {
+        // A folder of many thousand files takes a while to search: say how many images it found so far.
+        let shown = 0;
+        const onFound = (found: number) => {
+          if (Date.now() - shown < 100) return;
+          shown = Date.now();
+          deps.emit?.('import.progress', { done: 0, total: 0, name: '', found });
+        };
+        const { files, errors } = await expandPaths(paths, { signal: abort.signal, onFound });
+        deps.emit?.('import.progress', { done: 0, total: 0, name: '', found: files.length });
+        const sources = files.map(fileSource);
+        const report = await importImages(target, sources, importProgress(sources.map((s) => s.name)), abort.signal);
+        return { ...report, errors: [...errors, ...report.errors] };
+      } finally {
+        if (session.importAbort === abort) session.importAbort = null;
+      }
+    },
+    'images.cancelImport': () => {
+      const abort = session.importAbort;
+      abort?.abort();
+      return { cancelling: !!abort };
     },
     'images.importFiles': ({ files }) =>
       importImages(
@@ -320,6 +356,14 @@ export function createHandlers(session: Session): Handlers {
           format,
           polygons,
         });
+      } catch (e) {
+        // Closed (or another project opened) while it ran: whatever failed next, that is the reason.
+        if (!target.open)
+          throw new AppError(
+            'CANCELLED',
+            `Export stopped: the project was closed while it ran; the files written to ${dir} so far are whole`,
+          );
+        throw e;
       } finally {
         if (session.exportAbort === abort) session.exportAbort = null;
       }

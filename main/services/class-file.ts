@@ -3,6 +3,7 @@
  * `{ "classes": [{ "index" | "value": n, "name": "...", "color": [r, g, b] | "#rrggbb" }], "void_index"?: n }`.
  */
 import { z } from 'zod';
+import { className } from '../../core/ipc/contract';
 import { AppError } from '../../core/ipc/errors';
 import { MAX_CLASS_FILE_BYTES, readRegularFile } from './fs-guard';
 import { rgbToHex } from '../../core/palette';
@@ -16,7 +17,7 @@ const schema = z.object({
       z.object({
         index: z.number().int().min(0).max(255).optional(),
         value: z.number().int().min(0).max(255).optional(),
-        name: z.string().trim().min(1).max(200),
+        name: className,
         color: z.union([z.tuple([channel, channel, channel]), z.string().regex(/^#[0-9a-fA-F]{6}$/)]).optional(),
       }),
     )
@@ -38,7 +39,8 @@ export async function readClassFile(path: string): Promise<ClassFile> {
 export function parseClassFile(text: string, source: string): ClassFile {
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    // Editors on Windows save UTF-8 with a byte order mark; JSON.parse refuses it.
+    raw = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch {
     throw new AppError('INVALID_INPUT', `${source} is not a JSON file`);
   }

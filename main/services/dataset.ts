@@ -14,7 +14,7 @@ import { listClasses } from '../../db/classes';
 import { getOriginal, listImages, sampleWeights } from '../../db/images';
 import { loadLabelMap } from '../../db/labelmaps';
 import type { ProjectDb } from '../../db/open';
-import { workingRgb } from './decode';
+import { decodeStored, workingRgb } from './decode';
 
 /** Class order of a training run: `values[i]` is the project label value of class index i. */
 export interface ClassMapping {
@@ -120,12 +120,15 @@ async function nearestLabels(
 export async function loadSamples(
   db: ProjectDb,
   options: DatasetOptions,
-): Promise<{ samples: TrainingSample[]; mapping: ClassMapping }> {
+): Promise<{ samples: TrainingSample[]; mapping: ClassMapping; unreadable: { name: string; message: string }[] }> {
   const mapping = classMapping(db);
   const trusted = trustedProvenances(options.sources);
   const weightOf = sampleWeights(db);
   const { width, height } = options;
   const samples: TrainingSample[] = [];
+  // Images that cannot be decoded (stored before import decoded in full, or damaged since) are left out
+  // and named, so that one bad file never stops every training run.
+  const unreadable: { name: string; message: string }[] = [];
   for (const img of listImages(db)) {
     if (!options.splits.includes(img.split)) continue;
     const map = loadLabelMap(db, img.id);
@@ -137,7 +140,14 @@ export async function loadSamples(
     const k = own && !full ? Math.max(1, Math.min(options.maxScale ?? 1, img.width / width, img.height / height)) : 1;
     const [sw, sh] = [Math.round(width * k), Math.round(height * k)];
     const labels = own && (await nearestLabels(own, map!, sw, sh));
-    const rgb = await workingRgb(getOriginal(db, img.id)!, sw, sh);
+    let rgb;
+    try {
+      rgb = await decodeStored(img.name, workingRgb(getOriginal(db, img.id)!, sw, sh));
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e;
+      unreadable.push({ name: img.name, message: e.message });
+      continue;
+    }
     const sample: TrainingSample = {
       id: img.id,
       name: img.name,
@@ -155,5 +165,5 @@ export async function loadSamples(
     }
     samples.push(sample);
   }
-  return { samples, mapping };
+  return { samples, mapping, unreadable };
 }

@@ -14,6 +14,12 @@ import { AppError } from '../../core/ipc/errors';
 export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.jpe', '.jfif', '.tif', '.tiff', '.webp'] as const;
 const FORMATS = new Set(['png', 'jpeg', 'tiff', 'webp']);
 const THUMBNAIL_SIZE = 256;
+/**
+ * What stops a decode: a warning too (a TIFF strip or JPEG data cut short is only a warning to libvips).
+ * Import checks with the same setting that training and prediction decode with, so an image that
+ * imports always decodes later.
+ */
+const FAIL_ON = 'warning';
 
 export interface InspectedImage {
   format: string;
@@ -80,8 +86,8 @@ export async function inspectImage(bytes: Uint8Array): Promise<InspectedImage> {
   const { format, width, height, orientation } = await readHeader(bytes);
   let thumbnail: Buffer;
   try {
-    // Decoding every pixel for the thumbnail also proves the file is complete ('truncated' fails).
-    thumbnail = await sharp(bytes, { failOn: 'truncated', limitInputPixels: LIMITS.maxImagePixels })
+    // Decoding every pixel for the thumbnail also proves the file is complete, as training will decode it.
+    thumbnail = await sharp(bytes, { failOn: FAIL_ON, limitInputPixels: LIMITS.maxImagePixels })
       .rotate()
       .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true })
       .flatten({ background: '#ffffff' })
@@ -91,6 +97,19 @@ export async function inspectImage(bytes: Uint8Array): Promise<InspectedImage> {
     throw new AppError('UNSUPPORTED', `Corrupt or truncated ${format.toUpperCase()} file (${(err as Error).message})`);
   }
   return { format, width, height, orientation, thumbnail, thumbnailMime: 'image/jpeg' };
+}
+
+/**
+ * A stored image's decode, its failure naming the image (`NAME: why`), so that the user can find it: an
+ * image imported before import decoded in full, or damaged since.
+ */
+export async function decodeStored<T>(name: string, decoding: Promise<T>): Promise<T> {
+  try {
+    return await decoding;
+  } catch (e) {
+    if (e instanceof AppError) throw new AppError(e.code, `${name}: ${e.message}`);
+    throw e;
+  }
 }
 
 /** Formats Chromium decodes natively; others are converted to PNG for display. */
@@ -104,7 +123,7 @@ function decodeFailed(err: unknown): AppError {
 async function toPng(bytes: Uint8Array): Promise<Buffer> {
   await readHeader(bytes);
   try {
-    return await sharp(bytes, { limitInputPixels: LIMITS.maxImagePixels })
+    return await sharp(bytes, { failOn: FAIL_ON, limitInputPixels: LIMITS.maxImagePixels })
       .rotate()
       .png({ compressionLevel: 1 })
       .toBuffer();
@@ -159,7 +178,7 @@ export async function previewImage(db: ProjectDb, id: number, maxSide: number): 
 export async function decodeRgb(bytes: Uint8Array, size?: { width: number; height: number }): Promise<DecodedRgb> {
   await readHeader(bytes);
   try {
-    let pipeline = sharp(bytes, { limitInputPixels: LIMITS.maxImagePixels })
+    let pipeline = sharp(bytes, { failOn: FAIL_ON, limitInputPixels: LIMITS.maxImagePixels })
       .rotate()
       .removeAlpha()
       .toColourspace('srgb');

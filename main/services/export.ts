@@ -12,7 +12,7 @@ import type { DatasetFormat } from '../../core/ipc/contract';
 import type { ProjectDb } from '../../db/open';
 import { findCheckpoint } from './predict';
 import { AppError } from '../../core/ipc/errors';
-import { makeDirs, sweepTempFiles, writeFileAtomic } from './out-files';
+import { makeDirs, sweepTempFiles, writeFileAtomic, writeFilesAtomic } from './out-files';
 import { onnxExportFiles } from './onnx/export';
 import { pytorchJobFiles } from './pytorch-job/job';
 import { DATASET_WRITERS } from './export/formats';
@@ -74,9 +74,12 @@ export async function exportModel(
     weightsManifest: [{ paths: ['weights.bin'], weights: meta.weightSpecs }],
     userDefinedMetadata: metadata,
   };
-  await writeFileAtomic(join(dir, 'model.json'), JSON.stringify(modelJson));
-  await writeFileAtomic(join(dir, 'weights.bin'), c.weights);
-  await writeFileAtomic(join(dir, 'metadata.json'), JSON.stringify(metadata.maskwright, null, 2));
+  // model.json without its weights.bin (a full disk between the two) would load as a broken model.
+  await writeFilesAtomic([
+    { path: join(dir, 'weights.bin'), data: c.weights },
+    { path: join(dir, 'model.json'), data: JSON.stringify(modelJson) },
+    { path: join(dir, 'metadata.json'), data: JSON.stringify(metadata.maskwright, null, 2) },
+  ]);
   return { kind: 'model', dir, files: 3, skipped: [] };
 }
 
@@ -88,7 +91,8 @@ async function writeModelFiles(
   overwrite: boolean,
 ): Promise<ExportReport> {
   await prepareTarget(dir, overwrite);
-  for (const [name, bytes] of files) await writeFileAtomic(join(dir, name), bytes);
+  // All or none: a model file without its metadata (a full disk between the two) would mislead.
+  await writeFilesAtomic([...files].map(([name, data]) => ({ path: join(dir, name), data })));
   return { kind, dir, files: files.size, skipped: [] };
 }
 

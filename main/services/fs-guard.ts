@@ -145,18 +145,35 @@ export const MAX_MASK_FILE_BYTES = 512 * 1024 ** 2;
 /** Largest class definitions file (classes.json). */
 export const MAX_CLASS_FILE_BYTES = 4 * 1024 ** 2;
 
+/**
+ * Why a write failed when the disk took no more (full, over a quota, at the file-size limit), in words;
+ * null for any other error. SQLite reports only "I/O error" for a write past the file-size limit.
+ */
+export function diskFullReason(err: unknown): string | null {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT') return 'the disk is full';
+  if (code === 'EFBIG') return 'the file-size limit is reached';
+  if (typeof code === 'string' && code.startsWith('SQLITE_IOERR'))
+    return `the project file could not be written (${code}: the disk is full or the file-size limit is reached, or the disk was removed)`;
+  return null;
+}
+
 /** SQLite result codes a user can act on, as one line; null for anything else (a bug). */
 export function sqliteError(err: unknown): AppError | null {
   const code = (err as { code?: unknown } | undefined)?.code;
   if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return null;
   const say = (c: ErrorCode, text: string) => new AppError(c, `The project file: ${text}`);
   if (code.startsWith('SQLITE_READONLY')) return say('READ_ONLY', 'it is read-only, so this change was not saved');
-  if (code === 'SQLITE_FULL') return say('IO', 'the disk is full; nothing was saved');
+  if (code === 'SQLITE_FULL') return say('IO', 'the disk is full, so this change was not saved');
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))
     return say('CONFLICT', 'another program is writing it; try again');
   if (code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_CANTOPEN'))
     return say('IO', `input/output error (${code}: disk full, removed, or no permission)`);
   if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB')
     return say('UNSUPPORTED', 'it is damaged or not a project');
+  // A table or column gone while the project was open (opening checks the tables: db/open.ts).
+  const message = err instanceof Error ? err.message : '';
+  if (code === 'SQLITE_ERROR' && /^no such (table|column)/.test(message))
+    return say('UNSUPPORTED', `it is damaged (${message}); restore it from a backup`);
   return null;
 }

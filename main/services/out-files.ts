@@ -86,19 +86,37 @@ export async function sweepTempFiles(dir: string): Promise<number> {
  * disk, then renamed over `path`: readers see the old file or the whole new one, and a failure (full
  * disk, no permission) removes the temporary file and leaves no 0-byte or half-written file.
  */
-export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${tmpCounter++}.tmp`);
+export function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+  return writeFilesAtomic([{ path, data }]);
+}
+
+/**
+ * Writes files that only make sense together (a model's model.json and weights.bin) as
+ * `writeFileAtomic` does, all or none: every one goes to its temporary file first, and only when all
+ * are complete are they renamed over their names. A failure removes the temporary files.
+ */
+export async function writeFilesAtomic(files: readonly { path: string; data: Uint8Array | string }[]): Promise<void> {
+  const staged: { tmp: string; path: string }[] = [];
+  let current = files[0]?.path ?? '';
   try {
-    const fh = await open(tmp, 'wx');
-    try {
-      await fh.writeFile(data);
-      await fh.sync();
-    } finally {
-      await fh.close();
+    for (const { path, data } of files) {
+      current = path;
+      const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${tmpCounter++}.tmp`);
+      const fh = await open(tmp, 'wx');
+      staged.push({ tmp, path });
+      try {
+        await fh.writeFile(data);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
     }
-    await rename(tmp, path);
+    for (const { tmp, path } of staged) {
+      current = path;
+      await rename(tmp, path);
+    }
   } catch (err) {
-    await rm(tmp, { force: true }).catch(() => {});
-    throw fsError(err, 'Cannot write', path);
+    await Promise.all(staged.map(({ tmp }) => rm(tmp, { force: true }).catch(() => {})));
+    throw fsError(err, 'Cannot write', current);
   }
 }

@@ -117,4 +117,53 @@ describe('import', () => {
     await page.getByRole('article', { name: 'harbor.jpg' }).getByText('0% labeled').waitFor();
     await h.screenshot('10-masks-imported');
   });
+
+  it('shows the progress of an import beside a Cancel button that stops it (issue 25, item 11)', async () => {
+    const h = harness();
+    const { page, dialogs } = h;
+    const images = join(h.tmp, 'many');
+    mkdirSync(images);
+    await makeFixtures(images);
+    await h.call('project.create', { grant: h.grant(join(h.tmp, 'cancel.maskwright'), 'project.create') });
+    await h.open();
+    await expectProject(page, 'cancel');
+
+    // Hold the import at its search (as a folder of many thousand files does) until Cancel is pressed;
+    // then the real import starts and the real cancel stops it.
+    const invoke = h.registry.invoke.bind(h.registry);
+    let pressed!: () => void;
+    const cancelPressed = new Promise<void>((r) => (pressed = r));
+    const calls: string[] = [];
+    h.registry.invoke = (async (channel: string, payload: unknown) => {
+      calls.push(channel);
+      if (channel === 'images.cancelImport') {
+        pressed();
+        return { ok: true, value: { cancelling: true } };
+      }
+      if (channel !== 'images.import') return invoke(channel as never, payload as never);
+      h.emit('import.progress', { done: 0, total: 0, name: '', found: 1234 });
+      await cancelPressed;
+      const running = invoke('images.import', payload as never);
+      await invoke('images.cancelImport', undefined);
+      return running;
+    }) as typeof h.registry.invoke;
+
+    dialogs.folderPath = images;
+    await header(page).getByRole('button', { name: 'Import folder…' }).click();
+    await header(page).getByText('Found 1234 images…').waitFor();
+    for (const [w, hgt] of [
+      [1024, 700],
+      [1920, 1080],
+    ] as const) {
+      await page.setViewportSize({ width: w, height: hgt });
+      await h.screenshot(`11-import-cancel-${w}x${hgt}`);
+    }
+    await header(page).getByRole('button', { name: 'Cancel' }).click();
+    await page.getByText('Import cancelled while looking for images: nothing was imported').waitFor();
+    expect(calls).toContain('images.cancelImport');
+    expect(await header(page).getByRole('button', { name: 'Cancel' }).count()).toBe(0);
+    await header(page).getByRole('button', { name: 'Import folder…' }).waitFor({ state: 'visible' });
+    expect(await h.call('images.list')).toEqual([]);
+    await h.screenshot('11-import-cancelled');
+  });
 });

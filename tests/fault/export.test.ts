@@ -12,6 +12,8 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Provenance } from '../../core/labelmap/types';
 import { addClass } from '../../db/classes';
+import { createRun, finishRun, recordEpoch } from '../../db/runs';
+import { checkpointMeta } from '../helpers/checkpoint';
 import { saveLabelMap } from '../../db/labelmaps';
 import { importImages } from '../../main/services/import-images';
 import { Project } from '../../main/services/project';
@@ -160,6 +162,26 @@ describe('export faults (CLI)', () => {
       expect(brokenFiles(out)).toEqual([]);
     },
   );
+
+  it('a full disk during --what model: model.json and weights.bin both or neither (issue 25, item 12)', async () => {
+    const modelProject = join(t.dir, 'model.maskwright');
+    const p = Project.create(modelProject);
+    const run = createRun(p.db, { epochs: 1 });
+    // 256 KB of weights: over the limit below, while model.json (the topology) is far under it.
+    const ckpt = { modelTopology: { layers: [] }, weights: randomBytes(256 * 1024), metadata: checkpointMeta };
+    recordEpoch(p.db, { runId: run, epoch: 0, trainLoss: 1, valLoss: 1, metrics: { meanIoU: 0.5 } }, ckpt);
+    finishRun(p.db, run, 'completed', null);
+    p.close();
+    const out = join(t.dir, 'model-full');
+    const r = await cliLimited(128, ['export', modelProject, '--what', 'model', '--out', out]);
+    expect(tally.record(r), JSON.stringify(r)).toBe(true);
+    expect(r.stderr).toMatch(/Cannot write .*weights\.bin/);
+    expect(readdirSync(out)).toEqual([]);
+    // With room, all three arrive.
+    const ok = await cliWithin(['export', modelProject, '--what', 'model', '--out', out, '--overwrite'], 60_000);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['metadata.json', 'model.json', 'weights.bin']);
+  });
 
   const root_ = process.getuid?.() === 0;
   it.skipIf(!root_)('a full disk (1 MB tmpfs, ENOSPC): one line, only whole files', async () => {

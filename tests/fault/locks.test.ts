@@ -52,6 +52,39 @@ describe('training while another program holds the project', () => {
     expect(r.epochs).toBe(2);
   });
 
+  it('a write lock held when training starts: the command waits, says so, and trains once it is released', async () => {
+    const path = await makeProject(t.dir, 'start.maskwright');
+    let held!: () => void;
+    const holding = new Promise<void>((r) => (held = r));
+    const lock = start(holder, [path, 'write', '14000'], { onLine: (l) => l === 'held' && held() });
+    await holding;
+    const r = await cli([
+      'train',
+      path,
+      '--epochs',
+      '1',
+      '--size',
+      '32x32',
+      '--backend',
+      'cpu',
+      '--width-base',
+      '4',
+      '--depth',
+      '2',
+    ]).done;
+    await lock.done;
+    expect(hasStackTrace(r.stdout + r.stderr)).toBe(false);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/The project file is locked by another program; waited \d+ s so far, still retrying/);
+    expect(r.stdout).toMatch(/^epoch 1:/m);
+    const p = Project.open(path);
+    try {
+      expect(listRuns(p.db).map((run) => run.status)).toEqual(['completed']);
+    } finally {
+      p.close();
+    }
+  });
+
   it('an open read transaction: the run neither waits nor warns', async () => {
     const path = await makeProject(t.dir, 'read.maskwright');
     const r = await trainWhile(path, 'read', 10_000);

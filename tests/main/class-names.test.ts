@@ -5,7 +5,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { addClass, listClasses } from '../../db/classes';
+import { addClass, listClasses, updateClass } from '../../db/classes';
+import { readClassFile } from '../../main/services/class-file';
 import { importImages } from '../../main/services/import-images';
 import { importMasks } from '../../main/services/import-masks';
 import { makeImage, maskPng } from '../helpers/fixtures';
@@ -62,6 +63,34 @@ describe('class order and names', () => {
     if (!bad.ok) expect(bad.error.message).toMatch(/^notes\.json is not a class list like \{"classes"/);
     const junk = await registry.invoke('classes.loadNames', { name: 'x.json', text: 'not json' });
     if (!junk.ok) expect(junk.error.message).toBe('x.json is not a JSON file');
+    close();
+  });
+
+  it('refuses control characters in class names with one line on every path, and stores nothing', async () => {
+    t = tempProject();
+    const db = t.project.db;
+    const { registry, close } = projectRegistry(t.project, join(t.dir, 'data'));
+    const road = addClass(db, 'road');
+    const names = ['\u0000road', 'a\u0000b', 'sky\u001b[31m', 'tab\there', 'line\nbreak', 'c1\u0085'];
+    const refused = (r: { ok: boolean; error?: { code: string; message: string } }) => {
+      expect(r).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+      expect(r.error!.message).toMatch(/control character/);
+      expect(r.error!.message).not.toMatch(/\n/);
+    };
+    for (const name of names) {
+      refused(await registry.invoke('classes.add', { name }));
+      refused(await registry.invoke('classes.update', { id: road.id, name }));
+      const text = JSON.stringify({ classes: [{ index: 3, name }] });
+      refused(await registry.invoke('classes.loadNames', { name: 'classes.json', text }));
+      // The CLI's `import --classes` reads the file through the same parser.
+      const file = join(t.dir, 'classes.json');
+      writeFileSync(file, text);
+      await expect(readClassFile(file)).rejects.toMatchObject({ code: 'INVALID_INPUT', message: /control character/ });
+      // The database functions refuse too: whatever path a name comes by.
+      expect(() => addClass(db, name)).toThrow(/control character/);
+      expect(() => updateClass(db, road.id, { name })).toThrow(/control character/);
+    }
+    expect(listClasses(db).map((c) => c.name)).toEqual(['road']);
     close();
   });
 });

@@ -138,14 +138,16 @@ describe('the pixel limit', () => {
     // Propagation in the project.
     expect(await refusal(propagateProjectImage(t.project.db, id))).toEqual(expected);
 
-    // Training data.
-    const load = loadSamples(t.project.db, {
+    // Training data: the image is left out and named with the same message (issue 25, item 8: one
+    // image that cannot be decoded never stops a training run).
+    const load = await loadSamples(t.project.db, {
       width: 8,
       height: 8,
       sources: ['painted'],
       splits: ['unassigned', 'train'],
     });
-    expect(await refusal(load)).toEqual(expected);
+    expect(load.samples).toEqual([]);
+    expect(load.unreadable).toEqual([{ name: 'huge.png', message: `huge.png: ${expected.message}` }]);
 
     // Prediction (decodes at the working size).
     expect(await refusal(workingRgb(huge, 8, 8))).toEqual(expected);

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRegistry, type Handlers } from '../../main/ipc/registry';
+import { diskFullReason, sqliteError } from '../../main/services/fs-guard';
 import { projectRegistry, tempProject } from '../helpers/project';
 
 let t: ReturnType<typeof tempProject> | undefined;
@@ -41,5 +42,21 @@ describe('file-system errors', () => {
       ok: false,
       error: { code: 'IO', message: 'Cannot create the folder /mnt/x: permission denied' },
     });
+  });
+
+  it('name a full disk as such, never claiming that nothing was saved (issue 25, item 10)', () => {
+    const sqlite = (code: string) => Object.assign(new Error('x'), { code });
+    expect(diskFullReason(sqlite('SQLITE_FULL'))).toBe('the disk is full');
+    expect(diskFullReason(Object.assign(new Error('x'), { code: 'ENOSPC' }))).toBe('the disk is full');
+    expect(diskFullReason(Object.assign(new Error('x'), { code: 'EFBIG' }))).toBe('the file-size limit is reached');
+    expect(diskFullReason(sqlite('SQLITE_IOERR_WRITE'))).toMatch(/^the project file could not be written/);
+    expect(diskFullReason(sqlite('SQLITE_CONSTRAINT'))).toBeNull();
+    expect(sqliteError(Object.assign(new Error('no such table: classes'), { code: 'SQLITE_ERROR' }))!.message).toBe(
+      'The project file: it is damaged (no such table: classes); restore it from a backup',
+    );
+    expect(sqliteError(Object.assign(new Error('near "x": syntax error'), { code: 'SQLITE_ERROR' }))).toBeNull();
+    expect(sqliteError(sqlite('SQLITE_FULL'))!.message).toBe(
+      'The project file: the disk is full, so this change was not saved',
+    );
   });
 });

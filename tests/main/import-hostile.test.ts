@@ -3,7 +3,7 @@
  * names, oversized files. Every case ends in an imported image or a per-file error, quickly; none hangs.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readClassFile } from '../../main/services/class-file';
@@ -67,6 +67,59 @@ describe('importing from hostile paths', () => {
     const r = await importPaths([links]);
     expect(r.imported.map((i) => i.name).sort()).toEqual(['one.png', 'two.jpg']);
     expect(r.errors).toEqual([]);
+  });
+
+  it('does not leave the chosen folder through a folder link unless asked (issue 25, item 11)', async () => {
+    const outside = join(t.dir, 'outside');
+    const chosen = join(t.dir, 'chosen');
+    mkdirSync(join(outside, 'deep'), { recursive: true });
+    mkdirSync(join(chosen, 'sub'), { recursive: true });
+    await writeImage(outside, 'far.png', 4, 3, 1);
+    await writeImage(join(outside, 'deep'), 'farther.png', 4, 3, 2);
+    await writeImage(join(chosen, 'sub'), 'own.png', 4, 3, 3);
+    symlinkSync('/', join(chosen, 'up')); // the probe's `ln -s / up`
+    symlinkSync(outside, join(chosen, 'side'));
+    symlinkSync(join(chosen, 'sub'), join(chosen, 'inside')); // stays in the tree: followed (once)
+    symlinkSync(join(outside, 'far.png'), join(chosen, 'file-link.png')); // file links are followed
+    const found = await within(expandPaths([chosen]));
+    expect(found.files.map((f) => f.name).sort()).toEqual(['file-link.png', 'own.png']);
+    expect(found.errors).toEqual([]);
+    expect(found.notFollowed.sort()).toEqual([join(chosen, 'side'), join(chosen, 'up')]);
+    // Asked to (`--follow-symlinks`): the link to `outside` is walked; a cycle still ends.
+    symlinkSync(chosen, join(outside, 'back'));
+    rmSync(join(chosen, 'up'));
+    const followed = await within(expandPaths([chosen], { followLinks: true }));
+    expect(followed.files.map((f) => f.name).sort()).toEqual(['far.png', 'farther.png', 'file-link.png', 'own.png']);
+    expect(followed.notFollowed).toEqual([]);
+  });
+
+  it('ends on /proc/self, and a cancel stops the walk and the import (issue 25, item 11)', async () => {
+    const proc = await within(expandPaths(['/proc/self']), 20_000);
+    expect(proc.files).toEqual([]);
+    const dir = join(t.dir, 'many');
+    mkdirSync(dir);
+    for (let i = 0; i < 6; i++) await writeImage(dir, `m${i}.png`, 4, 3, i);
+    const abort = new AbortController();
+    const seen: number[] = [];
+    const walk = expandPaths([dir], { signal: abort.signal, onFound: (n) => seen.push(n) });
+    const { files } = await within(walk);
+    expect(seen.at(-1)).toBe(6);
+    const progress: number[] = [];
+    const done = importImages(
+      t.project.db,
+      files.map(fileSource),
+      (n) => {
+        progress.push(n);
+        if (n === 2) abort.abort();
+      },
+      abort.signal,
+    );
+    await expect(within(done)).rejects.toMatchObject({
+      code: 'CANCELLED',
+      message: 'Import cancelled: 2 of 6 images imported (they stay in the project)',
+    });
+    expect(progress).toEqual([1, 2]);
+    await expect(within(expandPaths([dir], { signal: abort.signal }))).rejects.toMatchObject({ code: 'CANCELLED' });
   });
 
   it('imports a file whose name is not valid UTF-8', async () => {

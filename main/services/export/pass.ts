@@ -7,7 +7,7 @@ import { AppError } from '../../../core/ipc/errors';
 import { Provenance, UNLABELED } from '../../../core/labelmap/types';
 import { hexToRgb } from '../../../core/palette';
 import { listClasses } from '../../../db/classes';
-import { getOriginal, listImages } from '../../../db/images';
+import { getImage, getOriginal, listImages } from '../../../db/images';
 import { loadLabelMap } from '../../../db/labelmaps';
 import type { ProjectDb } from '../../../db/open';
 import { listDir, makeDirs, sweepTempFiles, writeFileAtomic } from '../out-files';
@@ -138,7 +138,8 @@ export async function runPass(
       );
     }
     const map = loadLabelMap(db, img.id);
-    if (!map && options.skipUnlabeled) {
+    // Skipped: unlabeled where the format wants labels, or removed from the project while the export ran.
+    if ((!map && options.skipUnlabeled) || !getImage(db, img.id)) {
       report.skipped.push(img.name);
       continue;
     }

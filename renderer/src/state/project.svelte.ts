@@ -68,6 +68,8 @@ export class ProjectState {
   private importChain: Promise<void> = Promise.resolve();
   /** Answers of `train.plan` older than the latest request are dropped. */
   private planRequest = 0;
+  /** Set by Cancel: dropped files stop before their next batch (a dialog's import stops in main). */
+  private importCancelled = false;
 
   constructor() {
     this.classes = new ClassesState(() => void this.refreshImages());
@@ -109,6 +111,7 @@ export class ProjectState {
         bytes = 0;
       };
       for (const file of files) {
+        if (this.importCancelled) break;
         try {
           const data = new Uint8Array(await file.arrayBuffer());
           if (bytes + data.byteLength > DROP_BATCH_BYTES || batch.length >= DROP_BATCH_FILES) await flush();
@@ -123,7 +126,7 @@ export class ProjectState {
           });
         }
       }
-      await flush();
+      if (!this.importCancelled) await flush();
       const summary = summarizeImages(reports);
       return { ...summary, errors: [...summary.errors, ...unreadable] };
     });
@@ -254,12 +257,23 @@ export class ProjectState {
     }
   }
 
+  /** Stops the import in progress: before its next file; what was imported stays (the report says so). */
+  cancelImport(): void {
+    if (this.importing === null) return;
+    this.importCancelled = true;
+    this.importing = 'Cancelling…';
+    call('images.cancelImport').catch((err: unknown) => (this.error = errorMessage(err)));
+  }
+
   private runImport(label: string, action: () => Promise<ImportSummary | null>): Promise<void> {
     const run = async () => {
       this.importing = label;
+      this.importCancelled = false;
       this.error = null;
-      const stop = onEvent('import.progress', ({ done, total }) => {
-        if (total > 1) this.importing = `Importing ${done} of ${total}…`;
+      const stop = onEvent('import.progress', ({ done, total, found }) => {
+        if (this.importCancelled) return;
+        if (done === 0 && found !== undefined) this.importing = `Found ${found} images…`;
+        else if (total > 1) this.importing = `Importing ${done} of ${total}…`;
       });
       try {
         const report = await action();
