@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * Training chart benchmark (issue 24 item 6): 10,000 step losses drawn by our SVG LineChart and by uPlot in
- * the same Chromium run (Debian's, via playwright-core as tests/e2e do), then 200 live appends of one step
+ * Training chart benchmark (issue 24 item 6): 10,000 step losses drawn in the same Chromium run by `svg`, the
+ * hand-written SVG chart the app had (page/SvgLineChart.svelte), `lineChart`, today's LineChart.svelte on
+ * uPlot, both fed as LiveRun.svelte feeds them, and `uplot`, a bare uPlot chart on plain arrays (Debian's, via playwright-core as tests/e2e do), then 200 live appends of one step
  * each. Each figure is the time from the update until the next frame has been produced (vsync off), so it
  * includes style, layout and paint. Also the bytes uPlot adds to the renderer bundle (minified, gzip).
  * Run: node bench/charts/charts.bench.mjs
@@ -77,10 +78,11 @@ try {
     executablePath: '/usr/bin/chromium',
     args: ['--disable-gpu-vsync', '--disable-frame-rate-limit'],
   });
-  const results = { ours: { first: [], append: [] }, uplot: { first: [], append: [] } };
+  const NAMES = ['svg', 'lineChart', 'uplot'];
+  const results = Object.fromEntries(NAMES.map((n) => [n, { first: [], append: [] }]));
   try {
     for (let round = 0; round < ROUNDS; round++)
-      for (const which of round % 2 ? ['uplot', 'ours'] : ['ours', 'uplot']) {
+      for (const which of round % 2 ? [...NAMES].reverse() : NAMES) {
         // A fresh page per chart and round: neither warms the other's code.
         const page = await browser.newPage({ viewport: { width: 1024, height: 700 } });
         await page.route(`${ORIGIN}/**`, (route) => {

@@ -4,6 +4,7 @@ import { flushSync, mount } from 'svelte';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import LineChart from '../../../renderer/src/training/LineChart.svelte';
+import SvgLineChart from './SvgLineChart.svelte';
 import { liveRun } from './live.svelte';
 
 /** A training loss: decaying with noise, deterministic. */
@@ -23,13 +24,18 @@ async function time(update: () => void): Promise<number> {
   return performance.now() - t0;
 }
 
-async function ours(n: number, appends: number): Promise<{ first: number; append: number[] }> {
+/** A chart component with LineChart's props, fed as LiveRun.svelte feeds it. */
+async function component(
+  chart: typeof LineChart | typeof SvgLineChart,
+  n: number,
+  appends: number,
+): Promise<{ first: number; append: number[] }> {
   const data = losses(n + appends);
   const run = liveRun();
   const target = document.getElementById('ours')!;
   const first = await time(() => {
     run.stepLoss = data.slice(0, n);
-    mount(LineChart, {
+    mount(chart, {
       target,
       props: {
         title: 'Loss per step',
@@ -87,7 +93,11 @@ async function uplot(n: number, appends: number): Promise<{ first: number; appen
 
 declare global {
   interface Window {
-    bench: { ours: typeof ours; uplot: typeof uplot };
+    bench: Record<string, (n: number, appends: number) => Promise<{ first: number; append: number[] }>>;
   }
 }
-window.bench = { ours, uplot };
+window.bench = {
+  svg: (n, a) => component(SvgLineChart, n, a),
+  lineChart: (n, a) => component(LineChart, n, a),
+  uplot,
+};
