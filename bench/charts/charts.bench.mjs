@@ -1,9 +1,13 @@
 #!/usr/bin/env node
 /**
- * Training chart benchmark (issue 24 item 6): 10,000 step losses drawn in the same Chromium run by `svg`, the
- * hand-written SVG chart the app had (page/SvgLineChart.svelte), `lineChart`, today's LineChart.svelte on
- * uPlot, both fed as LiveRun.svelte feeds them, and `uplot`, a bare uPlot chart on plain arrays (Debian's, via playwright-core as tests/e2e do), then 200 live appends of one step
- * each. Each figure is the time from the update until the next frame has been produced (vsync off), so it
+ * Training chart benchmark (issue 24 item 6): 10,000 step losses, then 200 live appends of one step each,
+ * in the same Chromium run (Debian's, via playwright-core as tests/e2e do), drawn by
+ *   before: the hand-written SVG chart the app had (page/SvgLineChart.svelte), fed from the deep $state
+ *           array the app had,
+ *   svg:    the same chart fed as the app feeds charts now (a $state.raw array each flush replaces),
+ *   now:    today's LineChart.svelte on uPlot, fed the same way,
+ *   uplot:  a bare uPlot chart on plain arrays (the floor).
+ * Each figure is the time from the update until the next frame has been produced (vsync off), so it
  * includes style, layout and paint. Also the bytes uPlot adds to the renderer bundle (minified, gzip).
  * Run: node bench/charts/charts.bench.mjs
  */
@@ -19,7 +23,7 @@ import { build } from 'vite';
 const here = fileURLToPath(new URL('.', import.meta.url));
 const POINTS = 10_000;
 const APPENDS = 200;
-const ROUNDS = 5;
+const ROUNDS = 4;
 const ORIGIN = 'http://bench.test';
 
 async function bundle(root, input, outDir) {
@@ -78,7 +82,7 @@ try {
     executablePath: '/usr/bin/chromium',
     args: ['--disable-gpu-vsync', '--disable-frame-rate-limit'],
   });
-  const NAMES = ['svg', 'lineChart', 'uplot'];
+  const NAMES = ['before', 'svg', 'now', 'uplot'];
   const results = Object.fromEntries(NAMES.map((n) => [n, { first: [], append: [] }]));
   try {
     for (let round = 0; round < ROUNDS; round++)

@@ -5,7 +5,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import LineChart from '../../../renderer/src/training/LineChart.svelte';
 import SvgLineChart from './SvgLineChart.svelte';
-import { liveRun } from './live.svelte';
+import { liveRun, rawRun } from './live.svelte';
 
 /** A training loss: decaying with noise, deterministic. */
 function losses(n: number): number[] {
@@ -29,9 +29,10 @@ async function component(
   chart: typeof LineChart | typeof SvgLineChart,
   n: number,
   appends: number,
+  raw = false,
 ): Promise<{ first: number; append: number[] }> {
   const data = losses(n + appends);
-  const run = liveRun();
+  const run = raw ? rawRun() : liveRun();
   const target = document.getElementById('ours')!;
   const first = await time(() => {
     run.stepLoss = data.slice(0, n);
@@ -42,7 +43,7 @@ async function component(
         xLabel: 'step',
         height: 130,
         get series() {
-          return run.series();
+          return run.series;
         },
       },
     });
@@ -52,7 +53,8 @@ async function component(
   for (let i = 0; i < appends; i++)
     append.push(
       await time(() => {
-        run.stepLoss.push(data[n + i]!);
+        if (raw) run.stepLoss = [...run.stepLoss, data[n + i]!];
+        else run.stepLoss.push(data[n + i]!);
         flushSync();
       }),
     );
@@ -97,7 +99,10 @@ declare global {
   }
 }
 window.bench = {
-  svg: (n, a) => component(SvgLineChart, n, a),
-  lineChart: (n, a) => component(LineChart, n, a),
+  // The app before issue 24 item 6: the SVG chart over the deep $state array.
+  before: (n, a) => component(SvgLineChart, n, a),
+  svg: (n, a) => component(SvgLineChart, n, a, true),
+  // The app now: LineChart on uPlot over the raw array that each flush replaces (training.svelte.ts).
+  now: (n, a) => component(LineChart, n, a, true),
   uplot,
 };
