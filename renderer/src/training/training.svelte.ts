@@ -158,7 +158,7 @@ export class TrainingState {
     try {
       const { runId } = await call('train.start', { settings });
       // Messages may have arrived before the answer; keep what they set.
-      if (this.live?.runId !== runId) this.newRun(runId, settings.epochs ?? null);
+      if (this.live?.runId !== runId) this.live = this.newRun(runId, settings.epochs ?? null);
       else this.live.maxEpochs = settings.epochs !== undefined ? settings.epochs + this.live.firstEpoch : null;
       // Make room for the progress and the charts.
       this.advanced = false;
@@ -220,7 +220,7 @@ export class TrainingState {
   private onMessage(msg: TrainMessage): void {
     if (!this.live || this.live.runId !== msg.runId) {
       this.flushSteps();
-      this.newRun(msg.runId, null);
+      this.live = this.newRun(msg.runId, null);
     }
     const live = this.live;
     switch (msg.type) {
@@ -283,9 +283,10 @@ export class TrainingState {
     }
   }
 
-  private newRun(runId: number, maxEpochs: number | null): void {
-    this.live = emptyRun(runId, maxEpochs);
+  /** A new live run, with no step losses yet. */
+  private newRun(runId: number, maxEpochs: number | null): LiveRun {
     this.stepLoss = [];
+    return emptyRun(runId, maxEpochs);
   }
 
   private flushSteps(): void {
