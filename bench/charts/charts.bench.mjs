@@ -23,7 +23,7 @@ import { build } from 'vite';
 const here = fileURLToPath(new URL('.', import.meta.url));
 const POINTS = 10_000;
 const APPENDS = 200;
-const ROUNDS = 4;
+const ROUNDS = 5;
 const ORIGIN = 'http://bench.test';
 
 async function bundle(root, input, outDir) {
