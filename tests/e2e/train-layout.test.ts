@@ -112,7 +112,7 @@ describe('Train view during a run', () => {
     const card = page.getByRole('region', { name: 'Training progress' });
     await expect.poll(() => card.getByTestId('step-count').textContent()).toBe('40');
     const miouChart = card.getByRole('figure', { name: 'mIoU per epoch' });
-    await miouChart.locator('path').first().waitFor();
+    await miouChart.locator('canvas').waitFor();
 
     await h.screenshot('train-live-1024x700');
     // The live charts are on screen without scrolling at 1024x700.
@@ -121,8 +121,25 @@ describe('Train view during a run', () => {
       expect(box.y + box.height, title).toBeLessThanOrEqual(700);
     }
     // The mIoU axis: 0.04-0.11 on the nice range 0-0.15 in steps of 0.05 (Heckbert's nice numbers).
-    const ticks = await miouChart.locator('text.y-tick').allTextContents();
-    expect(ticks).toEqual(['0.00', '0.05', '0.10', '0.15']);
+    expect(await miouChart.getByRole('img').getAttribute('aria-label')).toMatch(/; y axis 0\.00 to 0\.15 by 0\.05$/);
+
+    // The read-out: the latest mIoU; under the cursor, the epoch there and its mIoU (epochs 101..110 across
+    // the plot, so a third of the way is epoch 104).
+    const readout = miouChart.getByTestId('chart-readout');
+    expect(await readout.textContent()).toMatch(/mIoU\s*0\.11$/);
+    const plot = (await miouChart.locator('.u-over').boundingBox())!;
+    await page.mouse.move(plot.x + (plot.width * 3) / 9, plot.y + plot.height / 2);
+    await expect.poll(() => miouChart.getByTestId('chart-cursor-x').textContent()).toBe('epoch 104');
+    expect(await readout.textContent()).toMatch(/mIoU\s*0\.07$/);
+    await page.mouse.move(0, 0);
+    await expect.poll(() => miouChart.getByTestId('chart-cursor-x').count()).toBe(0);
+    expect(await readout.textContent()).toMatch(/mIoU\s*0\.11$/);
+    // The loss charts switch to a log scale.
+    const stepChart = card.getByRole('figure', { name: 'Loss per step' });
+    await stepChart.getByLabel('log').check();
+    await expect.poll(() => stepChart.getByRole('img').getAttribute('aria-label')).toMatch(/; log scale$/);
+    expect(await stepChart.getByRole('img').getAttribute('aria-label')).toContain('train loss 0.204 at step 40,');
+    await h.screenshot('train-live-log-1024x700');
 
     // The history's elapsed time of the running run follows the clock.
     const history = page.getByRole('region', { name: 'Run history' });

@@ -94,13 +94,21 @@ describe('training in the app', () => {
     expect(await steps()).toBe(EPOCHS * 2);
     await progress.getByText(new RegExp(`Epoch ${EPOCHS} / ${EPOCHS} · step 2 / 2`)).waitFor();
     expect(await progress.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('100');
+    // Each chart has drawn its values (its canvas) and says them: its summary names the last x and value.
+    const last = { 'Loss per step': `step ${EPOCHS * 2}`, 'Loss per epoch': `epoch ${EPOCHS}` };
     for (const title of ['Loss per step', 'Loss per epoch', 'mIoU per epoch', 'IoU per class']) {
-      const path = progress.getByRole('figure', { name: title }).locator('path').first();
-      expect((await path.getAttribute('d')) ?? '', title).toMatch(/^M[\d.]+,[\d.]+L/);
+      const figure = progress.getByRole('figure', { name: title });
+      expect(await figure.locator('canvas').count(), title).toBe(1);
+      const summary = (await figure.getByRole('img').getAttribute('aria-label')) ?? '';
+      expect(summary, title).toMatch(/ \d[\d.e-]* at (step|epoch) \d+, between /);
+      if (title in last) expect(summary, title).toContain(`at ${last[title as keyof typeof last]},`);
     }
-    // One line per class, in the class colors.
-    const classLines = progress.getByRole('figure', { name: 'IoU per class' }).locator('path');
-    expect(await classLines.evaluateAll((ps) => ps.map((p) => p.getAttribute('stroke')))).toHaveLength(2);
+    // One line per class, named by the classes.
+    const classSummary = await progress
+      .getByRole('figure', { name: 'IoU per class' })
+      .getByRole('img')
+      .getAttribute('aria-label');
+    expect(classSummary!.split('; ').filter((p) => / at epoch /.test(p))).toHaveLength(2);
 
     // The database agrees: one completed run on the cpu backend with one metrics row per epoch.
     const runs = await h.call('runs.list');

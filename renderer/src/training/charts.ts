@@ -78,3 +78,54 @@ export function niceAxis(lo: number, hi: number, clamp?: readonly [number, numbe
   const ticks = Array.from({ length: last - first + 1 }, (_, i) => at(first + i));
   return { min: at(first), max: at(last), ticks, decimals };
 }
+
+/** What uPlot draws: one ascending x array and, per series, its value at each x (null where it has none). */
+export function alignSeries(series: Series[]): [number[], ...(number | null)[][]] {
+  const xsOf = (s: Series) => s.x ?? s.values.map((_, i) => i);
+  // The usual case: every series on the same x (the epochs), copied once out of Svelte's proxies.
+  const first = series[0] ? xsOf(series[0]) : [];
+  const same = (xs: number[]) => xs === first || (xs.length === first.length && xs.every((x, i) => x === first[i]));
+  if (series.every((s) => same(xsOf(s)))) return [first.slice(), ...series.map((s) => s.values.map(finite))];
+  const x = [...new Set(series.flatMap(xsOf))].sort((a, b) => a - b);
+  const at = new Map(x.map((v, i) => [v, i]));
+  return [
+    x,
+    ...series.map((s) => {
+      const ys = new Array<number | null>(x.length).fill(null);
+      xsOf(s).forEach((v, i) => (ys[at.get(v)!] = finite(s.values[i] ?? null)));
+      return ys;
+    }),
+  ];
+}
+
+const finite = (v: number | null): number | null => (v !== null && Number.isFinite(v) ? v : null);
+
+/** Smallest and largest finite value over all series, null when there is none. */
+export function valueRange(ys: (number | null)[][]): [number, number] | null {
+  let [lo, hi] = [Infinity, -Infinity];
+  for (const s of ys)
+    for (const v of s)
+      if (v !== null) {
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+  return lo <= hi ? [lo, hi] : null;
+}
+
+/** Each series' last value and range in words: what a screen reader says for the canvas. */
+export function chartSummary(series: Series[], data: [number[], ...(number | null)[][]], xLabel: string): string {
+  const x = data[0];
+  if (x.length === 0) return 'No data yet';
+  const parts = series.map((s, i) => {
+    const ys = data[i + 1]!;
+    let last = ys.length - 1;
+    while (last >= 0 && ys[last] === null) last--;
+    const range = valueRange([ys]);
+    if (last < 0 || !range) return `${s.name}: no values`;
+    return `${s.name} ${fmt(ys[last]!)} at ${xLabel} ${x[last]}, between ${fmt(range[0])} and ${fmt(range[1])}`;
+  });
+  return `${xLabel} ${x[0]} to ${x[x.length - 1]}; ${parts.join('; ')}`;
+}
+
+/** A value as the read-out shows it: three significant digits. */
+export const fmt = (v: number): string => (Math.abs(v) >= 1000 ? v.toFixed(0) : Number(v.toPrecision(3)).toString());

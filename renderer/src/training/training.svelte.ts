@@ -51,8 +51,6 @@ export interface LiveRun {
   progress: StepProgress | null;
   /** Total steps seen so far, across epochs. */
   steps: number;
-  /** Loss of every step, in order. */
-  stepLoss: number[];
   epochs: EpochPoint[];
   message: string | null;
   /** While running: something the user should know now (e.g. waiting for a lock); cleared by the next epoch. */
@@ -97,6 +95,11 @@ export class TrainingState {
   error = $state<string | null>(null);
   starting = $state(false);
   live = $state<LiveRun | null>(null);
+  /**
+   * The live run's loss of every step, in order: a raw array that each flush replaces, so the step chart
+   * reads 10,000 values without going through a proxy each (bench/charts: about half its time per append).
+   */
+  stepLoss = $state.raw<number[]>([]);
   runs = $state<RunSummary[]>([]);
   selectedRunId = $state<number | null>(null);
   selectedEpochs = $state<EpochPoint[]>([]);
@@ -155,7 +158,7 @@ export class TrainingState {
     try {
       const { runId } = await call('train.start', { settings });
       // Messages may have arrived before the answer; keep what they set.
-      if (this.live?.runId !== runId) this.live = emptyRun(runId, settings.epochs ?? null);
+      if (this.live?.runId !== runId) this.live = this.newRun(runId, settings.epochs ?? null);
       else this.live.maxEpochs = settings.epochs !== undefined ? settings.epochs + this.live.firstEpoch : null;
       // Make room for the progress and the charts.
       this.advanced = false;
@@ -217,7 +220,7 @@ export class TrainingState {
   private onMessage(msg: TrainMessage): void {
     if (!this.live || this.live.runId !== msg.runId) {
       this.flushSteps();
-      this.live = emptyRun(msg.runId, null);
+      this.live = this.newRun(msg.runId, null);
     }
     const live = this.live;
     switch (msg.type) {
@@ -280,11 +283,17 @@ export class TrainingState {
     }
   }
 
+  /** A new live run, with no step losses yet. */
+  private newRun(runId: number, maxEpochs: number | null): LiveRun {
+    this.stepLoss = [];
+    return emptyRun(runId, maxEpochs);
+  }
+
   private flushSteps(): void {
     if (!this.live || this.pendingSteps.length === 0) return;
     const steps = this.pendingSteps;
     this.pendingSteps = [];
-    this.live.stepLoss.push(...steps.map((s) => s.loss));
+    this.stepLoss = [...this.stepLoss, ...steps.map((s) => s.loss)];
     this.live.steps += steps.length;
     this.live.progress = steps[steps.length - 1]!;
     const now = performance.now();
@@ -308,7 +317,6 @@ function emptyRun(runId: number, maxEpochs: number | null): LiveRun {
     size: null,
     progress: null,
     steps: 0,
-    stepLoss: [],
     epochs: [],
     message: null,
     notice: null,

@@ -1,7 +1,7 @@
 // The y axis of the training charts: scaled to the data on nice steps (issue 25 item 7: low mIoU lay flat
 // on a fixed 0-1 axis), and the Train view's line before Start.
 import { describe, expect, it } from 'vitest';
-import { niceAxis } from '../../../renderer/src/training/charts';
+import { alignSeries, chartSummary, niceAxis } from '../../../renderer/src/training/charts';
 import { planLine } from '../../../renderer/src/training/form';
 
 describe('niceAxis', () => {
@@ -36,5 +36,35 @@ describe('planLine', () => {
     expect(planLine({ ...plan, val: 0, heldOut: [], note: null, notReady: null })).toMatch(/on the training images/);
     expect(planLine({ ...plan, note: null, notReady: 'No image is labeled yet.' })).toBe('No image is labeled yet.');
     expect(planLine(null)).toBe('');
+  });
+});
+
+describe('alignSeries and chartSummary', () => {
+  it('puts series on one x and says each last value and range', () => {
+    const series = [
+      { name: 'train loss', color: '#111', values: [1.5, 0.75, Number.NaN], x: [1, 2, 3] },
+      { name: 'val loss', color: '#222', values: [null, 0.5], x: [2, 4] },
+    ];
+    // x: the union 1, 2, 3, 4; NaN and missing values are gaps.
+    const data = alignSeries(series);
+    expect(data).toEqual([
+      [1, 2, 3, 4],
+      [1.5, 0.75, null, null],
+      [null, null, null, 0.5],
+    ]);
+    expect(chartSummary(series, data, 'epoch')).toBe(
+      'epoch 1 to 4; train loss 0.75 at epoch 2, between 0.75 and 1.5; val loss 0.5 at epoch 4, between 0.5 and 0.5',
+    );
+    expect(chartSummary([], alignSeries([]), 'step')).toBe('No data yet');
+  });
+
+  it('copies one shared x once', () => {
+    const x = [1, 2];
+    const data = alignSeries([
+      { name: 'a', color: '#111', values: [0.1, 0.2], x },
+      { name: 'b', color: '#222', values: [0.3, null], x },
+    ]);
+    expect(data).toEqual([x, [0.1, 0.2], [0.3, null]]);
+    expect(data[0]).not.toBe(x);
   });
 });
