@@ -125,6 +125,16 @@ export const SETTINGS = {
           : 'size auto',
   }),
   height: setting({ schema: z.number().int().min(16).max(2048).nullable().default(null) }),
+  backend: setting({
+    schema: z.enum(BACKEND_CHOICES).default('auto'),
+    flag: {
+      name: 'backend',
+      arg: 'B',
+      help: [
+        `${BACKEND_CHOICES.join(' | ')} (default auto: tensorflow-gpu, webgpu on a hardware GPU, tensorflow, wasm, cpu)`,
+      ],
+    },
+  }),
   batchSize: setting({
     schema: z.number().int().min(1).max(256).optional(),
     byBackend: { cpu: 4, gpu: 8 },
@@ -261,16 +271,6 @@ export const SETTINGS = {
       .max(2 ** 31 - 1)
       .default(1),
     flag: { name: 'seed', arg: 'N', help: ['seed of initialisation, shuffling and augmentation'] },
-  }),
-  backend: setting({
-    schema: z.enum(BACKEND_CHOICES).default('auto'),
-    flag: {
-      name: 'backend',
-      arg: 'B',
-      help: [
-        `${BACKEND_CHOICES.join(' | ')} (default auto: tensorflow-gpu, webgpu on a hardware GPU, tensorflow, wasm, cpu)`,
-      ],
-    },
   }),
   /** Continue from this checkpoint's weights (same classes and architecture). */
   resumeFrom: setting({
