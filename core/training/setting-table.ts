@@ -35,7 +35,7 @@ export type Stem = (typeof STEMS)[number];
  * CPU defaults, 0.002 was no better than 0.001 over two seeds (README, Training defaults); the GPU row is
  * not measured.
  */
-export const DEFAULT_LEARNING_RATE = 1e-3;
+const DEFAULT_LEARNING_RATE = 1e-3;
 
 /**
  * Long side of the working size chosen from the images, per backend class (not a setting: what an unset
@@ -75,8 +75,15 @@ export interface SettingDecl<S extends z.ZodType = z.ZodType> {
   architecture?: { value?(value: z.output<S>): unknown; words?: string };
 }
 
-/** An entry of the table; only here so that each entry's functions know its value's type. */
-const setting = <S extends z.ZodType>(d: SettingDecl<S>): SettingDecl<S> => d;
+/**
+ * An entry of the table: here so that each entry's functions know its value's type, and its type keeps
+ * whether it has a form field (the form's type lists those fields).
+ */
+function setting<S extends z.ZodType, F extends SettingDecl['form'] = undefined>(
+  d: SettingDecl<S> & { form?: F },
+): SettingDecl<S> & { form: F } {
+  return d as SettingDecl<S> & { form: F };
+}
 
 export const SETTINGS = {
   epochs: setting({
@@ -284,6 +291,11 @@ export const SETTINGS = {
 } satisfies Record<string, SettingDecl>;
 
 export type SettingName = keyof typeof SETTINGS;
+
+/** The settings that are a text field of the Train form's Advanced grid. */
+export type FormFieldName = {
+  [K in SettingName]: (typeof SETTINGS)[K]['form'] extends object ? K : never;
+}[SettingName];
 
 /** A table's entries in order, for the code that treats every setting alike. */
 export const entries = (table: Readonly<Record<string, SettingDecl>>): [SettingName, SettingDecl][] =>

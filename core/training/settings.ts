@@ -8,7 +8,6 @@ import { entries, LONG_SIDE, SETTINGS, type PixelSource, type SettingDecl, type 
 
 export {
   BACKEND_CHOICES,
-  DEFAULT_LEARNING_RATE,
   PIXEL_SOURCES,
   STEMS,
   VALIDATION_LABELS,
