@@ -131,7 +131,7 @@ const continueOn = z.object({
 }) satisfies z.ZodType<ContinueOn>;
 const bytes = z.instanceof(Uint8Array);
 
-const validationBasisSchema = z.object({
+export const validationBasisSchema = z.object({
   labels: z.enum(VALIDATION_LABELS),
   basis: z.enum(['default', 'chosen', 'fallback']),
   note: z.string().nullable(),
