@@ -106,7 +106,7 @@ export type ResolvedTrainSettings = TrainSettings & BackendDefaults;
 export function resolveTrainSettings(
   settings: TrainSettings,
   cls: BackendClass,
-  architecture?: { baseFilters?: number | undefined; stem?: Stem | undefined },
+  architecture?: Partial<TrainSettings>,
 ): ResolvedTrainSettings {
   const resolved: Record<string, unknown> = { ...settings, longSide: LONG_SIDE[cls] };
   for (const [k, d] of entries(SETTINGS)) {
