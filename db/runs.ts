@@ -10,6 +10,7 @@ import {
   type EpochMetrics,
   type EpochMetricsRecord,
 } from '../core/training/epoch-metrics';
+import { parseRunSettings, type StoredRunSettings } from '../core/training/run-settings';
 import { writeTransaction, type ProjectDb } from './open';
 
 /** `interrupted`: the process that trained ended without finishing (killed, crashed, machine off). */
@@ -18,7 +19,7 @@ export type RunStatus = 'queued' | 'running' | 'completed' | 'stopped' | 'failed
 export interface RunRow {
   id: number;
   status: RunStatus;
-  settings: unknown;
+  settings: StoredRunSettings;
   backend: string | null;
   createdAt: string;
   startedAt: string | null;
@@ -62,7 +63,7 @@ interface RawRun {
 const toRun = (r: RawRun): RunRow => ({
   id: r.id,
   status: r.status,
-  settings: JSON.parse(r.settings),
+  settings: parseRunSettings(JSON.parse(r.settings)),
   backend: r.backend,
   createdAt: r.created_at,
   startedAt: r.started_at,
@@ -70,8 +71,12 @@ const toRun = (r: RawRun): RunRow => ({
   message: r.message,
 });
 
-/** Queues a run owned by this process (the app or the command that starts the training process). */
-export function createRun(db: ProjectDb, settings: unknown): number {
+/**
+ * Queues a run owned by this process (the app or the command that starts the training process), with its
+ * settings as given: the training process validates them, and reading them back types them
+ * (parseRunSettings).
+ */
+export function createRun(db: ProjectDb, settings: object): number {
   return writeTransaction(db, () =>
     Number(
       db
@@ -98,7 +103,7 @@ export function listRuns(db: ProjectDb): RunRow[] {
  * `settings`: what the run uses, the queued settings with the backend's defaults filled in (they replace
  * the stored ones, which they contain).
  */
-export function startRun(db: ProjectDb, id: number, backend: string, settings?: unknown): void {
+export function startRun(db: ProjectDb, id: number, backend: string, settings?: StoredRunSettings): void {
   writeTransaction(db, () => {
     db.prepare(
       `UPDATE training_runs SET status = 'running', backend = ?, started_at = ${now},

@@ -8,13 +8,13 @@
  * - the CPU minutes of the training process (all its threads, user + system, as it reports them when it
  *   ends: this includes loading the data) and the wall minutes of the run.
  *
- *   node scripts/run-ts.mjs bench/train/camvid.bench.ts [--epochs N] [--minutes M] [--size 256x192]
- *     [--batch N] [--width N] [--augment | --no-augment] [--schedule constant] [--limit N] [--labeled N]
- *     [--reconstruction W] [--backend B] [--lr R] [--depth D] [--stem S] [--weight-decay W] [--seed S]
+ *   node scripts/run-ts.mjs bench/train/camvid.bench.ts [--limit N] [--labeled N] [training flags]
  *
+ * The training flags are `maskwright train`'s (core/training/setting-flags.ts: --epochs, --size, --batch,
+ * --width-base, --stem, --augment, ...), over the one-click defaults with sources 'imported'.
  * --epochs / --minutes replace both of the defaults' limits (give both for both). --seed (default 1) seeds
  * the initial weights, the shuffling and the flips: a run repeats exactly with the same seed, so compare
- * recipes over several seeds. --width sets the base filters. --limit N imports only the first N train and
+ * recipes over several seeds. --limit N imports only the first N train and
  * N val images (a quick smoke run). --labeled N keeps masks for the first N training images only (the
  * rest are imported without labels), to measure the reconstruction head's effect with few labels: run it
  * with and without --reconstruction.
@@ -27,6 +27,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { EpochResult } from '../../core/training/messages';
+import { settingFlagOptions, settingsFromFlags } from '../../core/training/setting-flags';
 import { DEFAULT_TRAIN_SETTINGS, trainSettingsSchema, type TrainSettingsInput } from '../../core/training/settings';
 import { listClasses } from '../../db/classes';
 import { setSplit } from '../../db/images';
@@ -37,25 +38,7 @@ import { Project } from '../../main/services/project';
 import { nodeFork, startTraining, workerPath } from '../../main/services/training';
 
 const { values } = parseArgs({
-  options: {
-    epochs: { type: 'string' },
-    minutes: { type: 'string' },
-    size: { type: 'string' },
-    batch: { type: 'string' },
-    width: { type: 'string' },
-    augment: { type: 'boolean' },
-    'no-augment': { type: 'boolean' },
-    schedule: { type: 'string' },
-    limit: { type: 'string' },
-    labeled: { type: 'string' },
-    reconstruction: { type: 'string' },
-    backend: { type: 'string' },
-    lr: { type: 'string' },
-    depth: { type: 'string' },
-    stem: { type: 'string' },
-    'weight-decay': { type: 'string' },
-    seed: { type: 'string' },
-  },
+  options: { ...settingFlagOptions(), limit: { type: 'string' }, labeled: { type: 'string' } },
 });
 const camvid = resolve(process.env.MASKWRIGHT_SHARED ?? join(process.cwd(), '..', 'shared'), 'datasets', 'camvid');
 const limit = values.limit ? Number(values.limit) : Infinity;
@@ -67,31 +50,9 @@ async function pngs(dir: string): Promise<string[]> {
     .map((n) => join(dir, n));
 }
 
-/** The run's settings: the one-click defaults, then the options. */
+/** The run's settings: the one-click defaults with the imported labels, then the options. */
 function runSettings(): TrainSettingsInput {
-  const s: TrainSettingsInput = { ...DEFAULT_TRAIN_SETTINGS, sources: ['imported'] };
-  if (values.epochs !== undefined || values.minutes !== undefined) {
-    delete s.epochs;
-    delete s.minutes;
-    if (values.epochs !== undefined) s.epochs = Number(values.epochs);
-    if (values.minutes !== undefined) s.minutes = Number(values.minutes);
-  }
-  if (values.size) {
-    const [width, height] = values.size.split('x').map(Number) as [number, number];
-    Object.assign(s, { width, height });
-  }
-  if (values.batch) s.batchSize = Number(values.batch);
-  if (values.width) s.baseFilters = Number(values.width);
-  if (values.augment) s.augment = true;
-  if (values['no-augment']) s.augment = false;
-  if (values.reconstruction) s.reconstructionWeight = Number(values.reconstruction);
-  if (values.backend) s.backend = values.backend as TrainSettingsInput['backend'];
-  if (values.lr) s.learningRate = Number(values.lr);
-  if (values.depth) s.depth = Number(values.depth);
-  if (values.stem) s.stem = Number(values.stem) as TrainSettingsInput['stem'];
-  if (values['weight-decay']) s.weightDecay = Number(values['weight-decay']);
-  if (values.seed !== undefined) s.seed = Number(values.seed);
-  if (values.schedule !== undefined) s.schedule = values.schedule as TrainSettingsInput['schedule'];
+  const s = settingsFromFlags(values, { ...DEFAULT_TRAIN_SETTINGS, sources: ['imported'] });
   const parsed = trainSettingsSchema.safeParse(s);
   if (!parsed.success)
     throw new Error(`bad options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);

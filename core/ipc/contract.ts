@@ -10,6 +10,7 @@ import type { AppEvent, Listener } from './events';
 import { PIXEL_SOURCES, trainSettingsSchema, VALIDATION_LABELS, type ValidationLabels } from '../training/settings';
 import type { BackendStatus } from '../training/backends';
 import type { EpochMetrics } from '../training/epoch-metrics';
+import type { StoredRunSettings } from '../training/run-settings';
 
 export const SPLITS = ['train', 'val', 'unassigned'] as const;
 export type Split = (typeof SPLITS)[number];
@@ -208,7 +209,7 @@ export interface RunSummary {
   id: number;
   /** `interrupted`: its process ended without finishing (killed, crashed); its checkpoints are usable. */
   status: 'queued' | 'running' | 'completed' | 'stopped' | 'failed' | 'interrupted';
-  settings: unknown;
+  settings: StoredRunSettings;
   backend: string | null;
   createdAt: string;
   startedAt: string | null;

@@ -9,6 +9,7 @@ import { ERROR_CODES, type ApiErrorPayload } from '../ipc/errors';
 import type { ContinueOn, EpochResult, TrainMessage, ValidationBasis } from './messages';
 import type { LabelNextScore } from './rank';
 import {
+  BACKEND_DEFAULTS,
   trainSettingsSchema,
   VALIDATION_LABELS,
   type ResolvedTrainSettings,
@@ -31,7 +32,8 @@ const resolvedSettings = z.custom<ResolvedTrainSettings>((v) => {
   const r = v as Record<string, unknown>;
   return (
     trainSettingsSchema.safeParse(v).success &&
-    ['batchSize', 'baseFilters', 'longSide', 'stem'].every((k) => typeof r[k] === 'number' && Number.isInteger(r[k]))
+    // Each setting with a per-backend default, and the long side: resolved by the training process.
+    Object.keys(BACKEND_DEFAULTS.cpu).every((k) => typeof r[k] === 'number' && Number.isInteger(r[k]))
   );
 });
 
@@ -131,7 +133,7 @@ const continueOn = z.object({
 }) satisfies z.ZodType<ContinueOn>;
 const bytes = z.instanceof(Uint8Array);
 
-const validationBasisSchema = z.object({
+export const validationBasisSchema = z.object({
   labels: z.enum(VALIDATION_LABELS),
   basis: z.enum(['default', 'chosen', 'fallback']),
   note: z.string().nullable(),

@@ -4,10 +4,17 @@
  */
 import { Provenance } from '../labelmap/types';
 import { z } from 'zod';
-import { DEFAULT_SCHEDULE, SCHEDULES } from './schedule';
+import { entries, LONG_SIDE, SETTINGS, type PixelSource, type SettingDecl, type Stem } from './setting-table';
 
-export const PIXEL_SOURCES = ['painted', 'propagated', 'predicted', 'imported'] as const;
-export type PixelSource = (typeof PIXEL_SOURCES)[number];
+export {
+  BACKEND_CHOICES,
+  PIXEL_SOURCES,
+  STEMS,
+  VALIDATION_LABELS,
+  type PixelSource,
+  type Stem,
+  type ValidationLabels,
+} from './setting-table';
 
 /** The provenance code (core/labelmap/types.ts) of the pixels each source stands for. */
 const SOURCE_PROVENANCE: Readonly<Record<PixelSource, number>> = {
@@ -22,24 +29,6 @@ export function trustedProvenances(sources: readonly PixelSource[]): ReadonlySet
   return new Set(sources.map((s) => SOURCE_PROVENANCE[s]));
 }
 
-/**
- * Which labels validate a run (core/training/split.ts): 'person', labels a person made (painted, imported,
- * and every label of an image marked Reviewed); 'trained', every label the run trains on, Fill unlabeled's
- * and accepted predictions included (then the mIoU measures propagated labels too).
- */
-export const VALIDATION_LABELS = ['person', 'trained'] as const;
-export type ValidationLabels = (typeof VALIDATION_LABELS)[number];
-
-export const BACKEND_CHOICES = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
-
-/**
- * Down-sampling of the model's stem: the U-Net runs at 1/stem of the working size, behind a learned
- * stem x stem stride-stem convolution, and a transposed one gives every working pixel its logits again
- * (trainer/model.ts). 1: no stem.
- */
-export const STEMS = [1, 2, 4] as const;
-export type Stem = (typeof STEMS)[number];
-
 /** What a working size must be a multiple of, for a model of `depth` levels behind a stem. */
 export function inputMultiple(depth: number, stem: number = 1): number {
   return stem * 2 ** depth;
@@ -50,67 +39,19 @@ export function asRecorded(settings: TrainSettings): TrainSettings & { stem: Ste
   return { ...settings, stem: settings.stem ?? 1 };
 }
 
-/**
- * Peak learning rate of a run that sets none. With the default schedule (DEFAULT_SCHEDULE) on CamVid at the
- * CPU defaults, 0.002 was no better than 0.001 over two seeds (README, Training defaults); the GPU row is
- * not measured.
- */
-export const DEFAULT_LEARNING_RATE = 1e-3;
-/** The range of a working size's width and height, in pixels (the settings schema and `--size`). */
-export const WORKING_SIZE_LIMITS = { min: 16, max: 2048 } as const;
+/** The schema of the settings, one field per entry of the table (setting-table.ts). */
+function schemaOf<T extends Readonly<Record<string, SettingDecl>>>(table: T) {
+  const shape = Object.fromEntries(entries(table).map(([k, d]) => [k, d.schema])) as {
+    [K in keyof T]: T[K]['schema'];
+  };
+  return z.object(shape);
+}
 
-export const trainSettingsSchema = z
-  .object({
-    /**
-     * Working size; both must be multiples of inputMultiple(depth, stem). Null: chosen from the images (the
-     * long side of the backend's defaults, BACKEND_DEFAULTS).
-     */
-    width: z.number().int().min(WORKING_SIZE_LIMITS.min).max(WORKING_SIZE_LIMITS.max).nullable().default(null),
-    height: z.number().int().min(WORKING_SIZE_LIMITS.min).max(WORKING_SIZE_LIMITS.max).nullable().default(null),
-    epochs: z.number().int().min(1).max(10_000).optional(),
-    minutes: z
-      .number()
-      .positive()
-      .max(7 * 24 * 60)
-      .optional(),
-    /** Unset: the backend's default (BACKEND_DEFAULTS), resolved by the training process. */
-    batchSize: z.number().int().min(1).max(256).optional(),
-    /** Peak learning rate (after the warm-up, see core/training/schedule.ts). */
-    learningRate: z.number().positive().max(1).default(DEFAULT_LEARNING_RATE),
-    schedule: z.enum(SCHEDULES).default(DEFAULT_SCHEDULE),
-    /** Decoupled (AdamW) weight decay of the convolution kernels, per unit of learning rate; 0 = off. */
-    weightDecay: z.number().min(0).max(1).default(0),
-    /** Filters of the first layer. Unset: the backend's default (BACKEND_DEFAULTS). */
-    baseFilters: z.number().int().min(2).max(256).optional(),
-    depth: z.number().int().min(1).max(6).default(3),
-    /** See STEMS. Unset: the backend's default (BACKEND_DEFAULTS). */
-    stem: z.literal(STEMS).optional(),
-    dropout: z.number().min(0).max(0.9).default(0.1),
-    /** Which label sources train: painted, propagated, accepted predictions, imported. */
-    sources: z.array(z.enum(PIXEL_SOURCES)).min(1).default(['painted', 'propagated', 'imported']),
-    /** Which labels validate the run (VALIDATION_LABELS); with no labels a person made, 'trained' is used and said. */
-    validateOn: z.enum(VALIDATION_LABELS).default('person'),
-    reduction: z.enum(['sumPerImageMeanOverBatch', 'weightedMean']).default('weightedMean'),
-    /** Weight of the reconstruction (autoencoder) loss on all images, labeled or not; 0 = off. */
-    reconstructionWeight: z.number().min(0).max(100).default(0),
-    flips: z.boolean().default(true),
-    /**
-     * Random scale and crop, photometric jitter and class-balanced crops (trainer/run/augment.ts). Off by
-     * default: on CamVid at the CPU defaults (9 epochs) it cost 10 points of val mIoU (README, Training
-     * defaults) until its strength is tuned.
-     */
-    augment: z.boolean().default(false),
-    seed: z
-      .number()
-      .int()
-      .min(0)
-      .max(2 ** 31 - 1)
-      .default(1),
-    backend: z.enum(BACKEND_CHOICES).default('auto'),
-    /** Continue from this checkpoint's weights (same classes and architecture). */
-    resumeFrom: z.number().int().positive().optional(),
-  })
-  .refine((s) => s.epochs !== undefined || s.minutes !== undefined, { message: 'set epochs or minutes' });
+const settingsObject = schemaOf(SETTINGS);
+
+export const trainSettingsSchema = settingsObject.refine((s) => s.epochs !== undefined || s.minutes !== undefined, {
+  message: 'set epochs or minutes',
+});
 
 export type TrainSettingsInput = z.input<typeof trainSettingsSchema>;
 export type TrainSettings = z.output<typeof trainSettingsSchema>;
@@ -140,14 +81,19 @@ export interface BackendDefaults {
   stem: Stem;
 }
 
+/** A table's one-click default per backend class (`byBackend`) of each setting that has one. */
+function byBackendOf(table: Readonly<Record<string, SettingDecl>>, cls: BackendClass): Record<string, number> {
+  return Object.fromEntries(entries(table).flatMap(([k, d]) => (d.byBackend ? [[k, d.byBackend[cls]]] : [])));
+}
+
 /**
- * The one-click defaults per backend class, for the settings the user left unset. The figures behind
- * them are in the README, section "Training defaults"; change both together.
+ * The one-click defaults per backend class, for the settings the user left unset: the table's `byBackend`
+ * and LONG_SIDE. The figures behind them are in the README, section "Training defaults".
  */
-export const BACKEND_DEFAULTS: Readonly<Record<BackendClass, Readonly<BackendDefaults>>> = {
-  cpu: { longSide: 256, baseFilters: 16, batchSize: 4, stem: 2 },
-  gpu: { longSide: 512, baseFilters: 32, batchSize: 8, stem: 1 },
-};
+export const BACKEND_DEFAULTS = {
+  cpu: { longSide: LONG_SIDE.cpu, ...byBackendOf(SETTINGS, 'cpu') },
+  gpu: { longSide: LONG_SIDE.gpu, ...byBackendOf(SETTINGS, 'gpu') },
+} as Readonly<Record<BackendClass, Readonly<BackendDefaults>>>;
 
 /** Settings with every backend-dependent default filled in: what a run actually uses. */
 export type ResolvedTrainSettings = TrainSettings & BackendDefaults;
@@ -160,16 +106,15 @@ export type ResolvedTrainSettings = TrainSettings & BackendDefaults;
 export function resolveTrainSettings(
   settings: TrainSettings,
   cls: BackendClass,
-  architecture?: { baseFilters?: number | undefined; stem?: Stem | undefined },
+  architecture?: Partial<TrainSettings>,
 ): ResolvedTrainSettings {
-  const d = BACKEND_DEFAULTS[cls];
-  return {
-    ...settings,
-    longSide: d.longSide,
-    batchSize: settings.batchSize ?? d.batchSize,
-    baseFilters: settings.baseFilters ?? architecture?.baseFilters ?? d.baseFilters,
-    stem: settings.stem ?? architecture?.stem ?? d.stem,
-  };
+  const resolved: Record<string, unknown> = { ...settings, longSide: LONG_SIDE[cls] };
+  for (const [k, d] of entries(SETTINGS)) {
+    if (!d.byBackend) continue;
+    const fromCheckpoint = d.architecture ? (architecture as Record<string, unknown> | undefined)?.[k] : undefined;
+    resolved[k] = settings[k] ?? fromCheckpoint ?? d.byBackend[cls];
+  }
+  return resolved as unknown as ResolvedTrainSettings;
 }
 
 /**

@@ -18,6 +18,7 @@ import { assertTrainingReady } from './readiness';
 import type { ProjectDb } from '../../db/open';
 import { parseFromWorker, type FromWorker, type ToWorker } from '../../core/training/protocol';
 import type { TrainMessage } from '../../core/training/messages';
+import { architectureOf } from '../../core/training/run-settings';
 import type { BackendStatus } from '../../core/training/backends';
 
 /** The few things both child_process.fork and Electron's utilityProcess.fork offer. */
@@ -120,33 +121,27 @@ export function startTraining(
   return { runId, stop: () => child.postMessage({ type: 'stop' }), done };
 }
 
-/** Architecture settings a checkpoint's weights depend on: resuming with others cannot load them. */
-const ARCHITECTURE = [
-  ['depth', '--depth', (s: TrainSettings) => s.depth],
-  ['baseFilters', '--width-base', (s: TrainSettings) => s.baseFilters],
-  ['stem', '--stem', (s: TrainSettings) => s.stem],
-  ['reconstruction', '--reconstruction (on or off)', (s: TrainSettings) => s.reconstructionWeight > 0],
-] as const;
-
 /**
- * Refuses to resume from a checkpoint whose model has another shape, before a run is recorded: the
- * weights would not load (and the failure would be a page of tensor shapes).
+ * Refuses to resume from a checkpoint whose model has another shape (the table's architecture settings,
+ * core/training/run-settings.ts), before a run is recorded: the weights would not load (and the failure
+ * would be a page of tensor shapes).
  */
 export function checkResumable(db: ProjectDb, settings: TrainSettings): void {
   const c = getCheckpoint(db, settings.resumeFrom!);
   const before = trainSettingsSchema.safeParse(getRun(db, c.runId).settings);
   if (!before.success) return; // an old run's settings: the worker's own check still applies
-  const recorded = asRecorded(before.data);
-  for (const [, flag, value] of ARCHITECTURE) {
+  const recorded = architectureOf(asRecorded(before.data));
+  architectureOf(settings).forEach(({ words, value }, i) => {
     // Unset: the training process takes the checkpoint run's (worker/index.ts).
-    if (value(settings) === undefined) continue;
-    if (value(recorded) !== value(settings)) {
+    if (value === undefined) return;
+    const was = recorded[i]!.value;
+    if (was !== value) {
       throw new AppError(
         'INVALID_INPUT',
-        `Cannot resume from checkpoint ${c.id}: it was trained with ${flag} ${String(value(recorded))}, this run asks for ${String(value(settings))}; resume with the same model settings`,
+        `Cannot resume from checkpoint ${c.id}: it was trained with ${words} ${String(was)}, this run asks for ${String(value)}; resume with the same model settings`,
       );
     }
-  }
+  });
 }
 
 /**

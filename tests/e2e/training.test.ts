@@ -56,6 +56,12 @@ describe('training in the app', () => {
     await view.getByLabel('Model width').fill('4');
     await view.getByLabel('Depth').fill('2');
     await view.getByLabel('Weight decay').fill('0.0001');
+    // The Advanced grid as the settings table lays it out, at the smallest and a large window.
+    await page.setViewportSize({ width: 1024, height: 700 });
+    await h.screenshot('train-advanced-1024x700');
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await h.screenshot('train-advanced-1920x1080');
+    await page.setViewportSize({ width: 1280, height: 800 });
     expect(await view.getByLabel('Learning-rate schedule').inputValue()).toBe(DEFAULT_SCHEDULE);
     await view.getByLabel('Backend').selectOption('cpu');
     await view.getByLabel('propagated').uncheck();

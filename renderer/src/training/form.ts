@@ -2,58 +2,59 @@
 import type { TrainPlan } from '../../../core/ipc/contract';
 import type { BackendStatus } from '../../../core/training/backends';
 import { DEFAULT_SCHEDULE, SCHEDULE_LABELS, SCHEDULES, type Schedule } from '../../../core/training/schedule';
+import type { z } from 'zod';
 import {
   BACKEND_CHOICES,
   BACKEND_DEFAULTS,
   backendClass,
-  DEFAULT_LEARNING_RATE,
   DEFAULT_TRAIN_SETTINGS,
   PIXEL_SOURCES,
   type PixelSource,
-  type Stem,
   type TrainSettingsInput,
   type ValidationLabels,
 } from '../../../core/training/settings';
+import { entries, SETTINGS, type FormFieldName } from '../../../core/training/setting-table';
 
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 export { BACKEND_CHOICES, PIXEL_SOURCES, SCHEDULE_LABELS, SCHEDULES };
 
-/** Fields as the inputs hold them; empty strings mean "not set" (auto size, no limit). */
-export interface TrainForm {
-  epochs: string;
-  minutes: string;
+/** The text fields of Advanced, in the table's order (core/training/setting-table.ts, `form`). */
+export const FORM_FIELDS = entries(SETTINGS).flatMap(([key, d]) =>
+  d.form ? [{ key: key as FormFieldName, label: d.form.label, hint: d.form.hint }] : [],
+);
+
+/**
+ * Fields as the inputs hold them; empty strings mean "not set" (auto size, no limit, the backend's
+ * default): the table's text fields, and the ones laid out by hand.
+ */
+export type TrainForm = Record<FormFieldName, string> & {
   /** Both empty: working size chosen from the images. */
   width: string;
   height: string;
-  /** Empty: the backend's default (BACKEND_DEFAULTS). */
-  batchSize: string;
-  learningRate: string;
-  /** Empty: the backend's default (BACKEND_DEFAULTS). */
-  baseFilters: string;
-  depth: string;
-  /** Empty: the backend's default (BACKEND_DEFAULTS). */
-  stem: string;
   schedule: Schedule;
-  weightDecay: string;
   sources: PixelSource[];
   /** Which labels validate: 'person' (default) or every trained label (core/training/split.ts). */
   validateOn: ValidationLabels;
   backend: BackendChoice;
+};
+
+/** A text field's start: the one-click limits, else the schema's default, else empty (unset). */
+function fieldDefault(key: FormFieldName): string {
+  const limit = (DEFAULT_TRAIN_SETTINGS as Record<string, unknown>)[key];
+  const value = limit ?? (SETTINGS[key].schema as z.ZodType).safeParse(undefined).data;
+  return value === undefined || value === null ? '' : String(value);
 }
 
 export function defaultForm(): TrainForm {
+  const fields = Object.fromEntries(FORM_FIELDS.map((f) => [f.key, fieldDefault(f.key)])) as Record<
+    FormFieldName,
+    string
+  >;
   return {
-    epochs: String(DEFAULT_TRAIN_SETTINGS.epochs ?? ''),
-    minutes: String(DEFAULT_TRAIN_SETTINGS.minutes ?? ''),
+    ...fields,
     width: '',
     height: '',
-    batchSize: '',
-    learningRate: String(DEFAULT_LEARNING_RATE),
-    baseFilters: '',
-    depth: '3',
-    stem: '',
     schedule: DEFAULT_SCHEDULE,
-    weightDecay: '0',
     sources: ['painted', 'propagated', 'imported'],
     validateOn: 'person',
     backend: 'auto',
@@ -67,27 +68,21 @@ const num = (text: string): number | undefined => {
   return Number.isFinite(n) ? n : Number.NaN;
 };
 
-/** The settings for `train.start`; the API validates them and its messages are shown inline. */
+/**
+ * The settings for `train.start`; the API validates them and its messages are shown inline. Any number
+ * reaches the API (a stem of 3 too), which names the allowed values in its message.
+ */
 export function formSettings(form: TrainForm): TrainSettingsInput {
-  const width = num(form.width);
-  const height = num(form.height);
+  const fields = Object.fromEntries(FORM_FIELDS.map((f) => [f.key, num(form[f.key])]));
   return {
-    epochs: num(form.epochs),
-    minutes: num(form.minutes),
-    width: width ?? null,
-    height: height ?? null,
-    batchSize: num(form.batchSize),
-    learningRate: num(form.learningRate),
-    baseFilters: num(form.baseFilters),
-    depth: num(form.depth),
-    // Any number reaches the API, which names the allowed ones in its message.
-    stem: num(form.stem) as Stem | undefined,
+    ...fields,
+    width: num(form.width) ?? null,
+    height: num(form.height) ?? null,
     schedule: form.schedule,
-    weightDecay: num(form.weightDecay),
     sources: [...form.sources],
     validateOn: form.validateOn,
     backend: form.backend,
-  };
+  } as TrainSettingsInput;
 }
 
 /**
