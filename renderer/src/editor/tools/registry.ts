@@ -13,7 +13,7 @@ export interface ToolSpec {
   readonly label: string;
   /** The help dialog's line. */
   readonly help: string;
-  /** The icon's name (components/Icon.svelte). */
+  /** The icon's name (ui/Icon.svelte). */
   readonly icon: ToolName;
   /** CSS cursor over the canvas while the tool is on (panning shows `grab` whatever the tool). */
   readonly cursor: string;
