@@ -20,13 +20,12 @@ import { ModeMachine } from './modes.svelte';
 import { LabelOverlay } from './overlay';
 import type { OverlayStyle } from './overlay';
 import { classPalette } from './palette';
-import { loadPhoto, loadPreview, photoRgba } from './photo';
+import { loadPhoto, loadPreview } from './photo';
 import { PreviewController } from './preview.svelte';
 import type { PreviewHost, VisibleGrid } from './preview.svelte';
 import { PREVIEW_SOURCES } from './previewSources';
 import { ImageSession } from './session';
 import { SessionCache } from './sessions';
-import { hasSuperpixels, superpixelsOf } from './superpixels';
 import type { EditorStage } from './stage';
 import { imageDiameter, ToolController } from './tools/controller.svelte';
 import type { ToolContext } from './tools/tool';
@@ -141,11 +140,7 @@ export class EditorState {
     this.preview = new PreviewController(previewHost, PREVIEW_SOURCES);
     this.tools = new ToolController(
       () => this.toolContext(),
-      (name) => {
-        this.stage?.hideBrush();
-        if (name === 'superpixel') this.prepareSuperpixels();
-        else this.stage?.showSuperpixels(null);
-      },
+      () => this.stage?.hideBrush(),
     );
     this.modes = new ModeMachine({
       tool: () => this.tools.current,
@@ -254,7 +249,7 @@ export class EditorState {
         this.photoShown = photo;
         first.close();
       }
-      this.prepareSuperpixels();
+      this.tools.current.enter?.(); // what the tool prepares from the photo (the superpixels)
     } catch (err) {
       if (token === this.openToken) this.error = errorMessage(err);
     } finally {
@@ -522,8 +517,8 @@ export class EditorState {
 
   private pointerDown(p: Point, alt: boolean): void {
     this.notice = null;
-    if (alt || this.tools.name === 'picker') {
-      this.tools.picker.down(p);
+    if (alt || !this.tools.spec.edits) {
+      (alt ? this.tools.picker : this.tools.current).down(p);
       return;
     }
     if (this.project.readOnly) {
@@ -587,11 +582,7 @@ export class EditorState {
       get screenPixel() {
         return 1 / view.zoom;
       },
-      get tolerance() {
-        return tools.tolerance;
-      },
-      pixels: () => (this.photo ? photoRgba(this.photo) : null),
-      superpixels: () => (this.photo ? superpixelsOf(this.photo) : null),
+      photo: () => this.photo,
       say: (text) => this.say(text),
       paintValue: (erase) => this.paintValue(erase),
       redraw: (rect) => {
@@ -601,6 +592,7 @@ export class EditorState {
       },
       push: (entry) => this.push(s, entry),
       preview: (points, cursor, closable) => this.stage?.preview(points, cursor, closable),
+      showSuperpixels: (sp) => this.stage?.showSuperpixels(sp),
       pick: (value) => this.pick(value),
     };
     return this.context;
@@ -658,20 +650,6 @@ export class EditorState {
       mode: this.view.mode,
       hiddenClasses: this.view.hiddenValues,
     };
-  }
-
-  /** Computes the superpixels ahead of the first stroke, after the "computing" hint had a frame to show. */
-  private prepareSuperpixels(): void {
-    const photo = this.photo;
-    if (this.tools.name !== 'superpixel' || !photo) return;
-    if (!hasSuperpixels(photo)) {
-      this.say('Computing superpixels…');
-      setTimeout(() => {
-        if (this.photo !== photo) return;
-        this.stage?.showSuperpixels(superpixelsOf(photo));
-        this.say('Superpixels ready: the brush paints every superpixel it touches.');
-      }, 50);
-    } else this.stage?.showSuperpixels(superpixelsOf(photo));
   }
 
   private say(text: string): void {
