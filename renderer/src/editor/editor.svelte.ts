@@ -119,11 +119,9 @@ export class EditorState {
     readonly project: ProjectState,
     private readonly io: EditorIO = APP_IO,
   ) {
-    this.saver = new Autosaver((s, labeledFraction) => {
-      this.project.images = this.project.images.map((i) => (i.id === s.imageId ? { ...i, labeledFraction } : i));
-      this.project.machineShare = { ...this.project.machineShare, [s.imageId]: machineShare(s.map.provenance) };
-      this.statusFollowsWork(s.imageId, labeledFraction);
-    });
+    this.saver = new Autosaver((s, labeledFraction) =>
+      this.project.labelsSaved(s.imageId, labeledFraction, machineShare(s.map.provenance)),
+    );
     const previewHost: PreviewHost = {
       current: () => (this.session && this.photo ? { session: this.session, photo: this.photo } : null),
       style: () => ({ palette: classPalette(this.project.classes.list), hidden: this.view.hiddenValues }),
@@ -186,18 +184,9 @@ export class EditorState {
     this.stage = null;
   }
 
-  fit(): void {
-    this.stage?.fit();
-  }
-
-  /** Centres the view on an image point (a click on the minimap). */
-  centerOn(ix: number, iy: number): void {
-    this.stage?.centerOn(ix, iy);
-  }
-
-  /** Gives the keyboard back to the canvas (after typing in a field of the editor). */
-  focusCanvas(): void {
-    this.stage?.focus();
+  /** The stage attached (null before the canvas mounts): fit, centre on a point, take the keyboard back. */
+  get canvas(): StageView | null {
+    return this.stage;
   }
 
   // ---- images ----
@@ -323,17 +312,6 @@ export class EditorState {
     const next = rest.find((i) => i.status !== 'reviewed' && i.id !== id);
     if (next) void this.open(next.id);
     else this.say('Every image is reviewed.');
-  }
-
-  /**
-   * Review status follows the work: an image still "To do" that the user labels in the editor becomes
-   * "Labeled" once its labels are saved. Only forward, once per image per session, and never an image
-   * whose status the user set by hand (a "To do" chosen again stays).
-   */
-  private statusFollowsWork(imageId: number, labeledFraction: number): void {
-    const image = this.project.images.find((i) => i.id === imageId);
-    if (!image || image.status !== 'todo' || labeledFraction <= 0 || this.project.setByHand(imageId)) return;
-    void this.project.setStatus([imageId], 'labeled', 'work');
   }
 
   /** Ends any edit in progress (a stroke is committed) and saves the current image now (on leaving it). */
@@ -502,15 +480,6 @@ export class EditorState {
   spaceDown(): void {
     this.modes.spaceDown();
     this.pointerLeave();
-  }
-
-  spaceUp(): void {
-    this.modes.spaceUp();
-  }
-
-  /** Enter or Escape for the current mode (accept, discard, cancel, close a polygon); whether it was used. */
-  modeKey(key: string): boolean {
-    return this.modes.key(key);
   }
 
   // ---- internals ----

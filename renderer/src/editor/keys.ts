@@ -72,7 +72,7 @@ export const SHORTCUTS: { title: string; items: Shortcut[] }[] = [
       { keys: ['V'], action: 'Class colours / provenance view', on: ['v'], run: ({ view }) => view.toggleMode() },
       { keys: ['Space + drag'], action: 'Pan (or drag with the middle button)' },
       { keys: ['Wheel'], action: 'Zoom about the cursor' },
-      { keys: ['Home'], action: 'Fit the image in the window', on: ['Home'], run: (editor) => editor.fit() },
+      { keys: ['Home'], action: 'Fit the image in the window', on: ['Home'], run: (editor) => editor.canvas?.fit() },
     ],
   },
   {
@@ -173,7 +173,7 @@ export function editorKeydown(editor: EditorState, e: KeyboardEvent): boolean {
     view.labelNextOpen = false;
     return true;
   }
-  if (key === 'Enter' || key === 'Escape') return editor.modeKey(key);
+  if (key === 'Enter' || key === 'Escape') return editor.modes.key(key); // accept, discard, cancel, close a polygon
   const shortcut = SHORTCUT_BY_KEY.get(key);
   return shortcut?.run ? shortcut.run(editor, key) !== false : false;
 }
@@ -188,12 +188,12 @@ function releaseField(editor: EditorState, e: KeyboardEvent): boolean {
   if ((e.key !== 'Enter' && e.key !== 'Escape') || e.isComposing) return false;
   if (!el.closest('[data-editor-field-scope]') || el.closest('dialog, [role="dialog"]')) return false;
   el.blur();
-  editor.focusCanvas();
+  editor.canvas?.focus();
   return true;
 }
 
 export function editorKeyup(editor: EditorState, e: KeyboardEvent): boolean {
   if (e.key !== ' ') return false;
-  editor.spaceUp();
+  editor.modes.spaceUp();
   return !isTyping(e.target);
 }
