@@ -12,13 +12,13 @@
 import { untrack } from 'svelte';
 import { classAt, machineShare, UNLABELED } from '../../../core/labelmap';
 import type { EditEntry, LabelMap, Rect } from '../../../core/labelmap';
-import type { ImageStatus, ImageSummary } from '../../../core/ipc/contract';
 import { call, errorMessage } from '../lib/api';
 import type { ProjectState } from '../state/project.svelte';
 import { Autosaver } from './autosave.svelte';
 import { ModeMachine } from './modes.svelte';
 import { LabelOverlay } from './overlay';
 import type { OverlayStyle } from './overlay';
+import { ImageNavigation } from './navigation';
 import { classPalette } from './palette';
 import { loadPhoto, loadPreview } from './photo';
 import { PreviewController } from './preview.svelte';
@@ -100,6 +100,8 @@ export class EditorState {
   readonly tools: ToolController;
   readonly modes: ModeMachine;
   readonly view = new ViewState();
+  /** Next and previous in the grid's order, review status, the review pass. */
+  readonly nav: ImageNavigation;
 
   private session: ImageSession | null = null;
   private overlay: Overlay | null = null;
@@ -140,6 +142,11 @@ export class EditorState {
       () => this.toolContext(),
       () => this.stage?.hideBrush(),
     );
+    this.nav = new ImageNavigation(project, {
+      current: () => this.imageId,
+      open: (id) => void this.open(id),
+      say: (text) => this.say(text),
+    });
     this.modes = new ModeMachine({
       tool: () => this.tools.current,
       job: () => (this.preview.active ? this.preview : null),
@@ -147,16 +154,8 @@ export class EditorState {
     });
   }
 
-  /** The images in the grid's order (its search and filters apply); set by the project screen. */
-  order: () => readonly ImageSummary[] = () => this.project.images;
-
   get image() {
     return this.project.images.find((i) => i.id === this.imageId) ?? null;
-  }
-
-  get position(): { index: number; count: number } {
-    const images = this.order();
-    return { index: images.findIndex((i) => i.id === this.imageId), count: images.length };
   }
 
   /** The brush's diameter in image pixels at the current zoom (see `imageDiameter`). */
@@ -284,34 +283,6 @@ export class EditorState {
     const maxSide = Math.ceil(Math.max(width, height) * (globalThis.devicePixelRatio || 1));
     // Always the preview first (the original a moment later), so that a large image opens one way.
     return this.io.loadPreview(imageId, Math.min(8192, Math.max(256, maxSide))).catch(() => full);
-  }
-
-  /** Opens the next (+1) or previous (-1) image of the grid's order. */
-  step(delta: 1 | -1): void {
-    const { index } = this.position;
-    const next = this.order()[index + delta];
-    if (index >= 0 && next) void this.open(next.id);
-  }
-
-  /** Sets the review status of the open image. */
-  setStatus(status: ImageStatus): void {
-    if (this.imageId !== null) void this.project.setStatus([this.imageId], status);
-  }
-
-  /**
-   * The review pass (R): marks the open image reviewed and opens the next image that is not reviewed
-   * yet, in the grid's order (wrapping around); says so when none is left.
-   */
-  reviewNext(): void {
-    const id = this.imageId;
-    if (id === null) return;
-    this.setStatus('reviewed');
-    const images = this.order();
-    const at = images.findIndex((i) => i.id === id);
-    const rest = [...images.slice(at + 1), ...images.slice(0, Math.max(0, at))];
-    const next = rest.find((i) => i.status !== 'reviewed' && i.id !== id);
-    if (next) void this.open(next.id);
-    else this.say('Every image is reviewed.');
   }
 
   /** Ends any edit in progress (a stroke is committed) and saves the current image now (on leaving it). */

@@ -18,7 +18,7 @@ export interface Shortcut {
 }
 
 /** While an edit is in progress (a polygon between clicks) the arrows leave the image alone. */
-const unlessDrawing = (editor: EditorState, delta: 1 | -1) => !editor.tools.current.busy && editor.step(delta);
+const unlessDrawing = (editor: EditorState, delta: 1 | -1) => !editor.tools.current.busy && editor.nav.step(delta);
 
 /** The class keys: 1 to 9, then 0 for the tenth class. */
 export const CLASS_KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0'];
@@ -110,19 +110,19 @@ export const SHORTCUTS: { title: string; items: Shortcut[] }[] = [
         keys: ['PgDn', '.', '→'],
         action: 'Next image',
         on: ['PageDown', '.', 'ArrowRight'],
-        run: (editor, key) => (key === 'ArrowRight' ? unlessDrawing(editor, 1) : editor.step(1)),
+        run: (editor, key) => (key === 'ArrowRight' ? unlessDrawing(editor, 1) : editor.nav.step(1)),
       },
       {
         keys: ['PgUp', ',', '←'],
         action: 'Previous image',
         on: ['PageUp', ',', 'ArrowLeft'],
-        run: (editor, key) => (key === 'ArrowLeft' ? unlessDrawing(editor, -1) : editor.step(-1)),
+        run: (editor, key) => (key === 'ArrowLeft' ? unlessDrawing(editor, -1) : editor.nav.step(-1)),
       },
       {
         keys: ['R'],
         action: 'Mark reviewed, open the next image not reviewed yet',
         on: ['r'],
-        run: (editor) => editor.reviewNext(),
+        run: (editor) => editor.nav.reviewNext(),
       },
       { keys: ['?'], action: 'This help' },
     ],
