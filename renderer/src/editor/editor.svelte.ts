@@ -5,6 +5,9 @@
  * - `modes` (modes.svelte.ts): idle, drawing, panning, running, previewing, and who gets Enter/Escape;
  * - `tools` (tools/controller.svelte.ts): the tool that is on and its settings;
  * - `view` (view.svelte.ts): overlay, colouring, adjustments, zoom, panels.
+ * - `nav` (navigation.ts): the grid's order, next and previous, review status, the review pass;
+ * - `saver` (autosave.svelte.ts) and `preview` (preview.svelte.ts): saving, Fill and Predict's previews.
+ * The tools name no tool here: each is declared in its file and listed in tools/registry.ts.
  * Pointer and key input arrive here already in image coordinates (see input.ts, keys.ts); the Konva
  * stage is attached by `EditorCanvas.svelte` and driven imperatively. Everything but the stage, the
  * photo decoder and the overlay canvas runs headless (tests/renderer pass fakes for those, as `EditorIO`).
