@@ -13,7 +13,8 @@ export const APP = 'main/services';
 
 /**
  * What each folder may import (besides itself). The most specific folder wins: main/ipc before main.
- * `worker/` is the entry of the training and prediction process: nothing imports it but the CLI, which
+ * `renderer/src/components` and `renderer/src/editor` are folders of their own so that only the first may
+ * import the second. `worker/` is the entry of the training and prediction process: nothing imports it but the CLI, which
  * runs models in its own process.
  */
 export const LAYERS = {
@@ -23,7 +24,11 @@ export const LAYERS = {
   'main/ipc': ['core', 'db', APP],
   main: ['core', 'db', 'main/ipc', APP],
   preload: ['core'],
-  renderer: ['core'],
+  // The screens (components/) host the editor; the editor uses neither them nor their pieces: what both
+  // use lives in renderer/ (ui/, lib/, state/), so a change to one screen never reaches into the other.
+  renderer: ['core', 'renderer/src/components', 'renderer/src/editor'],
+  'renderer/src/components': ['core', 'renderer', 'renderer/src/editor'],
+  'renderer/src/editor': ['core', 'renderer'],
   trainer: ['core'],
   worker: ['core', 'db', APP, 'trainer'],
   cli: ['core', 'db', APP, 'trainer', 'worker'],

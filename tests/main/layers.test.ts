@@ -87,7 +87,18 @@ describe('layer lint rule', () => {
     [
       'renderer/src/components/X.svelte',
       '<script lang="ts">\n  import { listImages } from \'../../../db/images\';\n  const f = listImages;\n</script>\n{f}\n',
-      'renderer/ may not import db/',
+      'renderer/src/components/ may not import db/',
+    ],
+    // The screens host the editor; the editor imports none of them (what both use is in renderer/src/ui).
+    [
+      'renderer/src/editor/X.svelte',
+      '<script lang="ts">\n  import ClassRow from \'../components/ClassRow.svelte\';\n</script>\n<ClassRow />\n',
+      'renderer/src/editor/ may not import renderer/src/components/',
+    ],
+    [
+      'renderer/src/editor/tools/x.ts',
+      "import { x } from '../../components/x';\nexport const f = x;\n",
+      'renderer/src/editor/ may not import renderer/src/components/',
     ],
     // Packages: TensorFlow.js and Dawn run in the training and prediction processes, SQLite behind db/,
     // Electron in main's entry files and the preload only.
@@ -120,7 +131,7 @@ describe('layer lint rule', () => {
     [
       'renderer/src/components/X.svelte',
       '<script lang="ts">\n  import { ipcRenderer } from \'electron\';\n  const f = ipcRenderer;\n</script>\n{f}\n',
-      'renderer/ may not import electron',
+      'renderer/src/components/ may not import electron',
     ],
     [
       'main/ipc/x.ts',
@@ -151,6 +162,14 @@ describe('layer lint rule', () => {
     [
       'renderer/src/components/X.svelte',
       '<script lang="ts">\n  import { oneLine } from \'../../../core/ipc/errors\';\n  const f = oneLine;\n</script>\n{f}\n',
+    ],
+    [
+      'renderer/src/components/X.svelte',
+      "<script lang=\"ts\">\n  import Editor from '../editor/Editor.svelte';\n  import Icon from '../ui/Icon.svelte';\n</script>\n<Editor /><Icon />\n",
+    ],
+    [
+      'renderer/src/editor/tools/x.ts',
+      "import { call } from '../../lib/api';\nimport type { ProjectState } from '../../state/project.svelte';\nexport const f = call;\nexport type P = ProjectState;\n",
     ],
     ['trainer/x.ts', "import * as tf from '@tensorflow/tfjs';\nexport const f = () => [tf, import('webgpu')];\n"],
     ['worker/x.ts', "import type * as tf from '@tensorflow/tfjs-core';\nexport type F = tf.Tensor;\n"],

@@ -5,6 +5,9 @@
  * - `modes` (modes.svelte.ts): idle, drawing, panning, running, previewing, and who gets Enter/Escape;
  * - `tools` (tools/controller.svelte.ts): the tool that is on and its settings;
  * - `view` (view.svelte.ts): overlay, colouring, adjustments, zoom, panels.
+ * - `nav` (navigation.ts): the grid's order, next and previous, review status, the review pass;
+ * - `saver` (autosave.svelte.ts) and `preview` (preview.svelte.ts): saving, Fill and Predict's previews.
+ * The tools name no tool here: each is declared in its file and listed in tools/registry.ts.
  * Pointer and key input arrive here already in image coordinates (see input.ts, keys.ts); the Konva
  * stage is attached by `EditorCanvas.svelte` and driven imperatively. Everything but the stage, the
  * photo decoder and the overlay canvas runs headless (tests/renderer pass fakes for those, as `EditorIO`).
@@ -12,21 +15,20 @@
 import { untrack } from 'svelte';
 import { classAt, machineShare, UNLABELED } from '../../../core/labelmap';
 import type { EditEntry, LabelMap, Rect } from '../../../core/labelmap';
-import type { ImageStatus, ImageSummary } from '../../../core/ipc/contract';
 import { call, errorMessage } from '../lib/api';
 import type { ProjectState } from '../state/project.svelte';
 import { Autosaver } from './autosave.svelte';
 import { ModeMachine } from './modes.svelte';
 import { LabelOverlay } from './overlay';
 import type { OverlayStyle } from './overlay';
+import { ImageNavigation } from './navigation';
 import { classPalette } from './palette';
-import { loadPhoto, loadPreview, photoRgba } from './photo';
+import { loadPhoto, loadPreview } from './photo';
 import { PreviewController } from './preview.svelte';
 import type { PreviewHost, VisibleGrid } from './preview.svelte';
 import { PREVIEW_SOURCES } from './previewSources';
 import { ImageSession } from './session';
 import { SessionCache } from './sessions';
-import { hasSuperpixels, superpixelsOf } from './superpixels';
 import type { EditorStage } from './stage';
 import { imageDiameter, ToolController } from './tools/controller.svelte';
 import type { ToolContext } from './tools/tool';
@@ -101,6 +103,8 @@ export class EditorState {
   readonly tools: ToolController;
   readonly modes: ModeMachine;
   readonly view = new ViewState();
+  /** Next and previous in the grid's order, review status, the review pass. */
+  readonly nav: ImageNavigation;
 
   private session: ImageSession | null = null;
   private overlay: Overlay | null = null;
@@ -120,11 +124,9 @@ export class EditorState {
     readonly project: ProjectState,
     private readonly io: EditorIO = APP_IO,
   ) {
-    this.saver = new Autosaver((s, labeledFraction) => {
-      this.project.images = this.project.images.map((i) => (i.id === s.imageId ? { ...i, labeledFraction } : i));
-      this.project.machineShare = { ...this.project.machineShare, [s.imageId]: machineShare(s.map.provenance) };
-      this.statusFollowsWork(s.imageId, labeledFraction);
-    });
+    this.saver = new Autosaver((s, labeledFraction) =>
+      this.project.labelsSaved(s.imageId, labeledFraction, machineShare(s.map.provenance)),
+    );
     const previewHost: PreviewHost = {
       current: () => (this.session && this.photo ? { session: this.session, photo: this.photo } : null),
       style: () => ({ palette: classPalette(this.project.classes.list), hidden: this.view.hiddenValues }),
@@ -141,12 +143,13 @@ export class EditorState {
     this.preview = new PreviewController(previewHost, PREVIEW_SOURCES);
     this.tools = new ToolController(
       () => this.toolContext(),
-      (name) => {
-        this.stage?.hideBrush();
-        if (name === 'superpixel') this.prepareSuperpixels();
-        else this.stage?.showSuperpixels(null);
-      },
+      () => this.stage?.hideBrush(),
     );
+    this.nav = new ImageNavigation(project, {
+      current: () => this.imageId,
+      open: (id) => void this.open(id),
+      say: (text) => this.say(text),
+    });
     this.modes = new ModeMachine({
       tool: () => this.tools.current,
       job: () => (this.preview.active ? this.preview : null),
@@ -154,16 +157,8 @@ export class EditorState {
     });
   }
 
-  /** The images in the grid's order (its search and filters apply); set by the project screen. */
-  order: () => readonly ImageSummary[] = () => this.project.images;
-
   get image() {
     return this.project.images.find((i) => i.id === this.imageId) ?? null;
-  }
-
-  get position(): { index: number; count: number } {
-    const images = this.order();
-    return { index: images.findIndex((i) => i.id === this.imageId), count: images.length };
   }
 
   /** The brush's diameter in image pixels at the current zoom (see `imageDiameter`). */
@@ -191,18 +186,9 @@ export class EditorState {
     this.stage = null;
   }
 
-  fit(): void {
-    this.stage?.fit();
-  }
-
-  /** Centres the view on an image point (a click on the minimap). */
-  centerOn(ix: number, iy: number): void {
-    this.stage?.centerOn(ix, iy);
-  }
-
-  /** Gives the keyboard back to the canvas (after typing in a field of the editor). */
-  focusCanvas(): void {
-    this.stage?.focus();
+  /** The stage attached (null before the canvas mounts): fit, centre on a point, take the keyboard back. */
+  get canvas(): StageView | null {
+    return this.stage;
   }
 
   // ---- images ----
@@ -254,7 +240,7 @@ export class EditorState {
         this.photoShown = photo;
         first.close();
       }
-      this.prepareSuperpixels();
+      this.tools.current.enter?.(); // what the tool prepares from the photo (the superpixels)
     } catch (err) {
       if (token === this.openToken) this.error = errorMessage(err);
     } finally {
@@ -300,45 +286,6 @@ export class EditorState {
     const maxSide = Math.ceil(Math.max(width, height) * (globalThis.devicePixelRatio || 1));
     // Always the preview first (the original a moment later), so that a large image opens one way.
     return this.io.loadPreview(imageId, Math.min(8192, Math.max(256, maxSide))).catch(() => full);
-  }
-
-  /** Opens the next (+1) or previous (-1) image of the grid's order. */
-  step(delta: 1 | -1): void {
-    const { index } = this.position;
-    const next = this.order()[index + delta];
-    if (index >= 0 && next) void this.open(next.id);
-  }
-
-  /** Sets the review status of the open image. */
-  setStatus(status: ImageStatus): void {
-    if (this.imageId !== null) void this.project.setStatus([this.imageId], status);
-  }
-
-  /**
-   * The review pass (R): marks the open image reviewed and opens the next image that is not reviewed
-   * yet, in the grid's order (wrapping around); says so when none is left.
-   */
-  reviewNext(): void {
-    const id = this.imageId;
-    if (id === null) return;
-    this.setStatus('reviewed');
-    const images = this.order();
-    const at = images.findIndex((i) => i.id === id);
-    const rest = [...images.slice(at + 1), ...images.slice(0, Math.max(0, at))];
-    const next = rest.find((i) => i.status !== 'reviewed' && i.id !== id);
-    if (next) void this.open(next.id);
-    else this.say('Every image is reviewed.');
-  }
-
-  /**
-   * Review status follows the work: an image still "To do" that the user labels in the editor becomes
-   * "Labeled" once its labels are saved. Only forward, once per image per session, and never an image
-   * whose status the user set by hand (a "To do" chosen again stays).
-   */
-  private statusFollowsWork(imageId: number, labeledFraction: number): void {
-    const image = this.project.images.find((i) => i.id === imageId);
-    if (!image || image.status !== 'todo' || labeledFraction <= 0 || this.project.setByHand(imageId)) return;
-    void this.project.setStatus([imageId], 'labeled', 'work');
   }
 
   /** Ends any edit in progress (a stroke is committed) and saves the current image now (on leaving it). */
@@ -509,21 +456,12 @@ export class EditorState {
     this.pointerLeave();
   }
 
-  spaceUp(): void {
-    this.modes.spaceUp();
-  }
-
-  /** Enter or Escape for the current mode (accept, discard, cancel, close a polygon); whether it was used. */
-  modeKey(key: string): boolean {
-    return this.modes.key(key);
-  }
-
   // ---- internals ----
 
   private pointerDown(p: Point, alt: boolean): void {
     this.notice = null;
-    if (alt || this.tools.name === 'picker') {
-      this.tools.picker.down(p);
+    if (alt || !this.tools.spec.edits) {
+      (alt ? this.tools.picker : this.tools.current).down(p);
       return;
     }
     if (this.project.readOnly) {
@@ -587,11 +525,7 @@ export class EditorState {
       get screenPixel() {
         return 1 / view.zoom;
       },
-      get tolerance() {
-        return tools.tolerance;
-      },
-      pixels: () => (this.photo ? photoRgba(this.photo) : null),
-      superpixels: () => (this.photo ? superpixelsOf(this.photo) : null),
+      photo: () => this.photo,
       say: (text) => this.say(text),
       paintValue: (erase) => this.paintValue(erase),
       redraw: (rect) => {
@@ -601,6 +535,7 @@ export class EditorState {
       },
       push: (entry) => this.push(s, entry),
       preview: (points, cursor, closable) => this.stage?.preview(points, cursor, closable),
+      showSuperpixels: (sp) => this.stage?.showSuperpixels(sp),
       pick: (value) => this.pick(value),
     };
     return this.context;
@@ -658,20 +593,6 @@ export class EditorState {
       mode: this.view.mode,
       hiddenClasses: this.view.hiddenValues,
     };
-  }
-
-  /** Computes the superpixels ahead of the first stroke, after the "computing" hint had a frame to show. */
-  private prepareSuperpixels(): void {
-    const photo = this.photo;
-    if (this.tools.name !== 'superpixel' || !photo) return;
-    if (!hasSuperpixels(photo)) {
-      this.say('Computing superpixels…');
-      setTimeout(() => {
-        if (this.photo !== photo) return;
-        this.stage?.showSuperpixels(superpixelsOf(photo));
-        this.say('Superpixels ready: the brush paints every superpixel it touches.');
-      }, 50);
-    } else this.stage?.showSuperpixels(superpixelsOf(photo));
   }
 
   private say(text: string): void {

@@ -18,7 +18,7 @@ export interface Shortcut {
 }
 
 /** While an edit is in progress (a polygon between clicks) the arrows leave the image alone. */
-const unlessDrawing = (editor: EditorState, delta: 1 | -1) => !editor.tools.current.busy && editor.step(delta);
+const unlessDrawing = (editor: EditorState, delta: 1 | -1) => !editor.tools.current.busy && editor.nav.step(delta);
 
 /** The class keys: 1 to 9, then 0 for the tenth class. */
 export const CLASS_KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0'];
@@ -72,7 +72,7 @@ export const SHORTCUTS: { title: string; items: Shortcut[] }[] = [
       { keys: ['V'], action: 'Class colours / provenance view', on: ['v'], run: ({ view }) => view.toggleMode() },
       { keys: ['Space + drag'], action: 'Pan (or drag with the middle button)' },
       { keys: ['Wheel'], action: 'Zoom about the cursor' },
-      { keys: ['Home'], action: 'Fit the image in the window', on: ['Home'], run: (editor) => editor.fit() },
+      { keys: ['Home'], action: 'Fit the image in the window', on: ['Home'], run: (editor) => editor.canvas?.fit() },
     ],
   },
   {
@@ -110,19 +110,19 @@ export const SHORTCUTS: { title: string; items: Shortcut[] }[] = [
         keys: ['PgDn', '.', '→'],
         action: 'Next image',
         on: ['PageDown', '.', 'ArrowRight'],
-        run: (editor, key) => (key === 'ArrowRight' ? unlessDrawing(editor, 1) : editor.step(1)),
+        run: (editor, key) => (key === 'ArrowRight' ? unlessDrawing(editor, 1) : editor.nav.step(1)),
       },
       {
         keys: ['PgUp', ',', '←'],
         action: 'Previous image',
         on: ['PageUp', ',', 'ArrowLeft'],
-        run: (editor, key) => (key === 'ArrowLeft' ? unlessDrawing(editor, -1) : editor.step(-1)),
+        run: (editor, key) => (key === 'ArrowLeft' ? unlessDrawing(editor, -1) : editor.nav.step(-1)),
       },
       {
         keys: ['R'],
         action: 'Mark reviewed, open the next image not reviewed yet',
         on: ['r'],
-        run: (editor) => editor.reviewNext(),
+        run: (editor) => editor.nav.reviewNext(),
       },
       { keys: ['?'], action: 'This help' },
     ],
@@ -173,7 +173,7 @@ export function editorKeydown(editor: EditorState, e: KeyboardEvent): boolean {
     view.labelNextOpen = false;
     return true;
   }
-  if (key === 'Enter' || key === 'Escape') return editor.modeKey(key);
+  if (key === 'Enter' || key === 'Escape') return editor.modes.key(key); // accept, discard, cancel, close a polygon
   const shortcut = SHORTCUT_BY_KEY.get(key);
   return shortcut?.run ? shortcut.run(editor, key) !== false : false;
 }
@@ -188,12 +188,12 @@ function releaseField(editor: EditorState, e: KeyboardEvent): boolean {
   if ((e.key !== 'Enter' && e.key !== 'Escape') || e.isComposing) return false;
   if (!el.closest('[data-editor-field-scope]') || el.closest('dialog, [role="dialog"]')) return false;
   el.blur();
-  editor.focusCanvas();
+  editor.canvas?.focus();
   return true;
 }
 
 export function editorKeyup(editor: EditorState, e: KeyboardEvent): boolean {
   if (e.key !== ' ') return false;
-  editor.spaceUp();
+  editor.modes.spaceUp();
   return !isTyping(e.target);
 }

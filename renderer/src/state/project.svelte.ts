@@ -195,9 +195,17 @@ export class ProjectState {
     return this.patchMany(ids, { status }, () => call('images.setStatus', { ids, status }));
   }
 
-  /** Whether the user set this image's review status in this session: the editor then leaves it alone. */
-  setByHand(id: number): boolean {
-    return this.statusByHand.has(id);
+  /**
+   * The editor saved an image's labels: its labeled and machine-labeled shares follow, and so does its
+   * review status: an image still "To do" that the user labels becomes "Labeled". Only forward, and
+   * never an image whose status the user set by hand in this session (a "To do" chosen again stays).
+   */
+  labelsSaved(imageId: number, labeledFraction: number, machineShare: number): void {
+    this.images = this.images.map((i) => (i.id === imageId ? { ...i, labeledFraction } : i));
+    this.machineShare = { ...this.machineShare, [imageId]: machineShare };
+    const image = this.images.find((i) => i.id === imageId);
+    if (!image || image.status !== 'todo' || labeledFraction <= 0 || this.statusByHand.has(imageId)) return;
+    void this.setStatus([imageId], 'labeled', 'work');
   }
 
   /** Deletes images with their labels; true when it worked. */

@@ -1,9 +1,35 @@
 /** Brush and eraser: idle -> drawing (one StrokeSession, one undo step) -> idle. */
 import { snapBrushPoint, StrokeSession } from '../../../../core/labelmap';
 import type { Point } from '../viewport';
-import { StrokeTool, type ToolContext } from './tool';
+import { defineTool, StrokeTool, type ToolContext } from './tool';
 
-export class BrushTool extends StrokeTool<StrokeSession> {
+export const brush = defineTool({
+  name: 'brush',
+  key: 'B',
+  label: 'Brush',
+  help: 'Brush',
+  icon: 'M14 4l6 6-8.5 8.5c-1.5 1.5-4 1.5-5.5 0s-1.5-4 0-5.5zM4 20c1-1 1.5-2.5 2-3.5',
+  cursor: 'crosshair',
+  sized: true,
+  paintsClass: true,
+  edits: true,
+  create: (ctx) => new BrushTool(ctx, 'brush'),
+});
+
+export const eraser = defineTool({
+  name: 'eraser',
+  key: 'E',
+  label: 'Eraser',
+  help: 'Eraser (back to unlabeled)',
+  icon: 'M8 20h12M4.5 15.5 14 6l5 5-8.5 8.5H8.5zM9 11l5 5',
+  cursor: 'crosshair',
+  sized: true,
+  paintsClass: false,
+  edits: true,
+  create: (ctx) => new BrushTool(ctx, 'eraser'),
+});
+
+class BrushTool extends StrokeTool<StrokeSession> {
   private last: Point | null = null;
 
   constructor(

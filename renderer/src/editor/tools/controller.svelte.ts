@@ -1,16 +1,11 @@
 /**
- * The painting tools and their settings: which tool is on, the brush size, the wand's tolerance,
- * "only unlabeled". It owns one instance of each tool (see registry.ts for the list) and switches
- * between them; the tools reach the map through the `ToolContext` the editor provides.
+ * The painting tools and the settings they share: which tool is on, the brush size, "only unlabeled"
+ * (a tool's own settings are the tool's, as the wand's tolerance). It owns one instance of each tool in
+ * the registry (registry.ts) and switches between them; the tools reach the map through the
+ * `ToolContext` the editor provides.
  */
-import { BrushTool } from './brush';
-import { FillTool } from './fill';
-import { PickerTool } from './picker';
-import { PolygonTool } from './polygon';
-import { toolSpec } from './registry';
-import { SuperpixelTool } from './superpixel';
-import type { Tool, ToolContext, ToolName } from './tool';
-import { WandTool } from './wand';
+import { TOOLS, toolSpec, type ToolName } from './registry';
+import type { Tool, ToolContext, ToolSpec } from './tool';
 
 export const MIN_BRUSH = 1;
 export const MAX_BRUSH = 400;
@@ -32,28 +27,18 @@ export class ToolController {
   /** The tool that is on. */
   name = $state<ToolName>('brush');
   brushSize = $state(15);
-  /** Magic wand tolerance: largest per-channel colour difference (0..255). */
-  tolerance = $state(24);
   protectLabels = $state(false);
 
   private readonly tools: Record<ToolName, Tool>;
   /** The tool the picker returns to. */
   private paintTool: ToolName = 'brush';
 
-  /** `onswitch` runs after the tool changed (the stage's brush circle, the superpixel outlines). */
+  /** `onswitch` runs when the tool changes, between the old tool's `exit` and the new one's `enter`. */
   constructor(
     ctx: () => ToolContext | null,
-    private readonly onswitch: (name: ToolName) => void = () => {},
+    private readonly onswitch: () => void = () => {},
   ) {
-    this.tools = {
-      brush: new BrushTool(ctx, 'brush'),
-      eraser: new BrushTool(ctx, 'eraser'),
-      fill: new FillTool(ctx),
-      wand: new WandTool(ctx),
-      superpixel: new SuperpixelTool(ctx),
-      polygon: new PolygonTool(ctx),
-      picker: new PickerTool(ctx),
-    };
+    this.tools = Object.fromEntries(TOOLS.map((spec) => [spec.name, spec.create(ctx)])) as Record<ToolName, Tool>;
   }
 
   get current(): Tool {
@@ -65,18 +50,25 @@ export class ToolController {
     return this.tools.picker;
   }
 
+  /** The current tool's declaration (registry.ts). */
+  get spec(): ToolSpec {
+    return toolSpec(this.name);
+  }
+
   /** Whether the current tool paints with a brush diameter. */
   get sized(): boolean {
-    return toolSpec(this.name).sized;
+    return this.spec.sized;
   }
 
   /** Switches tools; an edit in progress is committed first. */
   set(name: ToolName): void {
     if (name === this.name) return;
     this.current.finish();
+    this.current.exit?.();
     this.name = name;
     if (name !== 'picker') this.paintTool = name;
-    this.onswitch(name);
+    this.onswitch();
+    this.current.enter?.();
   }
 
   /** After a pick: from the picker back to the tool used before it. */

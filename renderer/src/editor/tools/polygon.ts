@@ -7,7 +7,7 @@
  */
 import { fillPolygon } from '../../../../core/labelmap';
 import type { Point } from '../viewport';
-import type { Tool, ToolContext } from './tool';
+import { defineTool, type Tool, type ToolContext } from './tool';
 
 /** Drag distance (screen pixels) that turns a press into a lasso, and the double-click radius. */
 const DRAG_PX = 4;
@@ -21,7 +21,20 @@ type State =
   | { kind: 'lasso'; points: number[] }
   | { kind: 'clicking'; points: number[]; lastClick: { p: Point; t: number } };
 
-export class PolygonTool implements Tool {
+export const polygon = defineTool({
+  name: 'polygon',
+  key: 'P',
+  label: 'Polygon',
+  help: 'Polygon: click points, double-click or Enter closes; or drag a lasso',
+  icon: 'M5 7l8-3 7 7-4 9-9-2zM5 7v0M13 4v0M20 11v0M16 20v0M7 18v0',
+  cursor: 'crosshair',
+  sized: false,
+  paintsClass: true,
+  edits: true,
+  create: (ctx) => new PolygonTool(ctx),
+});
+
+class PolygonTool implements Tool {
   readonly name = 'polygon';
   private state: State = { kind: 'idle' };
 

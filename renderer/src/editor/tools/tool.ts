@@ -3,11 +3,45 @@
  * map through core/labelmap and report back through a `ToolContext`: `redraw` for the changed
  * rectangle (while drawing), `push` for the finished edit (one undo step). A tool that is drawing
  * must be able to `finish` (commit) or `cancel` at any moment: before undo, image switch, or saving.
+ *
+ * Each tool's file declares it whole (`defineTool`: key, toolbar label and icon, help line, cursor, and
+ * its state machine); registry.ts lists the declarations, and the toolbar, the key handler, the help
+ * dialog and the canvas read that list. A new tool is its file and one line of the registry.
  */
 import type { EditEntry, LabelMap, Rect, Superpixels } from '../../../../core/labelmap';
 import type { Point } from '../viewport';
+import type { NumberSetting } from './setting.svelte';
 
-export type ToolName = 'brush' | 'eraser' | 'fill' | 'wand' | 'superpixel' | 'polygon' | 'picker';
+/** A tool as the editor knows it: how it shows, and how to make its state machine. */
+export interface ToolSpec<N extends string = string> {
+  readonly name: N;
+  /** The key that picks the tool, as printed (matched case-insensitively). */
+  readonly key: string;
+  /** Short name: the toolbar button's label and tooltip. */
+  readonly label: string;
+  /** The help dialog's line. */
+  readonly help: string;
+  /** The toolbar icon: SVG path data on a 24x24 grid, stroked as ui/Icon.svelte draws its icons. */
+  readonly icon: string;
+  /** CSS cursor over the canvas while the tool is on (panning shows `grab` whatever the tool). */
+  readonly cursor: string;
+  /** Paints with the brush diameter (the size field, `[` `]`, the brush circle). */
+  readonly sized: boolean;
+  /** Paints the chosen class: the canvas shows the class's name beside the cursor. */
+  readonly paintsClass: boolean;
+  /**
+   * Changes labels: refused in a read-only project, and a press with it is an edit (ends a preview's
+   * run). The picker only reads.
+   */
+  readonly edits: boolean;
+  /** The tool's state machine (one per editor, kept across images). */
+  create(ctx: () => ToolContext | null): Tool;
+}
+
+/** Declares a tool (keeps its name's literal type, from which the registry's `ToolName` is made). */
+export function defineTool<const N extends string>(spec: ToolSpec<N>): ToolSpec<N> {
+  return spec;
+}
 
 export interface ToolContext {
   readonly map: LabelMap;
@@ -15,12 +49,8 @@ export interface ToolContext {
   paintValue(erase: boolean): number | null;
   readonly diameter: number;
   readonly protectLabels: boolean;
-  /** Magic wand: largest per-channel colour difference from the clicked pixel. */
-  readonly tolerance: number;
-  /** The photo's RGBA pixels (null before it is loaded). */
-  pixels(): ArrayLike<number> | null;
-  /** The image's superpixels (computed on first use, then cached). */
-  superpixels(): Superpixels | null;
+  /** The decoded original photo (null while it decodes: a large image shows a reduced preview first). */
+  photo(): ImageBitmap | null;
   /** A short hint in the status bar. */
   say(text: string): void;
   /** Size of one screen pixel in image pixels (1 / zoom), for click and drag thresholds. */
@@ -31,14 +61,22 @@ export interface ToolContext {
   push(entry: EditEntry | null): void;
   /** Shows the outline of a polygon being drawn (null hides it); `closable`: a click now closes it. */
   preview(points: readonly number[] | null, cursor: Point | null, closable?: boolean): void;
+  /** Outlines superpixels over the labels (null hides them). */
+  showSuperpixels(sp: Superpixels | null): void;
   /** Chooses the class with this label value (the picker). */
   pick(value: number): void;
 }
 
 export interface Tool {
-  readonly name: ToolName;
+  readonly name: string;
   /** True between the start and the end of an edit. */
   readonly busy: boolean;
+  /** Fields the toolbar shows while the tool is on, in place of the brush size (the wand's tolerance). */
+  readonly settings?: readonly NumberSetting[];
+  /** The tool was switched on, or the open image's photo finished decoding while it is on. */
+  enter?(): void;
+  /** Another tool was switched on. */
+  exit?(): void;
   down(p: Point): void;
   move(p: Point): void;
   up(p: Point): void;
@@ -52,7 +90,7 @@ export interface Tool {
 
 /** A tool that acts on a single click (fill, wand, picker): nothing in progress, so the rest are no-ops. */
 export abstract class ClickTool implements Tool {
-  abstract readonly name: ToolName;
+  abstract readonly name: string;
   readonly busy = false;
 
   constructor(protected readonly ctx: () => ToolContext | null) {}
@@ -75,7 +113,7 @@ export interface Stroke {
 
 /** A press-drag-release tool (brush, eraser, superpixel brush): one stroke, one undo step. */
 export abstract class StrokeTool<S extends Stroke> implements Tool {
-  abstract readonly name: ToolName;
+  abstract readonly name: string;
   protected stroke: S | null = null;
 
   constructor(protected readonly ctx: () => ToolContext | null) {}
