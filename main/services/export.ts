@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { DatasetFormat } from '../../core/ipc/contract';
 import type { ProjectDb } from '../../db/open';
 import { findCheckpoint } from './predict';
+import { modelDescription } from './model-description';
 import { AppError } from '../../core/ipc/errors';
 import { makeDirs, sweepTempFiles, writeFileAtomic, writeFilesAtomic } from './out-files';
 import { onnxExportFiles } from './onnx/export';
@@ -51,16 +52,7 @@ export async function exportModel(
   const meta = c.metadata;
   const metadata = {
     maskwright: {
-      checkpoint: c.id,
-      run: c.runId,
-      epoch: c.epoch + 1, // counted from 1, as the app and the CLI show it
-      classes: meta.classNames.map((name, i) => ({
-        index: i,
-        name,
-        color: meta.classColors[i],
-        value: meta.classValues[i],
-      })),
-      inputSize: { height: meta.inputSize[0], width: meta.inputSize[1] },
+      ...modelDescription(c),
       normalization: meta.normalization,
       output: 'logits [1, H, W, C]; softmax over the last axis gives class probabilities; argmax gives the class index',
     },

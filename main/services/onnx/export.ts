@@ -4,6 +4,7 @@
  * the input size rule and the normalisation without Maskwright.
  */
 import type { CheckpointRow } from '../../../db/runs';
+import { modelDescription } from '../model-description';
 import { buildOnnxModel, inputMultiple } from './graph';
 
 const ONNX_LAYOUT =
@@ -14,16 +15,7 @@ export function onnxExportFiles(c: CheckpointRow): Map<string, Uint8Array> {
   const meta = c.metadata;
   const multiple = inputMultiple(c.modelTopology);
   const description = {
-    checkpoint: c.id,
-    run: c.runId,
-    epoch: c.epoch + 1, // counted from 1, as the app and the CLI show it
-    classes: meta.classNames.map((name, i) => ({
-      index: i,
-      name,
-      color: meta.classColors[i],
-      value: meta.classValues[i],
-    })),
-    inputSize: { height: meta.inputSize[0], width: meta.inputSize[1] },
+    ...modelDescription(c),
     inputMultiple: multiple,
     normalization: meta.normalization ?? null,
     layout: ONNX_LAYOUT,
