@@ -12,10 +12,11 @@ import {
   type TrainSettingsInput,
 } from '../core/training/settings';
 import { DEFAULT_SCHEDULE, SCHEDULE_LABELS, SCHEDULES } from '../core/training/schedule';
-import { nodeFork, startTraining, workerPath } from '../main/services/training';
+import { startTraining } from '../main/services/training';
+import { nodeFork, workerPath } from '../main/services/job-process';
 import { Project } from '../main/services/project';
 import { retryWhileBusy } from '../db/open';
-import type { FromWorker } from '../core/training/protocol';
+import type { TrainMessage } from '../core/jobs/train';
 import type { Command } from './command';
 import { err, intOption, numberOption, out, pct, UsageError } from './output';
 
@@ -158,7 +159,7 @@ export const trainCmd: Command = {
     }
     const tty = process.stderr.isTTY;
     let last = '';
-    const onMessage = (msg: FromWorker) => {
+    const onMessage = (msg: TrainMessage) => {
       if (msg.type === 'started') {
         out(`Run ${msg.runId}: backend ${msg.backend}`);
         for (const s of msg.skipped) out(`  (skipped ${s.name}: ${s.reason})`);

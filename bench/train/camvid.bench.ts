@@ -34,7 +34,8 @@ import { applyClassFile, readClassFile } from '../../main/services/class-file';
 import { fileSource, importImages } from '../../main/services/import-images';
 import { importMasks } from '../../main/services/import-masks';
 import { Project } from '../../main/services/project';
-import { nodeFork, startTraining, workerPath } from '../../main/services/training';
+import { startTraining } from '../../main/services/training';
+import { nodeFork, workerPath } from '../../main/services/job-process';
 
 const { values } = parseArgs({
   options: {

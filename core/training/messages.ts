@@ -1,6 +1,6 @@
-/** What a training process reports to its parent, and what the app forwards to the window. */
+/** Parts of what a training process reports to its parent (core/jobs/train.ts), and what the app forwards to the window. */
 import type { EvaluationMetrics } from './metrics';
-import type { ResolvedTrainSettings, TrainSettingsInput, ValidationLabels } from './settings';
+import type { TrainSettingsInput, ValidationLabels } from './settings';
 
 /** Which labels a run validates on and why (core/training/split.ts); `note` says it when not labels a person made. */
 export interface ValidationBasis {
@@ -32,42 +32,6 @@ export interface EpochResult {
   };
   seconds: number;
 }
-
-export type TrainMessage =
-  | {
-      type: 'started';
-      runId: number;
-      backend: string;
-      skipped: { name: string; reason: string }[];
-      train: number;
-      val: number;
-      /** Of `val`, images held out automatically (the user chose no validation images). */
-      heldOut?: number;
-      validation?: ValidationBasis;
-      classWeights: number[];
-      size: [number, number];
-      /** The first epoch's index: 0, or the one after the checkpoint a resumed run starts from. */
-      firstEpoch?: number;
-      /** The settings the run uses: the user's, with the backend's defaults for what they left unset. */
-      settings?: ResolvedTrainSettings;
-    }
-  | ({ type: 'step'; runId: number } & StepProgress)
-  | { type: 'epoch'; runId: number; result: EpochResult; checkpointId: number | null }
-  /** Something the user should know while the run goes on (e.g. it waits for a lock on the project file). */
-  | { type: 'notice'; runId: number; message: string }
-  | {
-      type: 'done';
-      runId: number;
-      status: 'completed' | 'stopped' | 'failed' | 'interrupted';
-      message: string;
-      /** CPU time the training process used, all its threads, user + system (seconds). */
-      cpuSeconds?: number;
-      /**
-       * After a GPU failure: the next backend, and the settings that go on with it from the last good
-       * checkpoint (`resumeFrom`; none when no epoch was saved: then it starts over) for the remaining epochs.
-       */
-      continueOn?: ContinueOn;
-    };
 
 export interface ContinueOn {
   backend: 'tensorflow' | 'wasm' | 'cpu';

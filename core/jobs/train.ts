@@ -1,0 +1,114 @@
+/**
+ * The training job: the parent starts one run (and may ask it to stop); the process reports the run's
+ * progress, one `done` last.
+ */
+import { z } from 'zod';
+import type { ContinueOn, EpochResult, ValidationBasis } from '../training/messages';
+import {
+  trainSettingsSchema,
+  VALIDATION_LABELS,
+  type ResolvedTrainSettings,
+  type TrainSettingsInput,
+} from '../training/settings';
+import { exitRequest, int, nonNegativeInt, num, type JobProtocol } from './job';
+
+const settingsInput = z.custom<TrainSettingsInput>((v) => typeof v === 'object' && v !== null);
+/** Parsed in full: the renderer and the CLI show these as what the run uses. */
+const resolvedSettings = z.custom<ResolvedTrainSettings>((v) => {
+  if (typeof v !== 'object' || v === null) return false;
+  const r = v as Record<string, unknown>;
+  return (
+    trainSettingsSchema.safeParse(v).success &&
+    ['batchSize', 'baseFilters', 'longSide', 'stem'].every((k) => typeof r[k] === 'number' && Number.isInteger(r[k]))
+  );
+});
+
+const request = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('start'),
+    projectPath: z.string(),
+    runId: nonNegativeInt,
+    settings: settingsInput,
+    nativeBinding: z.string().optional(),
+  }),
+  z.object({ type: z.literal('stop') }),
+  exitRequest,
+]);
+
+const epochResult = z.object({
+  epoch: nonNegativeInt,
+  trainLoss: num,
+  valLoss: num.nullable(),
+  // Per-class lists and the confusion matrix: checked as an object here, read through
+  // core/training/epoch-metrics.ts where they are shown.
+  metrics: z.custom<EpochResult['metrics']>((v) => typeof v === 'object' && v !== null),
+  seconds: num,
+}) satisfies z.ZodType<EpochResult>;
+const continueOn = z.object({
+  backend: z.enum(['tensorflow', 'wasm', 'cpu']),
+  resumeFrom: nonNegativeInt.nullable(),
+  settings: settingsInput,
+}) satisfies z.ZodType<ContinueOn>;
+const validationBasis = z.object({
+  labels: z.enum(VALIDATION_LABELS),
+  basis: z.enum(['default', 'chosen', 'fallback']),
+  note: z.string().nullable(),
+}) satisfies z.ZodType<ValidationBasis>;
+
+const message = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('started'),
+    runId: nonNegativeInt,
+    backend: z.string(),
+    skipped: z.array(z.object({ name: z.string(), reason: z.string() })),
+    train: nonNegativeInt,
+    val: nonNegativeInt,
+    /** Of `val`, images held out automatically (the user chose no validation images). */
+    heldOut: nonNegativeInt.optional(),
+    validation: validationBasis.optional(),
+    classWeights: z.array(num),
+    size: z.tuple([int, int]),
+    /** The first epoch's index: 0, or the one after the checkpoint a resumed run starts from. */
+    firstEpoch: nonNegativeInt.optional(),
+    /** The settings the run uses: the user's, with the backend's defaults for what they left unset. */
+    settings: resolvedSettings.optional(),
+  }),
+  z.object({
+    type: z.literal('step'),
+    runId: nonNegativeInt,
+    epoch: nonNegativeInt,
+    step: nonNegativeInt,
+    stepsPerEpoch: nonNegativeInt,
+    loss: num,
+    /** Seconds left by the epoch limit or the time budget, whichever ends first. */
+    etaSeconds: num,
+    /** The learning rate this step used (core/training/schedule.ts). */
+    learningRate: num,
+  }),
+  z.object({
+    type: z.literal('epoch'),
+    runId: nonNegativeInt,
+    result: epochResult,
+    checkpointId: nonNegativeInt.nullable(),
+  }),
+  /** Something the user should know while the run goes on (e.g. it waits for a lock on the project file). */
+  z.object({ type: z.literal('notice'), runId: nonNegativeInt, message: z.string() }),
+  z.object({
+    type: z.literal('done'),
+    runId: nonNegativeInt,
+    status: z.enum(['completed', 'stopped', 'failed', 'interrupted']),
+    message: z.string(),
+    /** CPU time the training process used, all its threads, user + system (seconds). */
+    cpuSeconds: num.optional(),
+    /**
+     * After a GPU failure: the next backend, and the settings that go on with it from the last good
+     * checkpoint (`resumeFrom`; none when no epoch was saved: then it starts over) for the remaining epochs.
+     */
+    continueOn: continueOn.optional(),
+  }),
+]);
+
+export const trainJob = { name: 'training', request, message } satisfies JobProtocol;
+export type TrainRequest = z.infer<typeof request>;
+/** What a training process reports to its parent, and what the app forwards to the window. */
+export type TrainMessage = z.infer<typeof message>;
