@@ -108,7 +108,7 @@ export function checkResumable(db: ProjectDb, settings: TrainSettings): void {
   if (!before.success) return; // an old run's settings: the worker's own check still applies
   const recorded = asRecorded(before.data);
   for (const [, flag, value] of ARCHITECTURE) {
-    // Unset: the training process takes the checkpoint run's (worker/index.ts).
+    // Unset: the training process takes the checkpoint run's (worker/jobs/train.ts).
     if (value(settings) === undefined) continue;
     if (value(recorded) !== value(settings)) {
       throw new AppError(

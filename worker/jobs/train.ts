@@ -1,6 +1,7 @@
 /**
- * The training job of the worker process (worker/index.ts; protocol core/jobs/train.ts): opens the project, loads the trusted training data, trains, and writes metrics and a checkpoint per
- * epoch into the project file. Progress goes to the parent as messages.
+ * The training job of the worker process (worker/index.ts; protocol core/jobs/train.ts): opens the
+ * project, loads the trusted training data, trains, and writes metrics and a checkpoint per epoch into
+ * the project file. Progress goes to the parent as messages.
  */
 import type * as tf from '@tensorflow/tfjs';
 import { validationNote } from '../../core/training/split';
