@@ -26,7 +26,7 @@ import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { EpochResult } from '../../core/training/messages';
+import type { EpochResult } from '../../core/jobs/train';
 import { DEFAULT_TRAIN_SETTINGS, trainSettingsSchema, type TrainSettingsInput } from '../../core/training/settings';
 import { listClasses } from '../../db/classes';
 import { setSplit } from '../../db/images';

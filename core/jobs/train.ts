@@ -3,7 +3,7 @@
  * progress, one `done` last.
  */
 import { z } from 'zod';
-import type { ContinueOn, EpochResult, ValidationBasis } from '../training/messages';
+import type { EvaluationMetrics } from '../training/metrics';
 import {
   trainSettingsSchema,
   VALIDATION_LABELS,
@@ -35,25 +35,44 @@ const request = z.discriminatedUnion('type', [
   exitRequest,
 ]);
 
+/** An epoch's metrics as sent: the confusion matrix flattened. */
+type EpochMetricsSent = Omit<EvaluationMetrics, 'confusion'> & {
+  confusion: number[];
+  /** Val mIoU against the labels resized to the working size (how earlier reports measured it). */
+  workingSizeMeanIoU?: number;
+};
 const epochResult = z.object({
   epoch: nonNegativeInt,
   trainLoss: num,
+  /** Null when there is no validation data. */
   valLoss: num.nullable(),
   // Per-class lists and the confusion matrix: checked as an object here, read through
   // core/training/epoch-metrics.ts where they are shown.
-  metrics: z.custom<EpochResult['metrics']>((v) => typeof v === 'object' && v !== null),
+  metrics: z.custom<EpochMetricsSent>((v) => typeof v === 'object' && v !== null),
   seconds: num,
-}) satisfies z.ZodType<EpochResult>;
+});
 const continueOn = z.object({
   backend: z.enum(['tensorflow', 'wasm', 'cpu']),
+  /** The checkpoint it resumes from; null: no epoch was saved, it starts over. */
   resumeFrom: nonNegativeInt.nullable(),
   settings: settingsInput,
-}) satisfies z.ZodType<ContinueOn>;
+});
+/** Which labels a run validates on and why (core/training/split.ts); `note` says it when not labels a person made. */
 const validationBasis = z.object({
   labels: z.enum(VALIDATION_LABELS),
   basis: z.enum(['default', 'chosen', 'fallback']),
   note: z.string().nullable(),
-}) satisfies z.ZodType<ValidationBasis>;
+});
+const stepProgress = z.object({
+  epoch: nonNegativeInt,
+  step: nonNegativeInt,
+  stepsPerEpoch: nonNegativeInt,
+  loss: num,
+  /** Seconds left by the epoch limit or the time budget, whichever ends first. */
+  etaSeconds: num,
+  /** The learning rate this step used (core/training/schedule.ts). */
+  learningRate: num,
+});
 
 const message = z.discriminatedUnion('type', [
   z.object({
@@ -73,18 +92,7 @@ const message = z.discriminatedUnion('type', [
     /** The settings the run uses: the user's, with the backend's defaults for what they left unset. */
     settings: resolvedSettings.optional(),
   }),
-  z.object({
-    type: z.literal('step'),
-    runId: nonNegativeInt,
-    epoch: nonNegativeInt,
-    step: nonNegativeInt,
-    stepsPerEpoch: nonNegativeInt,
-    loss: num,
-    /** Seconds left by the epoch limit or the time budget, whichever ends first. */
-    etaSeconds: num,
-    /** The learning rate this step used (core/training/schedule.ts). */
-    learningRate: num,
-  }),
+  stepProgress.extend({ type: z.literal('step'), runId: nonNegativeInt }),
   z.object({
     type: z.literal('epoch'),
     runId: nonNegativeInt,
@@ -112,3 +120,11 @@ export const trainJob = { name: 'training', request, message } satisfies JobProt
 export type TrainRequest = z.infer<typeof request>;
 /** What a training process reports to its parent, and what the app forwards to the window. */
 export type TrainMessage = z.infer<typeof message>;
+export type StepProgress = z.infer<typeof stepProgress>;
+export type EpochResult = z.infer<typeof epochResult>;
+export type ValidationBasis = z.infer<typeof validationBasis>;
+/**
+ * After a GPU failure: the next backend, and the settings that go on with it from the last good checkpoint
+ * (`resumeFrom`) for the remaining epochs.
+ */
+export type ContinueOn = z.infer<typeof continueOn>;

@@ -29,10 +29,9 @@ import { buildUNet, INPUT_NORMALIZATION } from '../../trainer/model';
 import { loadWeightsInto, serializeModel } from '../../trainer/run/checkpoint';
 import { trainLoop } from '../../trainer/run/loop';
 import { asGpuFailure, webGpuDevice } from '../../trainer/webgpu';
-import type { ContinueOn } from '../../core/training/messages';
 import type { WeightSpec } from '../../core/training/checkpoint';
 import { oneLine, visibleName } from '../../core/ipc/errors';
-import { trainJob, type TrainMessage, type TrainRequest } from '../../core/jobs/train';
+import { trainJob, type ContinueOn, type TrainMessage, type TrainRequest } from '../../core/jobs/train';
 import type { Channel, WorkerJob } from '../job';
 
 /** CPU time of this process so far, every thread (the wasm backend's workers too), user + system. */
