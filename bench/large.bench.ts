@@ -32,7 +32,8 @@ import { loadLabels } from '../main/services/labels';
 import { scoreInProcess } from '../main/services/prediction-worker';
 import { Project } from '../main/services/project';
 import { RankCache, rankState } from '../main/services/rank-cache';
-import { nodeFork, startTraining, workerPath } from '../main/services/training';
+import { startTraining } from '../main/services/training';
+import { nodeFork, workerPath } from '../main/services/job-process';
 import { makeProject, TINY_TRAINING } from '../tests/helpers/training';
 
 const W = 6000;

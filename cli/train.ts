@@ -2,10 +2,11 @@
 import { dirname, join, resolve } from 'node:path';
 import type { TrainSettingsInput } from '../core/training/settings';
 import { FlagError, settingFlagHelp, settingFlagOptions, settingsFromFlags } from '../core/training/setting-flags';
-import { nodeFork, startTraining, workerPath } from '../main/services/training';
+import { startTraining } from '../main/services/training';
+import { nodeFork, workerPath } from '../main/services/job-process';
 import { Project } from '../main/services/project';
 import { retryWhileBusy } from '../db/open';
-import type { FromWorker } from '../core/training/protocol';
+import type { TrainMessage } from '../core/jobs/train';
 import type { Command } from './command';
 import { err, out, pct, UsageError } from './output';
 
@@ -44,7 +45,7 @@ export const trainCmd: Command = {
     }
     const tty = process.stderr.isTTY;
     let last = '';
-    const onMessage = (msg: FromWorker) => {
+    const onMessage = (msg: TrainMessage) => {
       if (msg.type === 'started') {
         out(`Run ${msg.runId}: backend ${msg.backend}`);
         for (const s of msg.skipped) out(`  (skipped ${s.name}: ${s.reason})`);

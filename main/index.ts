@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DROP_GRANT_CHANNEL } from '../core/ipc/channels';
 import { createAppRegistry, grantDropped, type Dialogs } from './ipc/handlers';
-import { receiveFromWorker, type ForkWorker } from './services/training';
+import type { ForkWorker } from './services/job-process';
 import { serveAppFile } from './protocol';
 import { APP_ORIGIN, APP_SCHEME, hardenSession, hardenWebContents, isAppUrl } from './security';
 
@@ -75,11 +75,8 @@ const forkUtility: ForkWorker = (modulePath) => {
   const child = utilityProcess.fork(modulePath, [], { serviceName: 'Maskwright training', stdio: 'inherit' });
   return {
     postMessage: (m) => child.postMessage(m),
-    onMessage: (fn) =>
-      child.on(
-        'message',
-        receiveFromWorker(fn, () => void child.kill()),
-      ),
+    // Parsed by the job's parent (main/services/job-process.ts startJob).
+    onMessage: (fn) => child.on('message', fn),
     onExit: (fn) => child.on('exit', fn),
     kill: () => void child.kill(),
   };

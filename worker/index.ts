@@ -1,494 +1,54 @@
 /**
- * Entry point of a training process (Electron utilityProcess in the app, child_process.fork in the CLI):
- * opens the project, loads the trusted training data, trains, and writes metrics and a checkpoint per
- * epoch into the project file. Progress goes to the parent as messages.
+ * Entry point of the worker process (Electron utilityProcess in the app, child_process.fork in the CLI):
+ * one job per process, chosen by the parent's first request. A job is its protocol in core/jobs/ and its
+ * entry in worker/jobs/, listed in JOBS; every request is parsed with the job's schema.
  */
-import type * as tf from '@tensorflow/tfjs';
-import { AppError, type ApiErrorPayload } from '../core/ipc/errors';
-import { labelNextScore } from '../core/training/rank';
-import { validationNote } from '../core/training/split';
-import { classHistogram, medianFrequencyWeights, mergeClassWeights } from '../core/training/weights';
-import {
-  backendClass,
-  resolveTrainSettings,
-  trainSettingsSchema,
-  workingSize,
-  inputMultiple,
-  asRecorded,
-  type ResolvedTrainSettings,
-  type TrainSettings,
-} from '../core/training/settings';
-import { listClasses } from '../db/classes';
-import { listImages } from '../db/images';
-import { loadLabelMap } from '../db/labelmaps';
-import { retryWhileBusy } from '../db/open';
-import { finishRun, getCheckpoint, getRun, heartbeat, recordEpoch, startRun, type CheckpointRow } from '../db/runs';
-import { loadSamples } from '../main/services/dataset';
-import { splitPlan } from '../main/services/split';
-import { findCheckpoint } from '../main/services/predict';
-import { diskFullReason } from '../main/services/fs-guard';
-import { loadModel, predictProjectImage } from './predict';
-import { Project } from '../main/services/project';
-import { initBackend, listBackends, nextBackendAfterGpu } from '../trainer/backend';
-import { buildUNet, INPUT_NORMALIZATION } from '../trainer/model';
-import { loadWeightsInto, serializeModel } from '../trainer/run/checkpoint';
-import { trainLoop } from '../trainer/run/loop';
-import { parseToWorker, type FromWorker, type ToWorker } from '../core/training/protocol';
-import { asGpuFailure, webGpuDevice } from '../trainer/webgpu';
-import type { ContinueOn } from '../core/training/messages';
-import type { CheckpointMeta, WeightSpec } from '../core/training/checkpoint';
-import { oneLine, visibleName } from '../core/ipc/errors';
+import { parseRequest, type JobProtocol } from '../core/jobs/job';
+import { parentChannel, type RunningJob, type WorkerJob } from './job';
+import { backendsWorkerJob } from './jobs/backends';
+import { predictWorkerJob } from './jobs/predict';
+import { trainWorkerJob } from './jobs/train';
 
-/** CPU time of this process so far, every thread (the wasm backend's workers too), user + system. */
-function cpuSeconds(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-}
+const JOBS: WorkerJob<JobProtocol>[] = [trainWorkerJob, predictWorkerJob, backendsWorkerJob];
 
-/** How often a training process refreshes its run's heartbeat. */
-const HEARTBEAT_MS = 5000;
-
-interface StopFlag {
-  stop: boolean;
-  /** The parent process is gone: the run ends as interrupted rather than stopped. */
-  orphaned?: boolean;
-}
-
-interface Channel {
-  send(msg: FromWorker): void;
-  onMessage(fn: (msg: ToWorker) => void): void;
-}
-
-/** Electron's utilityProcess has `process.parentPort`; a forked Node process has `process.send`. */
-function parentChannel(): Channel {
-  const port = (
-    process as unknown as {
-      parentPort?: { postMessage(m: unknown): void; on(e: 'message', f: (e: { data: unknown }) => void): void };
-    }
-  ).parentPort;
-  if (port)
-    return {
-      send: (m) => port.postMessage(m),
-      onMessage: (fn) => port.on('message', (e) => fn(parseToWorker(e.data))),
-    };
-  if (process.send)
-    return {
-      // After the parent died the channel is closed: messages have nobody to go to.
-      // (a send racing the parent's death fails in the callback instead of crashing the process).
-      send: (m) => void (process.connected && process.send!(m, undefined, undefined, () => {})),
-      onMessage: (fn) => process.on('message', (m) => fn(parseToWorker(m))),
-    };
-  throw new Error('worker/index must run as a child process');
-}
-
-export async function runTraining(
-  projectPath: string,
-  runId: number,
-  raw: unknown,
-  channel: Channel,
-  stopFlag: StopFlag,
-  nativeBinding?: string,
-): Promise<void> {
-  const project = Project.open(projectPath, nativeBinding);
-  const db = project.db;
-  let settings: ResolvedTrainSettings | null = null;
-  let lastCheckpoint: { id: number; epoch: number } | null = null;
-  let epochsDone = 0;
-  /** What a run that fails part-way has saved, for its last message. */
-  const savedWords = () =>
-    lastCheckpoint
-      ? `${epochsDone} epoch(s) of this run were saved, the last as checkpoint ${lastCheckpoint.id} (epoch ${lastCheckpoint.epoch + 1})`
-      : 'no epoch of this run was saved';
-  let stepsSent = 0;
-  const loseGpuAtStep = Number(process.env.MASKWRIGHT_TEST_LOSE_GPU_AT_STEP ?? 0);
-  /** After a GPU failure: go on with the next backend from the last good checkpoint. */
-  const continuation = (): { continueOn: ContinueOn; hint: string } | null => {
-    if (!settings) return null;
-    const backend = nextBackendAfterGpu();
-    const resumeFrom = lastCheckpoint?.id ?? settings.resumeFrom ?? null;
-    const { resumeFrom: _, longSide: __, ...rest } = settings;
-    const epochs = settings.epochs !== undefined ? Math.max(1, settings.epochs - epochsDone) : undefined;
-    // The next backend's own defaults for the batch and the working size (the user's choices stay);
-    // the model's width is the checkpoint's.
-    const next = {
-      ...rest,
-      batchSize: user?.batchSize,
-      backend,
-      ...(epochs !== undefined ? { epochs } : {}),
-      ...(resumeFrom !== null ? { resumeFrom } : {}),
-    };
-    const hint =
-      resumeFrom !== null
-        ? ` The last good checkpoint${lastCheckpoint ? ` (epoch ${lastCheckpoint.epoch + 1})` : ''} is kept: continue on ${backend} from it.`
-        : ` No epoch was saved: start again on ${backend}.`;
-    return { continueOn: { backend, resumeFrom, settings: next }, hint };
-  };
-  const notify = (message: string) => channel.send({ type: 'notice', runId, message });
-  // Proof of life for other processes opening the project (db/runs.ts markDeadRuns). Not unref'd: after
-  // the parent's death closes the IPC channel, this timer keeps the process alive to record the end.
-  const beat = setInterval(() => heartbeat(db, runId), HEARTBEAT_MS);
-  let user: TrainSettings | null = null;
-  try {
-    user = trainSettingsSchema.parse(raw);
-    const backend = await initBackend({ backend: user.backend });
-    // A resumed run keeps the model width of the run it continues (its weights only load into it).
-    const before =
-      user.resumeFrom !== undefined
-        ? trainSettingsSchema.safeParse(getRun(db, getCheckpoint(db, user.resumeFrom).runId).settings)
-        : null;
-    settings = resolveTrainSettings(
-      user,
-      backendClass({ ...backend, software: backend.adapter?.software }),
-      before?.success ? asRecorded(before.data) : undefined,
-    );
-    // Which images validate, on which labels (main/services/split.ts): the run records it with its settings.
-    const plan = splitPlan(db, settings.sources, settings.validateOn);
-    const validation = { labels: plan.labels, basis: plan.basis, note: validationNote(plan) };
-    await retryWhileBusy(
-      () => startRun(db, runId, `${backend.name}: ${backend.detail}`, { ...settings!, validation }),
-      notify,
-    );
-    const images = listImages(db);
-    const first = images.find((i) => i.labeledFraction > 0) ?? images[0];
-    if (!first) throw new Error('The project has no images');
-    const size =
-      settings.width && settings.height
-        ? { width: settings.width, height: settings.height }
-        : workingSize(first.width, first.height, settings.depth, settings.longSide, settings.stem);
-    const step = inputMultiple(settings.depth, settings.stem);
-    if (size.width % step || size.height % step)
-      throw new Error(
-        `Working size must be a multiple of ${step} (depth ${settings.depth}${settings.stem > 1 ? `, stem ${settings.stem}` : ''})`,
-      );
-    const splits = ['train', 'val', 'unassigned'] as const;
-    // Validation images are known before the pixels load: they load differently (labels at their own size
-    // too, only the labels that validate).
-    const isValId = (id: number) => plan.val.has(id);
-    const { samples, mapping, unreadable } = await loadSamples(db, {
-      ...size,
-      sources: settings.sources,
-      splits,
-      includeUnlabeled: settings.reconstructionWeight > 0,
-      // Random-scale augmentation zooms in up to 2x: keep training images at up to twice the working size.
-      maxScale: settings.augment ? 2 : 1,
-      fullSize: plan.val,
-      provenancesFor: plan.provenancesFor,
-    });
-    const isVal = (s: (typeof samples)[number]) => isValId(s.id) || s.split === 'val';
-    const train = samples.filter((s) => !isVal(s) && s.labels);
-    const val = samples.filter((s) => isVal(s) && s.labels);
-    // Images without trusted labels. Never the labeled validation images: training on their pixels (even
-    // without labels, or only through batch-norm statistics) would flatter the validation metrics.
-    const unlabeled = samples.filter((s) => !s.labels && !isVal(s));
-    const C = mapping.values.length;
-    const computed = medianFrequencyWeights(
-      train.map((s) => classHistogram(s.labels!, C)),
-      C,
-    );
-    const overrides = listClasses(db).map((c) => c.weightOverride);
-    const classWeights = Array.from(mergeClassWeights(computed.weights, overrides));
-    channel.send({
-      type: 'started',
-      runId,
-      backend: `${backend.name}: ${backend.detail}`,
-      skipped: backend.skipped,
-      train: train.length,
-      val: val.length,
-      heldOut: plan.heldOut.size,
-      validation,
-      classWeights,
-      size: [size.width, size.height],
-      firstEpoch: settings.resumeFrom !== undefined ? getCheckpoint(db, settings.resumeFrom).epoch + 1 : 0,
-      settings,
-    });
-    if (unreadable.length)
-      channel.send({
-        type: 'notice',
-        runId,
-        message: `Skipped ${unreadable.length} image(s) that cannot be decoded (training goes on without them; remove or re-import them): ${unreadable.map((u) => oneLine(u.message, 300)).join('; ')}`,
-      });
-    const model = buildUNet({
-      numClasses: C,
-      baseFilters: settings.baseFilters,
-      depth: settings.depth,
-      stem: settings.stem,
-      dropout: settings.dropout,
-      reconstruction: settings.reconstructionWeight > 0,
-      seed: settings.seed,
-    });
-    let startEpoch = 0;
-    if (settings.resumeFrom !== undefined) {
-      const c = getCheckpoint(db, settings.resumeFrom);
-      const meta = c.metadata;
-      if (JSON.stringify(meta.classValues) !== JSON.stringify(mapping.values)) {
-        throw new Error('Cannot resume: the classes changed since that checkpoint');
-      }
-      await loadWeightsInto(model, {
-        modelTopology: c.modelTopology,
-        weightSpecs: meta.weightSpecs as tf.io.WeightsManifestEntry[],
-        weightData: c.weights,
-      });
-      startEpoch = c.epoch + 1;
-    }
-    const outcome = await trainLoop(
-      model,
-      { train, val, unlabeled },
-      classWeights,
-      { ...settings, epochs: settings.epochs, minutes: settings.minutes, size },
-      {
-        onStep: (p) => {
-          channel.send({ type: 'step', runId, ...p });
-          // Fault injection for the tests of the app: the GPU is lost after this many steps.
-          if (++stepsSent === loseGpuAtStep) webGpuDevice()?.destroy();
-        },
-        shouldStop: () => stopFlag.stop,
-        async onEpoch(result, m) {
-          const s = await serializeModel(m);
-          let waited = false;
-          const record = () =>
-            recordEpoch(
-              db,
-              {
-                runId,
-                epoch: result.epoch,
-                trainLoss: result.trainLoss,
-                valLoss: result.valLoss,
-                metrics: { ...result.metrics, metricsOn: val.length ? 'val' : 'train', seconds: result.seconds },
-              },
-              {
-                modelTopology: s.modelTopology,
-                weights: s.weightData,
-                metadata: {
-                  weightSpecs: s.weightSpecs as WeightSpec[],
-                  classValues: mapping.values,
-                  classNames: mapping.names,
-                  classColors: mapping.colors,
-                  inputSize: [size.height, size.width],
-                  normalization: INPUT_NORMALIZATION,
-                  classWeights,
-                  epoch: result.epoch,
-                },
-              },
-            );
-          // Another program holding the project's lock (a database browser, say) makes the run wait, never
-          // silently: each busy timeout says so, then the save is retried until it gets through or Stop.
-          const checkpointId = await retryWhileBusy(
-            record,
-            (message) => {
-              waited = true;
-              notify(`Saving epoch ${result.epoch + 1}: ${message}`);
-            },
-            () => stopFlag.stop,
-          );
-          if (checkpointId !== null) lastCheckpoint = { id: checkpointId, epoch: result.epoch };
-          epochsDone++;
-          if (waited) notify(`Epoch ${result.epoch + 1} saved`);
-          channel.send({ type: 'epoch', runId, result, checkpointId });
-        },
-      },
-      startEpoch,
-    );
-    model.dispose();
-    const next = outcome.status === 'failed' && outcome.gpuFailure ? continuation() : null;
-    const orphaned = outcome.status === 'stopped' && stopFlag.orphaned === true;
-    const status = orphaned ? ('interrupted' as const) : outcome.status;
-    // The images left out stay named in the run's record (the notice is gone after the first epoch).
-    const leftOut = unreadable.length
-      ? `; left out ${unreadable.length} image(s) that cannot be decoded: ${unreadable.map((u) => visibleName(u.name)).join(', ')}`
-      : '';
-    const message =
-      (orphaned
-        ? `Interrupted: the app or command that started the run ended; ${outcome.epochs} epoch(s) and their checkpoints are kept`
-        : next
-          ? outcome.message + next.hint
-          : outcome.message) + leftOut;
-    await retryWhileBusy(() => finishRun(db, runId, status, message), notify);
-    channel.send({
-      type: 'done',
-      runId,
-      status,
-      message,
-      cpuSeconds: cpuSeconds(),
-      ...(next ? { continueOn: next.continueOn } : {}),
-    });
-  } catch (err) {
-    const gpu = asGpuFailure(err);
-    const next = gpu ? continuation() : null;
-    const disk = diskFullReason(err);
-    // One line, capped: a tfjs shape error or a dying wasm module can carry pages of text.
-    const message =
-      (gpu
-        ? `Training stopped: ${gpu.message}.`
-        : disk
-          ? `Training stopped: ${disk}; ${savedWords()}`
-          : oneLine(err instanceof Error ? err.message : String(err))) + (next?.hint ?? '');
-    await retryWhileBusy(() => finishRun(db, runId, 'failed', message), notify).catch(() => {});
-    channel.send({
-      type: 'done',
-      runId,
-      status: 'failed',
-      message,
-      cpuSeconds: cpuSeconds(),
-      ...(next ? { continueOn: next.continueOn } : {}),
-    });
-  } finally {
-    clearInterval(beat);
-    try {
-      project.close();
-    } catch {
-      // Every save committed already; a failing close loses nothing and must not turn the run's last
-      // message into a stack trace.
-    }
-  }
-}
-
-/** An error as a code and a message for the parent (AppError keeps its code; anything else is INTERNAL). */
-function errorPayload(err: unknown): ApiErrorPayload {
-  if (err instanceof AppError) return { code: err.code, message: err.message };
-  return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
-}
-
-/**
- * What a long-lived prediction process keeps between requests: the backend (initialised once) and the
- * last model loaded (reused while the requests name the same checkpoint).
- */
-interface PredictionCache {
-  backend: Promise<string> | null;
-  model: { checkpointId: number; createdAt: string; model: tf.LayersModel; meta: CheckpointMeta } | null;
-}
-export const newPredictionCache = (): PredictionCache => ({ backend: null, model: null });
-
-async function cachedModel(cache: PredictionCache, c: CheckpointRow) {
-  const kept = cache.model;
-  if (kept && kept.checkpointId === c.id && kept.createdAt === c.createdAt) return kept;
-  kept?.model.dispose();
-  cache.model = null;
-  const { model, meta } = await loadModel(c);
-  cache.model = { checkpointId: c.id, createdAt: c.createdAt, model, meta };
-  return cache.model;
-}
-
-/**
- * Predicts `imageIds` with the active (or given) checkpoint, one message per image: the prediction
- * (label values and confidence as bytes, 2 bytes a pixel), or with `scoresOnly` its "Label next" score,
- * or why that image failed. Then `predictDone` (code CANCELLED when `cancelled()` turned true first).
- * Every answer carries the request's `requestId`.
- */
-export async function runPrediction(
-  msg: Extract<ToWorker, { type: 'predict' }>,
-  channel: Channel,
-  cache: PredictionCache = newPredictionCache(),
-  cancelled: () => boolean = () => false,
-): Promise<void> {
-  const requestId = msg.requestId !== undefined ? { requestId: msg.requestId } : {};
-  const project = Project.open(msg.projectPath, msg.nativeBinding);
-  let checkpointId: number | null = null;
-  let backendName = '';
-  const done = (error: ApiErrorPayload | null) =>
-    channel.send({ type: 'predictDone', ...requestId, checkpointId, backend: backendName, error });
-  try {
-    cache.backend ??= initBackend({}).then((b) => `${b.name}: ${b.detail}`);
-    backendName = await cache.backend.catch((err: unknown) => {
-      cache.backend = null; // the next request tries again
-      throw err;
-    });
-    const c = findCheckpoint(project.db, msg.checkpointId);
-    checkpointId = c.id;
-    const { model, meta } = await cachedModel(cache, c);
-    for (const imageId of msg.imageIds) {
-      if (cancelled()) return done({ code: 'CANCELLED', message: 'Prediction cancelled' });
-      try {
-        const p = await predictProjectImage(project.db, model, meta, imageId);
-        if (msg.scoresOnly) {
-          const score = labelNextScore(p.confidence, loadLabelMap(project.db, imageId)?.classes ?? null, 255);
-          channel.send({ type: 'predictionScore', ...requestId, imageId, ...score });
-          continue;
-        }
-        channel.send({
-          type: 'prediction',
-          ...requestId,
-          imageId,
-          width: p.width,
-          height: p.height,
-          values: p.values,
-          confidence: p.confidence,
-          meanConfidence: p.meanConfidence,
-        });
-      } catch (err) {
-        channel.send({ type: 'predictionFailed', ...requestId, imageId, error: errorPayload(err) });
-      }
-    }
-    done(null);
-  } catch (err) {
-    done(errorPayload(err));
-  } finally {
-    project.close();
-  }
+/** The job whose requests include `raw` (its first request), or an Error naming what was wrong with it. */
+function jobFor(raw: unknown): WorkerJob<JobProtocol> {
+  const job = JOBS.find((j) => j.protocol.request.safeParse(raw).success);
+  if (job) return job;
+  // Parsed by the first job only to say, in one line, what was wrong.
+  parseRequest(JOBS[0]!.protocol, raw);
+  throw new Error('Unexpected message from the parent');
 }
 
 if (require.main === module || (process as unknown as { parentPort?: unknown }).parentPort) {
   const channel = parentChannel();
-  const stopFlag: StopFlag = { stop: false, orphaned: false };
-  const predictionCache = newPredictionCache();
-  const cancelledRequests = new Set<number>();
-  let predictions: Promise<void> = Promise.resolve();
-  // Ctrl+C in a terminal reaches the whole process group, this process too: stop after the current step
-  // and record the run as stopped (the parent asks the same), rather than dying mid-step. A second Ctrl+C
-  // aborts at once; the run is then marked interrupted by the next open of the project.
+  let running: { job: WorkerJob<JobProtocol>; handlers: RunningJob<JobProtocol> } | null = null;
   let interrupts = 0;
   process.on('SIGINT', () => {
-    stopFlag.stop = true;
+    running?.handlers.interrupt?.();
     if (++interrupts > 1) process.exit(130);
   });
-  // The parent (the CLI) was killed: finish the step, record the run as interrupted, and leave. A
-  // prediction process has no one to answer: it leaves at once.
+  // The parent is gone: a job with nothing left to record leaves at once.
   process.on('disconnect', () => {
-    if (!current) process.exit(0);
-    stopFlag.stop = true;
-    stopFlag.orphaned = true;
+    if (!running?.handlers.orphaned?.()) process.exit(0);
   });
-  let current: Extract<ToWorker, { type: 'start' }> | null = null;
-  // A crash outside the run's own try (a dying wasm module, an async kernel error) ends the run with one
-  // capped line instead of Node printing the offending source line: 40 KB of minified glue.
   const die = (err: unknown) => {
-    const message = `The training process failed: ${oneLine(err instanceof Error ? err.message : String(err))}`;
     try {
-      if (current) {
-        const project = Project.open(current.projectPath, current.nativeBinding);
-        try {
-          finishRun(project.db, current.runId, 'failed', message);
-        } finally {
-          project.close();
-        }
-        channel.send({ type: 'done', runId: current.runId, status: 'failed', message });
-      }
+      running?.handlers.crashed?.(err);
     } finally {
       setTimeout(() => process.exit(1), 50);
     }
   };
   process.on('uncaughtException', die);
   process.on('unhandledRejection', die);
-  channel.onMessage((msg) => {
-    if (msg.type === 'stop') stopFlag.stop = true;
-    // The parent says when it has the last message (see ToWorker 'exit').
-    else if (msg.type === 'exit') process.exit(0);
-    else if (msg.type === 'backends') void listBackends().then((list) => channel.send({ type: 'backends', list }));
-    else if (msg.type === 'cancel') cancelledRequests.add(msg.requestId);
-    else if (msg.type === 'predict') {
-      // One request at a time, in order; the process stays for the next (until the parent says `exit`).
-      const id = msg.requestId;
-      predictions = predictions.then(() =>
-        runPrediction(msg, channel, predictionCache, () => id !== undefined && cancelledRequests.has(id)).finally(
-          () => id !== undefined && cancelledRequests.delete(id),
-        ),
-      );
-    } else if (msg.type === 'start') {
-      current = msg;
-      void runTraining(msg.projectPath, msg.runId, msg.settings, channel, stopFlag, msg.nativeBinding).finally(() => {
-        current = null;
-        // Let the last message flush before leaving.
-        setTimeout(() => process.exit(0), 50);
-      });
+  channel.onMessage((raw) => {
+    if (!running) {
+      const job = jobFor(raw);
+      running = { job, handlers: job.start(channel) };
     }
+    const msg = parseRequest(running.job.protocol, raw) as { type: string };
+    // The parent says when it has the last message (see core/jobs/job.ts exitRequest).
+    if (msg.type === 'exit') process.exit(0);
+    running.handlers.receive(msg);
   });
 }

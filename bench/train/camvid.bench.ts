@@ -26,7 +26,7 @@ import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { EpochResult } from '../../core/training/messages';
+import type { EpochResult } from '../../core/jobs/train';
 import { settingFlagOptions, settingsFromFlags } from '../../core/training/setting-flags';
 import { DEFAULT_TRAIN_SETTINGS, trainSettingsSchema, type TrainSettingsInput } from '../../core/training/settings';
 import { listClasses } from '../../db/classes';
@@ -35,7 +35,8 @@ import { applyClassFile, readClassFile } from '../../main/services/class-file';
 import { fileSource, importImages } from '../../main/services/import-images';
 import { importMasks } from '../../main/services/import-masks';
 import { Project } from '../../main/services/project';
-import { nodeFork, startTraining, workerPath } from '../../main/services/training';
+import { startTraining } from '../../main/services/training';
+import { nodeFork, workerPath } from '../../main/services/job-process';
 
 const { values } = parseArgs({
   options: { ...settingFlagOptions(), limit: { type: 'string' }, labeled: { type: 'string' } },

@@ -20,7 +20,7 @@ export interface EventPayloads {
   'train.message': TrainMessage;
 }
 
-import type { TrainMessage } from '../training/messages';
+import type { TrainMessage } from '../jobs/train';
 
 export type Emit = <E extends AppEvent>(event: E, payload: EventPayloads[E]) => void;
 export type Listener<E extends AppEvent> = (payload: EventPayloads[E]) => void;

@@ -4,7 +4,7 @@
  * empty list), so the renderer and the CLI get one typed shape.
  */
 import { z } from 'zod';
-import type { EpochResult } from './messages';
+import type { EpochResult } from '../jobs/train';
 
 const num = z.number().nullable().catch(null);
 const list = z.array(num).catch([]);

@@ -4,8 +4,7 @@
  * (setting-table.ts), so a run recorded by an older version keeps what still parses.
  */
 import { z } from 'zod';
-import type { ValidationBasis } from './messages';
-import { validationBasisSchema } from './protocol';
+import { validationBasisSchema, type ValidationBasis } from '../jobs/train';
 import { entries, SETTINGS, type SettingDecl } from './setting-table';
 import type { TrainSettings } from './settings';
 

@@ -1,7 +1,7 @@
 /**
  * The class weights the Train view shows and a dataset export writes: median frequency balancing over
  * the trusted labels of the images in the splits train and unassigned, at full resolution, merged with
- * the per-class overrides stored with the classes. A run computes its own the same way (worker/index.ts)
+ * the per-class overrides stored with the classes. A run computes its own the same way (worker/jobs/train.ts)
  * from the images it trains on, so its weights can differ a little: it counts at its working size, and
  * leaves out the unassigned images it holds out for validation (core/training/split.ts).
  */

@@ -6,7 +6,7 @@ import { AppError } from '../../core/ipc/errors';
 import { acceptInto, predictionProposal } from '../../core/labelmap';
 import { mergeIntoLabelMap } from '../../db/labelmaps';
 import type { ProjectDb } from '../../db/open';
-import type { ImagePrediction } from '../../core/training/protocol';
+import type { ImagePrediction } from '../../core/jobs/predict';
 import { activeCheckpoint, getCheckpoint, type CheckpointRow } from '../../db/runs';
 
 export function findCheckpoint(db: ProjectDb, id?: number): CheckpointRow {

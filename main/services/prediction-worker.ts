@@ -9,14 +9,15 @@
  *   never holds up the image on screen), carrying on in a fresh process after an image takes one down.
  */
 import { AppError, type ApiErrorPayload } from '../../core/ipc/errors';
-import type {
-  FromWorker,
-  PredictionFailedMessage,
-  PredictionMessage,
-  PredictionScoreMessage,
-  ToWorker,
-} from '../../core/training/protocol';
-import type { ForkWorker, WorkerProcess } from './training';
+import {
+  predictJob,
+  type PredictMessage,
+  type PredictRequest,
+  type PredictionFailedMessage,
+  type PredictionMessage,
+  type PredictionScoreMessage,
+} from '../../core/jobs/predict';
+import { request, startJob, type ForkWorker, type JobProcess } from './job-process';
 
 export interface PredictOptions {
   checkpointId?: number;
@@ -40,7 +41,7 @@ function predictRequest(
   imageIds: readonly number[],
   options: PredictOptions,
   extra: { requestId?: number; scoresOnly?: boolean } = {},
-): ToWorker {
+): PredictRequest {
   return {
     type: 'predict',
     ...(extra.requestId !== undefined ? { requestId: extra.requestId } : {}),
@@ -60,35 +61,26 @@ const crashMessage = (code: number | null) =>
  * One scoring process for `imageIds`. Resolves when its last message (`predictDone`) arrived, or when
  * it died first (`crashed`); the process is told to leave only once everything is here.
  */
-function scoringProcess(
+async function scoringProcess(
   projectPath: string,
   imageIds: readonly number[],
   fork: ForkWorker,
   modulePath: string,
   options: PredictOptions,
 ): Promise<ScoreRun> {
-  const child = fork(modulePath);
   const run: ScoreRun = { scores: [], failures: [], checkpointId: null, error: null, crashed: null };
-  return new Promise((resolve) => {
-    let settled = false;
-    child.onMessage((msg) => {
+  const answer = await request(
+    startJob(predictJob, fork, modulePath),
+    predictRequest(projectPath, imageIds, options, { scoresOnly: true }),
+    'predictDone',
+    (msg) => {
       if (msg.type === 'predictionScore') run.scores.push(msg);
       else if (msg.type === 'predictionFailed') run.failures.push(msg);
-      else if (msg.type === 'predictDone') {
-        settled = true;
-        Object.assign(run, { checkpointId: msg.checkpointId, error: msg.error });
-        child.postMessage({ type: 'exit' });
-        resolve(run);
-      }
-    });
-    child.onExit((code) => {
-      if (settled) return;
-      settled = true;
-      run.crashed = crashMessage(code);
-      resolve(run);
-    });
-    child.postMessage(predictRequest(projectPath, imageIds, options, { scoresOnly: true }));
-  });
+    },
+  );
+  if (answer.last) Object.assign(run, { checkpointId: answer.last.checkpointId, error: answer.last.error });
+  else run.crashed = crashMessage(answer.code);
+  return run;
 }
 
 /**
@@ -147,7 +139,7 @@ interface Pending {
 
 /** The long-lived prediction process of one open project (see the top of this file). */
 export class PredictionWorker {
-  private child: WorkerProcess | null = null;
+  private child: JobProcess<typeof predictJob> | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private closed = false;
@@ -179,7 +171,7 @@ export class PredictionWorker {
     });
     this.pending.set(requestId, { imageId, checkpointId, promise, resolve, reject, prediction: null, failure: null });
     const options = { ...(checkpointId !== undefined ? { checkpointId } : {}), ...this.options };
-    this.process().postMessage(predictRequest(this.projectPath, [imageId], options, { requestId }));
+    this.process().post(predictRequest(this.projectPath, [imageId], options, { requestId }));
     return promise;
   }
 
@@ -202,20 +194,20 @@ export class PredictionWorker {
     for (const id of [...this.pending.keys()]) this.cancel(id, 'Prediction cancelled: the project was closed');
     const child = this.child;
     this.child = null;
-    child?.postMessage({ type: 'exit' });
+    child?.exit();
   }
 
   private cancel(requestId: number, message: string): void {
     const p = this.pending.get(requestId);
     if (!p) return;
     this.pending.delete(requestId);
-    this.child?.postMessage({ type: 'cancel', requestId });
+    this.child?.post({ type: 'cancel', requestId });
     p.reject(new AppError('CANCELLED', message));
   }
 
-  private process(): WorkerProcess {
+  private process(): JobProcess<typeof predictJob> {
     if (this.child) return this.child;
-    const child = this.fork(this.modulePath);
+    const child = startJob(predictJob, this.fork, this.modulePath);
     this.child = child;
     child.onMessage((msg) => this.receive(msg));
     child.onExit((code) => {
@@ -231,8 +223,8 @@ export class PredictionWorker {
     return child;
   }
 
-  private receive(msg: FromWorker): void {
-    if (!('requestId' in msg) || msg.requestId === undefined) return;
+  private receive(msg: PredictMessage): void {
+    if (msg.requestId === undefined) return;
     const p = this.pending.get(msg.requestId);
     if (!p) return; // cancelled: its late answers are dropped
     if (msg.type === 'prediction') p.prediction = msg;

@@ -10,7 +10,7 @@
 import type { RankedImage } from '../../core/ipc/contract';
 import type { ApiErrorPayload } from '../../core/ipc/errors';
 import { byExpectedGain, type LabelNextScore } from '../../core/training/rank';
-import type { PredictionFailedMessage, PredictionScoreMessage } from '../../core/training/protocol';
+import type { PredictionFailedMessage, PredictionScoreMessage } from '../../core/jobs/predict';
 import { listImages } from '../../db/images';
 import { labelMapRevisions } from '../../db/labelmaps';
 import type { ProjectDb } from '../../db/open';

@@ -10,9 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importImages } from '../../main/services/import-images';
 import { Project } from '../../main/services/project';
 import { PredictionWorker, scoreInProcess } from '../../main/services/prediction-worker';
-import { nodeFork, startTraining, workerPath, type ForkWorker } from '../../main/services/training';
-import type { FromWorker, ToWorker } from '../../core/training/protocol';
-import { newPredictionCache, runPrediction } from '../../worker/index';
+import { startTraining } from '../../main/services/training';
+import { nodeFork, workerPath, type ForkWorker } from '../../main/services/job-process';
+import type { PredictMessage as FromWorker, PredictRequest as ToWorker } from '../../core/jobs/predict';
+import { newPredictionCache, runPrediction } from '../../worker/jobs/predict';
 import { tempDir } from '../helpers/fixtures';
 import { buildTrainingWorker, makeProject, SIZE, TINY_TRAINING } from '../helpers/training';
 
@@ -107,7 +108,7 @@ describe('prediction process', () => {
 
   it('in the worker: the model is kept between requests, and a cancelled request stops before its next image', async () => {
     const sent: FromWorker[] = [];
-    const channel = { send: (m: FromWorker) => sent.push(m), onMessage: () => {} };
+    const channel = { send: (m: FromWorker) => sent.push(m) };
     const cache = newPredictionCache();
     await runPrediction({ type: 'predict', requestId: 1, projectPath: path, imageIds: [1] }, channel, cache);
     const kept = cache.model;
@@ -119,7 +120,7 @@ describe('prediction process', () => {
     };
     await runPrediction(
       { type: 'predict', requestId: 2, projectPath: path, imageIds: [1, 2, 3] },
-      { send: after, onMessage: () => {} },
+      { send: after },
       cache,
       () => cancelled,
     );

@@ -2,9 +2,9 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TrainMessage } from '../../core/training/messages';
+import type { TrainMessage } from '../../core/jobs/train';
 import { createAppRegistry } from '../../main/ipc/handlers';
-import { nodeFork, workerPath } from '../../main/services/training';
+import { nodeFork, workerPath } from '../../main/services/job-process';
 import { findCheckpoint } from '../../main/services/predict';
 import { loadModel, predictProjectImage } from '../../worker/predict';
 import { Project } from '../../main/services/project';

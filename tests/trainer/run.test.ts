@@ -11,8 +11,9 @@ import { loadLabelMap, saveLabelMap } from '../../db/labelmaps';
 import { decodeMask } from '../../main/services/masks';
 import { getRun, latestCheckpoint, listEpochs } from '../../db/runs';
 import { Project } from '../../main/services/project';
-import { nodeFork, startTraining, workerPath, type ForkWorker } from '../../main/services/training';
-import type { FromWorker } from '../../core/training/protocol';
+import { startTraining } from '../../main/services/training';
+import { nodeFork, workerPath, type ForkWorker } from '../../main/services/job-process';
+import type { TrainMessage } from '../../core/jobs/train';
 import { DEFAULT_SCHEDULE } from '../../core/training/schedule';
 import { deserializeModel } from '../../trainer/run/checkpoint';
 import { predictImage } from '../../trainer/predict';
@@ -38,14 +39,14 @@ describe('training runs in a separate process', () => {
   it('record metrics and a loadable checkpoint per epoch, and report progress', async () => {
     const path = await makeProject(t.dir, 'a.maskwright');
     const project = Project.open(path);
-    const messages: FromWorker[] = [];
+    const messages: TrainMessage[] = [];
     const handle = startTraining(project.db, path, { ...small, epochs: 2 }, nodeFork, worker, (m) => messages.push(m));
     const done = await handle.done;
     expect(done).toMatchObject({ status: 'completed' });
     const run = getRun(project.db, handle.runId);
     expect(run.status).toBe('completed');
     expect(run.backend).toMatch(/^cpu/);
-    const started = messages.find((m) => m.type === 'started') as Extract<FromWorker, { type: 'started' }>;
+    const started = messages.find((m) => m.type === 'started') as Extract<TrainMessage, { type: 'started' }>;
     expect(started).toMatchObject({ train: 2, val: 1, size: [SIZE, SIZE] });
     // Both classes cover half of every image: median frequency weights are exactly 1.
     expect(started.classWeights).toEqual([1, 1]);
@@ -88,13 +89,13 @@ describe('training runs in a separate process', () => {
     const provenance = Uint8Array.from(val.provenance, (_, i) => (i % SIZE < SIZE / 2 ? 1 : 2));
     saveLabelMap(project.db, 3, { ...val, provenance });
     const run = async (settings: object) => {
-      const messages: FromWorker[] = [];
+      const messages: TrainMessage[] = [];
       const handle = startTraining(project.db, path, { ...small, epochs: 1, ...settings }, nodeFork, worker, (m) =>
         messages.push(m),
       );
       expect(await handle.done).toMatchObject({ status: 'completed' });
       const metrics = listEpochs(project.db, handle.runId)[0]!.metrics as { metricsOn: string; pixels: number };
-      const started = messages.find((m) => m.type === 'started') as Extract<FromWorker, { type: 'started' }>;
+      const started = messages.find((m) => m.type === 'started') as Extract<TrainMessage, { type: 'started' }>;
       return { metrics, started, record: getRun(project.db, handle.runId).settings as Record<string, unknown> };
     };
     // Default: only the painted half is measured.
@@ -241,13 +242,13 @@ describe('training runs in a separate process', () => {
     const { stem: _, ...old } = getRun(p.db, first.runId).settings as Record<string, unknown>;
     p.db.prepare('UPDATE training_runs SET settings = ? WHERE id = ?').run(JSON.stringify(old), first.runId);
     const from = latestCheckpoint(p.db, first.runId)!;
-    const messages: FromWorker[] = [];
+    const messages: TrainMessage[] = [];
     const resumed = startTraining(p.db, path, { ...small, epochs: 1, resumeFrom: from.id }, nodeFork, worker, (m) =>
       messages.push(m),
     );
     // With the table's stem (BACKEND_DEFAULTS.cpu.stem, 2) the checkpoint's weights would not load.
     expect(await resumed.done).toMatchObject({ status: 'completed' });
-    const started = messages.find((m) => m.type === 'started') as Extract<FromWorker, { type: 'started' }>;
+    const started = messages.find((m) => m.type === 'started') as Extract<TrainMessage, { type: 'started' }>;
     expect(started.settings).toMatchObject({ stem: 1 });
     expect(getRun(p.db, resumed.runId).settings).toMatchObject({ stem: 1 });
     p.close();

@@ -4,12 +4,11 @@
  * the `continueOn` it offers resumes on the next backend from that checkpoint for the remaining epochs.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import type { TrainMessage } from '../../core/training/messages';
+import type { TrainMessage } from '../../core/jobs/train';
 import { createRun, getRun, listCheckpoints, listEpochs } from '../../db/runs';
 import { Project } from '../../main/services/project';
-import type { FromWorker } from '../../core/training/protocol';
 import { webGpuDevice } from '../../trainer/webgpu';
-import { runTraining } from '../../worker/index';
+import { runTraining } from '../../worker/jobs/train';
 import { tempDir } from '../helpers/fixtures';
 import { makeProject, SIZE } from '../helpers/training';
 import { webGpuSuite } from '../helpers/webgpu';
@@ -28,10 +27,10 @@ async function train(path: string, raw: object, onStep?: (n: number) => void) {
   const project = Project.open(path);
   const runId = createRun(project.db, raw);
   project.close();
-  const messages: FromWorker[] = [];
+  const messages: TrainMessage[] = [];
   let steps = 0;
   const channel = {
-    send: (m: FromWorker) => {
+    send: (m: TrainMessage) => {
       messages.push(m);
       if (m.type === 'step') onStep?.(++steps);
     },

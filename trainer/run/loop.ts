@@ -31,7 +31,7 @@ import { readQueuedLosses, trainStep, trainStepQueued, type QueuedLoss, type Tra
 import { asGpuFailure, checkWebGpu, settleWebGpu, type GpuFailureKind } from '../webgpu';
 import { atWorkingSize, augmentSample, ClassBalance, DEFAULT_AUGMENT, type Size } from './augment';
 import { makeBatch, rng, shuffled, type Sample } from './data';
-import type { EpochResult, StepProgress } from '../../core/training/messages';
+import type { EpochResult, StepProgress } from '../../core/jobs/train';
 
 export type { EpochResult };
 

@@ -1,7 +1,7 @@
 /**
  * `--what pytorch-job`: a folder that trains the project's U-Net with PyTorch (DistributedDataParallel
  * under torchrun) on machines bigger than this one, and whose output `maskwright import-model` brings
- * back. What the training process would use is decided here, once, as worker/index.ts decides it: the
+ * back. What the training process would use is decided here, once, as worker/jobs/train.ts decides it: the
  * run's settings (the newest run's, else the defaults, with the GPU class's defaults for what is unset),
  * the working size, the split (the user's validation images, else the automatic hold-out), the samples at
  * the working size as Maskwright's decoder resizes them (arrays/*.npy, so both trainers read the same

@@ -7,13 +7,7 @@ import type { EpochSummary, RunSummary } from '../../../core/ipc/contract';
 import { AppError } from '../../../core/ipc/errors';
 import type { BackendStatus } from '../../../core/training/backends';
 import { parseEpochMetrics, type EpochMetrics } from '../../../core/training/epoch-metrics';
-import type {
-  ContinueOn,
-  EpochResult,
-  StepProgress,
-  TrainMessage,
-  ValidationBasis,
-} from '../../../core/training/messages';
+import type { ContinueOn, EpochResult, StepProgress, TrainMessage, ValidationBasis } from '../../../core/jobs/train';
 import type { TrainSettingsInput } from '../../../core/training/settings';
 import { call, errorMessage, onEvent } from '../lib/api';
 import { defaultForm, fieldErrors, formSettings, type TrainForm } from './form';

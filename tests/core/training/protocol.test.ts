@@ -1,7 +1,9 @@
-// The worker protocol is parsed on both sides: what passes is typed, what does not is refused in one line.
+// Each worker job's protocol (core/jobs/) is parsed on both sides: what passes is typed, what does not is refused in one line.
 import { describe, expect, it } from 'vitest';
-import { parseFromWorker, parseToWorker } from '../../../core/training/protocol';
-import { receiveFromWorker } from '../../../main/services/training';
+import { parseMessage, parseRequest } from '../../../core/jobs/job';
+import { predictJob } from '../../../core/jobs/predict';
+import { trainJob } from '../../../core/jobs/train';
+import { receive } from '../../../main/services/job-process';
 
 describe('worker protocol', () => {
   it('passes a diverging loss (NaN) and byte planes, as sent', () => {
@@ -15,7 +17,7 @@ describe('worker protocol', () => {
       etaSeconds: Infinity,
       learningRate: 4e-4,
     };
-    expect(parseFromWorker(step)).toEqual(step);
+    expect(parseMessage(trainJob, step)).toEqual(step);
     const p = {
       type: 'prediction',
       imageId: 4,
@@ -25,12 +27,12 @@ describe('worker protocol', () => {
       confidence: Uint8Array.from([255, 128]),
       meanConfidence: 0.75,
     };
-    expect(parseFromWorker(p)).toEqual(p);
+    expect(parseMessage(predictJob, p)).toEqual(p);
   });
 
   it("passes the training process's CPU seconds with its last message", () => {
     const done = { type: 'done', runId: 2, status: 'completed', message: '3 epoch(s) done', cpuSeconds: 61.5 };
-    expect(parseFromWorker(done)).toEqual(done);
+    expect(parseMessage(trainJob, done)).toEqual(done);
   });
 
   it('passes the resolved settings of a started run, and refuses them without the backend defaults', () => {
@@ -45,8 +47,8 @@ describe('worker protocol', () => {
       size: [256, 192],
       settings: { epochs: 3, batchSize: 4, baseFilters: 16, longSide: 256, stem: 1 },
     };
-    expect(parseFromWorker(started)).toEqual(started);
-    expect(() => parseFromWorker({ ...started, settings: { epochs: 3, batchSize: 4 } })).toThrow(/settings/);
+    expect(parseMessage(trainJob, started)).toEqual(started);
+    expect(() => parseMessage(trainJob, { ...started, settings: { epochs: 3, batchSize: 4 } })).toThrow(/settings/);
   });
 
   it.each([
@@ -69,19 +71,30 @@ describe('worker protocol', () => {
     [{ type: 'hello' }, /type/],
     [null, /message/],
   ])('refuses a message the worker did not mean: %j', (raw, where) => {
-    expect(() => parseFromWorker(raw)).toThrow(/^Unexpected message from the worker process/);
-    expect(() => parseFromWorker(raw)).toThrow(where);
+    expect(() => parseMessage(predictJob, raw)).toThrow(/^Unexpected message from the prediction process/);
+    expect(() => parseMessage(predictJob, raw)).toThrow(where);
+  });
+
+  it("refuses another job's message: a training parent is not sent predictions", () => {
+    const p = { type: 'predictDone', checkpointId: null, backend: 'wasm', error: null };
+    expect(parseMessage(predictJob, p)).toEqual(p);
+    expect(() => parseMessage(trainJob, p)).toThrow(/^Unexpected message from the training process \(type/);
   });
 
   it('parses what the parent sends', () => {
-    expect(parseToWorker({ type: 'predict', projectPath: '/p', imageIds: [1, 2], scoresOnly: true })).toEqual({
+    expect(
+      parseRequest(predictJob, { type: 'predict', projectPath: '/p', imageIds: [1, 2], scoresOnly: true }),
+    ).toEqual({
       type: 'predict',
       projectPath: '/p',
       imageIds: [1, 2],
       scoresOnly: true,
     });
-    expect(() => parseToWorker({ type: 'predict', projectPath: '/p', imageIds: ['1'] })).toThrow(/imageIds\.0/);
-    expect(() => parseToWorker({ type: 'start', runId: 1 })).toThrow(/Unexpected message from the parent/);
+    expect(() => parseRequest(predictJob, { type: 'predict', projectPath: '/p', imageIds: ['1'] })).toThrow(
+      /imageIds\.0/,
+    );
+    expect(() => parseRequest(trainJob, { type: 'start', runId: 1 })).toThrow(/Unexpected message from the parent/);
+    expect(() => parseRequest(trainJob, { type: 'predict', projectPath: '/p', imageIds: [1] })).toThrow(/type/);
   });
 
   it('a parent ends a worker that sends a malformed message instead of waiting on it', () => {
@@ -91,7 +104,8 @@ describe('worker protocol', () => {
     const orig = console.error;
     console.error = (m: unknown) => errors.push(m);
     try {
-      const handle = receiveFromWorker(
+      const handle = receive(
+        trainJob,
         (m) => got.push(m),
         () => killed++,
       );
