@@ -2,6 +2,7 @@
  * Settings of a training run, with the defaults behind the one-click "Train" and their bounds.
  * Validated wherever they enter (IPC, CLI, the training process).
  */
+import { AppError } from '../ipc/errors';
 import { Provenance } from '../labelmap/types';
 import { z } from 'zod';
 import { entries, LONG_SIDE, SETTINGS, type PixelSource, type SettingDecl, type Stem } from './setting-table';
@@ -30,7 +31,7 @@ export function trustedProvenances(sources: readonly PixelSource[]): ReadonlySet
 }
 
 /** What a working size must be a multiple of, for a model of `depth` levels behind a stem. */
-export function inputMultiple(depth: number, stem: number = 1): number {
+function inputMultiple(depth: number, stem: number = 1): number {
   return stem * 2 ** depth;
 }
 
@@ -132,4 +133,27 @@ export function workingSize(
   const scale = Math.min(1, longSide / Math.max(width, height));
   const round = (v: number) => Math.max(step, Math.round((v * scale) / step) * step);
   return { width: round(width), height: round(height) };
+}
+
+/**
+ * The working size a run trains at: the settings' own, else from the first image with labels (or the
+ * first image). Refused when it is not a multiple of inputMultiple(depth, stem), or there is no image.
+ */
+export function runWorkingSize(
+  settings: Pick<ResolvedTrainSettings, 'width' | 'height' | 'depth' | 'longSide' | 'stem'>,
+  images: readonly { width: number; height: number; labeledFraction: number }[],
+): { width: number; height: number } {
+  const first = images.find((i) => i.labeledFraction > 0) ?? images[0];
+  if (!first) throw new AppError('INVALID_INPUT', 'The project has no images');
+  const size =
+    settings.width && settings.height
+      ? { width: settings.width, height: settings.height }
+      : workingSize(first.width, first.height, settings.depth, settings.longSide, settings.stem);
+  const step = inputMultiple(settings.depth, settings.stem);
+  if (size.width % step || size.height % step)
+    throw new AppError(
+      'INVALID_INPUT',
+      `Working size must be a multiple of ${step} (depth ${settings.depth}${settings.stem > 1 ? `, stem ${settings.stem}` : ''})`,
+    );
+  return size;
 }

@@ -10,8 +10,7 @@ import {
   backendClass,
   resolveTrainSettings,
   trainSettingsSchema,
-  workingSize,
-  inputMultiple,
+  runWorkingSize,
   asRecorded,
   type ResolvedTrainSettings,
   type TrainSettings,
@@ -116,18 +115,7 @@ export async function runTraining(
       () => startRun(db, runId, `${backend.name}: ${backend.detail}`, { ...settings!, validation }),
       notify,
     );
-    const images = listImages(db);
-    const first = images.find((i) => i.labeledFraction > 0) ?? images[0];
-    if (!first) throw new Error('The project has no images');
-    const size =
-      settings.width && settings.height
-        ? { width: settings.width, height: settings.height }
-        : workingSize(first.width, first.height, settings.depth, settings.longSide, settings.stem);
-    const step = inputMultiple(settings.depth, settings.stem);
-    if (size.width % step || size.height % step)
-      throw new Error(
-        `Working size must be a multiple of ${step} (depth ${settings.depth}${settings.stem > 1 ? `, stem ${settings.stem}` : ''})`,
-      );
+    const size = runWorkingSize(settings, listImages(db));
     const splits = ['train', 'val', 'unassigned'] as const;
     // Validation images are known before the pixels load: they load differently (labels at their own size
     // too, only the labels that validate).

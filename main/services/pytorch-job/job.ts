@@ -13,10 +13,9 @@ import { randomUUID } from 'node:crypto';
 import { AppError } from '../../../core/ipc/errors';
 import {
   backendClass,
-  inputMultiple,
   resolveTrainSettings,
   trainSettingsSchema,
-  workingSize,
+  runWorkingSize,
   DEFAULT_TRAIN_SETTINGS,
 } from '../../../core/training/settings';
 import { classHistogram, medianFrequencyWeights, mergeClassWeights } from '../../../core/training/weights';
@@ -50,15 +49,7 @@ export async function pytorchJobFiles(
 ): Promise<Map<string, Uint8Array>> {
   const settings = jobSettings(db);
   const images = listImages(db);
-  const first = images.find((i) => i.labeledFraction > 0) ?? images[0];
-  if (!first) throw new AppError('INVALID_INPUT', 'The project has no images');
-  const size =
-    settings.width && settings.height
-      ? { width: settings.width, height: settings.height }
-      : workingSize(first.width, first.height, settings.depth, settings.longSide, settings.stem);
-  const step = inputMultiple(settings.depth, settings.stem);
-  if (size.width % step || size.height % step)
-    throw new AppError('INVALID_INPUT', `The working size must be a multiple of ${step}`);
+  const size = runWorkingSize(settings, images);
   // The split and the labels that validate, as a training run computes them (main/services/split.ts).
   const plan = splitPlan(db, settings.sources, settings.validateOn);
   const heldOut = plan.heldOut;
