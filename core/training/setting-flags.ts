@@ -115,6 +115,14 @@ export function settingsFromFlags(
     if (f.parse) {
       const parsed = f.parse(value);
       if (typeof parsed === 'string') throw new FlagError(parsed);
+      // Each setting the flag sets is checked against its own schema (--size 0x0: width and height).
+      for (const [k, v] of Object.entries(parsed)) {
+        const schema = inner(SETTINGS[k as keyof typeof SETTINGS].schema);
+        if (!schema.safeParse(v).success)
+          throw new FlagError(
+            `--${f.name}: ${k} must be ${schema._zod.def.type === 'number' ? rangeWords(schema as z.ZodNumber) : 'valid'}`,
+          );
+      }
       Object.assign(settings, parsed);
     } else settings[key] = valueOf(d, f.name, value);
   }
