@@ -42,7 +42,7 @@ const COLORS: Record<number, [number, number, number]> = {
   4: [160, 150, 140],
 };
 
-async function streetImage(width: number, height: number, seed: number): Promise<sharp.Sharp> {
+async function streetImage(width: number, height: number, seed: number): Promise<ReturnType<typeof sharp>> {
   const values = streetValues(width, height, seed);
   const px = Buffer.alloc(width * height * 3);
   for (let i = 0; i < values.length; i++) {
