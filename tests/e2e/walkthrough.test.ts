@@ -7,10 +7,11 @@
  */
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildTrainingWorker } from '../helpers/training';
-import { drag, readView, waitImage, waitSaved } from './editor-ui';
+import { drag, readView, toScreen, waitImage, waitSaved } from './editor-ui';
 import { useHarness, type Harness } from './harness';
 import { expectClasses, expectProject, header, importReport, loadedThumbnails } from './ui';
 
@@ -53,6 +54,19 @@ async function streetImage(width: number, height: number, seed: number): Promise
     px[3 * i + 2] = Math.max(0, Math.min(255, c[2] + noise));
   }
   return sharp(px, { raw: { width, height, channels: 3 } });
+}
+
+/** Waits until the canvas's view stops changing (a resized canvas fits the image anew). */
+async function settled(page: Page): Promise<void> {
+  let last = '';
+  await expect
+    .poll(async () => {
+      const now = JSON.stringify(await readView(page));
+      const same = now === last;
+      last = now;
+      return same;
+    })
+    .toBe(true);
 }
 
 /** Shoots the screen at both sizes, ending at 1024x700 where the session goes on. */
@@ -135,16 +149,31 @@ describe('walkthrough (issue 25 goal)', () => {
     await shots(h, 'walk-06-editor-open');
     await page.getByRole('button', { name: 'Hide class panel' }).click();
     await page.getByRole('button', { name: 'Show class panel' }).waitFor();
-    // The wider canvas fits the image anew: strokes wait until the view stops changing.
-    let last = '';
+    await settled(page);
+    // The canvas grows in the middle of a stroke (as when a message below it fades): the image stays put
+    // under the pointer until the stroke ends (before, it was fitted anew at once and the rest of the
+    // stroke left the row: x 2000 and 2850 stayed unlabeled).
+    const id2 = (await h.call('images.list')).find((i) => i.name === 'aachen_000002.jpg')!.id;
+    const v0 = await readView(page);
+    await page.keyboard.press('4');
+    const at = (x: number) => toScreen(v0, x + 0.5, 1800.5);
+    await page.mouse.move(at(300).x, at(300).y);
+    await page.mouse.down();
+    await page.mouse.move(at(1600).x, at(1600).y);
+    await page.setViewportSize({ width: SMALL.width, height: SMALL.height + 80 });
+    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+    await page.mouse.move(at(2900).x, at(2900).y);
+    await page.mouse.up();
     await expect
       .poll(async () => {
-        const now = JSON.stringify(await readView(page));
-        const same = now === last;
-        last = now;
-        return same;
+        const { classes } = await h.call('labels.load', { imageId: id2 });
+        // Along the row to where the stroke ended (x 2900, radius 35), and nothing past its end.
+        return [...[1000, 2000, 2850].map((x) => classes[1800 * 3200 + x]), classes[1800 * 3200 + 3100]];
       })
-      .toBe(true);
+      .toEqual([3, 3, 3, 255]);
+    expect(await readView(page)).not.toEqual(v0); // fitted anew once the stroke ended
+    await page.setViewportSize(SMALL);
+    await settled(page);
     const v = await readView(page);
     const strokes: [string, number][] = [
       ['1', 150],
@@ -167,7 +196,6 @@ describe('walkthrough (issue 25 goal)', () => {
         [2900, y],
       ]);
     }
-    const id2 = (await h.call('images.list')).find((i) => i.name === 'aachen_000002.jpg')!.id;
     // Class values follow the names file's indices: key k paints value k - 1.
     await expect
       .poll(async () => {
