@@ -161,7 +161,10 @@ describe('walkthrough (issue 25 goal)', () => {
     await page.mouse.down();
     await page.mouse.move(at(1600).x, at(1600).y);
     await page.setViewportSize({ width: SMALL.width, height: SMALL.height + 80 });
-    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+    await page.evaluate(() => {
+      const w = globalThis as unknown as { requestAnimationFrame(cb: () => void): number };
+      return new Promise((done) => w.requestAnimationFrame(() => w.requestAnimationFrame(() => done(null))));
+    });
     await page.mouse.move(at(2900).x, at(2900).y);
     await page.mouse.up();
     await expect
