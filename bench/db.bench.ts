@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { insertImage } from '../db/images';
 import { loadLabelMap, saveLabelMap } from '../db/labelmaps';
-import { Project } from '../main/services/project';
+import { Project } from '../services/project';
 
 const W = 6000;
 const H = 4000;

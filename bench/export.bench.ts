@@ -12,11 +12,11 @@ import { parseArgs } from 'node:util';
 import type { DatasetFormat } from '../core/ipc/contract';
 import { listImages } from '../db/images';
 import { loadLabelMap } from '../db/labelmaps';
-import { applyClassFile, readClassFile } from '../main/services/class-file';
-import { exportDataset, exportMasks } from '../main/services/export';
-import { expandPaths, fileSource, importImages } from '../main/services/import-images';
-import { importMasks } from '../main/services/import-masks';
-import { Project } from '../main/services/project';
+import { applyClassFile, readClassFile } from '../services/class-file';
+import { exportDataset, exportMasks } from '../services/export';
+import { expandPaths, fileSource, importImages } from '../services/import-images';
+import { importMasks } from '../services/import-masks';
+import { Project } from '../services/project';
 
 const { values } = parseArgs({
   options: {

@@ -27,11 +27,11 @@ import { getOriginal } from '../db/images';
 import { createRun, finishRun, recordEpoch } from '../db/runs';
 import type { WeightSpec } from '../core/training/checkpoint';
 import { serializeModel } from '../trainer/run/checkpoint';
-import { decodeRgb } from '../main/services/decode';
-import { importImages } from '../main/services/import-images';
+import { decodeRgb } from '../services/decode';
+import { importImages } from '../services/import-images';
 import type { CheckpointMeta } from '../core/training/checkpoint';
 import { predictProjectImage } from '../worker/predict';
-import { Project } from '../main/services/project';
+import { Project } from '../services/project';
 import { initBackend, type BackendChoice } from '../trainer/backend';
 import { buildUNet, INPUT_NORMALIZATION, normalizeImages } from '../trainer/model';
 

@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
-import { Project } from '../main/services/project';
+import { Project } from '../services/project';
 
 type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
 

@@ -1,11 +1,11 @@
 /** `maskwright eval`: segmentation metrics of a folder of predicted masks against ground-truth masks. */
 import { readdir } from 'node:fs/promises';
-import { MAX_MASK_FILE_BYTES, readRegularFile } from '../main/services/fs-guard';
+import { MAX_MASK_FILE_BYTES, readRegularFile } from '../services/fs-guard';
 import { extname, join, resolve } from 'node:path';
 import { accumulateConfusion, emptyConfusion, segmentationMetrics } from '../core/metrics';
 import { AppError, visibleName } from '../core/ipc/errors';
 import { UNLABELED } from '../core/labelmap/types';
-import { decodeMask } from '../main/services/masks';
+import { decodeMask } from '../services/masks';
 import type { Command } from './command';
 import { err, intOption, out, outJson, UsageError } from './output';
 

@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { DATASET_FORMATS, type DatasetFormat } from '../core/ipc/contract';
 import { AppError } from '../core/ipc/errors';
-import { EXPORT_KINDS, runExport, type ExportKind } from '../main/services/export';
+import { EXPORT_KINDS, runExport, type ExportKind } from '../services/export';
 import { withProject, type Command } from './command';
 import { intOption, out, UsageError } from './output';
 

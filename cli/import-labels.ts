@@ -1,7 +1,7 @@
 /** `maskwright import-labels`: another tool's labels (VOC, Cityscapes, COCO, YOLO-seg) as imported labels. */
 import { resolve } from 'node:path';
 import { LABEL_FORMATS, type LabelFormat } from '../core/ipc/contract';
-import { importLabels } from '../main/services/import-labels';
+import { importLabels } from '../services/import-labels';
 import { withProject, type Command } from './command';
 import { err, out, UsageError } from './output';
 

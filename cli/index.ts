@@ -4,7 +4,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { AppError, oneLine } from '../core/ipc/errors';
-import { errnoError, isErrnoError, sqliteError } from '../main/services/fs-guard';
+import { errnoError, isErrnoError, sqliteError } from '../services/fs-guard';
 import type { Command } from './command';
 import { COMMANDS } from './commands';
 import { err, UsageError } from './output';

@@ -1,13 +1,13 @@
 /** `maskwright propagate`: fill unlabeled pixels from scribbles, on plain files or on a project. */
-import { MAX_IMAGE_FILE_BYTES, MAX_MASK_FILE_BYTES, readRegularFile } from '../main/services/fs-guard';
+import { MAX_IMAGE_FILE_BYTES, MAX_MASK_FILE_BYTES, readRegularFile } from '../services/fs-guard';
 import { resolve } from 'node:path';
 import { AppError, visibleName } from '../core/ipc/errors';
 import type { PropagationOptions } from '../core/propagation/types';
 import { listImages } from '../db/images';
-import { decodeMask, encodeGrayMask } from '../main/services/masks';
-import { writeFileAtomic } from '../main/services/out-files';
-import { decodeRgb } from '../main/services/decode';
-import { propagateProjectImage, runPropagation } from '../main/services/propagate';
+import { decodeMask, encodeGrayMask } from '../services/masks';
+import { writeFileAtomic } from '../services/out-files';
+import { decodeRgb } from '../services/decode';
+import { propagateProjectImage, runPropagation } from '../services/propagate';
 import { withProject, type Command } from './command';
 import { err, intOption, numberOption, out, UsageError } from './output';
 

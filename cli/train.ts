@@ -2,9 +2,9 @@
 import { dirname, join, resolve } from 'node:path';
 import type { TrainSettingsInput } from '../core/training/settings';
 import { FlagError, settingFlagHelp, settingFlagOptions, settingsFromFlags } from '../core/training/setting-flags';
-import { startTraining } from '../main/services/training';
-import { nodeFork, workerPath } from '../main/services/job-process';
-import { Project } from '../main/services/project';
+import { startTraining } from '../services/training';
+import { nodeFork, workerPath } from '../services/job-process';
+import { Project } from '../services/project';
 import { retryWhileBusy } from '../db/open';
 import type { TrainMessage } from '../core/jobs/train';
 import type { Command } from './command';

@@ -1,11 +1,11 @@
 /** `maskwright weights`: median frequency class weights of a folder of label PNGs. */
 import { readdir } from 'node:fs/promises';
-import { MAX_MASK_FILE_BYTES, readRegularFile } from '../main/services/fs-guard';
+import { MAX_MASK_FILE_BYTES, readRegularFile } from '../services/fs-guard';
 import { extname, join, resolve } from 'node:path';
 import { AppError } from '../core/ipc/errors';
 import { UNLABELED } from '../core/labelmap/types';
 import { classHistogram, medianFrequencyWeights } from '../core/training/weights';
-import { decodeMask } from '../main/services/masks';
+import { decodeMask } from '../services/masks';
 import type { Command } from './command';
 import { intOption, out, outJson, UsageError } from './output';
 

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DROP_GRANT_CHANNEL } from '../core/ipc/channels';
 import { createAppRegistry, grantDropped, type Dialogs } from './ipc/handlers';
-import type { ForkWorker } from './services/job-process';
+import type { ForkWorker } from '../services/job-process';
 import { serveAppFile } from './protocol';
 import { APP_ORIGIN, APP_SCHEME, hardenSession, hardenWebContents, isAppUrl } from './security';
 
@@ -75,7 +75,7 @@ const forkUtility: ForkWorker = (modulePath) => {
   const child = utilityProcess.fork(modulePath, [], { serviceName: 'Maskwright training', stdio: 'inherit' });
   return {
     postMessage: (m) => child.postMessage(m),
-    // Parsed by the job's parent (main/services/job-process.ts startJob).
+    // Parsed by the job's parent (services/job-process.ts startJob).
     onMessage: (fn) => child.on('message', fn),
     onExit: (fn) => child.on('exit', fn),
     kill: () => void child.kill(),

@@ -1,5 +1,5 @@
 // Moves a folder of the project and keeps every reference to it working:
-//   node scripts/move-folder.mjs main/services services
+//   node scripts/move-folder.mjs services services
 // 1. `git mv` the folder; 2. rewrite each relative specifier (import, export, import(), require, vi.mock)
 // that loads a moved file or is written in one, so it points at the same file from the new place;
 // 3. replace the folder's path where it is written out (comments, the README, the layer rule's config).

@@ -4,9 +4,9 @@ import { AppError } from '../core/ipc/errors';
 import { getImage, getOriginal } from '../db/images';
 import type { ProjectDb } from '../db/open';
 import type { CheckpointRow } from '../db/runs';
-import { decodeStored, workingRgb } from '../main/services/decode';
+import { decodeStored, workingRgb } from '../services/decode';
 import type { CheckpointMeta } from '../core/training/checkpoint';
-import type { ImagePrediction } from '../main/services/predict';
+import type { ImagePrediction } from '../services/predict';
 import { deserializeModel } from '../trainer/run/checkpoint';
 import { predictTiled } from '../trainer/predict';
 

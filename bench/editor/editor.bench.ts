@@ -25,8 +25,8 @@ import type { EditEntry } from '../../core/labelmap/patch';
 import { addClass } from '../../db/classes';
 import { insertImage } from '../../db/images';
 import { loadLabelMap } from '../../db/labelmaps';
-import { saveLabelChanges, saveLabels } from '../../main/services/labels';
-import { Project } from '../../main/services/project';
+import { saveLabelChanges, saveLabels } from '../../services/labels';
+import { Project } from '../../services/project';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;

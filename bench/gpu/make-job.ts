@@ -12,9 +12,9 @@ import { addClass } from '../../db/classes';
 import { setSplit } from '../../db/images';
 import { saveLabelMap } from '../../db/labelmaps';
 import { createRun } from '../../db/runs';
-import { runExport } from '../../main/services/export';
-import { importImages } from '../../main/services/import-images';
-import { Project } from '../../main/services/project';
+import { runExport } from '../../services/export';
+import { importImages } from '../../services/import-images';
+import { Project } from '../../services/project';
 
 const SIZE = 256;
 const IMAGES = 32;

@@ -31,12 +31,12 @@ import { settingFlagOptions, settingsFromFlags } from '../../core/training/setti
 import { DEFAULT_TRAIN_SETTINGS, trainSettingsSchema, type TrainSettingsInput } from '../../core/training/settings';
 import { listClasses } from '../../db/classes';
 import { setSplit } from '../../db/images';
-import { applyClassFile, readClassFile } from '../../main/services/class-file';
-import { fileSource, importImages } from '../../main/services/import-images';
-import { importMasks } from '../../main/services/import-masks';
-import { Project } from '../../main/services/project';
-import { startTraining } from '../../main/services/training';
-import { nodeFork, workerPath } from '../../main/services/job-process';
+import { applyClassFile, readClassFile } from '../../services/class-file';
+import { fileSource, importImages } from '../../services/import-images';
+import { importMasks } from '../../services/import-masks';
+import { Project } from '../../services/project';
+import { startTraining } from '../../services/training';
+import { nodeFork, workerPath } from '../../services/job-process';
 
 const { values } = parseArgs({
   options: { ...settingFlagOptions(), limit: { type: 'string' }, labeled: { type: 'string' } },

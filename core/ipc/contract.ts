@@ -14,7 +14,7 @@ import type { StoredRunSettings } from '../training/run-settings';
 
 export const SPLITS = ['train', 'val', 'unassigned'] as const;
 export type Split = (typeof SPLITS)[number];
-/** Layouts of `export --what dataset` (main/services/export/formats/): Maskwright's own first, the default. */
+/** Layouts of `export --what dataset` (services/export/formats/): Maskwright's own first, the default. */
 export const DATASET_FORMATS = ['maskwright', 'voc', 'cityscapes', 'coco', 'yolo-seg', 'class-masks'] as const;
 export type DatasetFormat = (typeof DATASET_FORMATS)[number];
 /** Where an image stands in the labelling work: to do, labeled (by the labeller), reviewed. */
@@ -224,7 +224,7 @@ export interface EpochSummary {
   metrics: EpochMetrics;
   recordedAt: string;
 }
-/** What a run with given label sources would train and validate on now (main/services/split.ts). */
+/** What a run with given label sources would train and validate on now (services/split.ts). */
 export interface TrainPlan {
   /** Images with labels it trains on. */
   train: number;
@@ -251,7 +251,7 @@ export interface MaskImportReport {
    */
   unknownValues: { value: number; pixels: number; masks: number }[];
 }
-/** Label formats `import-labels` reads (main/services/label-formats/). */
+/** Label formats `import-labels` reads (services/label-formats/). */
 export const LABEL_FORMATS = ['voc', 'cityscapes', 'coco', 'yolo-seg'] as const;
 export type LabelFormat = (typeof LABEL_FORMATS)[number];
 export interface LabelImportReport extends MaskImportReport {

@@ -1,6 +1,6 @@
 /**
  * The prediction job: predicts project images with a checkpoint, one message per image, then
- * `predictDone`. A long-lived prediction process (main/services/prediction-worker.ts) takes request after
+ * `predictDone`. A long-lived prediction process (services/prediction-worker.ts) takes request after
  * request, each named by its `requestId`, and may cancel one.
  */
 import { z } from 'zod';

@@ -1,7 +1,7 @@
 /**
  * Accepting a proposal (the labels of "Fill unlabeled" or of a prediction) into a label map: the one
  * rule behind the editor's preview and accept (renderer/src/editor/preview.svelte.ts), `maskwright
- * propagate` (main/services/propagate.ts) and `maskwright predict --accept` (main/services/predict.ts).
+ * propagate` (services/propagate.ts) and `maskwright predict --accept` (services/predict.ts).
  *
  * - Writable pixels: unlabeled ones, and for a fill also the pixels of earlier fills, which propagation
  *   recomputes (they are not its seeds, see core/propagation/seeds.ts). Painted, imported and predicted

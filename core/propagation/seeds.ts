@@ -1,5 +1,5 @@
 /**
- * The seeds of a propagation, shared by the CLI/main process (main/services/propagate.ts) and the
+ * The seeds of a propagation, shared by the CLI/main process (services/propagate.ts) and the
  * editor's "Fill unlabeled" (renderer/src/editor/preview.svelte.ts): every label a person made or
  * accepted (provenance Painted, Imported, Predicted) is a seed; earlier propagation (provenance
  * Propagated) is not, it is recomputed. How the result is written back is core/labelmap/accept.ts.

@@ -5,7 +5,7 @@
 import { CHANNELS, type Channel } from '../../core/ipc/channels';
 import { contract, type Output, type ParsedInput } from '../../core/ipc/contract';
 import { AppError, oneLine, type Envelope } from '../../core/ipc/errors';
-import { errnoError, isErrnoError, sqliteError } from '../services/fs-guard';
+import { errnoError, isErrnoError, sqliteError } from '../../services/fs-guard';
 
 type Handler<K extends Channel> = (input: ParsedInput<K>) => Promise<Output<K>> | Output<K>;
 export type Handlers = { [K in Channel]: Handler<K> };

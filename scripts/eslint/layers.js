@@ -9,7 +9,7 @@ import { pathBack, resolveImport } from './imports.js';
  * parents, export) that the Electron main process, the worker and the CLI all run, in Node, without
  * Electron or TensorFlow.js. Renaming its folder is this line (and moving the files).
  */
-export const APP = 'main/services';
+export const APP = 'services';
 
 /**
  * What each folder may import (besides itself). The most specific folder wins: main/ipc before main.

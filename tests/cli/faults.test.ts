@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addClass } from '../../db/classes';
-import { Project } from '../../main/services/project';
+import { Project } from '../../services/project';
 import { maskPng, tempDir, writeImage } from '../helpers/fixtures';
 
 const root = join(__dirname, '..', '..');

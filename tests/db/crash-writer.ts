@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { saveLabelDelta, saveLabelMap } from '../../db/labelmaps';
 import { writeTransaction } from '../../db/open';
-import { importImages } from '../../main/services/import-images';
-import { Project } from '../../main/services/project';
+import { importImages } from '../../services/import-images';
+import { Project } from '../../services/project';
 
 const [path, imagePath] = process.argv.slice(2) as [string, string];
 const project = Project.open(path);

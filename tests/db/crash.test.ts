@@ -4,7 +4,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadLabelMap } from '../../db/labelmaps';
 import { integrityCheck } from '../../db/open';
-import { Project } from '../../main/services/project';
+import { Project } from '../../services/project';
 import { tempDir, writeImage } from '../helpers/fixtures';
 
 /** Runs the writer until it has reported `minWrites` lines, then SIGKILLs it; returns what it reported. */

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createRun, finishRun, recordEpoch, startRun } from '../../db/runs';
-import { Project } from '../../main/services/project';
+import { Project } from '../../services/project';
 import { checkpointMeta } from '../helpers/checkpoint';
 import { makeProject } from '../helpers/training';
 import { useHarness } from './harness';

@@ -21,7 +21,7 @@ import { makeCall, type Call } from '../../core/ipc/client';
 import type { MaskwrightApi } from '../../core/ipc/contract';
 import type { GrantUse } from '../../core/ipc/contract';
 import { createAppRegistry, type Dialogs, type FolderPurpose, type Session } from '../../main/ipc/handlers';
-import { nodeFork, workerPath } from '../../main/services/job-process';
+import { nodeFork, workerPath } from '../../services/job-process';
 import type { Registry } from '../../main/ipc/registry';
 import { serveAppFile } from '../../main/protocol';
 import { APP_ORIGIN } from '../../main/security';

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Project } from '../../main/services/project';
+import { Project } from '../../services/project';
 import { useHarness } from './harness';
 import { makeFixtures } from './fixtures';
 import { expectProject, header, loadedThumbnails } from './ui';

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { createRun, recordEpoch, startRun } from '../../db/runs';
-import { Project } from '../../main/services/project';
+import { Project } from '../../services/project';
 import { checkpointMeta } from '../helpers/checkpoint';
 import { makeProject } from '../helpers/training';
 import { useHarness } from './harness';

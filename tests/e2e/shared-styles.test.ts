@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { listClasses } from '../../db/classes';
 import { createRun, finishRun, recordEpoch, startRun } from '../../db/runs';
-import { Project } from '../../main/services/project';
+import { Project } from '../../services/project';
 import { checkpointMeta } from '../helpers/checkpoint';
 import { makeProject } from '../helpers/training';
 import { ARTIFACTS_DIR, useHarness } from './harness';

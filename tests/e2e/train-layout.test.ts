@@ -1,13 +1,13 @@
 /**
  * The Train view while a run goes on (issue 25 item 7): the counts of training and validation images
- * before Start (the split the run will use, main/services/split.ts), the live charts above the fold at
+ * before Start (the split the run will use, services/split.ts), the live charts above the fold at
  * 1024x700, the mIoU axis scaled to the data on a nice range, the running run's elapsed time ticking
  * in the history, and the checkpoint table's "In use (best)" whole inside the history at 1920x1080.
  */
 import { describe, expect, it } from 'vitest';
 import { listImages, setSplit } from '../../db/images';
 import { createRun, recordEpoch, startRun } from '../../db/runs';
-import { Project } from '../../main/services/project';
+import { Project } from '../../services/project';
 import { checkpointMeta } from '../helpers/checkpoint';
 import { makeProject } from '../helpers/training';
 import { useHarness } from './harness';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { integrityCheck } from '../../db/open';
 import { getRun, listCheckpoints, listRuns } from '../../db/runs';
-import { Project } from '../../main/services/project';
+import { Project } from '../../services/project';
 import { tempDir } from '../helpers/fixtures';
 import { buildTrainingWorker, makeProject } from '../helpers/training';
 import { bin, hasStackTrace } from './helpers';

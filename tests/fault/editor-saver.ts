@@ -10,8 +10,8 @@
 import { AppError } from '../../core/ipc/errors';
 import { readDelta } from '../../core/labelmap/delta';
 import { Provenance } from '../../core/labelmap/types';
-import { loadLabels, saveLabelChanges } from '../../main/services/labels';
-import { Project } from '../../main/services/project';
+import { loadLabels, saveLabelChanges } from '../../services/labels';
+import { Project } from '../../services/project';
 
 const [path, imageArg, countArg, startArg] = process.argv.slice(2) as [string, string, string, string | undefined];
 const imageId = Number(imageArg);

@@ -15,8 +15,8 @@ import { addClass } from '../../db/classes';
 import { createRun, finishRun, recordEpoch } from '../../db/runs';
 import { checkpointMeta } from '../helpers/checkpoint';
 import { saveLabelMap } from '../../db/labelmaps';
-import { importImages } from '../../main/services/import-images';
-import { Project } from '../../main/services/project';
+import { importImages } from '../../services/import-images';
+import { Project } from '../../services/project';
 import { maskPng, tempDir } from '../helpers/fixtures';
 import { bin, cliWithin, root, Tally, type Finished } from './helpers';
 

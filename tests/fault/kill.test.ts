@@ -16,7 +16,7 @@ import { listImages } from '../../db/images';
 import { loadLabelMap, saveLabelMap } from '../../db/labelmaps';
 import { integrityCheck } from '../../db/open';
 import { listRuns } from '../../db/runs';
-import { Project } from '../../main/services/project';
+import { Project } from '../../services/project';
 import { maskPng, tempDir } from '../helpers/fixtures';
 import { makeProject } from '../helpers/training';
 import { cli, cliWithin, root, Tally } from './helpers';

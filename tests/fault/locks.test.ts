@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listEpochs, listRuns } from '../../db/runs';
-import { Project } from '../../main/services/project';
+import { Project } from '../../services/project';
 import { tempDir } from '../helpers/fixtures';
 import { makeProject } from '../helpers/training';
 import { bundle, cli, hasStackTrace, root, start } from './helpers';

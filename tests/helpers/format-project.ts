@@ -2,7 +2,7 @@
 import { addClass, reorderClasses } from '../../db/classes';
 import { listImages } from '../../db/images';
 import { saveLabelMap } from '../../db/labelmaps';
-import { importImages } from '../../main/services/import-images';
+import { importImages } from '../../services/import-images';
 import { makeImage } from './fixtures';
 import { fixturePlane } from './format-fixtures';
 import { tempProject } from './project';

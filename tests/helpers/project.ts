@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Project } from '../../main/services/project';
+import { Project } from '../../services/project';
 import { insertImage } from '../../db/images';
 import { createHandlers, Session } from '../../main/ipc/handlers';
 import { createRegistry, type Registry } from '../../main/ipc/registry';

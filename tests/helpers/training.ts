@@ -6,8 +6,8 @@ import sharp from 'sharp';
 import { addClass } from '../../db/classes';
 import { setSplit } from '../../db/images';
 import { saveLabelMap } from '../../db/labelmaps';
-import { importImages } from '../../main/services/import-images';
-import { Project } from '../../main/services/project';
+import { importImages } from '../../services/import-images';
+import { Project } from '../../services/project';
 
 export const SIZE = 32;
 

@@ -6,9 +6,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { addClass, listClasses, updateClass } from '../../db/classes';
-import { readClassFile } from '../../main/services/class-file';
-import { importImages } from '../../main/services/import-images';
-import { importMasks } from '../../main/services/import-masks';
+import { readClassFile } from '../../services/class-file';
+import { importImages } from '../../services/import-images';
+import { importMasks } from '../../services/import-masks';
 import { makeImage, maskPng } from '../helpers/fixtures';
 import { projectRegistry, tempProject } from '../helpers/project';
 

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addClass, updateClass } from '../../db/classes';
 import { setSplit } from '../../db/images';
 import { saveLabelMap } from '../../db/labelmaps';
-import { computeClassWeights } from '../../main/services/class-weights';
+import { computeClassWeights } from '../../services/class-weights';
 import { fakeImage, tempProject } from '../helpers/project';
 
 describe('class weights shown before training', () => {

@@ -2,9 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addClass, reorderClasses } from '../../db/classes';
 import { saveLabelMap } from '../../db/labelmaps';
 import { setSplit } from '../../db/images';
-import { loadSamples, trustedLabels } from '../../main/services/dataset';
-import { splitPlan } from '../../main/services/split';
-import { importImages } from '../../main/services/import-images';
+import { loadSamples, trustedLabels } from '../../services/dataset';
+import { splitPlan } from '../../services/split';
+import { importImages } from '../../services/import-images';
 import { makeImage } from '../helpers/fixtures';
 import { tempProject } from '../helpers/project';
 

@@ -8,10 +8,10 @@ import { Provenance } from '../../core/labelmap/types';
 import { addClass } from '../../db/classes';
 import { insertImage } from '../../db/images';
 import { saveLabelMap } from '../../db/labelmaps';
-import { loadSamples } from '../../main/services/dataset';
-import { browserImage, checkPixelLimit, decodeRgb, workingRgb } from '../../main/services/decode';
-import { importImages } from '../../main/services/import-images';
-import { propagateProjectImage } from '../../main/services/propagate';
+import { loadSamples } from '../../services/dataset';
+import { browserImage, checkPixelLimit, decodeRgb, workingRgb } from '../../services/decode';
+import { importImages } from '../../services/import-images';
+import { propagateProjectImage } from '../../services/propagate';
 import { tempProject } from '../helpers/project';
 
 /**
@@ -170,7 +170,7 @@ describe('the pixel limit', () => {
 
 describe('the pixel limit on masks', () => {
   it('refuses a mask PNG just over it from its header, with the images message', async () => {
-    const { decodeMask } = await import('../../main/services/masks');
+    const { decodeMask } = await import('../../services/masks');
     const header = pngHeader(10_001, 10_000);
     expect(() => decodeMask(header)).toThrow(
       'Image is 10001x10000 (100.0 megapixels); Maskwright accepts at most 100 megapixels',

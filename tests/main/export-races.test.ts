@@ -11,12 +11,12 @@ import { removeImages } from '../../db/images';
 import { saveLabelMap } from '../../db/labelmaps';
 import { makeImage } from '../helpers/fixtures';
 import { projectRegistry, tempProject } from '../helpers/project';
-import { importImages } from '../../main/services/import-images';
-import type * as OutFiles from '../../main/services/out-files';
+import { importImages } from '../../services/import-images';
+import type * as OutFiles from '../../services/out-files';
 
 /** Called before each file an export writes (set per test). */
 let beforeWrite: ((path: string) => void) | null = null;
-vi.mock('../../main/services/out-files', async (original) => {
+vi.mock('../../services/out-files', async (original) => {
   const actual = await original<typeof OutFiles>();
   return {
     ...actual,

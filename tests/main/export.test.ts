@@ -6,8 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addClass, reorderClasses } from '../../db/classes';
 import { setSplit } from '../../db/images';
 import { saveLabelMap } from '../../db/labelmaps';
-import { exportDataset, exportMasks, exportModel } from '../../main/services/export';
-import { importImages } from '../../main/services/import-images';
+import { exportDataset, exportMasks, exportModel } from '../../services/export';
+import { importImages } from '../../services/import-images';
 import { makeImage } from '../helpers/fixtures';
 import { tempProject } from '../helpers/project';
 

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRegistry, type Handlers } from '../../main/ipc/registry';
-import { diskFullReason, sqliteError } from '../../main/services/fs-guard';
+import { diskFullReason, sqliteError } from '../../services/fs-guard';
 import { projectRegistry, tempProject } from '../helpers/project';
 
 let t: ReturnType<typeof tempProject> | undefined;

@@ -5,8 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addClass } from '../../db/classes';
 import { listImages, setStatus } from '../../db/images';
 import { saveLabelMap } from '../../db/labelmaps';
-import { runExport } from '../../main/services/export';
-import { importImages } from '../../main/services/import-images';
+import { runExport } from '../../services/export';
+import { importImages } from '../../services/import-images';
 import { makeImage } from '../helpers/fixtures';
 import { tempProject } from '../helpers/project';
 

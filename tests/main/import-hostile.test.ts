@@ -6,10 +6,10 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readClassFile } from '../../main/services/class-file';
-import { expandPaths, fileSource, importImages } from '../../main/services/import-images';
-import { importMasks } from '../../main/services/import-masks';
-import { MAX_IMAGE_FILE_BYTES } from '../../main/services/fs-guard';
+import { readClassFile } from '../../services/class-file';
+import { expandPaths, fileSource, importImages } from '../../services/import-images';
+import { importMasks } from '../../services/import-masks';
+import { MAX_IMAGE_FILE_BYTES } from '../../services/fs-guard';
 import { maskPng, writeImage } from '../helpers/fixtures';
 import { tempProject } from '../helpers/project';
 

@@ -11,8 +11,8 @@ import type { LabelFormat } from '../../core/ipc/contract';
 import { addClass, listClasses } from '../../db/classes';
 import { listImages } from '../../db/images';
 import { loadLabelMap, saveLabelMap } from '../../db/labelmaps';
-import { exportDataset } from '../../main/services/export';
-import { importLabels } from '../../main/services/import-labels';
+import { exportDataset } from '../../services/export';
+import { importLabels } from '../../services/import-labels';
 import { addFixtureImages, formatsProject, NAMES, type Expected } from '../helpers/format-project';
 import { tempProject } from '../helpers/project';
 

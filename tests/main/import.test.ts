@@ -5,8 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addClass, listClasses } from '../../db/classes';
 import { getOriginal, listImages } from '../../db/images';
 import { loadLabelMap, saveLabelMap } from '../../db/labelmaps';
-import { expandPaths, fileSource, importImages, sha256Hex } from '../../main/services/import-images';
-import { describeUnknownValues, importMasks } from '../../main/services/import-masks';
+import { expandPaths, fileSource, importImages, sha256Hex } from '../../services/import-images';
+import { describeUnknownValues, importMasks } from '../../services/import-masks';
 import { makeImage, maskPng, truncatedJpeg, writeImage } from '../helpers/fixtures';
 import { tempProject } from '../helpers/project';
 

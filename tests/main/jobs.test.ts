@@ -1,10 +1,10 @@
 // The worker process runs one job per process, chosen by the parent's first request (worker/index.ts),
-// and each parent parses the answers with its job's schema (main/services/job-process.ts).
+// and each parent parses the answers with its job's schema (services/job-process.ts).
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { predictJob } from '../../core/jobs/predict';
-import { nodeFork, request, startJob, workerPath, type ForkWorker } from '../../main/services/job-process';
-import { backendsInProcess } from '../../main/services/training';
+import { nodeFork, request, startJob, workerPath, type ForkWorker } from '../../services/job-process';
+import { backendsInProcess } from '../../services/training';
 import { buildTrainingWorker } from '../helpers/training';
 
 const root = join(__dirname, '..', '..');

@@ -14,7 +14,7 @@ import type { EditEntry } from '../../core/labelmap/patch';
 import { Provenance, type LabelMap } from '../../core/labelmap/types';
 import { addClass } from '../../db/classes';
 import { labelStats, loadLabelMap, mergeIntoLabelMap } from '../../db/labelmaps';
-import { loadLabels, saveLabelChanges, saveLabels } from '../../main/services/labels';
+import { loadLabels, saveLabelChanges, saveLabels } from '../../services/labels';
 import { blobMap, cloneMap, diffIndices, rng } from '../core/labelmap/helpers';
 import { fakeImage, tempProject } from '../helpers/project';
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { saveLabelMap } from '../../db/labelmaps';
-import { labelSources } from '../../main/services/label-sources';
+import { labelSources } from '../../services/label-sources';
 import { fakeImage, tempProject } from '../helpers/project';
 
 let t: ReturnType<typeof tempProject> | undefined;

@@ -1,5 +1,5 @@
 /**
- * The ONNX export (main/services/onnx/) against TensorFlow.js: the same weights give the same logits in
+ * The ONNX export (services/onnx/) against TensorFlow.js: the same weights give the same logits in
  * onnxruntime (an independent runtime reading our protobuf) within 1e-4, for every stem and several
  * widths and depths, on random inputs and on a real photograph; the model passes Debian's `onnx` checker
  * where python3-onnx is installed (CI installs it).
@@ -14,8 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckpointMeta } from '../../core/training/checkpoint';
 import { addClass } from '../../db/classes';
 import { createRun, recordEpoch } from '../../db/runs';
-import { runExport } from '../../main/services/export';
-import { buildOnnxModel, inputMultiple } from '../../main/services/onnx/graph';
+import { runExport } from '../../services/export';
+import { buildOnnxModel, inputMultiple } from '../../services/onnx/graph';
 import { buildUNet, INPUT_NORMALIZATION, normalizeImages, type UNetConfig } from '../../trainer/model';
 import { serializeModel } from '../../trainer/run/checkpoint';
 import { tempDir } from '../helpers/fixtures';

@@ -7,11 +7,11 @@
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importImages } from '../../main/services/import-images';
-import { Project } from '../../main/services/project';
-import { PredictionWorker, scoreInProcess } from '../../main/services/prediction-worker';
-import { startTraining } from '../../main/services/training';
-import { nodeFork, workerPath, type ForkWorker } from '../../main/services/job-process';
+import { importImages } from '../../services/import-images';
+import { Project } from '../../services/project';
+import { PredictionWorker, scoreInProcess } from '../../services/prediction-worker';
+import { startTraining } from '../../services/training';
+import { nodeFork, workerPath, type ForkWorker } from '../../services/job-process';
 import type { PredictMessage as FromWorker, PredictRequest as ToWorker } from '../../core/jobs/predict';
 import { newPredictionCache, runPrediction } from '../../worker/jobs/predict';
 import { tempDir } from '../helpers/fixtures';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../core/ipc/errors';
-import { Project } from '../../main/services/project';
+import { Project } from '../../services/project';
 import { tempDir } from '../helpers/fixtures';
 
 const codeOf = (fn: () => unknown): string | undefined => {

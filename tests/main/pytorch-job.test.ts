@@ -11,10 +11,10 @@ import { autoValidation } from '../../core/training/split';
 import { listImages, setSplit } from '../../db/images';
 import { createRun, listRuns } from '../../db/runs';
 import { importModelCmd } from '../../cli/import-model';
-import { loadSamples } from '../../main/services/dataset';
-import { splitPlan } from '../../main/services/split';
-import { runExport } from '../../main/services/export';
-import { Project } from '../../main/services/project';
+import { loadSamples } from '../../services/dataset';
+import { splitPlan } from '../../services/split';
+import { runExport } from '../../services/export';
+import { Project } from '../../services/project';
 import { tempDir } from '../helpers/fixtures';
 import { makeProject, SIZE } from '../helpers/training';
 

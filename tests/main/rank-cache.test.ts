@@ -5,7 +5,7 @@
  * background, and only once a ranking was made.
  */
 import { describe, expect, it } from 'vitest';
-import { RankCache, type RankState, type ScoreImages } from '../../main/services/rank-cache';
+import { RankCache, type RankState, type ScoreImages } from '../../services/rank-cache';
 
 /** A scorer that records what it was asked and gives image `id` the gain `gains[id]`. */
 function scorer(gains: Record<number, number>, failing: number[] = []) {

@@ -7,8 +7,8 @@ import { addClass } from '../../db/classes';
 import { setSplit } from '../../db/images';
 import { saveLabelMap } from '../../db/labelmaps';
 import { listRuns } from '../../db/runs';
-import { startTraining } from '../../main/services/training';
-import { type ForkWorker } from '../../main/services/job-process';
+import { startTraining } from '../../services/training';
+import { type ForkWorker } from '../../services/job-process';
 import { fakeImage, tempProject } from '../helpers/project';
 
 const noFork: ForkWorker = () => {

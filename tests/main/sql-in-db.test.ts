@@ -17,7 +17,7 @@ async function sqlErrors(filePath: string): Promise<number[]> {
 
 describe('the SQL-in-db lint rule', () => {
   it('refuses prepare, exec on the database, pragma and transaction outside db/ (not RegExp exec)', async () => {
-    for (const dir of ['main/services', 'cli', 'trainer']) {
+    for (const dir of ['services', 'cli', 'trainer']) {
       expect(await sqlErrors(`${dir}/sql-probe.ts`)).toEqual([2, 3, 4, 5]);
     }
   });

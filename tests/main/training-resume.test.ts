@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { trainSettingsSchema } from '../../core/training/settings';
 import { createRun, listRuns, recordEpoch } from '../../db/runs';
-import { checkResumable, startTraining } from '../../main/services/training';
+import { checkResumable, startTraining } from '../../services/training';
 import { checkpointMeta } from '../helpers/checkpoint';
 import { tempProject } from '../helpers/project';
 

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importImages } from '../../main/services/import-images';
-import { workingRgb } from '../../main/services/decode';
+import { importImages } from '../../services/import-images';
+import { workingRgb } from '../../services/decode';
 import type { CheckpointMeta } from '../../core/training/checkpoint';
 import { predictProjectImage } from '../../worker/predict';
 import { buildUNet } from '../../trainer/model';

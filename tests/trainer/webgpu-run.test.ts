@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TrainMessage } from '../../core/jobs/train';
 import { createRun, getRun, listCheckpoints, listEpochs } from '../../db/runs';
-import { Project } from '../../main/services/project';
+import { Project } from '../../services/project';
 import { webGpuDevice } from '../../trainer/webgpu';
 import { runTraining } from '../../worker/jobs/train';
 import { tempDir } from '../helpers/fixtures';

@@ -1,6 +1,6 @@
 /**
  * Augmentation at the working size, on typed arrays (no tensors). A training sample is kept at up to
- * twice the working size (main/services/dataset.ts), so zooming in shows real detail. Each crop:
+ * twice the working size (services/dataset.ts), so zooming in shows real detail. Each crop:
  *
  * - a scale s, log-uniform in `scale` (default 0.5..2) relative to the working scale: at s = 1 the whole
  *   image fills the working size, at s = 2 a quarter of it does, at s = 0.5 the image fills a quarter of

@@ -19,10 +19,10 @@ import { listClasses } from '../../db/classes';
 import { listImages } from '../../db/images';
 import { retryWhileBusy } from '../../db/open';
 import { finishRun, getCheckpoint, getRun, heartbeat, recordEpoch, startRun } from '../../db/runs';
-import { loadSamples } from '../../main/services/dataset';
-import { splitPlan } from '../../main/services/split';
-import { diskFullReason } from '../../main/services/fs-guard';
-import { Project } from '../../main/services/project';
+import { loadSamples } from '../../services/dataset';
+import { splitPlan } from '../../services/split';
+import { diskFullReason } from '../../services/fs-guard';
+import { Project } from '../../services/project';
 import { initBackend, nextBackendAfterGpu } from '../../trainer/backend';
 import { buildUNet, INPUT_NORMALIZATION } from '../../trainer/model';
 import { loadWeightsInto, serializeModel } from '../../trainer/run/checkpoint';
@@ -108,7 +108,7 @@ export async function runTraining(
       backendClass({ ...backend, software: backend.adapter?.software }),
       before?.success ? asRecorded(before.data) : undefined,
     );
-    // Which images validate, on which labels (main/services/split.ts): the run records it with its settings.
+    // Which images validate, on which labels (services/split.ts): the run records it with its settings.
     const plan = splitPlan(db, settings.sources, settings.validateOn);
     const validation = { labels: plan.labels, basis: plan.basis, note: validationNote(plan) };
     await retryWhileBusy(

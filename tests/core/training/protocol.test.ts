@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseMessage, parseRequest } from '../../../core/jobs/job';
 import { predictJob } from '../../../core/jobs/predict';
 import { trainJob } from '../../../core/jobs/train';
-import { receive } from '../../../main/services/job-process';
+import { receive } from '../../../services/job-process';
 
 describe('worker protocol', () => {
   it('passes a diverging loss (NaN) and byte planes, as sent', () => {

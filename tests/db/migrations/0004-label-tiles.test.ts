@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadLabelMap, saveLabelMap } from '../../../db/labelmaps';
 import { migrate } from '../../../db/migrations';
 import { APPLICATION_ID } from '../../../db/open';
-import { Project } from '../../../main/services/project';
+import { Project } from '../../../services/project';
 import { tempDir } from '../../helpers/fixtures';
 import { blobMap } from '../../core/labelmap/helpers';
 
