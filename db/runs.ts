@@ -2,39 +2,16 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { AppError } from '../core/ipc/errors';
-import type { CheckpointSummary } from '../core/ipc/contract';
+import type { CheckpointSummary, EpochSummary, RunSummary } from '../core/ipc/contract';
 import { checkpointMetaSchema, type CheckpointMeta } from '../core/training/checkpoint';
-import {
-  bestEpoch,
-  parseEpochMetrics,
-  type EpochMetrics,
-  type EpochMetricsRecord,
-} from '../core/training/epoch-metrics';
+import { bestEpoch, parseEpochMetrics, type EpochMetricsRecord } from '../core/training/epoch-metrics';
 import { parseRunSettings, type StoredRunSettings } from '../core/training/run-settings';
 import { writeTransaction, type ProjectDb } from './open';
 
-/** `interrupted`: the process that trained ended without finishing (killed, crashed, machine off). */
-export type RunStatus = 'queued' | 'running' | 'completed' | 'stopped' | 'failed' | 'interrupted';
-
-export interface RunRow {
-  id: number;
-  status: RunStatus;
-  settings: StoredRunSettings;
-  backend: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  message: string | null;
-}
-
-export interface EpochRow {
-  runId: number;
-  epoch: number;
-  trainLoss: number | null;
-  valLoss: number | null;
-  metrics: EpochMetrics;
-  recordedAt: string;
-}
+/** A run as the project file holds it: the contract's RunSummary (one type for both sides of IPC). */
+export type RunRow = RunSummary;
+export type RunStatus = RunSummary['status'];
+export type EpochRow = EpochSummary;
 
 export interface CheckpointRow {
   id: number;

@@ -5,6 +5,7 @@
  * augmentation zooms in on real detail, trainer/run/augment.ts); validation images also keep their labels
  * at the image's own size, where their metrics are computed.
  */
+import type { Sample } from '../core/training/sample';
 import sharp from 'sharp';
 import type { Split } from '../core/ipc/contract';
 import { AppError } from '../core/ipc/errors';
@@ -38,20 +39,11 @@ export function classMapping(db: ProjectDb): ClassMapping {
   };
 }
 
-export interface TrainingSample {
+/** A sample with the image it comes from. */
+export interface TrainingSample extends Sample {
   id: number;
   name: string;
   split: Split;
-  /** Working size. */
-  width: number;
-  height: number;
-  /** width*height*3 RGB bytes. */
-  rgb: Uint8Array;
-  /** width*height class indices 0..C-1, 255 = unlabeled or an untrusted source; null = no labels at all. */
-  labels: Uint8Array | null;
-  sampleWeight: number;
-  /** For the images in `fullSize`: the labels at the image's own size (at most `maxFullPixels`). */
-  full?: { width: number; height: number; labels: Uint8Array };
 }
 
 /** Validation labels above this many pixels are reduced (nearest) to it: 4 MP is 4 MB per image. */

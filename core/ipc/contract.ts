@@ -207,7 +207,7 @@ export interface RankedImage {
 }
 export interface RunSummary {
   id: number;
-  /** `interrupted`: its process ended without finishing (killed, crashed); its checkpoints are usable. */
+  /** `interrupted`: its process ended without finishing (killed, crashed, machine off); its checkpoints are usable. */
   status: 'queued' | 'running' | 'completed' | 'stopped' | 'failed' | 'interrupted';
   settings: StoredRunSettings;
   backend: string | null;

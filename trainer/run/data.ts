@@ -4,20 +4,10 @@
  * 255 = unlabeled).
  */
 import * as tf from '@tensorflow/tfjs';
+import type { Sample } from '../../core/training/sample';
 import { normalizeImages } from '../model';
 
-export interface Sample {
-  width: number;
-  height: number;
-  rgb: Uint8Array;
-  labels: Uint8Array | null;
-  sampleWeight: number;
-  /**
-   * The labels at the image's own size (validation images): metrics are computed there, from the
-   * probabilities upsampled as prediction upsamples them. Absent: metrics at the sample's size.
-   */
-  full?: { width: number; height: number; labels: Uint8Array };
-}
+export type { Sample };
 
 /** mulberry32: a small, fast, seedable PRNG in [0, 1). */
 export function rng(seed: number): () => number {
