@@ -65,6 +65,7 @@ export interface SettingDecl<S extends z.ZodType = z.ZodType> {
     parse?: (text: string) => Values | string;
   };
   /** A text field in the Train form's Advanced grid: its label and placeholder. */
+  /** `hint`: the field's placeholder, short enough for a third of the Train view at 1024 px (about 20 characters). */
   form?: { label: string; hint: string };
   /** The setting in the run history's line ("batch 4"), from the stored run's settings; null: not shown. */
   history?(value: z.output<S> | undefined, all: Values): string | null;
@@ -103,7 +104,7 @@ export const SETTINGS = {
       .max(7 * 24 * 60)
       .optional(),
     flag: { name: 'minutes', arg: 'M', help: ['time budget; with both, whichever ends first'] },
-    form: { label: 'Minutes', hint: 'time budget; empty: none' },
+    form: { label: 'Minutes', hint: 'empty: no time limit' },
     history: (v) => (v !== undefined ? `${v} min` : null),
   }),
   /**
@@ -178,7 +179,7 @@ export const SETTINGS = {
       arg: 'W',
       help: ['decoupled weight decay of the convolution kernels (default 0: off)'],
     },
-    form: { label: 'Weight decay', hint: 'convolution kernels; 0: off' },
+    form: { label: 'Weight decay', hint: '0: off' },
     history: (v) => (typeof v === 'number' && v > 0 ? `weight decay ${v}` : null),
   }),
   /** Filters of the first layer. */
@@ -186,14 +187,14 @@ export const SETTINGS = {
     schema: z.number().int().min(2).max(256).optional(),
     byBackend: { cpu: 16, gpu: 32 },
     flag: { name: 'width-base', arg: 'N', help: ['filters of the first level'] },
-    form: { label: 'Model width', hint: 'first layer; empty: by backend' },
+    form: { label: 'Model width', hint: 'empty: by backend' },
     history: (v) => (v !== undefined ? `width ${v}` : null),
     architecture: {},
   }),
   depth: setting({
     schema: z.number().int().min(1).max(6).default(3),
     flag: { name: 'depth', arg: 'N', help: ['levels (default 3)'] },
-    form: { label: 'Depth', hint: 'size: a multiple of stem × 2^depth' },
+    form: { label: 'Depth', hint: 'levels of the U-Net' },
     history: (v) => (v !== undefined ? `depth ${v}` : null),
     architecture: {},
   }),
@@ -209,7 +210,7 @@ export const SETTINGS = {
         'the cost per image',
       ],
     },
-    form: { label: 'Stem', hint: '1, 2 or 4; empty: by backend' },
+    form: { label: 'Stem', hint: '1, 2, 4 (by backend)' },
     history: (v) => (typeof v === 'number' && v > 1 ? `stem ${v}` : null),
     architecture: {},
   }),

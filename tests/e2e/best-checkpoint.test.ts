@@ -63,6 +63,12 @@ describe('best checkpoint in the run history', () => {
     await history.getByText(`Predictions and exports use run #${run1}, epoch 11 (best validation mIoU).`).waitFor();
     expect(await h.call('model.active')).toMatchObject({ checkpointId: ids[10], basis: 'best' });
     expect(await history.getByTestId('chart-mark').count()).toBe(1);
+    // mIoU on an axis of its own (on the losses' axis, an mIoU near 0.1 lay flat along 0).
+    const miouChart = history.getByRole('figure', { name: 'mIoU per epoch' });
+    const summary = (await miouChart.getByRole('img').getAttribute('aria-label')) ?? '';
+    expect(summary).toMatch(/^mIoU per epoch chart: epoch 1 to 12; mIoU /);
+    expect(summary).not.toMatch(/loss/);
+    expect(await miouChart.getByTestId('chart-mark').count()).toBe(1);
     for (const [w, hgt] of [
       [1024, 700],
       [1920, 1080],
