@@ -7,8 +7,7 @@
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAppRegistry } from '../../main/ipc/handlers';
-import { tempDir } from '../helpers/fixtures';
+import { projectRegistry, tempProject } from '../helpers/project';
 
 const BLOCK = 64;
 const W = 1280;
@@ -29,28 +28,21 @@ async function blocks(format: 'jpeg' | 'png', alpha = false): Promise<Buffer> {
 }
 
 describe('images.preview', () => {
-  let t: ReturnType<typeof tempDir>;
-  let app: ReturnType<typeof createAppRegistry>;
+  let t: ReturnType<typeof tempProject>;
+  let app: ReturnType<typeof projectRegistry>;
   const ok = async (channel: string, payload?: unknown) => {
     const env = await app.registry.invoke(channel, payload);
     if (!env.ok) throw new Error(`${env.error.code}: ${env.error.message}`);
     return env.value as any;
   };
 
-  beforeEach(async () => {
-    t = tempDir();
-    const none = async () => null;
-    app = createAppRegistry({
-      version: 't',
-      platform: 'test',
-      dataDir: join(t.dir, 'data'),
-      dialogs: { createProject: none, openProject: none, pickImages: async () => [], pickFolder: none },
-    });
-    await ok('project.create', { grant: app.session.grants.issue([join(t.dir, 'p.maskwright')], 'project.create') });
+  beforeEach(() => {
+    t = tempProject();
+    app = projectRegistry(t.project, join(t.dir, 'data'));
   });
   afterEach(() => {
-    app.session.close();
-    t.cleanup();
+    app.close();
+    t.close();
   });
 
   async function importBytes(name: string, data: Buffer): Promise<number> {
